@@ -1,0 +1,1053 @@
+//! Phone numbers: E.164 values, parsing what people type, and written forms.
+//!
+//! A [`PhoneNumber`] is an E.164 number: a country calling code and a national
+//! significant number, at most 15 digits in all, `Copy` and cheap to compare.
+//! [`PhoneNumber::parse`] reads what people type, with an optional default
+//! [`Region`] for numbers written without a country code:
+//!
+//! ```
+//! use pool_core::number::{PhoneNumber, Region};
+//! let ru = Region::RU;
+//! let a = PhoneNumber::parse("8 (495) 123-45-67", Some(ru)).unwrap();
+//! let b = PhoneNumber::parse("+7 495 123 45 67", None).unwrap();
+//! assert_eq!(a, b);
+//! assert_eq!(a.to_string(), "+74951234567");
+//! ```
+//!
+//! A [`Template`] remembers how a number was written (its groups, separators,
+//! brackets and whether it started with `+7`, `8` or nothing) so that another
+//! number can be written the same way with [`render`]:
+//!
+//! ```
+//! use pool_core::number::{parse_written, render, PhoneNumber, Region};
+//! let w = parse_written("8 (495) 123-45-67", Some(Region::RU)).unwrap();
+//! let tracking: PhoneNumber = "+74997654321".parse().unwrap();
+//! assert_eq!(render(&tracking, &w.template), "8 (499) 765-43-21");
+//! ```
+//!
+//! Country data is a compact table of the regions served in full (RU, KZ,
+//! US, CA, GB, DE, FR) plus the list of assigned country calling codes, so
+//! any number written with `+` or `00` resolves.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::str::FromStr;
+
+/// The most digits an E.164 number has.
+pub const MAX_DIGITS: usize = 15;
+
+/// A region (ISO 3166-1 alpha-2 code, upper case) for national numbers.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Region([u8; 2]);
+
+/// Numbering facts of one region: enough to parse and write its national forms.
+#[derive(Debug, Clone, Copy)]
+struct RegionInfo {
+    region: Region,
+    /// Country calling code.
+    cc: u16,
+    /// National trunk prefix (`8` in RU, `0` in GB, `1` in NANP).
+    trunk: Option<&'static str>,
+    /// Access codes for international calls from this region.
+    intl: &'static [&'static str],
+    /// Lengths of the national significant number.
+    nsn_min: u8,
+    nsn_max: u8,
+    /// Digits a national significant number may start with.
+    leading: &'static [u8],
+    /// North American rule: area code and exchange start with 2-9.
+    nanp: bool,
+}
+
+const REGIONS: &[RegionInfo] = &[
+    RegionInfo {
+        region: Region(*b"RU"),
+        cc: 7,
+        trunk: Some("8"),
+        intl: &["810", "00"],
+        nsn_min: 10,
+        nsn_max: 10,
+        leading: b"34589",
+        nanp: false,
+    },
+    RegionInfo {
+        region: Region(*b"KZ"),
+        cc: 7,
+        trunk: Some("8"),
+        intl: &["810", "00"],
+        nsn_min: 10,
+        nsn_max: 10,
+        leading: b"67",
+        nanp: false,
+    },
+    RegionInfo {
+        region: Region(*b"US"),
+        cc: 1,
+        trunk: Some("1"),
+        intl: &["011"],
+        nsn_min: 10,
+        nsn_max: 10,
+        leading: b"23456789",
+        nanp: true,
+    },
+    RegionInfo {
+        region: Region(*b"CA"),
+        cc: 1,
+        trunk: Some("1"),
+        intl: &["011"],
+        nsn_min: 10,
+        nsn_max: 10,
+        leading: b"23456789",
+        nanp: true,
+    },
+    RegionInfo {
+        region: Region(*b"GB"),
+        cc: 44,
+        trunk: Some("0"),
+        intl: &["00"],
+        nsn_min: 9,
+        nsn_max: 10,
+        leading: b"1235789",
+        nanp: false,
+    },
+    RegionInfo {
+        region: Region(*b"DE"),
+        cc: 49,
+        trunk: Some("0"),
+        intl: &["00"],
+        nsn_min: 6,
+        nsn_max: 13,
+        leading: b"123456789",
+        nanp: false,
+    },
+    RegionInfo {
+        region: Region(*b"FR"),
+        cc: 33,
+        trunk: Some("0"),
+        intl: &["00"],
+        nsn_min: 9,
+        nsn_max: 9,
+        leading: b"123456789",
+        nanp: false,
+    },
+];
+
+/// Assigned two-digit country calling codes (ITU-T E.164 list).
+const CC2: &[u16] = &[
+    20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56,
+    57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+];
+
+/// Three-digit country codes start with one of these two-digit prefixes
+/// (the zones whose two-digit codes are not all assigned).
+const CC3_PREFIXES: &[u16] = &[
+    21, 22, 23, 24, 25, 26, 29, 35, 37, 38, 42, 50, 59, 67, 68, 69, 80, 85, 87, 88, 96, 97, 99,
+];
+
+impl Region {
+    /// Russia.
+    pub const RU: Region = Region(*b"RU");
+    /// Kazakhstan (shares +7 with Russia).
+    pub const KZ: Region = Region(*b"KZ");
+    /// United States.
+    pub const US: Region = Region(*b"US");
+    /// Canada.
+    pub const CA: Region = Region(*b"CA");
+    /// United Kingdom.
+    pub const GB: Region = Region(*b"GB");
+    /// Germany.
+    pub const DE: Region = Region(*b"DE");
+    /// France.
+    pub const FR: Region = Region(*b"FR");
+
+    /// The two-letter code.
+    pub fn as_str(&self) -> &str {
+        // Constructed only from ASCII upper-case letters.
+        core::str::from_utf8(&self.0).unwrap_or("ZZ")
+    }
+
+    /// Whether this crate has numbering data for national numbers of this region.
+    pub fn is_supported(&self) -> bool {
+        self.info().is_some()
+    }
+
+    /// The country calling code, for supported regions.
+    pub fn country_code(&self) -> Option<u16> {
+        self.info().map(|i| i.cc)
+    }
+
+    /// Every region with national numbering data.
+    pub fn supported() -> impl Iterator<Item = Region> {
+        REGIONS.iter().map(|i| i.region)
+    }
+
+    fn info(&self) -> Option<&'static RegionInfo> {
+        REGIONS.iter().find(|i| i.region == *self)
+    }
+}
+
+impl FromStr for Region {
+    type Err = ParseError;
+    /// Reads a two-letter code such as `RU` or `gb`. `ZZ` (unknown) is refused.
+    fn from_str(s: &str) -> Result<Region, ParseError> {
+        let b = s.trim().as_bytes();
+        if b.len() != 2 || !b.iter().all(u8::is_ascii_alphabetic) {
+            return Err(ParseError::UnknownRegion);
+        }
+        let r = Region([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]);
+        if r.0 == *b"ZZ" {
+            return Err(ParseError::UnknownRegion);
+        }
+        Ok(r)
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Region({})", self.as_str())
+    }
+}
+
+/// Why a string is not a phone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// Nothing but blanks.
+    Empty,
+    /// A character that has no place in a phone number, at this byte offset.
+    InvalidCharacter {
+        /// The character.
+        ch: char,
+        /// Its byte offset in the input.
+        at: usize,
+    },
+    /// `+` somewhere other than at the start.
+    MisplacedPlus,
+    /// Fewer digits than any number of that country has.
+    TooShort,
+    /// More digits than any number of that country has.
+    TooLong,
+    /// Written with `+` but no country has that calling code.
+    UnknownCountryCode,
+    /// Written without a country code, and no default region was given.
+    NoRegion,
+    /// A region code that is not two letters, or one without numbering data.
+    UnknownRegion,
+    /// The digits do not form a number of that country (a wrong leading digit, say).
+    InvalidForRegion,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseError::Empty => f.write_str("empty phone number"),
+            ParseError::InvalidCharacter { ch, at } => {
+                write!(
+                    f,
+                    "character {ch:?} at byte {at} has no place in a phone number"
+                )
+            }
+            ParseError::MisplacedPlus => f.write_str("'+' may only start a phone number"),
+            ParseError::TooShort => f.write_str("too few digits for a phone number"),
+            ParseError::TooLong => f.write_str("too many digits for a phone number"),
+            ParseError::UnknownCountryCode => f.write_str("no country has this calling code"),
+            ParseError::NoRegion => {
+                f.write_str("a national number needs a default region or a country code")
+            }
+            ParseError::UnknownRegion => f.write_str("unknown or unsupported region"),
+            ParseError::InvalidForRegion => {
+                f.write_str("the digits do not form a valid number of this country")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ParseError {}
+
+/// An E.164 phone number.
+///
+/// Invariant: `1 <= cc_len <= 3`, `cc_len < len <= 15`, every digit `0..=9`,
+/// digits past `len` are zero (so derived comparisons are by value).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PhoneNumber {
+    digits: [u8; MAX_DIGITS],
+    len: u8,
+    cc_len: u8,
+}
+
+/// How the number's international part was written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Prefix {
+    /// `+7 495 ...`
+    Plus,
+    /// An international access code: `00 7 495 ...`, `011 1 ...`.
+    Access(String),
+    /// The country code without `+`: `7 495 ...`.
+    Bare,
+    /// The national trunk prefix: `8 495 ...`, `0 20 ...`.
+    Trunk,
+    /// The national significant number alone: `(495) 123-45-67`.
+    National,
+}
+
+/// One character of a written form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Piece {
+    /// A digit slot; `wide` when it was written as a full-width digit.
+    Digit { wide: bool },
+    /// Any other character, kept as written.
+    Char(char),
+}
+
+/// How a number was written: digit slots among separators, and its prefix style.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Template {
+    pieces: Vec<Piece>,
+    prefix: Prefix,
+    /// The country calling code of the original, to know when a national form fits.
+    cc: u16,
+}
+
+/// A number parsed from its written form, with that form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The number.
+    pub number: PhoneNumber,
+    /// How it was written.
+    pub template: Template,
+}
+
+/// The value of an ASCII or full-width digit, and whether it was full-width.
+pub(crate) fn digit_value(c: char) -> Option<(u8, bool)> {
+    match c {
+        '0'..='9' => Some((c as u8 - b'0', false)),
+        '\u{FF10}'..='\u{FF19}' => Some(((c as u32 - 0xFF10) as u8, true)),
+        _ => None,
+    }
+}
+
+/// Characters that may separate the digits of a written number.
+pub(crate) fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t'
+            | '\u{00A0}' // no-break space
+            | '\u{2007}' // figure space
+            | '\u{2009}' // thin space
+            | '\u{202F}' // narrow no-break space
+            | '-'
+            | '\u{2010}' // hyphen
+            | '\u{2011}' // non-breaking hyphen
+            | '\u{2012}' // figure dash
+            | '\u{2013}' // en dash
+            | '\u{2014}' // em dash
+            | '\u{2212}' // minus sign
+            | '.'
+            | '/'
+            | '('
+            | ')'
+            | '['
+            | ']'
+    )
+}
+
+fn region_for_cc(cc: u16, nsn: &[u8]) -> Option<&'static RegionInfo> {
+    let mut first = None;
+    for info in REGIONS.iter().filter(|i| i.cc == cc) {
+        if nsn
+            .first()
+            .is_some_and(|d| info.leading.contains(&(b'0' + d)))
+        {
+            return Some(info);
+        }
+        first.get_or_insert(info);
+    }
+    first
+}
+
+fn cc_len_of(digits: &[u8]) -> Option<usize> {
+    let d = |i: usize| digits.get(i).map(|&x| u16::from(x));
+    let one = d(0)?;
+    if one == 1 || one == 7 {
+        return Some(1);
+    }
+    let two = one * 10 + d(1)?;
+    if CC2.contains(&two) {
+        return Some(2);
+    }
+    if CC3_PREFIXES.contains(&two) {
+        d(2)?;
+        return Some(3);
+    }
+    None
+}
+
+fn nsn_valid(info: &RegionInfo, nsn: &[u8]) -> Result<(), ParseError> {
+    if nsn.len() < usize::from(info.nsn_min) {
+        return Err(ParseError::TooShort);
+    }
+    if nsn.len() > usize::from(info.nsn_max) {
+        return Err(ParseError::TooLong);
+    }
+    if !info.leading.contains(&(b'0' + nsn[0])) {
+        return Err(ParseError::InvalidForRegion);
+    }
+    if info.nanp && nsn[3] < 2 {
+        return Err(ParseError::InvalidForRegion);
+    }
+    Ok(())
+}
+
+impl PhoneNumber {
+    /// Builds a number from its country calling code length and all its digits
+    /// (each `0..=9`), checking it against the country's numbering data.
+    pub fn from_digits(digits: &[u8], cc_len: usize) -> Result<PhoneNumber, ParseError> {
+        if digits.iter().any(|&d| d > 9) {
+            return Err(ParseError::InvalidForRegion);
+        }
+        if cc_len == 0 || cc_len > 3 || digits.len() <= cc_len {
+            return Err(ParseError::TooShort);
+        }
+        if digits.len() > MAX_DIGITS {
+            return Err(ParseError::TooLong);
+        }
+        if cc_len_of(digits) != Some(cc_len) {
+            return Err(ParseError::UnknownCountryCode);
+        }
+        let cc = digits[..cc_len]
+            .iter()
+            .fold(0u16, |a, &d| a * 10 + u16::from(d));
+        let nsn = &digits[cc_len..];
+        match region_for_cc(cc, nsn) {
+            Some(info) => nsn_valid(info, nsn)?,
+            None => {
+                // Unknown numbering plan: E.164 bounds only.
+                if nsn.len() < 4 {
+                    return Err(ParseError::TooShort);
+                }
+            }
+        }
+        let mut out = [0u8; MAX_DIGITS];
+        out[..digits.len()].copy_from_slice(digits);
+        Ok(PhoneNumber {
+            digits: out,
+            len: digits.len() as u8,
+            cc_len: cc_len as u8,
+        })
+    }
+
+    /// Parses what a person typed. Numbers written with `+` (or an
+    /// international access code such as `00`) need no region; national forms
+    /// (`8 (495) ...`, `(555) 201-0000`, `020 7946 0018`) need `region`.
+    ///
+    /// Digits may be separated by spaces (also no-break and thin), dots,
+    /// hyphens and dashes, slashes and brackets; full-width digits count as
+    /// digits; a leading `tel:` is allowed. Anything else is an error.
+    pub fn parse(input: &str, region: Option<Region>) -> Result<PhoneNumber, ParseError> {
+        parse_written(input, region).map(|w| w.number)
+    }
+
+    /// The country calling code.
+    pub fn country_code(&self) -> u16 {
+        self.digits[..usize::from(self.cc_len)]
+            .iter()
+            .fold(0u16, |a, &d| a * 10 + u16::from(d))
+    }
+
+    /// All digits, country code first (each `0..=9`).
+    pub fn digits(&self) -> &[u8] {
+        &self.digits[..usize::from(self.len)]
+    }
+
+    /// The national significant number's digits (each `0..=9`).
+    pub fn national(&self) -> &[u8] {
+        &self.digits[usize::from(self.cc_len)..usize::from(self.len)]
+    }
+
+    /// The region with numbering data this number belongs to, if any.
+    pub fn region(&self) -> Option<Region> {
+        region_for_cc(self.country_code(), self.national()).map(|i| i.region)
+    }
+
+    /// The number with its last `visible` digits shown and the rest masked:
+    /// `+7******4567`. For logs and reports that must not show callers.
+    pub fn masked(&self, visible: usize) -> String {
+        let mut s = String::with_capacity(MAX_DIGITS + 2);
+        s.push('+');
+        let n = self.digits().len();
+        for (i, &d) in self.digits().iter().enumerate() {
+            if i < usize::from(self.cc_len) || i + visible >= n {
+                s.push(char::from(b'0' + d));
+            } else {
+                s.push('*');
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    /// E.164: `+74951234567`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; MAX_DIGITS + 1];
+        buf[0] = b'+';
+        for (i, d) in self.digits().iter().enumerate() {
+            buf[i + 1] = b'0' + d;
+        }
+        // Only ASCII was written.
+        f.write_str(core::str::from_utf8(&buf[..self.digits().len() + 1]).unwrap_or("+"))
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({self})")
+    }
+}
+
+impl FromStr for PhoneNumber {
+    type Err = ParseError;
+    /// Parses a number written with its country code (`+7 495 123-45-67`,
+    /// `+74951234567`).
+    fn from_str(s: &str) -> Result<PhoneNumber, ParseError> {
+        PhoneNumber::parse(s, None)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PhoneNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PhoneNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PhoneNumber, D::Error> {
+        let s = <alloc::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Region, D::Error> {
+        let s = <alloc::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses a written number and remembers how it was written.
+///
+/// See [`PhoneNumber::parse`] for what is accepted.
+pub fn parse_written(input: &str, region: Option<Region>) -> Result<Written, ParseError> {
+    let mut body = input.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+    let mut pieces = Vec::with_capacity(body.len());
+    if body.len() >= 4 && body.as_bytes()[..4].eq_ignore_ascii_case(b"tel:") {
+        pieces.extend(body[..4].chars().map(Piece::Char));
+        body = &body[4..];
+    }
+    let offset = input.len() - input.trim_start().len();
+    let mut digits: Vec<u8> = Vec::with_capacity(MAX_DIGITS + 4);
+    let mut plus = false;
+    for (at, c) in body.char_indices() {
+        if let Some((d, wide)) = digit_value(c) {
+            if digits.len() > MAX_DIGITS + 3 {
+                return Err(ParseError::TooLong);
+            }
+            digits.push(d);
+            pieces.push(Piece::Digit { wide });
+        } else if c == '+' || c == '\u{FF0B}' {
+            if plus || !digits.is_empty() {
+                return Err(ParseError::MisplacedPlus);
+            }
+            plus = true;
+            pieces.push(Piece::Char(c));
+        } else if is_separator(c) {
+            pieces.push(Piece::Char(c));
+        } else {
+            return Err(ParseError::InvalidCharacter {
+                ch: c,
+                at: at + offset,
+            });
+        }
+    }
+    if digits.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    if plus {
+        drop_bracketed_trunk(&mut digits, &mut pieces);
+    }
+    let info = match region {
+        Some(r) => Some(r.info().ok_or(ParseError::UnknownRegion)?),
+        None => None,
+    };
+    let (number, prefix) = if plus {
+        (international(&digits)?, Prefix::Plus)
+    } else if let Some(access) = info.and_then(|i| access_code(i, &digits)) {
+        let n = international(&digits[access.len()..])?;
+        (n, Prefix::Access(String::from(access)))
+    } else if let Some(info) = info {
+        national(info, &digits)?
+    } else if let Some(access) = ["00"].into_iter().find(|a| starts_with(&digits, a)) {
+        let n = international(&digits[access.len()..])?;
+        (n, Prefix::Access(String::from(access)))
+    } else {
+        return Err(ParseError::NoRegion);
+    };
+    let cc = number.country_code();
+    Ok(Written {
+        number,
+        template: Template { pieces, prefix, cc },
+    })
+}
+
+/// `+44 (0)20 ...`: a lone `(0)` after the country code is the trunk prefix,
+/// written for people dialling at home; it is not part of the number. Its
+/// digit stays in the template as a literal.
+fn drop_bracketed_trunk(digits: &mut Vec<u8>, pieces: &mut [Piece]) {
+    let Some(cc_len) = cc_len_of(digits) else {
+        return;
+    };
+    let mut seen = 0;
+    for i in 0..pieces.len() {
+        if let Piece::Digit { .. } = pieces[i] {
+            if seen == cc_len {
+                let open = i > 0 && pieces[i - 1] == Piece::Char('(');
+                let close = pieces.get(i + 1) == Some(&Piece::Char(')'));
+                if open && close && digits[seen] == 0 {
+                    pieces[i] = Piece::Char('0');
+                    digits.remove(seen);
+                }
+                return;
+            }
+            seen += 1;
+        }
+    }
+}
+
+fn starts_with(digits: &[u8], code: &str) -> bool {
+    code.len() <= digits.len() && code.bytes().zip(digits).all(|(c, &d)| c - b'0' == d)
+}
+
+fn access_code(info: &RegionInfo, digits: &[u8]) -> Option<&'static str> {
+    // An access code only counts when an international number follows it.
+    info.intl
+        .iter()
+        .copied()
+        .find(|a| starts_with(digits, a) && digits.len() >= a.len() + 8)
+}
+
+fn international(digits: &[u8]) -> Result<PhoneNumber, ParseError> {
+    if digits.len() < 5 {
+        return Err(ParseError::TooShort);
+    }
+    if digits.len() > MAX_DIGITS {
+        return Err(ParseError::TooLong);
+    }
+    let cc_len = cc_len_of(digits).ok_or(ParseError::UnknownCountryCode)?;
+    PhoneNumber::from_digits(digits, cc_len)
+}
+
+fn with_cc(info: &RegionInfo, nsn: &[u8]) -> Result<PhoneNumber, ParseError> {
+    let mut all: Vec<u8> = Vec::with_capacity(MAX_DIGITS);
+    let mut cc = info.cc;
+    let mut tmp = [0u8; 3];
+    let mut n = 0;
+    while cc > 0 {
+        tmp[n] = (cc % 10) as u8;
+        cc /= 10;
+        n += 1;
+    }
+    all.extend(tmp[..n].iter().rev());
+    all.extend_from_slice(nsn);
+    if all.len() > MAX_DIGITS {
+        return Err(ParseError::TooLong);
+    }
+    PhoneNumber::from_digits(&all, n)
+}
+
+fn national(info: &RegionInfo, digits: &[u8]) -> Result<(PhoneNumber, Prefix), ParseError> {
+    // Trunk prefix first: `8 495 ...`, `0 20 ...`, `1 555 ...`.
+    if let Some(trunk) = info.trunk {
+        if starts_with(digits, trunk) {
+            let nsn = &digits[trunk.len()..];
+            if !nsn.is_empty() && nsn_valid(info, nsn).is_ok() {
+                return Ok((with_cc(info, nsn)?, Prefix::Trunk));
+            }
+        }
+    }
+    if nsn_valid(info, digits).is_ok() {
+        return Ok((with_cc(info, digits)?, Prefix::National));
+    }
+    // The country code without `+`: `7 495 ...`, `44 20 ...`.
+    let mut cc_digits = [0u8; 3];
+    let mut n = 0;
+    let mut cc = info.cc;
+    while cc > 0 {
+        cc_digits[2 - n] = (cc % 10) as u8;
+        cc /= 10;
+        n += 1;
+    }
+    let cc_digits = &cc_digits[3 - n..];
+    if digits.len() > n && digits[..n] == *cc_digits {
+        let nsn = &digits[n..];
+        if nsn_valid(info, nsn).is_ok() {
+            return Ok((with_cc(info, nsn)?, Prefix::Bare));
+        }
+    }
+    // Say why, judged on the digits as written.
+    let len = digits.len();
+    let trunk_len = info.trunk.map_or(0, str::len);
+    if len < usize::from(info.nsn_min) {
+        Err(ParseError::TooShort)
+    } else if len > usize::from(info.nsn_max) + trunk_len.max(n) {
+        Err(ParseError::TooLong)
+    } else {
+        Err(ParseError::InvalidForRegion)
+    }
+}
+
+impl Template {
+    /// How many digit slots the written form has.
+    pub fn digit_count(&self) -> usize {
+        self.pieces
+            .iter()
+            .filter(|p| matches!(p, Piece::Digit { .. }))
+            .count()
+    }
+
+    /// The prefix style of the written form.
+    pub fn prefix(&self) -> &Prefix {
+        &self.prefix
+    }
+}
+
+/// Writes `number` the way the template's original was written: same groups,
+/// separators and brackets, same `+7` / `8` / bare style.
+///
+/// When the number has another length than the original (a 9-digit and a
+/// 10-digit UK number, say), the last group grows or shrinks; when it is of
+/// another country, national styles give way to `+` and the country code.
+pub fn render(number: &PhoneNumber, template: &Template) -> String {
+    let same_country = number.country_code() == template.cc;
+    let info = number.region().and_then(|r| r.info());
+    let mut digits: Vec<u8> = Vec::with_capacity(MAX_DIGITS + 3);
+    let mut prefix = template.prefix.clone();
+    if !same_country && matches!(prefix, Prefix::Trunk | Prefix::National | Prefix::Bare) {
+        prefix = Prefix::Plus;
+    }
+    let mut pieces: Vec<Piece> = template.pieces.clone();
+    match &prefix {
+        Prefix::Plus | Prefix::Bare => digits.extend_from_slice(number.digits()),
+        Prefix::Access(a) => {
+            digits.extend(a.bytes().map(|b| b - b'0'));
+            digits.extend_from_slice(number.digits());
+        }
+        Prefix::Trunk => {
+            if let Some(t) = info.and_then(|i| i.trunk) {
+                digits.extend(t.bytes().map(|b| b - b'0'));
+            }
+            digits.extend_from_slice(number.national());
+        }
+        Prefix::National => digits.extend_from_slice(number.national()),
+    }
+    if prefix == Prefix::Plus && template.prefix != Prefix::Plus {
+        // A national original written for another country: put `+` before the first digit.
+        if let Some(i) = pieces.iter().position(|p| matches!(p, Piece::Digit { .. })) {
+            pieces.insert(i, Piece::Char('+'));
+        }
+    }
+    fit_slots(&mut pieces, digits.len());
+    let mut out = String::with_capacity(pieces.len() + 4);
+    let mut next = digits.iter();
+    for p in &pieces {
+        match p {
+            Piece::Char(c) => out.push(*c),
+            Piece::Digit { wide } => {
+                let d = next.next().copied().unwrap_or(0);
+                if *wide {
+                    out.push(char::from_u32(0xFF10 + u32::from(d)).unwrap_or('0'));
+                } else {
+                    out.push(char::from(b'0' + d));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Grows or shrinks the digit slots of `pieces` to `want`, at the last group.
+fn fit_slots(pieces: &mut Vec<Piece>, want: usize) {
+    let have = pieces
+        .iter()
+        .filter(|p| matches!(p, Piece::Digit { .. }))
+        .count();
+    if want > have {
+        let last = pieces
+            .iter()
+            .rposition(|p| matches!(p, Piece::Digit { .. }))
+            .unwrap_or(pieces.len().saturating_sub(1));
+        let wide = matches!(pieces.get(last), Some(Piece::Digit { wide: true }));
+        for _ in have..want {
+            pieces.insert(last + 1, Piece::Digit { wide });
+        }
+    } else {
+        for _ in want..have {
+            if let Some(i) = pieces
+                .iter()
+                .rposition(|p| matches!(p, Piece::Digit { .. }))
+            {
+                pieces.remove(i);
+                // A group left empty takes its separator with it.
+                let group_empty = i == 0 || !matches!(pieces.get(i - 1), Some(Piece::Digit { .. }));
+                let next_is_digit = matches!(pieces.get(i), Some(Piece::Digit { .. }));
+                if group_empty && !next_is_digit && i > 0 {
+                    if let Some(Piece::Char(c)) = pieces.get(i - 1) {
+                        if is_separator(*c) && *c != '(' && *c != ')' {
+                            pieces.remove(i - 1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    fn p(s: &str, r: Option<Region>) -> Result<String, ParseError> {
+        PhoneNumber::parse(s, r).map(|n| n.to_string())
+    }
+
+    #[test]
+    fn parses_issue_examples() {
+        let ru = Some(Region::RU);
+        assert_eq!(p("+7 (495) 123-45-67", ru).unwrap(), "+74951234567");
+        assert_eq!(p("8 (495) 123-45-67", ru).unwrap(), "+74951234567");
+        assert_eq!(p("7 495 1234567", ru).unwrap(), "+74951234567");
+        assert_eq!(p("8 800 555-35-35", ru).unwrap(), "+78005553535");
+        assert_eq!(p("+7 916 123-45-67", None).unwrap(), "+79161234567");
+        let us = Some(Region::US);
+        assert_eq!(p("(555) 201-0000", us).unwrap(), "+15552010000");
+        assert_eq!(p("1-555-201-0000", us).unwrap(), "+15552010000");
+        assert_eq!(p("555.201.0000", us).unwrap(), "+15552010000");
+        assert_eq!(p("+1 800 555 0199", None).unwrap(), "+18005550199");
+        let gb = Some(Region::GB);
+        assert_eq!(p("020 7946 0018", gb).unwrap(), "+442079460018");
+        assert_eq!(p("+44 (0)20 7946 0018", None).unwrap(), "+442079460018");
+        assert_eq!(p("+44 (0) 7700 900123", None).unwrap(), "+447700900123");
+        assert_eq!(p("+44 020 7946 0018", None), Err(ParseError::TooLong));
+        assert_eq!(p("07700 900123", gb).unwrap(), "+447700900123");
+        let de = Some(Region::DE);
+        assert_eq!(p("030 12345678", de).unwrap(), "+493012345678");
+        assert_eq!(p("+49 30 12345678", None).unwrap(), "+493012345678");
+        let fr = Some(Region::FR);
+        assert_eq!(p("01 23 45 67 89", fr).unwrap(), "+33123456789");
+        assert_eq!(p("+33 1 23 45 67 89", None).unwrap(), "+33123456789");
+    }
+
+    #[test]
+    fn international_access_codes() {
+        assert_eq!(
+            p("00 49 30 12345678", Some(Region::FR)).unwrap(),
+            "+493012345678"
+        );
+        assert_eq!(
+            p("011 44 20 7946 0018", Some(Region::US)).unwrap(),
+            "+442079460018"
+        );
+        assert_eq!(
+            p("8 10 49 30 12345678", Some(Region::RU)).unwrap(),
+            "+493012345678"
+        );
+        assert_eq!(p("0049 30 12345678", None).unwrap(), "+493012345678");
+    }
+
+    #[test]
+    fn separators_and_unicode() {
+        let ru = Some(Region::RU);
+        assert_eq!(
+            p("8\u{00A0}495\u{2009}123\u{2011}45\u{2013}67", ru).unwrap(),
+            "+74951234567"
+        );
+        assert_eq!(
+            p("＋７ ４９５ １２３ ４５ ６７", None).unwrap(),
+            "+74951234567"
+        );
+        assert_eq!(p("tel:+74951234567", None).unwrap(), "+74951234567");
+        assert_eq!(p("  +7/495/123.45.67 ", None).unwrap(), "+74951234567");
+    }
+
+    #[test]
+    fn errors_say_why() {
+        assert_eq!(p("", None), Err(ParseError::Empty));
+        assert_eq!(p("  - ", None), Err(ParseError::Empty));
+        assert_eq!(
+            p("+7 495 abc", None),
+            Err(ParseError::InvalidCharacter { ch: 'a', at: 7 })
+        );
+        assert_eq!(p("7+495", None), Err(ParseError::MisplacedPlus));
+        assert_eq!(p("++7495", None), Err(ParseError::MisplacedPlus));
+        assert_eq!(p("+7 495 123", None), Err(ParseError::TooShort));
+        assert_eq!(p("+7 495 123 45 67 8", None), Err(ParseError::TooLong));
+        assert_eq!(p("+1234567890123456789", None), Err(ParseError::TooLong));
+        assert_eq!(
+            p("+0 495 1234567", None),
+            Err(ParseError::UnknownCountryCode)
+        );
+        assert_eq!(p("495 123 45 67", None), Err(ParseError::NoRegion));
+        assert_eq!(
+            p("(155) 201-0000", Some(Region::US)),
+            Err(ParseError::InvalidForRegion)
+        );
+        assert_eq!(
+            p("(555) 101-0000", Some(Region::US)),
+            Err(ParseError::InvalidForRegion)
+        );
+        assert_eq!(p("123", Some(Region::RU)), Err(ParseError::TooShort));
+        assert_eq!(
+            p("+7 195 123 45 67", None),
+            Err(ParseError::InvalidForRegion)
+        );
+        assert!(ParseError::NoRegion.to_string().contains("region"));
+        assert_eq!("xx1".parse::<Region>(), Err(ParseError::UnknownRegion));
+        assert_eq!("zz".parse::<Region>(), Err(ParseError::UnknownRegion));
+        assert_eq!(
+            p("495 123 45 67", Some("IT".parse().unwrap())),
+            Err(ParseError::UnknownRegion)
+        );
+    }
+
+    #[test]
+    fn other_countries_with_plus() {
+        assert_eq!(p("+39 06 1234 5678", None).unwrap(), "+390612345678");
+        assert_eq!(p("+380 44 123 4567", None).unwrap(), "+380441234567");
+        assert_eq!(p("+86 10 1234 5678", None).unwrap(), "+861012345678");
+        let n: PhoneNumber = "+380441234567".parse().unwrap();
+        assert_eq!(n.country_code(), 380);
+        assert_eq!(n.region(), None);
+    }
+
+    #[test]
+    fn accessors() {
+        let n: PhoneNumber = "+74951234567".parse().unwrap();
+        assert_eq!(n.country_code(), 7);
+        assert_eq!(n.national(), &[4, 9, 5, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(n.region(), Some(Region::RU));
+        assert_eq!(n.masked(4), "+7******4567");
+        let kz: PhoneNumber = "+77012345678".parse().unwrap();
+        assert_eq!(kz.region(), Some(Region::KZ));
+        assert_eq!(format!("{:?}", n), "PhoneNumber(+74951234567)");
+        assert!(Region::RU.is_supported());
+        assert_eq!(Region::GB.country_code(), Some(44));
+        assert_eq!(Region::supported().count(), 7);
+    }
+
+    fn rewrite(orig: &str, region: Region, tracking: &str) -> String {
+        let w = parse_written(orig, Some(region)).unwrap();
+        render(&tracking.parse().unwrap(), &w.template)
+    }
+
+    #[test]
+    fn renders_in_the_original_form() {
+        let ru = Region::RU;
+        assert_eq!(
+            rewrite("+7 (495) 123-45-67", ru, "+74997654321"),
+            "+7 (499) 765-43-21"
+        );
+        assert_eq!(
+            rewrite("8 (495) 123-45-67", ru, "+74997654321"),
+            "8 (499) 765-43-21"
+        );
+        assert_eq!(
+            rewrite("8 495 1234567", ru, "+74997654321"),
+            "8 499 7654321"
+        );
+        assert_eq!(
+            rewrite("7 495 123 45 67", ru, "+74997654321"),
+            "7 499 765 43 21"
+        );
+        assert_eq!(
+            rewrite("(495) 123-45-67", ru, "+74997654321"),
+            "(499) 765-43-21"
+        );
+        assert_eq!(
+            rewrite("tel:+74951234567", ru, "+74997654321"),
+            "tel:+74997654321"
+        );
+        assert_eq!(
+            rewrite(
+                "8\u{00A0}495\u{00A0}123\u{2011}45\u{2011}67",
+                ru,
+                "+74997654321"
+            ),
+            "8\u{00A0}499\u{00A0}765\u{2011}43\u{2011}21"
+        );
+        assert_eq!(
+            rewrite("＋７ ４９５ １２３ ４５ ６７", ru, "+74997654321"),
+            "＋７ ４９９ ７６５ ４３ ２１"
+        );
+        let us = Region::US;
+        assert_eq!(
+            rewrite("+44 (0)20 7946 0018", Region::GB, "+442079460999"),
+            "+44 (0)20 7946 0999"
+        );
+        assert_eq!(
+            rewrite("(555) 201-0000", us, "+15559876543"),
+            "(555) 987-6543"
+        );
+        assert_eq!(
+            rewrite("1-555-201-0000", us, "+15559876543"),
+            "1-555-987-6543"
+        );
+        assert_eq!(rewrite("555.201.0000", us, "+15559876543"), "555.987.6543");
+        let fr = Region::FR;
+        assert_eq!(
+            rewrite("01 23 45 67 89", fr, "+33198765432"),
+            "01 98 76 54 32"
+        );
+        assert_eq!(
+            rewrite("00 33 1 23 45 67 89", fr, "+33198765432"),
+            "00 33 1 98 76 54 32"
+        );
+    }
+
+    #[test]
+    fn renders_other_lengths_and_countries() {
+        // A 10-digit UK number in the form of a 9-digit one: the last group grows.
+        assert_eq!(
+            rewrite("016977 2345", Region::GB, "+442079460018"),
+            "020794 60018"
+        );
+        // Shorter: the last group shrinks, an emptied group takes its separator.
+        assert_eq!(
+            rewrite("030 1234 5678", Region::DE, "+4930123456"),
+            "030 1234 56"
+        );
+        assert_eq!(rewrite("030 12345 6", Region::DE, "+49301234"), "030 1234");
+        // A national form cannot hold a number of another country.
+        assert_eq!(
+            rewrite("8 (495) 123-45-67", Region::RU, "+15552010000"),
+            "+1 (555) 201-00-00"
+        );
+    }
+}

@@ -1,0 +1,922 @@
+//! A site's configuration: what is written ([`Spec`]) and what is checked ([`Config`]).
+//!
+//! [`Spec`] is the documented file format (JSON with the `serde` feature):
+//! numbers as strings, durations in seconds, channels by name. [`Spec::validate`]
+//! reads it into a [`Config`] or reports every bad field at once, each with
+//! its path (`targets[0].pool[3]`) and what is wrong.
+//!
+//! ```
+//! use pool_core::site::{Spec, TargetSpec};
+//! let mut spec = Spec::default();
+//! spec.region = Some("RU".into());
+//! spec.targets.push(TargetSpec {
+//!     number: "8 (495) 123-45-67".into(),
+//!     pool: vec!["+74990000001".into(), "+74990000002".into()],
+//!     ..TargetSpec::default()
+//! });
+//! let config = spec.validate().unwrap();
+//! assert_eq!(config.targets[0].pool.len(), 2);
+//!
+//! spec.fixation_secs = 0;
+//! spec.targets[0].pool.push("+74990000001".into());
+//! let err = spec.validate().unwrap_err();
+//! assert_eq!(err.errors.len(), 2);
+//! ```
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::channel::Channel;
+use crate::number::{PhoneNumber, Region};
+use crate::pool::{self, Exhaustion};
+use crate::time::Duration;
+
+/// The site configuration as written by a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct Spec {
+    /// A name for people (dashboards, reports).
+    pub name: String,
+    /// Origins allowed to call the public API from a browser: `https://clinic.example`.
+    pub origins: Vec<String>,
+    /// Default region for numbers written without a country code (`RU`, `US`, `GB`, `DE`, `FR`, ...).
+    pub region: Option<String>,
+    /// IANA time zone for reports: `Europe/Moscow`.
+    pub time_zone: String,
+    /// The site's own numbers, each with its pool.
+    pub targets: Vec<TargetSpec>,
+    /// Channels whose visitors get a dynamic number from the pool; the others
+    /// see the channel's static number or the original.
+    pub dynamic_channels: Vec<String>,
+    /// How long a lease lives after the last heartbeat, in seconds.
+    pub fixation_secs: u64,
+    /// How often the browser sends a heartbeat while the page is visible, in seconds.
+    pub heartbeat_secs: u64,
+    /// How long a released number rests before reuse, in seconds.
+    pub cooldown_secs: u64,
+    /// How long after a lease ended a call is still attributed to it, in seconds.
+    pub grace_secs: u64,
+    /// `fallback` (show the fallback number when the pool is exhausted) or
+    /// `recycle` (take the number of the longest-idle session).
+    pub exhaustion: String,
+    /// With `recycle`: how long a session must be silent before its number is taken, in seconds.
+    pub recycle_min_idle_secs: u64,
+    /// What makes a call a target call.
+    pub target_call: TargetCallSpec,
+    /// How long calls and the holder journal are kept, in days.
+    pub retention_days: u64,
+    /// Rate limits on new sessions.
+    pub limits: LimitsSpec,
+    /// CSS selectors of page regions the browser script must leave alone.
+    pub ignore_selectors: Vec<String>,
+}
+
+/// One target number as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct TargetSpec {
+    /// The number printed on the site, in any written form.
+    pub number: String,
+    /// A name for people: `Main office`.
+    pub label: String,
+    /// Tracking numbers that stand in for it.
+    pub pool: Vec<String>,
+    /// Shown to new visitors of dynamic channels while the pool is exhausted.
+    pub fallback: Option<String>,
+    /// A static tracking number per channel name.
+    pub static_numbers: BTreeMap<String, String>,
+}
+
+/// The target-call rule as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct TargetCallSpec {
+    /// An answered call at least this long (seconds) may be a target call.
+    pub min_duration_secs: u64,
+    /// The caller must not have called within this many days (the sales cycle).
+    pub unique_days: u64,
+}
+
+/// Rate limits as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct LimitsSpec {
+    /// New sessions a minute from one client address.
+    pub sessions_per_client_per_minute: u32,
+    /// New sessions a minute for the whole site.
+    pub sessions_per_site_per_minute: u32,
+}
+
+impl Default for TargetCallSpec {
+    fn default() -> Self {
+        TargetCallSpec {
+            min_duration_secs: 30,
+            unique_days: 30,
+        }
+    }
+}
+
+impl Default for LimitsSpec {
+    fn default() -> Self {
+        LimitsSpec {
+            sessions_per_client_per_minute: 20,
+            sessions_per_site_per_minute: 600,
+        }
+    }
+}
+
+impl Default for Spec {
+    fn default() -> Self {
+        Spec {
+            name: String::new(),
+            origins: Vec::new(),
+            region: None,
+            time_zone: String::from("UTC"),
+            targets: Vec::new(),
+            dynamic_channels: [
+                Channel::PaidSearch,
+                Channel::OrganicSearch,
+                Channel::PaidSocial,
+                Channel::Social,
+                Channel::Email,
+                Channel::Referral,
+                Channel::Direct,
+                Channel::Display,
+            ]
+            .iter()
+            .map(|c| String::from(c.as_str()))
+            .collect(),
+            fixation_secs: 30 * 60,
+            heartbeat_secs: 60,
+            cooldown_secs: 15 * 60,
+            grace_secs: 15 * 60,
+            exhaustion: String::from("fallback"),
+            recycle_min_idle_secs: 10 * 60,
+            target_call: TargetCallSpec::default(),
+            retention_days: 400,
+            limits: LimitsSpec::default(),
+            ignore_selectors: Vec::new(),
+        }
+    }
+}
+
+/// One validated target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The number printed on the site.
+    pub number: PhoneNumber,
+    /// A name for people.
+    pub label: String,
+    /// Its pool of tracking numbers.
+    pub pool: Vec<PhoneNumber>,
+    /// The fallback number.
+    pub fallback: Option<PhoneNumber>,
+    /// Static numbers by channel.
+    pub static_numbers: BTreeMap<Channel, PhoneNumber>,
+}
+
+/// The target-call rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetCallRule {
+    /// Minimum duration of an answered call.
+    pub min_duration: Duration,
+    /// The sales cycle: the caller must be new within it.
+    pub unique_within: Duration,
+}
+
+/// Rate limits on new sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// New sessions a minute from one client address.
+    pub per_client_per_minute: u32,
+    /// New sessions a minute for the whole site.
+    pub per_site_per_minute: u32,
+}
+
+/// A validated site configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// A name for people.
+    pub name: String,
+    /// Allowed browser origins, normalised (`https://host[:port]`).
+    pub origins: Vec<String>,
+    /// Default region for written numbers.
+    pub region: Option<Region>,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Targets and their pools.
+    pub targets: Vec<Target>,
+    /// Channels that get dynamic numbers.
+    pub dynamic_channels: Vec<Channel>,
+    /// Lease lifetime after the last heartbeat.
+    pub fixation: Duration,
+    /// Heartbeat interval.
+    pub heartbeat: Duration,
+    /// Rest after release.
+    pub cooldown: Duration,
+    /// Attribution grace after a lease ended.
+    pub grace: Duration,
+    /// Exhaustion policy.
+    pub exhaustion: Exhaustion,
+    /// Target-call rule.
+    pub target_call: TargetCallRule,
+    /// How long calls and the journal are kept.
+    pub retention: Duration,
+    /// Rate limits.
+    pub limits: Limits,
+    /// Regions the browser leaves alone.
+    pub ignore_selectors: Vec<String>,
+}
+
+/// One bad field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FieldError {
+    /// Where: `targets[0].pool[3]`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Every bad field of a [`Spec`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Invalid {
+    /// The bad fields, in the order of the spec.
+    pub errors: Vec<FieldError>,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} invalid field(s): ", self.errors.len())?;
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", e.path, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl core::error::Error for Invalid {}
+
+/// What a visitor of a channel sees for one target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Display {
+    /// Lease a number from the pool (or the fallback when it is exhausted).
+    Dynamic,
+    /// The channel's static tracking number.
+    Static(PhoneNumber),
+    /// The original number: this channel is not tracked.
+    Original,
+}
+
+/// Upper bounds that keep one config a reasonable size.
+const MAX_TARGETS: usize = 100;
+const MAX_POOL: usize = 100_000;
+const MAX_ORIGINS: usize = 100;
+const MAX_TEXT: usize = 200;
+const MAX_SELECTORS: usize = 100;
+
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+}
+
+/// Normalises an origin to `scheme://host[:port]`, lower case.
+fn origin(s: &str) -> Result<String, &'static str> {
+    let s = s.trim();
+    let lower = s.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://") {
+        r
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        r
+    } else {
+        return Err("an origin starts with https:// or http://");
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.is_empty() {
+        return Err("an origin needs a host");
+    }
+    if rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err("an origin is scheme://host[:port], without path, query or user");
+    }
+    let (host, port) = if rest.starts_with('[') {
+        match rest.split_once("]:") {
+            Some((h, p)) => (&rest[..h.len() + 1], Some(p)),
+            None => (rest, None),
+        }
+    } else {
+        match rest.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        }
+    };
+    if let Some(p) = port {
+        if p.is_empty()
+            || p.len() > 5
+            || !p.bytes().all(|b| b.is_ascii_digit())
+            || p.parse::<u32>().map_or(true, |v| v > 65535)
+        {
+            return Err("the port is not a number from 0 to 65535");
+        }
+    }
+    let host_ok = if host.starts_with('[') {
+        host.ends_with(']')
+    } else {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'*')
+            && (!host.contains('*') || (host.starts_with("*.") && host.matches('*').count() == 1))
+    };
+    if !host_ok {
+        return Err(
+            "the host has characters that no host name has (a wildcard only as *.example.com)",
+        );
+    }
+    Ok(lower.trim_end_matches('/').to_string())
+}
+
+fn time_zone_ok(tz: &str) -> bool {
+    !tz.is_empty()
+        && tz.len() <= 64
+        && tz
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'))
+}
+
+impl Spec {
+    /// Checks every field and reads the spec into a [`Config`], or lists
+    /// every bad field.
+    pub fn validate(&self) -> Result<Config, Invalid> {
+        let mut e = Errors(Vec::new());
+        if self.name.chars().count() > MAX_TEXT {
+            e.push("name", format!("at most {MAX_TEXT} characters"));
+        }
+        if self.origins.len() > MAX_ORIGINS {
+            e.push("origins", format!("at most {MAX_ORIGINS} origins"));
+        }
+        let mut origins = Vec::new();
+        for (i, o) in self.origins.iter().enumerate() {
+            match origin(o) {
+                Ok(o) => origins.push(o),
+                Err(m) => e.push(format!("origins[{i}]"), m),
+            }
+        }
+        let region = match self.region.as_deref() {
+            None => None,
+            Some(r) => match r.parse::<Region>() {
+                Ok(r) if r.is_supported() => Some(r),
+                _ => {
+                    let known: Vec<String> = Region::supported()
+                        .map(|r| String::from(r.as_str()))
+                        .collect();
+                    e.push(
+                        "region",
+                        format!("unknown region {r:?}; known: {}", known.join(", ")),
+                    );
+                    None
+                }
+            },
+        };
+        if !time_zone_ok(&self.time_zone) {
+            e.push(
+                "time_zone",
+                "an IANA time zone name such as Europe/Moscow or UTC",
+            );
+        }
+
+        let mut dynamic_channels = Vec::new();
+        for (i, c) in self.dynamic_channels.iter().enumerate() {
+            match c.parse::<Channel>() {
+                Ok(c) if dynamic_channels.contains(&c) => e.push(
+                    format!("dynamic_channels[{i}]"),
+                    format!("{c} is listed twice"),
+                ),
+                Ok(c) => dynamic_channels.push(c),
+                Err(err) => e.push(format!("dynamic_channels[{i}]"), err.to_string()),
+            }
+        }
+
+        // Every number the site owns, with the first place it was seen.
+        let mut seen: BTreeMap<PhoneNumber, String> = BTreeMap::new();
+        let mut number = |e: &mut Errors, path: String, raw: &str| -> Option<PhoneNumber> {
+            match PhoneNumber::parse(raw, region) {
+                Ok(n) => {
+                    if let Some(first) = seen.get(&n) {
+                        e.push(path, format!("{n} is already used at {first}"));
+                        None
+                    } else {
+                        seen.insert(n, path);
+                        Some(n)
+                    }
+                }
+                Err(err) => {
+                    e.push(path, format!("{raw:?} is not a phone number: {err}"));
+                    None
+                }
+            }
+        };
+
+        if self.targets.is_empty() {
+            e.push("targets", "at least one target number");
+        }
+        if self.targets.len() > MAX_TARGETS {
+            e.push("targets", format!("at most {MAX_TARGETS} targets"));
+        }
+        let mut targets = Vec::new();
+        for (t, spec) in self.targets.iter().enumerate() {
+            let at = |f: &str| format!("targets[{t}].{f}");
+            let target = number(&mut e, at("number"), &spec.number);
+            if spec.label.chars().count() > MAX_TEXT {
+                e.push(at("label"), format!("at most {MAX_TEXT} characters"));
+            }
+            if spec.pool.len() > MAX_POOL {
+                e.push(at("pool"), format!("at most {MAX_POOL} numbers"));
+            }
+            let mut pool = Vec::with_capacity(spec.pool.len());
+            for (i, raw) in spec.pool.iter().enumerate() {
+                if let Some(n) = number(&mut e, format!("targets[{t}].pool[{i}]"), raw) {
+                    pool.push(n);
+                }
+            }
+            let fallback = spec
+                .fallback
+                .as_deref()
+                .and_then(|raw| number(&mut e, at("fallback"), raw));
+            let mut static_numbers = BTreeMap::new();
+            for (ch, raw) in &spec.static_numbers {
+                let path = format!("targets[{t}].static_numbers.{ch}");
+                let n = number(&mut e, path.clone(), raw);
+                match ch.parse::<Channel>() {
+                    Ok(c) => {
+                        if let Some(n) = n {
+                            static_numbers.insert(c, n);
+                        }
+                    }
+                    Err(err) => e.push(path, err.to_string()),
+                }
+            }
+            let needs_pool = dynamic_channels
+                .iter()
+                .any(|c| !static_numbers.contains_key(c));
+            if spec.pool.is_empty() && spec.fallback.is_none() && needs_pool {
+                e.push(
+                    at("pool"),
+                    "empty pool and no fallback number, but some channels are dynamic: add tracking numbers, a fallback, or make no channel dynamic",
+                );
+            }
+            if let Some(number) = target {
+                targets.push(Target {
+                    number,
+                    label: spec.label.clone(),
+                    pool,
+                    fallback,
+                    static_numbers,
+                });
+            }
+        }
+
+        let secs = Duration::from_secs;
+        if self.fixation_secs == 0 {
+            e.push("fixation_secs", "must be more than 0");
+        }
+        if self.heartbeat_secs == 0 {
+            e.push("heartbeat_secs", "must be more than 0");
+        } else if self.heartbeat_secs >= self.fixation_secs && self.fixation_secs > 0 {
+            e.push(
+                "heartbeat_secs",
+                "must be shorter than fixation_secs, or leases lapse between heartbeats",
+            );
+        }
+        let max_span = 366 * 24 * 3600;
+        for (name, v) in [
+            ("fixation_secs", self.fixation_secs),
+            ("cooldown_secs", self.cooldown_secs),
+            ("grace_secs", self.grace_secs),
+            ("recycle_min_idle_secs", self.recycle_min_idle_secs),
+        ] {
+            if v > max_span {
+                e.push(name, "at most a year (31622400 seconds)");
+            }
+        }
+        let exhaustion = match self.exhaustion.as_str() {
+            "fallback" => Exhaustion::Fallback,
+            "recycle" => {
+                if self.recycle_min_idle_secs <= self.heartbeat_secs {
+                    e.push(
+                        "recycle_min_idle_secs",
+                        "must be longer than heartbeat_secs, or numbers are taken from visitors still on the page",
+                    );
+                }
+                Exhaustion::Recycle {
+                    min_idle: secs(self.recycle_min_idle_secs),
+                }
+            }
+            other => {
+                e.push(
+                    "exhaustion",
+                    format!("{other:?} is not one of: fallback, recycle"),
+                );
+                Exhaustion::Fallback
+            }
+        };
+        if self.target_call.min_duration_secs > 24 * 3600 {
+            e.push("target_call.min_duration_secs", "at most a day (86400)");
+        }
+        if self.target_call.unique_days > 3650 {
+            e.push("target_call.unique_days", "at most 3650 days");
+        }
+        if self.retention_days == 0 || self.retention_days > 3650 {
+            e.push("retention_days", "from 1 to 3650 days");
+        } else if self.retention_days < self.target_call.unique_days {
+            e.push(
+                "retention_days",
+                "must be at least target_call.unique_days, or repeat callers look new",
+            );
+        }
+        if self.limits.sessions_per_client_per_minute == 0 {
+            e.push(
+                "limits.sessions_per_client_per_minute",
+                "must be more than 0",
+            );
+        }
+        if self.limits.sessions_per_site_per_minute == 0 {
+            e.push("limits.sessions_per_site_per_minute", "must be more than 0");
+        }
+        if self.ignore_selectors.len() > MAX_SELECTORS {
+            e.push(
+                "ignore_selectors",
+                format!("at most {MAX_SELECTORS} selectors"),
+            );
+        }
+        for (i, s) in self.ignore_selectors.iter().enumerate() {
+            if s.trim().is_empty() || s.len() > MAX_TEXT || s.contains(['{', '}', '<', '>', ';']) {
+                e.push(
+                    format!("ignore_selectors[{i}]"),
+                    "a CSS selector of at most 200 characters, without { } < > ;",
+                );
+            }
+        }
+
+        if !e.0.is_empty() {
+            return Err(Invalid { errors: e.0 });
+        }
+        Ok(Config {
+            name: self.name.clone(),
+            origins,
+            region,
+            time_zone: self.time_zone.clone(),
+            targets,
+            dynamic_channels,
+            fixation: secs(self.fixation_secs),
+            heartbeat: secs(self.heartbeat_secs),
+            cooldown: secs(self.cooldown_secs),
+            grace: secs(self.grace_secs),
+            exhaustion,
+            target_call: TargetCallRule {
+                min_duration: secs(self.target_call.min_duration_secs),
+                unique_within: Duration::from_days(self.target_call.unique_days),
+            },
+            retention: Duration::from_days(self.retention_days),
+            limits: Limits {
+                per_client_per_minute: self.limits.sessions_per_client_per_minute,
+                per_site_per_minute: self.limits.sessions_per_site_per_minute,
+            },
+            ignore_selectors: self.ignore_selectors.clone(),
+        })
+    }
+}
+
+impl Config {
+    /// The pool settings of target `index` (its fallback, the site's timing).
+    ///
+    /// # Panics
+    /// If `index` is out of range; see [`Config::try_pool_config`].
+    pub fn pool_config(&self, index: usize) -> pool::Config {
+        self.try_pool_config(index)
+            .expect("target index out of range")
+    }
+
+    /// The pool settings of target `index`, or `None` when there is no such target.
+    pub fn try_pool_config(&self, index: usize) -> Option<pool::Config> {
+        let t = self.targets.get(index)?;
+        Some(pool::Config {
+            fixation: self.fixation,
+            cooldown: self.cooldown,
+            grace: self.grace,
+            exhaustion: self.exhaustion,
+            fallback: t.fallback,
+        })
+    }
+
+    /// What a visitor of `channel` sees in place of target `index`: a static
+    /// number wins, then a dynamic one for dynamic channels, else the original.
+    pub fn display(&self, index: usize, channel: Channel) -> Display {
+        let Some(t) = self.targets.get(index) else {
+            return Display::Original;
+        };
+        if let Some(&n) = t.static_numbers.get(&channel) {
+            Display::Static(n)
+        } else if self.dynamic_channels.contains(&channel)
+            && (!t.pool.is_empty() || t.fallback.is_some())
+        {
+            Display::Dynamic
+        } else {
+            Display::Original
+        }
+    }
+
+    /// Whether `origin` (as a browser sends it) may call the public API.
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        let o = origin.trim().to_ascii_lowercase();
+        self.origins.iter().any(|allowed| {
+            if let Some(rest) = allowed.split_once("://*.") {
+                let (scheme, suffix) = rest;
+                o.strip_prefix(scheme)
+                    .and_then(|r| r.strip_prefix("://"))
+                    .is_some_and(|host| host.ends_with(&format!(".{suffix}")))
+            } else {
+                *allowed == o
+            }
+        })
+    }
+
+    /// The target, static or fallback role of a number the site owns.
+    pub fn role_of(&self, number: PhoneNumber) -> Option<(usize, Role)> {
+        self.targets.iter().enumerate().find_map(|(i, t)| {
+            if t.number == number {
+                Some((i, Role::Target))
+            } else if t.pool.contains(&number) {
+                Some((i, Role::Pool))
+            } else if t.fallback == Some(number) {
+                Some((i, Role::Fallback))
+            } else {
+                t.static_numbers
+                    .iter()
+                    .find(|(_, n)| **n == number)
+                    .map(|(c, _)| (i, Role::Static(*c)))
+            }
+        })
+    }
+
+    /// The config written back as a spec (what `GET` returns).
+    pub fn to_spec(&self) -> Spec {
+        Spec {
+            name: self.name.clone(),
+            origins: self.origins.clone(),
+            region: self.region.map(|r| String::from(r.as_str())),
+            time_zone: self.time_zone.clone(),
+            targets: self
+                .targets
+                .iter()
+                .map(|t| TargetSpec {
+                    number: t.number.to_string(),
+                    label: t.label.clone(),
+                    pool: t.pool.iter().map(ToString::to_string).collect(),
+                    fallback: t.fallback.map(|n| n.to_string()),
+                    static_numbers: t
+                        .static_numbers
+                        .iter()
+                        .map(|(c, n)| (String::from(c.as_str()), n.to_string()))
+                        .collect(),
+                })
+                .collect(),
+            dynamic_channels: self
+                .dynamic_channels
+                .iter()
+                .map(|c| String::from(c.as_str()))
+                .collect(),
+            fixation_secs: self.fixation.secs(),
+            heartbeat_secs: self.heartbeat.secs(),
+            cooldown_secs: self.cooldown.secs(),
+            grace_secs: self.grace.secs(),
+            exhaustion: String::from(match self.exhaustion {
+                Exhaustion::Fallback => "fallback",
+                Exhaustion::Recycle { .. } => "recycle",
+            }),
+            recycle_min_idle_secs: match self.exhaustion {
+                Exhaustion::Recycle { min_idle } => min_idle.secs(),
+                Exhaustion::Fallback => Spec::default().recycle_min_idle_secs,
+            },
+            target_call: TargetCallSpec {
+                min_duration_secs: self.target_call.min_duration.secs(),
+                unique_days: self.target_call.unique_within.millis() / 86_400_000,
+            },
+            retention_days: self.retention.millis() / 86_400_000,
+            limits: LimitsSpec {
+                sessions_per_client_per_minute: self.limits.per_client_per_minute,
+                sessions_per_site_per_minute: self.limits.per_site_per_minute,
+            },
+            ignore_selectors: self.ignore_selectors.clone(),
+        }
+    }
+}
+
+/// What a number is to the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The number printed on the site.
+    Target,
+    /// A pool (dynamic) tracking number.
+    Pool,
+    /// The fallback number shown while the pool is exhausted.
+    Fallback,
+    /// The static number of a channel.
+    Static(Channel),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn good() -> Spec {
+        let mut s = Spec {
+            name: "Clinic".into(),
+            origins: vec![
+                "https://clinic.example".into(),
+                "http://localhost:8080/".into(),
+            ],
+            region: Some("RU".into()),
+            ..Spec::default()
+        };
+        s.targets.push(TargetSpec {
+            number: "8 (495) 123-45-67".into(),
+            label: "Main".into(),
+            pool: vec!["+74990000001".into(), "+7 499 000-00-02".into()],
+            fallback: Some("+74990000099".into()),
+            static_numbers: [("offline".to_string(), "+74990000050".to_string())]
+                .into_iter()
+                .collect(),
+        });
+        s
+    }
+
+    #[test]
+    fn a_good_spec_validates_and_round_trips() {
+        let c = good().validate().unwrap();
+        assert_eq!(c.targets[0].number.to_string(), "+74951234567");
+        assert_eq!(
+            c.origins,
+            ["https://clinic.example", "http://localhost:8080"]
+        );
+        assert_eq!(c.region, Some(Region::RU));
+        assert_eq!(c.fixation, Duration::from_mins(30));
+        let again = c.to_spec().validate().unwrap();
+        assert_eq!(again, c);
+        let pc = c.pool_config(0);
+        assert_eq!(pc.fallback, c.targets[0].fallback);
+        assert_eq!(c.try_pool_config(1), None);
+    }
+
+    #[test]
+    fn reports_every_bad_field() {
+        let mut s = good();
+        s.origins.push("ftp://x".into());
+        s.region = Some("XX".into());
+        s.time_zone = "Europe Moscow".into();
+        s.dynamic_channels.push("tv".into());
+        s.fixation_secs = 0;
+        s.exhaustion = "panic".into();
+        s.retention_days = 0;
+        s.limits.sessions_per_site_per_minute = 0;
+        s.ignore_selectors.push("a{}".into());
+        s.targets.push(TargetSpec {
+            number: "+74990000001".into(), // already a pool number of target 0
+            pool: vec!["not a number".into()],
+            static_numbers: [("tv".to_string(), "+74990000060".to_string())]
+                .into_iter()
+                .collect(),
+            ..TargetSpec::default()
+        });
+        let err = s.validate().unwrap_err();
+        let paths: Vec<&str> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        for p in [
+            "origins[2]",
+            "region",
+            "time_zone",
+            "dynamic_channels[8]",
+            "targets[1].number",
+            "targets[1].pool[0]",
+            "targets[1].static_numbers.tv",
+            "fixation_secs",
+            "exhaustion",
+            "retention_days",
+            "limits.sessions_per_site_per_minute",
+            "ignore_selectors[0]",
+        ] {
+            assert!(paths.contains(&p), "{p} missing from {paths:?}");
+        }
+        // With region unknown, national numbers fail too: each says why.
+        assert!(err.to_string().contains("invalid field(s)"));
+    }
+
+    #[test]
+    fn duplicates_across_pools_and_roles() {
+        let mut s = good();
+        s.targets.push(TargetSpec {
+            number: "+74951234568".into(),
+            pool: vec!["+74990000002".into()],
+            fallback: Some("+74990000099".into()),
+            ..TargetSpec::default()
+        });
+        let err = s.validate().unwrap_err();
+        assert_eq!(err.errors.len(), 2);
+        assert_eq!(err.errors[0].path, "targets[1].pool[0]");
+        assert!(err.errors[0].message.contains("targets[0].pool[1]"));
+        assert_eq!(err.errors[1].path, "targets[1].fallback");
+    }
+
+    #[test]
+    fn empty_pool_needs_a_fallback_or_no_dynamic_channel() {
+        let mut s = good();
+        s.targets[0].pool.clear();
+        s.targets[0].fallback = None;
+        let err = s.validate().unwrap_err();
+        assert_eq!(err.errors[0].path, "targets[0].pool");
+        s.dynamic_channels.clear();
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn timing_rules() {
+        let mut s = good();
+        s.heartbeat_secs = s.fixation_secs;
+        s.exhaustion = "recycle".into();
+        s.recycle_min_idle_secs = 1;
+        s.heartbeat_secs = 60;
+        s.fixation_secs = 60;
+        s.retention_days = 10;
+        let err = s.validate().unwrap_err();
+        let paths: Vec<&str> = err.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["heartbeat_secs", "recycle_min_idle_secs", "retention_days"]
+        );
+    }
+
+    #[test]
+    fn display_by_channel() {
+        let mut s = good();
+        s.dynamic_channels = vec!["paid_search".into()];
+        let c = s.validate().unwrap();
+        assert_eq!(c.display(0, Channel::PaidSearch), Display::Dynamic);
+        assert_eq!(
+            c.display(0, Channel::Offline),
+            Display::Static("+74990000050".parse().unwrap())
+        );
+        assert_eq!(c.display(0, Channel::Direct), Display::Original);
+        assert_eq!(c.display(5, Channel::PaidSearch), Display::Original);
+        let n = |s: &str| s.parse::<PhoneNumber>().unwrap();
+        assert_eq!(c.role_of(n("+74990000002")), Some((0, Role::Pool)));
+        assert_eq!(c.role_of(n("+74990000099")), Some((0, Role::Fallback)));
+        assert_eq!(
+            c.role_of(n("+74990000050")),
+            Some((0, Role::Static(Channel::Offline)))
+        );
+        assert_eq!(c.role_of(n("+74951234567")), Some((0, Role::Target)));
+        assert_eq!(c.role_of(n("+74951234500")), None);
+    }
+
+    #[test]
+    fn origins() {
+        let mut s = good();
+        s.origins = vec![
+            "https://*.clinic.example".into(),
+            "HTTPS://Clinic.Example:8443".into(),
+        ];
+        let c = s.validate().unwrap();
+        assert!(c.allows_origin("https://www.clinic.example"));
+        assert!(c.allows_origin("https://clinic.example:8443"));
+        assert!(!c.allows_origin("https://clinic.example"));
+        assert!(!c.allows_origin("https://evilclinic.example"));
+        assert!(!c.allows_origin("http://www.clinic.example"));
+        for bad in [
+            "clinic.example",
+            "https://",
+            "https://a/b",
+            "https://a:99999",
+            "https://a b",
+            "https://*x.com",
+            "https://a.*.com",
+        ] {
+            assert!(origin(bad).is_err(), "{bad}");
+        }
+    }
+}
