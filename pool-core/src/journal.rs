@@ -8,8 +8,10 @@
 //! after closing the tab. [`Journal::candidates`] lists every session that
 //! could be meant, for reports that must say when an attribution is unsure.
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+
+use foldhash::fast::FixedState;
+use hashbrown::HashMap;
 
 use crate::number::PhoneNumber;
 use crate::session::SessionId;
@@ -65,9 +67,12 @@ impl Interval {
 }
 
 /// The holder intervals of every number.
+///
+/// Keys are the pool's own tracking numbers (not chosen by visitors), so a
+/// fixed hash seed is safe.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Journal {
-    by_number: BTreeMap<PhoneNumber, Vec<Interval>>,
+    by_number: HashMap<PhoneNumber, Vec<Interval>, FixedState>,
     grace: Duration,
     len: usize,
 }
@@ -76,7 +81,7 @@ impl Journal {
     /// An empty journal whose attribution forgives calls up to `grace` after a lease ended.
     pub fn new(grace: Duration) -> Journal {
         Journal {
-            by_number: BTreeMap::new(),
+            by_number: HashMap::with_hasher(FixedState::with_seed(0x5eed)),
             grace,
             len: 0,
         }
@@ -226,15 +231,18 @@ impl Journal {
     }
 
     /// Every interval, by number then time.
-    pub fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
-        self.by_number.iter().flat_map(|(&number, list)| {
-            list.iter().map(move |i| Entry {
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::with_capacity(self.len);
+        for (&number, list) in &self.by_number {
+            out.extend(list.iter().map(|i| Entry {
                 number,
                 session: i.session,
                 from: i.from,
                 until: i.until,
-            })
-        })
+            }));
+        }
+        out.sort_by_key(|e| (e.number, e.from));
+        out
     }
 }
 
@@ -312,7 +320,7 @@ mod tests {
         j.close(b, t(5));
         assert_eq!(j.prune(t(15)), 2);
         assert_eq!(j.len(), 1);
-        assert_eq!(j.entries().count(), 1);
+        assert_eq!(j.entries().len(), 1);
         assert_eq!(j.of(a).next().map(|e| e.session), Some(s(2)));
         assert_eq!(j.of(b).count(), 0);
     }

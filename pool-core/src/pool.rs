@@ -324,7 +324,8 @@ struct Slot {
     state: State,
     /// Changes on every transition; queue and heap entries carry the epoch they were made in.
     epoch: u32,
-    /// When it entered the free queue or cooling (a pool-wide sequence): the queue order.
+    /// When it entered the free queue or cooling, or was last renewed (a
+    /// pool-wide sequence): breaks ties in queues and heaps.
     order: u64,
     /// Who held it last (to give a returning session its own number back).
     last_holder: Option<SessionId>,
@@ -344,8 +345,9 @@ pub struct Pool {
     free: VecDeque<(Id, u32)>,
     /// Cooling numbers by end of cooldown: `(until, order, slot, epoch)`.
     cooling: BinaryHeap<Reverse<(Instant, u64, Id, u32)>>,
-    /// Leases by deadline: `(expires_at, slot, epoch)`.
-    deadlines: BinaryHeap<Reverse<(Instant, Id, u32)>>,
+    /// Leases by deadline: `(expires_at, order, slot, epoch)`; the order
+    /// breaks ties the same way in a restored pool.
+    deadlines: BinaryHeap<Reverse<(Instant, u64, Id, u32)>>,
     seq: u64,
     counts: Counts,
     stats: Stats,
@@ -521,12 +523,43 @@ impl Pool {
             State::Leased { draining: true, .. }
         );
         self.set_state(id, State::Leased { lease, draining });
+        let order = self.next_seq();
         let slot = &mut self.slots[id as usize];
         slot.last_holder = Some(session);
+        slot.order = order;
         self.deadlines
-            .push(Reverse((lease.expires_at, id, slot.epoch)));
+            .push(Reverse((lease.expires_at, order, id, slot.epoch)));
         self.by_session.insert(session, id);
         self.stats.peak_leased = self.stats.peak_leased.max(self.counts.leased);
+        lease
+    }
+
+    /// Renews the live lease on slot `id` in place. The deadline heap is not
+    /// touched: its entry for this slot becomes a hint, corrected when it
+    /// reaches the top (see `settle`). A heartbeat costs no heap work.
+    fn refresh(&mut self, id: Id, now: Instant) -> Lease {
+        let fixation = self.config.fixation;
+        let order = self.next_seq();
+        let slot = &mut self.slots[id as usize];
+        let State::Leased { lease, .. } = &mut slot.state else {
+            unreachable!("refresh is called on leased slots only")
+        };
+        let earlier = now + fixation < lease.expires_at;
+        lease.last_seen = now;
+        lease.expires_at = now + fixation;
+        let lease = *lease;
+        slot.order = order;
+        if earlier {
+            // A shorter fixation (or a clock that went back): the old hint
+            // would be late, so make a fresh entry.
+            let state = slot.state;
+            self.set_state(id, state);
+            let slot = &self.slots[id as usize];
+            self.deadlines
+                .push(Reverse((lease.expires_at, order, id, slot.epoch)));
+        } else {
+            self.touched(id);
+        }
         lease
     }
 
@@ -559,11 +592,21 @@ impl Pool {
 
     /// Drops stale entries from the tops of the heaps, so the tops are live.
     fn settle(&mut self) {
-        while let Some(&Reverse((_, id, epoch))) = self.deadlines.peek() {
-            if self.slots[id as usize].epoch == epoch {
-                break;
+        while let Some(&Reverse((at, order, id, epoch))) = self.deadlines.peek() {
+            let slot = &self.slots[id as usize];
+            if slot.epoch != epoch {
+                self.deadlines.pop();
+                continue;
             }
-            self.deadlines.pop();
+            match slot.state {
+                // Renewed since this entry was made: move it to its real deadline.
+                State::Leased { lease, .. } if (lease.expires_at, slot.order) != (at, order) => {
+                    let entry = Reverse((lease.expires_at, slot.order, id, epoch));
+                    self.deadlines.pop();
+                    self.deadlines.push(entry);
+                }
+                _ => break,
+            }
         }
         while let Some(&Reverse((_, _, id, epoch))) = self.cooling.peek() {
             if self.slots[id as usize].epoch == epoch {
@@ -576,7 +619,7 @@ impl Pool {
         if self.deadlines.len() > 2 * live + 64 {
             let slots = &self.slots;
             self.deadlines
-                .retain(|Reverse((_, id, e))| slots[*id as usize].epoch == *e);
+                .retain(|Reverse((_, _, id, e))| slots[*id as usize].epoch == *e);
         }
         let live = self.counts.cooling as usize;
         if self.cooling.len() > 2 * live + 64 {
@@ -604,7 +647,7 @@ impl Pool {
             // the window takes its place in the free queue in order.
             match (lease_due, cool_due) {
                 (Some(l), c) if l <= now && c.is_none_or(|c| l <= c) => {
-                    let Some(Reverse((at, id, _))) = self.deadlines.pop() else {
+                    let Some(Reverse((at, _, id, _))) = self.deadlines.pop() else {
                         break;
                     };
                     self.end_lease(id, at);
@@ -648,7 +691,7 @@ impl Pool {
         if let Some(&id) = self.by_session.get(&session) {
             match self.slots[id as usize].state {
                 State::Leased { lease, .. } if lease.session == session => {
-                    let lease = self.hold(id, session, lease.since, now);
+                    let lease = self.refresh(id, now);
                     self.settle();
                     return Assignment::Leased {
                         lease,
@@ -682,7 +725,7 @@ impl Pool {
             };
         }
         if let Exhaustion::Recycle { min_idle } = self.config.exhaustion {
-            if let Some(&Reverse((_, id, _))) = self.deadlines.peek() {
+            if let Some(&Reverse((_, _, id, _))) = self.deadlines.peek() {
                 if let State::Leased {
                     lease: old,
                     draining: false,
@@ -713,10 +756,7 @@ impl Pool {
         let id = self
             .live_slot(session)
             .ok_or(LeaseError::UnknownSession(session))?;
-        let State::Leased { lease, .. } = self.slots[id as usize].state else {
-            return Err(LeaseError::UnknownSession(session));
-        };
-        let lease = self.hold(id, session, lease.since, now);
+        let lease = self.refresh(id, now);
         self.settle();
         Ok(lease)
     }
@@ -802,8 +842,9 @@ impl Pool {
                         draining: true,
                     },
                 );
-                let epoch = self.slots[id as usize].epoch;
-                self.deadlines.push(Reverse((lease.expires_at, id, epoch)));
+                let slot = &self.slots[id as usize];
+                self.deadlines
+                    .push(Reverse((lease.expires_at, slot.order, id, slot.epoch)));
                 self.settle();
                 Ok(Removal::Draining {
                     until: lease.expires_at,
@@ -872,8 +913,9 @@ impl Pool {
                             draining: false,
                         },
                     );
-                    let epoch = self.slots[id as usize].epoch;
-                    self.deadlines.push(Reverse((lease.expires_at, id, epoch)));
+                    let slot = &self.slots[id as usize];
+                    self.deadlines
+                        .push(Reverse((lease.expires_at, slot.order, id, slot.epoch)));
                 }
                 Some(_) => {}
                 None => {
@@ -1010,7 +1052,7 @@ impl Pool {
         let deadlines = self
             .deadlines
             .iter()
-            .filter(|Reverse((_, id, e))| self.slots[*id as usize].epoch == *e)
+            .filter(|Reverse((_, _, id, e))| self.slots[*id as usize].epoch == *e)
             .count();
         if deadlines != counts.leased as usize {
             return Err("deadline heap and leases disagree");
@@ -1025,7 +1067,7 @@ impl Pool {
 pub struct Snapshot {
     /// The configuration.
     pub config: Config,
-    /// Every number, in slot order.
+    /// Every number, sorted by number.
     pub numbers: Vec<NumberSnapshot>,
     /// The queue sequence counter.
     pub seq: u64,
@@ -1043,7 +1085,7 @@ pub struct NumberSnapshot {
     pub number: PhoneNumber,
     /// Its state.
     pub state: SnapState,
-    /// Its place in the free queue or cooling order.
+    /// Its place in the free queue, the cooling order or among equal deadlines.
     pub order: u64,
     /// Who held it last.
     pub last_holder: Option<SessionId>,
@@ -1103,29 +1145,33 @@ impl Pool {
     /// The whole state as plain values. [`Pool::restore`] gives a pool that
     /// behaves identically.
     pub fn snapshot(&self) -> Snapshot {
+        let mut numbers: Vec<NumberSnapshot> = self
+            .slots
+            .iter()
+            .filter_map(|s| {
+                let state = match s.state {
+                    State::Vacant { .. } => return None,
+                    State::Free => SnapState::Free,
+                    State::Leased { lease, draining } => SnapState::Leased { lease, draining },
+                    State::Cooling { until } => SnapState::Cooling { until },
+                };
+                Some(NumberSnapshot {
+                    number: s.number,
+                    state,
+                    order: s.order,
+                    last_holder: s.last_holder,
+                })
+            })
+            .collect();
+        // Sorted by number: the same state gives the same snapshot, whatever
+        // the slot layout.
+        numbers.sort_unstable_by_key(|n| n.number);
         Snapshot {
             config: self.config,
-            numbers: self
-                .slots
-                .iter()
-                .filter_map(|s| {
-                    let state = match s.state {
-                        State::Vacant { .. } => return None,
-                        State::Free => SnapState::Free,
-                        State::Leased { lease, draining } => SnapState::Leased { lease, draining },
-                        State::Cooling { until } => SnapState::Cooling { until },
-                    };
-                    Some(NumberSnapshot {
-                        number: s.number,
-                        state,
-                        order: s.order,
-                        last_holder: s.last_holder,
-                    })
-                })
-                .collect(),
+            numbers,
             seq: self.seq,
             stats: self.stats,
-            journal: self.journal.entries().collect(),
+            journal: self.journal.entries(),
         }
     }
 
@@ -1156,7 +1202,8 @@ impl Pool {
                     }
                     p.counts.leased += 1;
                     p.counts.draining += u32::from(draining);
-                    p.deadlines.push(Reverse((lease.expires_at, id, 0)));
+                    p.deadlines
+                        .push(Reverse((lease.expires_at, n.order, id, 0)));
                     State::Leased { lease, draining }
                 }
                 SnapState::Cooling { until } => {
