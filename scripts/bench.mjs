@@ -1,0 +1,7 @@
+// npm run bench: the benchmarks, each printing a comparison with a baseline
+// measured in the same run. They never fail on time.
+import { ensureRustTargets, fail, log, runLive } from "./lib.mjs";
+
+ensureRustTargets([]);
+log("pool-core: lease, renew, expiry at 1k / 100k / 1M numbers vs a naive pool");
+if (runLive("cargo", ["bench", "-q", "-p", "pool-core", "--bench", "pool"]) !== 0) fail("the pool benchmark failed.");

@@ -1,0 +1,65 @@
+// npm start: builds what exists and starts it: the edge worker on workerd
+// (wrangler dev, local state in .wrangler/state), on 127.0.0.1:$PORT (8787).
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildWorker } from "./build.mjs";
+import { fail, log, root } from "./lib.mjs";
+
+const port = Number(process.env.PORT || 8787);
+if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`PORT=${process.env.PORT} is not a port number.`);
+
+try {
+  await buildWorker();
+} catch (e) {
+  fail(e.message);
+}
+
+// The deployment's admin key: a secret, generated once per checkout, never in the repo.
+const devVars = join(root, "edge-worker", ".dev.vars");
+let adminKey = existsSync(devVars) && /^ADMIN_KEY=(.+)$/m.exec(readFileSync(devVars, "utf8"))?.[1];
+if (!adminKey) {
+  adminKey = randomBytes(24).toString("base64url");
+  writeFileSync(devVars, `ADMIN_KEY=${adminKey}\n`, { mode: 0o600 });
+}
+
+const child = spawn(process.execPath, [
+  join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev",
+  "--ip", "127.0.0.1", "--port", String(port),
+  "--persist-to", join(root, ".wrangler", "state"),
+  "--show-interactive-dev-session=false",
+], { cwd: join(root, "edge-worker"), stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+
+let out = "";
+child.stdout.on("data", (d) => (out += d));
+child.stderr.on("data", (d) => (out += d));
+child.on("exit", (code) => {
+  if (code) process.stderr.write(out);
+  process.exit(code ?? 0);
+});
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill("SIGTERM"));
+
+const url = `http://127.0.0.1:${port}`;
+const deadline = Date.now() + 60_000;
+for (;;) {
+  try {
+    if ((await fetch(`${url}/healthz`)).ok) break;
+  } catch {}
+  if (Date.now() > deadline) {
+    child.kill("SIGTERM");
+    fail(`the worker did not answer on ${url} within 60 s:\n${out}`);
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
+// From here on, show the worker's own log as it comes.
+process.stdout.write("");
+child.stdout.pipe(process.stdout);
+child.stderr.pipe(process.stderr);
+log(`
+Started:
+  edge worker (workerd, state in .wrangler/state)  ${url}
+  health                                           ${url}/healthz
+  admin key (edge-worker/.dev.vars)                ${adminKey}
+
+Stop with Ctrl-C.`);
