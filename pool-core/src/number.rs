@@ -68,7 +68,7 @@ const REGIONS: &[RegionInfo] = &[
         intl: &["810", "00"],
         nsn_min: 10,
         nsn_max: 10,
-        leading: b"34589",
+        leading: b"3489",
         nanp: false,
     },
     RegionInfo {
@@ -326,7 +326,7 @@ pub struct Written {
 }
 
 /// The value of an ASCII or full-width digit, and whether it was full-width.
-pub(crate) fn digit_value(c: char) -> Option<(u8, bool)> {
+pub fn digit_value(c: char) -> Option<(u8, bool)> {
     match c {
         '0'..='9' => Some((c as u8 - b'0', false)),
         '\u{FF10}'..='\u{FF19}' => Some(((c as u32 - 0xFF10) as u8, true)),
@@ -335,7 +335,7 @@ pub(crate) fn digit_value(c: char) -> Option<(u8, bool)> {
 }
 
 /// Characters that may separate the digits of a written number.
-pub(crate) fn is_separator(c: char) -> bool {
+pub fn is_separator(c: char) -> bool {
     matches!(
         c,
         ' ' | '\t'

@@ -1,30 +1,31 @@
 //! The browser shell: finds a site's phone numbers in the page and writes the
 //! visitor's tracking number in the same written form.
 //!
-//! This first cut exports the pure rewrite of one written number; the page
-//! scanner, the DOM walk and the lease client come with their own issues.
+//! [`scan`] is pure (text in, matches out) and tested natively; the DOM walk
+//! and the lease client come with their own issue.
 #![deny(unsafe_code)]
 
-use pool_core::number::{parse_written, render, PhoneNumber, Region};
+pub mod scan;
 
-/// Rewrites one written number (`8 (495) 123-45-67`) as `tracking` in the same
-/// form, or `None` when `written` is not a number of `region` or `tracking`
-/// is not an E.164 number.
-pub fn rewrite_one(written: &str, region: Option<Region>, tracking: &str) -> Option<String> {
-    let w = parse_written(written, region).ok()?;
-    let t = PhoneNumber::parse(tracking, None).ok()?;
-    Some(render(&t, &w.template))
+use pool_core::number::{PhoneNumber, Region};
+
+/// Swaps every written form of `from` in `text` for `to`, in the same form.
+pub fn swap_text(text: &str, region: Option<Region>, from: PhoneNumber, to: PhoneNumber) -> String {
+    scan::swap(text, region, &[(from, to)])
 }
 
 #[cfg(target_arch = "wasm32")]
 mod bindings {
     use wasm_bindgen::prelude::*;
 
-    /// `rewrite("8 (495) 123-45-67", "RU", "+74997654321")` → `"8 (499) 765-43-21"`,
-    /// or `undefined` when either number does not parse.
+    /// `swap("Call 8 (495) 123-45-67", "RU", "+74951234567", "+74997654321")`
+    /// gives `"Call 8 (499) 765-43-21"`; the text unchanged when a number does not parse.
     #[wasm_bindgen]
-    pub fn rewrite(written: &str, region: &str, tracking: &str) -> Option<String> {
-        super::rewrite_one(written, region.parse().ok(), tracking)
+    pub fn swap(text: &str, region: &str, from: &str, to: &str) -> String {
+        match (from.parse(), to.parse()) {
+            (Ok(f), Ok(t)) => super::swap_text(text, region.parse().ok(), f, t),
+            _ => text.into(),
+        }
     }
 }
 
@@ -33,18 +34,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rewrites_in_place() {
+    fn swaps_in_place() {
+        let from = "+74951234567".parse().unwrap();
+        let to = "+74997654321".parse().unwrap();
         assert_eq!(
-            rewrite_one("8 (495) 123-45-67", Some(Region::RU), "+74997654321").as_deref(),
-            Some("8 (499) 765-43-21")
-        );
-        assert_eq!(
-            rewrite_one("not a number", Some(Region::RU), "+74997654321"),
-            None
-        );
-        assert_eq!(
-            rewrite_one("8 (495) 123-45-67", Some(Region::RU), "bad"),
-            None
+            swap_text("Звоните: 8 (495) 123-45-67!", Some(Region::RU), from, to),
+            "Звоните: 8 (499) 765-43-21!"
         );
     }
 }

@@ -1,0 +1,859 @@
+//! Finding phone numbers in text, and writing others in their place.
+//!
+//! Pure functions on `&str`, no DOM and no regex engine: one left-to-right
+//! pass over the text. At each digit, `+` or `(` that starts a token, the
+//! scanner reads a *run*: digit groups joined by short gaps of separators
+//! (spaces of every kind, dots, hyphens and dashes, slashes, brackets). A run
+//! may hold several numbers (`8 495 123-45-67 / 8 495 765-43-21`): it is cut
+//! only at *strong* gaps (a slash or dash between spaces, a full stop and a
+//! space), never inside a group of digits or at a plain space, so a number is
+//! never found inside a longer number.
+//!
+//! A candidate is accepted when the number rules of `pool_core::number`
+//! accept it for the region, and nothing around it says it is something
+//! else:
+//!
+//! * before it: a letter or digit (`abc4951234567`, `UA-12345678`), a currency
+//!   sign (`$415-666-7777`), `#` or `№`, a label such as `ISBN`, `ИНН`, `order`,
+//!   or a digit followed by `.`, `,`, `:`, `/`, `-` (a decimal, a time, a date,
+//!   an IP address, a range);
+//! * after it: a letter or digit, a currency or unit (`₽`, `руб`, `%`, `km`),
+//!   or punctuation followed by a digit;
+//! * inside it: brackets that do not pair up, the shape of a date or of an
+//!   IP address or version, a last group of a single digit (ISBNs), a
+//!   national number written without its obligatory trunk prefix (GB, DE, FR).
+//!
+//! An extension (`ext. 503`, `x456`, `доб. 204`) belongs to the match; a swap
+//! replaces only the number and keeps the extension as written.
+//!
+//! `tel:` and `callto:` links in the text are read as links: `%20` and other
+//! escapes are decoded, and a swap writes the E.164 form there.
+
+use pool_core::number::{
+    digit_value, is_separator, parse_written, render, PhoneNumber, Prefix, Region, Template,
+};
+
+/// One phone number found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Byte offset of the first character of the number (its `+`, `(` or digit).
+    pub start: usize,
+    /// Byte offset just past the number, extension included.
+    pub end: usize,
+    /// Byte offset just past the number itself (before the extension).
+    pub number_end: usize,
+    /// The number, when its country is known (written with a country code,
+    /// or nationally for the scanner's region).
+    pub number: Option<PhoneNumber>,
+    /// How it was written, to write another number the same way.
+    pub template: Option<Template>,
+    /// It is the target of a `tel:` / `callto:` link: swaps write E.164.
+    pub link: bool,
+}
+
+impl Found {
+    /// The matched text, extension included.
+    pub fn raw<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+/// What to look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Numbers that resolve to an E.164 number (with the region, or written
+    /// with a country code).
+    Valid,
+    /// Every phone-like number, also those whose country is unknown (for
+    /// set-up: "which numbers does this page show?").
+    Discover,
+}
+
+/// The most digits a written number can have (15 for E.164, plus an
+/// international access code such as `810` or `0011`).
+const MAX_RUN_DIGITS: usize = 19;
+/// The most separator characters between two digit groups: `) - (`.
+const MAX_GAP: usize = 4;
+
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    start: usize,
+    end: usize,
+    digits: usize,
+}
+
+/// The separator characters between two groups.
+#[derive(Debug, Clone, Copy, Default)]
+struct Gap {
+    /// A break between two numbers: ` / `, ` - `, ` — `, `. `, `; `.
+    strong: bool,
+    /// Holds a blank: a number may end here (`+7 495 123 45 67 10:00-18:00`).
+    blank: bool,
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+}
+
+fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\u{00A0}' | '\u{2007}' | '\u{2009}' | '\u{202F}' | '\u{3000}'
+    )
+}
+
+fn is_plus(c: char) -> bool {
+    c == '+' || c == '\u{FF0B}'
+}
+
+fn is_open(c: char) -> bool {
+    c == '(' || c == '[' || c == '\u{FF08}'
+}
+
+fn is_close(c: char) -> bool {
+    c == ')' || c == ']' || c == '\u{FF09}'
+}
+
+/// Separators inside a run: the number module's, plus the ideographic space
+/// and full-width brackets and hyphen.
+fn is_sep(c: char) -> bool {
+    is_separator(c) || matches!(c, '\u{3000}' | '\u{FF08}' | '\u{FF09}' | '\u{FF0D}')
+}
+
+fn is_digit(c: char) -> bool {
+    digit_value(c).is_some()
+}
+
+/// Letters of scripts written with spaces between words (Latin, Cyrillic,
+/// Greek, ...) stick to a number; CJK text around a number does not.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        && !matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF10..=0xFF19)
+        || c == '_'
+        || matches!(c, '\u{0300}'..='\u{036F}')
+}
+
+fn char_before(text: &str, at: usize) -> Option<char> {
+    text[..at].chars().next_back()
+}
+
+fn char_at(text: &str, at: usize) -> Option<char> {
+    text[at..].chars().next()
+}
+
+/// Words that say the digits after them are not a phone number.
+const ID_LABELS: &[&str] = &[
+    "isbn",
+    "issn",
+    "inn",
+    "инн",
+    "огрн",
+    "огрнип",
+    "кпп",
+    "бик",
+    "окпо",
+    "снилс",
+    "iban",
+    "swift",
+    "bic",
+    "sku",
+    "ean",
+    "upc",
+    "order",
+    "invoice",
+    "заказ",
+    "заказа",
+    "счет",
+    "счёт",
+    "артикул",
+    "арт",
+    "id",
+    "ref",
+    "vat",
+    "ust",
+    "steuernummer",
+    "siret",
+    "siren",
+    "tva",
+    "imei",
+    "serial",
+    "s/n",
+    "sn",
+    "р/с",
+    "к/с",
+    "л/с",
+    "рс",
+    "кс",
+    "полис",
+    "паспорт",
+    "passport",
+    "ticket",
+    "билет",
+    "трек",
+    "tracking",
+    "postcode",
+    "zip",
+    "индекс",
+    "доверенность",
+];
+
+/// Currency and unit words that say the digits before them are an amount.
+const UNIT_WORDS: &[&str] = &[
+    "руб",
+    "рублей",
+    "рубля",
+    "rub",
+    "usd",
+    "eur",
+    "gbp",
+    "грн",
+    "тг",
+    "тенге",
+    "шт",
+    "km",
+    "kg",
+    "км",
+    "кг",
+    "mb",
+    "gb",
+    "kb",
+    "px",
+    "ms",
+    "dollars",
+    "euros",
+    "долл",
+    "евро",
+];
+
+/// The word (letters, `/`) that ends at `at`, lower-cased, skipping blanks and `:` `.` `#` `№` before `at`.
+fn word_before(text: &str, at: usize) -> String {
+    let head = &text[..at];
+    let trimmed =
+        head.trim_end_matches(|c: char| is_space(c) || matches!(c, ':' | '.' | '#' | '№' | '-'));
+    if head.len() - trimmed.len() > 8 {
+        return String::new();
+    }
+    let word_start = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphabetic() || *c == '/')
+        .last()
+        .map_or(trimmed.len(), |(i, _)| i);
+    trimmed[word_start..].to_lowercase()
+}
+
+/// Whether a currency sign follows `at` (after at most one blank).
+fn currency_after(text: &str, at: usize) -> bool {
+    let rest = &text[at..];
+    let rest = rest.strip_prefix(is_space).unwrap_or(rest);
+    rest.starts_with(['₽', '€', '$', '£', '¥', '%', '‰', '₴', '₸', '¢', '₹'])
+}
+
+/// Whether an amount's currency or unit follows `at` (after at most one blank):
+/// `₽`, `$`, `%`, `руб`, `р.`, `EUR`, `km`.
+fn unit_after(text: &str, at: usize) -> bool {
+    let rest = &text[at..];
+    let rest = rest.strip_prefix(is_space).unwrap_or(rest);
+    let Some(first) = rest.chars().next() else {
+        return false;
+    };
+    if matches!(
+        first,
+        '₽' | '€' | '$' | '£' | '¥' | '%' | '‰' | '₴' | '₸' | '¢' | '₹'
+    ) {
+        return true;
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    if word.is_empty() {
+        return false;
+    }
+    UNIT_WORDS.contains(&word.as_str()) || (word == "р" && rest[word.len()..].starts_with('.'))
+}
+
+/// Reads a run starting at `start` (a digit, `+` or opening bracket).
+/// Returns its groups, the gaps between them, and where the run ends
+/// (past its last digit). `None` when it holds no digit.
+fn read_run(text: &str, start: usize) -> Option<(Vec<Group>, Vec<Gap>, usize)> {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut gaps: Vec<Gap> = Vec::new();
+    let mut i = start;
+    // Leading `+` and brackets.
+    let mut lead = 0;
+    while let Some(c) = char_at(text, i) {
+        if (is_plus(c) && lead == 0) || is_open(c) || (is_space(c) && lead > 0 && lead < 3) {
+            i += c.len_utf8();
+            lead += 1;
+        } else {
+            break;
+        }
+    }
+    let mut total = 0;
+    loop {
+        // A group of digits.
+        let gstart = i;
+        let mut digits = 0;
+        while let Some(c) = char_at(text, i) {
+            if !is_digit(c) {
+                break;
+            }
+            i += c.len_utf8();
+            digits += 1;
+        }
+        if digits == 0 {
+            break;
+        }
+        total += digits;
+        groups.push(Group {
+            start: gstart,
+            end: i,
+            digits,
+        });
+        if total > MAX_RUN_DIGITS + 8 {
+            // Far too long to be a number; the caller skips it whole.
+            break;
+        }
+        // A gap: separators only, short, then a digit.
+        let mut j = i;
+        let mut len = 0;
+        let mut symbols = 0;
+        let (mut space_before, mut space_after) = (false, false);
+        let (mut after_dot, mut dot_space) = (false, false);
+        while let Some(c) = char_at(text, j) {
+            if !is_sep(c) || len >= MAX_GAP {
+                break;
+            }
+            if is_space(c) {
+                if symbols == 0 {
+                    space_before = true;
+                } else {
+                    space_after = true;
+                }
+                dot_space |= after_dot;
+                after_dot = false;
+            } else if c == '/' || is_dash(c) || c == '.' || c == '\u{FF0D}' {
+                symbols += 1;
+                after_dot = c == '.';
+            } else {
+                after_dot = false;
+            }
+            j += c.len_utf8();
+            len += 1;
+        }
+        // A break between two numbers: ` / `, ` - `, ` -- `, `. `.
+        let strong = (symbols > 0 && space_before && space_after) || dot_space;
+        if symbols > 1 && !strong {
+            // `650-253-4561--455` or `1..2`: no number goes through this.
+            break;
+        }
+        match char_at(text, j) {
+            Some(c) if is_digit(c) && len > 0 => {
+                gaps.push(Gap {
+                    strong,
+                    blank: space_before || space_after,
+                });
+                i = j;
+            }
+            _ => break,
+        }
+    }
+    if groups.is_empty() {
+        None
+    } else {
+        let end = groups.last().map_or(start, |g| g.end);
+        Some((groups, gaps, end))
+    }
+}
+
+/// Brackets in `s` pair up, at most two pairs, none nested.
+fn brackets_ok(s: &str) -> bool {
+    let mut open = false;
+    let mut pairs = 0;
+    for c in s.chars() {
+        if is_open(c) {
+            if open {
+                return false;
+            }
+            open = true;
+        } else if is_close(c) {
+            if !open {
+                return false;
+            }
+            open = false;
+            pairs += 1;
+        }
+    }
+    !open && pairs <= 2
+}
+
+/// The shape of a date (`3/10/1984`, `2012-01-02`, `31.08.2011`) or of an
+/// IP address or version (`192.168.100.200`, `1.2.3.4`).
+fn looks_like_date_or_ip(s: &str, groups: &[Group]) -> bool {
+    let seps: Vec<char> = s
+        .chars()
+        .filter(|c| !is_digit(*c) && !is_space(*c))
+        .collect();
+    let sizes: Vec<usize> = groups.iter().map(|g| g.digits).collect();
+    let all_same = |ch: char| !seps.is_empty() && seps.iter().all(|c| *c == ch);
+    if all_same('.') && sizes.len() == 4 && sizes.iter().all(|n| *n <= 3) {
+        return true;
+    }
+    let date_sep = all_same('.') || all_same('/') || all_same('-');
+    if date_sep && sizes.len() == 3 {
+        let day_month = |n: usize| (1..=2).contains(&n);
+        let year = |n: usize| n == 2 || n == 4;
+        return (day_month(sizes[0]) && day_month(sizes[1]) && year(sizes[2]))
+            || (sizes[0] == 4 && day_month(sizes[1]) && day_month(sizes[2]));
+    }
+    false
+}
+
+/// An extension after `at`: `ext. 503`, `x456`, `доб. 204`, `#3456`.
+/// Returns where it ends.
+fn extension(text: &str, at: usize) -> Option<usize> {
+    let rest = &text[at..];
+    let lead = rest.len()
+        - rest
+            .trim_start_matches(|c: char| is_space(c) || c == ',')
+            .len();
+    if lead > 3 {
+        return None;
+    }
+    let after = &rest[lead..];
+    let lower: String = after.chars().take(12).collect::<String>().to_lowercase();
+    let markers = [
+        "extension",
+        "ext.",
+        "ext:",
+        "ext",
+        "int.",
+        "доб.",
+        "доб",
+        "вн.",
+        "poste",
+        "durchwahl",
+        "x",
+        "#",
+        "~",
+    ];
+    let marker = markers.iter().find(|m| lower.starts_with(*m))?;
+    // Byte length of the marker in the original (same chars, case may differ in width only for ASCII/Cyrillic).
+    let marker_len: usize = after
+        .chars()
+        .take(marker.chars().count())
+        .map(char::len_utf8)
+        .sum();
+    if marker.chars().all(char::is_alphabetic) {
+        // A marker word must end there: `x456` or `ext 456`, not `xylophone`.
+        if let Some(c) = after[marker_len..].chars().next() {
+            if c.is_alphabetic() {
+                return None;
+            }
+        }
+    }
+    let tail = &after[marker_len..];
+    let blanks = tail.len()
+        - tail
+            .trim_start_matches(|c: char| is_space(c) || c == ':' || c == '.')
+            .len();
+    if blanks > 3 {
+        return None;
+    }
+    let digits = &tail[blanks..];
+    let n: usize = digits.chars().take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 || n > 7 {
+        return None;
+    }
+    let end = at + lead + marker_len + blanks + n;
+    match char_at(text, end) {
+        Some(c) if is_word_char(c) => None,
+        _ => Some(end),
+    }
+}
+
+/// The scanner: a default region and what to look for.
+#[derive(Debug, Clone, Copy)]
+pub struct Scanner {
+    region: Option<Region>,
+    mode: Mode,
+}
+
+impl Scanner {
+    /// A scanner for numbers of `region` (written nationally) and of any
+    /// country (written with a country code).
+    pub fn new(region: Option<Region>, mode: Mode) -> Scanner {
+        Scanner { region, mode }
+    }
+
+    /// Every number in `text`, in order.
+    pub fn scan(&self, text: &str) -> Vec<Found> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let Some(c) = char_at(text, i) else { break };
+            let starts = is_digit(c) || is_plus(c) || is_open(c);
+            if !starts {
+                if c == ':' {
+                    if let Some((found, next)) = self.link_at(text, i) {
+                        out.push(found);
+                        i = next;
+                        continue;
+                    }
+                }
+                i += c.len_utf8();
+                continue;
+            }
+            if is_open(c)
+                && !text[i + c.len_utf8()..].starts_with(|d: char| is_digit(d) || is_plus(d))
+            {
+                i += c.len_utf8();
+                continue;
+            }
+            let before = char_before(text, i);
+            // In the middle of a word or a number: skip the whole token.
+            if is_digit(c) && before.is_some_and(is_word_char) {
+                i = skip_token(text, i);
+                continue;
+            }
+            let Some((groups, gaps, end)) = read_run(text, i) else {
+                i += c.len_utf8();
+                continue;
+            };
+            self.candidates(text, i, &groups, &gaps, &mut out);
+            i = end.max(i + c.len_utf8());
+        }
+        out
+    }
+
+    /// Tries the numbers of one run: each starts at the run's start or after
+    /// a gap with a blank or a break, and ends at one; the earliest start and
+    /// then the longest number wins. Never inside a group of digits.
+    fn candidates(
+        &self,
+        text: &str,
+        run_start: usize,
+        groups: &[Group],
+        gaps: &[Gap],
+        out: &mut Vec<Found>,
+    ) {
+        let cut = |k: usize| gaps[k].strong || gaps[k].blank;
+        // Digits passed over since the run began, a break or the last match:
+        // a number may start after a few (`$20 415-666-7777`), not inside a
+        // long sequence of groups (an IBAN, a card number).
+        let mut skipped = 0;
+        let mut a = 0;
+        while a < groups.len() {
+            if a > 0
+                && (gaps[a - 1].strong
+                    || out
+                        .last()
+                        .is_some_and(|f: &Found| f.number_end == groups[a - 1].end))
+            {
+                skipped = 0;
+            }
+            if a > 0 && (!cut(a - 1) || skipped > 3) {
+                skipped += groups[a].digits;
+                a += 1;
+                continue;
+            }
+            let start = if a == 0 {
+                run_start
+            } else {
+                // Take a `+` or bracket that opens this number.
+                let head = &text[..groups[a].start];
+                head.trim_end_matches(|c: char| is_plus(c) || is_open(c))
+                    .len()
+            };
+            let mut next = a + 1;
+            for b in (a..groups.len()).rev() {
+                if b + 1 < groups.len() && !cut(b) {
+                    continue;
+                }
+                if let Some(f) = self.accept(text, start, &groups[a..=b]) {
+                    out.push(f);
+                    next = b + 1;
+                    break;
+                }
+            }
+            if next == a + 1 {
+                skipped += groups[a].digits;
+            }
+            a = next;
+        }
+    }
+
+    /// Checks one candidate: from `start` to the end of its last group.
+    fn accept(&self, text: &str, start: usize, groups: &[Group]) -> Option<Found> {
+        let end = groups.last()?.end;
+        let digits: usize = groups.iter().map(|g| g.digits).sum();
+        if !(6..=MAX_RUN_DIGITS).contains(&digits) {
+            return None;
+        }
+        let mut start = start;
+        if !brackets_ok(&text[start..end]) {
+            // `(030 12345678`: a bracket opened before the number, not by it.
+            let inner = text[start..end].trim_start_matches(|c: char| is_open(c) || is_space(c));
+            start = end - inner.len();
+        }
+        let raw = &text[start..end];
+        let lead = raw.chars().next()?;
+        let starts_with_punct = is_plus(lead) || is_open(lead);
+        // Left context.
+        if let Some(b) = char_before(text, start) {
+            let bb = char_before(text, start - b.len_utf8());
+            // Letters may stand right before `+` or `(` (`abc+14156667777`), not before a digit.
+            if is_word_char(b) && (b.is_numeric() || !starts_with_punct) {
+                return None;
+            }
+            if matches!(
+                b,
+                '$' | '€'
+                    | '£'
+                    | '¥'
+                    | '₽'
+                    | '₴'
+                    | '₸'
+                    | '¢'
+                    | '₹'
+                    | '#'
+                    | '№'
+                    | '@'
+                    | '&'
+                    | '%'
+                    | '*'
+                    | '='
+                    | '+'
+                    | '\\'
+                    | '_'
+            ) {
+                return None;
+            }
+            if matches!(b, ',' | ':') && bb.is_some_and(|c| c.is_numeric()) {
+                return None;
+            }
+            // Through separators without a blank back to a digit: `4561--455`,
+            // `12.03.2024`, `192.168.`; a number goes on there.
+            let back = text[..start]
+                .chars()
+                .rev()
+                .take_while(|c| is_sep(*c) && !is_space(*c))
+                .take(4)
+                .count();
+            if back > 0 {
+                let skipped: usize = text[..start]
+                    .chars()
+                    .rev()
+                    .take(back)
+                    .map(char::len_utf8)
+                    .sum();
+                if char_before(text, start - skipped).is_some_and(|c| c.is_numeric()) {
+                    return None;
+                }
+            }
+            if matches!(b, '-' | '/') && bb.is_some_and(|c| c.is_alphanumeric()) {
+                // `UA-12345678`, `G-123`: tracker ids. `My number-` is kept.
+                let word = word_before(text, start);
+                let short_code = !word.is_empty() && word.len() <= 4;
+                if short_code || bb.is_some_and(|c| c.is_uppercase() || c.is_numeric()) {
+                    return None;
+                }
+            }
+            let word = word_before(text, start);
+            if !word.is_empty() && ID_LABELS.contains(&word.as_str()) {
+                return None;
+            }
+        }
+        // Right context (before any extension).
+        if let Some(a) = char_at(text, end) {
+            let next = char_at(text, end + a.len_utf8());
+            if is_word_char(a) && extension(text, end).is_none() {
+                return None;
+            }
+            if matches!(a, ',' | ':' | '+') && next.is_some_and(is_digit) {
+                return None;
+            }
+            // Through separators without a blank to a digit: `4561--455`, `12.5`.
+            let mut rest = text[end..]
+                .chars()
+                .skip_while(|c| is_sep(*c) && !is_space(*c) && !is_close(*c));
+            if text[end..].starts_with(|c: char| is_sep(c) && !is_space(c) && !is_close(c))
+                && rest.next().is_some_and(is_digit)
+            {
+                return None;
+            }
+            // An amount: a currency sign after any number; a unit word after
+            // digits grouped only by blanks or dots (`1 234 567 руб`).
+            let plain = raw.chars().all(|c| is_digit(c) || is_space(c) || c == '.');
+            if unit_after(text, end)
+                && extension(text, end).is_none()
+                && (plain || currency_after(text, end))
+            {
+                return None;
+            }
+        }
+        if !brackets_ok(raw.trim_start_matches(|c: char| is_plus(c) || is_space(c))) {
+            return None;
+        }
+        if looks_like_date_or_ip(raw, groups) {
+            return None;
+        }
+        if groups.len() > 1 && groups.last().is_some_and(|g| g.digits < 2) {
+            return None;
+        }
+        if groups.len() > 8 {
+            return None;
+        }
+        // The number itself.
+        let parsed = parse_written(raw, self.region).ok().filter(|w| {
+            // National numbers of GB, DE and FR are written with their trunk 0.
+            let trunk_needed = matches!(w.number.region(), Some(r) if r == Region::GB || r == Region::DE || r == Region::FR);
+            !(trunk_needed && *w.template.prefix() == Prefix::National)
+        });
+        let (number, template) = match parsed {
+            Some(w) => (Some(w.number), Some(w.template)),
+            None => {
+                if self.mode != Mode::Discover {
+                    return None;
+                }
+                // Discovery: phone-like numbers whose country is unknown.
+                let phone_like = (7..=12).contains(&digits)
+                    && (groups.len() >= 2 || starts_with_punct)
+                    && !is_plus(lead);
+                if !phone_like {
+                    return None;
+                }
+                (None, None)
+            }
+        };
+        let ext_end = extension(text, end);
+        Some(Found {
+            start,
+            end: ext_end.unwrap_or(end),
+            number_end: end,
+            number,
+            template,
+            link: false,
+        })
+    }
+
+    /// A `tel:` or `callto:` link whose `:` is at `colon`.
+    fn link_at(&self, text: &str, colon: usize) -> Option<(Found, usize)> {
+        let head = &text[..colon];
+        let tail = |n: usize| {
+            (head.len() >= n && head.is_char_boundary(head.len() - n))
+                .then(|| &head[head.len() - n..])
+        };
+        let scheme_len = if tail(3).is_some_and(|t| t.eq_ignore_ascii_case("tel")) {
+            3
+        } else if tail(6).is_some_and(|t| t.eq_ignore_ascii_case("callto")) {
+            6
+        } else {
+            return None;
+        };
+        let scheme_start = colon - scheme_len;
+        if char_before(text, scheme_start).is_some_and(|c| c.is_alphanumeric()) {
+            return None;
+        }
+        let mut start = colon + 1;
+        if text[start..].starts_with("//") {
+            start += 2;
+        }
+        // The link target runs to a blank, quote or bracket of markup.
+        let rest = &text[start..];
+        let len = rest
+            .find(|c: char| {
+                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ';' | '?' | '&' | ',')
+            })
+            .unwrap_or(rest.len());
+        let target = &rest[..len];
+        if target.is_empty() {
+            return None;
+        }
+        let decoded = percent_decode(target)?;
+        let w = parse_written(&decoded, self.region).ok()?;
+        let end = start + len;
+        Some((
+            Found {
+                start,
+                end,
+                number_end: end,
+                number: Some(w.number),
+                template: Some(w.template),
+                link: true,
+            },
+            end,
+        ))
+    }
+}
+
+/// Skips a token of letters and digits.
+fn skip_token(text: &str, from: usize) -> usize {
+    let mut i = from;
+    while let Some(c) = char_at(text, i) {
+        if !(is_word_char(c) || is_digit(c)) {
+            break;
+        }
+        i += c.len_utf8();
+    }
+    i.max(from + 1).min(text.len())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` escapes; `None` when they do not form UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return Some(s.to_string());
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let (h, l) = (hex(b[i + 1])?, hex(b[i + 2])?);
+            out.push(h * 16 + l);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Replaces every number of `map` found in `text` with its tracking number,
+/// written the way the original was (E.164 in links). Extensions and
+/// everything else stay as they are.
+pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber)]) -> String {
+    let found = Scanner::new(region, Mode::Valid).scan(text);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for f in found {
+        let Some(number) = f.number else { continue };
+        let Some((_, tracking)) = map.iter().find(|(from, _)| *from == number) else {
+            continue;
+        };
+        let Some(template) = &f.template else {
+            continue;
+        };
+        out.push_str(&text[last..f.start]);
+        if f.link {
+            out.push_str(&tracking.to_string());
+        } else {
+            out.push_str(&render(tracking, template));
+        }
+        last = f.number_end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
