@@ -5,3 +5,5 @@ import { ensureRustTargets, fail, log, runLive } from "./lib.mjs";
 ensureRustTargets([]);
 log("pool-core: lease, renew, expiry at 1k / 100k / 1M numbers vs a naive pool");
 if (runLive("cargo", ["bench", "-q", "-p", "pool-core", "--bench", "pool"]) !== 0) fail("the pool benchmark failed.");
+log("\nswap-wasm: scanning a 100 KB page vs the regex approach");
+if (runLive("cargo", ["bench", "-q", "-p", "swap-wasm", "--bench", "scan"]) !== 0) fail("the scan benchmark failed.");

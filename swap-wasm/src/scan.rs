@@ -491,8 +491,17 @@ impl Scanner {
     /// Every number in `text`, in order.
     pub fn scan(&self, text: &str) -> Vec<Found> {
         let mut out = Vec::new();
+        let bytes = text.as_bytes();
         let mut i = 0;
         while i < text.len() {
+            // Skip to the next byte that can start something: an ASCII digit,
+            // `+`, a bracket, `:` (of `tel:`), or 0xEF, the lead byte of the
+            // full-width forms. All are char boundaries.
+            while i < bytes.len()
+                && !matches!(bytes[i], b'0'..=b'9' | b'+' | b'(' | b'[' | b':' | 0xEF)
+            {
+                i += 1;
+            }
             let Some(c) = char_at(text, i) else { break };
             let starts = is_digit(c) || is_plus(c) || is_open(c);
             if !starts {
