@@ -1,7 +1,25 @@
-//! The edge shell: HTTP API and Durable Objects on Cloudflare's runtime.
+//! The edge shell: the HTTP API on Cloudflare's runtime (workerd locally).
 //!
-//! This first cut answers `GET /healthz`; the leasing API comes with its own issue.
+//! * [`error`]: one `ApiError`, mapped to a status and a JSON body.
+//! * [`api`]: request and response bodies and their checks.
+//! * [`guard`]: API keys (stored hashed, compared in constant time), rate
+//!   limits per client address (hashed) and per site, bot detection.
+//! * `site_object` (wasm only): one Durable Object per site, owning its
+//!   config, pools, sessions, journal and keys in SQLite storage.
+//! * `store` (wasm only): the tables and the rows a change writes.
+//!
+//! The Worker itself only routes: `/healthz`, and everything under
+//! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`).
 #![deny(unsafe_code)]
+
+pub mod api;
+pub mod error;
+pub mod guard;
+
+#[cfg(target_arch = "wasm32")]
+mod site_object;
+#[cfg(target_arch = "wasm32")]
+mod store;
 
 /// The body of `GET /healthz`.
 pub fn health_body() -> &'static str {
@@ -16,16 +34,38 @@ pub fn health_body() -> &'static str {
 mod entry {
     use worker::*;
 
+    use crate::api::check_site_id;
+    use crate::error::ApiError;
+
+    fn error(e: &ApiError) -> Result<Response> {
+        let mut r = Response::ok(e.body())?.with_status(e.status());
+        r.headers_mut().set("content-type", "application/json")?;
+        Ok(r)
+    }
+
     #[event(fetch)]
     async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-        Router::new()
-            .get("/healthz", |_, _| {
-                let mut r = Response::ok(super::health_body())?;
-                r.headers_mut().set("content-type", "application/json")?;
-                Ok(r)
-            })
-            .run(req, env)
-            .await
+        let path = req.path();
+        if path == "/healthz" {
+            if req.method() != Method::Get && req.method() != Method::Head {
+                return error(&ApiError::MethodNotAllowed);
+            }
+            let mut r = Response::ok(super::health_body())?;
+            r.headers_mut().set("content-type", "application/json")?;
+            return Ok(r);
+        }
+        if let Some(rest) = path.strip_prefix("/v1/sites/") {
+            let site = rest.split('/').next().unwrap_or("");
+            if let Err(e) = check_site_id(site) {
+                return error(&e);
+            }
+            let stub = env
+                .durable_object("SITES")?
+                .id_from_name(site)?
+                .get_stub()?;
+            return stub.fetch_with_request(req).await;
+        }
+        error(&ApiError::NotFound("no such route".into()))
     }
 }
 

@@ -977,6 +977,30 @@ impl Pool {
         self.len() == 0
     }
 
+    /// Counters since creation (or as restored).
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// One number's state as a snapshot row, for shells that persist row by
+    /// row (see [`Pool::take_changes`]). `None` when the pool does not have it.
+    pub fn snapshot_of(&self, number: PhoneNumber) -> Option<NumberSnapshot> {
+        let &id = self.by_number.get(&number)?;
+        let s = &self.slots[id as usize];
+        let state = match s.state {
+            State::Vacant { .. } => return None,
+            State::Free => SnapState::Free,
+            State::Leased { lease, draining } => SnapState::Leased { lease, draining },
+            State::Cooling { until } => SnapState::Cooling { until },
+        };
+        Some(NumberSnapshot {
+            number: s.number,
+            state,
+            order: s.order,
+            last_holder: s.last_holder,
+        })
+    }
+
     /// Utilisation now and counters since creation.
     pub fn metrics(&self) -> Metrics {
         Metrics {
@@ -1148,20 +1172,8 @@ impl Pool {
         let mut numbers: Vec<NumberSnapshot> = self
             .slots
             .iter()
-            .filter_map(|s| {
-                let state = match s.state {
-                    State::Vacant { .. } => return None,
-                    State::Free => SnapState::Free,
-                    State::Leased { lease, draining } => SnapState::Leased { lease, draining },
-                    State::Cooling { until } => SnapState::Cooling { until },
-                };
-                Some(NumberSnapshot {
-                    number: s.number,
-                    state,
-                    order: s.order,
-                    last_holder: s.last_holder,
-                })
-            })
+            .filter(|s| !matches!(s.state, State::Vacant { .. }))
+            .filter_map(|s| self.snapshot_of(s.number))
             .collect();
         // Sorted by number: the same state gives the same snapshot, whatever
         // the slot layout.

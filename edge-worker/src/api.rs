@@ -1,0 +1,273 @@
+//! Request and response bodies of the API, and their checks. Pure: no
+//! runtime types, so every rule is tested natively.
+
+use serde::{Deserialize, Serialize};
+
+use pool_core::channel::{ClickId, Visit};
+use pool_core::session::SessionId;
+
+use crate::error::ApiError;
+
+/// The most bytes a request body may have.
+pub const MAX_BODY: usize = 64 * 1024;
+/// The most bytes of a public (browser) request body.
+pub const MAX_PUBLIC_BODY: usize = 8 * 1024;
+/// The longest URL we keep.
+pub const MAX_URL: usize = 4096;
+
+/// `POST /v1/sites/{site}/sessions`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionRequest {
+    /// 32 hex digits (or a UUID) made by the browser.
+    pub session_id: String,
+    /// The landing URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `document.referrer`.
+    #[serde(default)]
+    pub referrer: Option<String>,
+    /// The `_ga` client id, for GA4 export.
+    #[serde(default)]
+    pub ga_client_id: Option<String>,
+    /// Server integrations only (with a server key): the visitor's address.
+    #[serde(default)]
+    pub client_ip: Option<String>,
+    /// Server integrations only (with a server key): the visitor's user agent.
+    #[serde(default)]
+    pub user_agent: Option<String>,
+}
+
+/// A checked session request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// The session.
+    pub id: SessionId,
+    /// The landing URL (may be empty).
+    pub url: String,
+    /// The referrer, if any.
+    pub referrer: Option<String>,
+    /// The `_ga` client id, if any.
+    pub ga_client_id: Option<String>,
+    /// Passed by a server integration.
+    pub client_ip: Option<String>,
+    /// Passed by a server integration.
+    pub user_agent: Option<String>,
+}
+
+impl SessionRequest {
+    /// Checks every field; lists every bad one.
+    pub fn check(self) -> Result<NewSession, ApiError> {
+        let mut bad = Vec::new();
+        let id = self.session_id.parse::<SessionId>().map_err(|e| {
+            bad.push(("session_id", e.to_string()));
+        });
+        let url = self.url.unwrap_or_default();
+        if url.len() > MAX_URL {
+            bad.push(("url", format!("at most {MAX_URL} bytes")));
+        }
+        if self.referrer.as_ref().is_some_and(|r| r.len() > MAX_URL) {
+            bad.push(("referrer", format!("at most {MAX_URL} bytes")));
+        }
+        if let Some(ga) = &self.ga_client_id {
+            let ok = ga.len() <= 64
+                && !ga.is_empty()
+                && ga.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            if !ok {
+                bad.push((
+                    "ga_client_id",
+                    "digits and dots, such as 1234567890.1700000000".into(),
+                ));
+            }
+        }
+        if self.client_ip.as_ref().is_some_and(|ip| ip.len() > 64) {
+            bad.push(("client_ip", "at most 64 bytes".into()));
+        }
+        if self.user_agent.as_ref().is_some_and(|ua| ua.len() > 1024) {
+            bad.push(("user_agent", "at most 1024 bytes".into()));
+        }
+        match id {
+            Ok(id) if bad.is_empty() => Ok(NewSession {
+                id,
+                url,
+                referrer: self.referrer.filter(|r| !r.is_empty()),
+                ga_client_id: self.ga_client_id,
+                client_ip: self.client_ip,
+                user_agent: self.user_agent,
+            }),
+            _ => Err(ApiError::Invalid(
+                bad.into_iter()
+                    .map(|(p, m)| pool_core::site::FieldError {
+                        path: p.into(),
+                        message: m,
+                    })
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// The channel part of a session reply.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChannelReply {
+    /// `paid_search`, `organic_search`, ...
+    pub channel: String,
+    /// `google`, `(direct)`, a referring host.
+    pub source: String,
+    /// `cpc`, `organic`, `(none)`.
+    pub medium: String,
+    /// `utm_campaign`.
+    pub campaign: Option<String>,
+    /// `utm_term` or the search query.
+    pub term: Option<String>,
+    /// `utm_content`.
+    pub content: Option<String>,
+    /// The ad click id.
+    pub click_id: Option<ClickId>,
+    /// Host and path of the landing page.
+    pub landing_page: Option<String>,
+    /// The referring host.
+    pub referrer_host: Option<String>,
+}
+
+impl From<&Visit> for ChannelReply {
+    fn from(v: &Visit) -> ChannelReply {
+        ChannelReply {
+            channel: v.channel.as_str().into(),
+            source: v.source.clone(),
+            medium: v.medium.clone(),
+            campaign: v.campaign.clone(),
+            term: v.term.clone(),
+            content: v.content.clone(),
+            click_id: v.click_id.clone(),
+            landing_page: v.landing_page.clone(),
+            referrer_host: v.referrer_host.clone(),
+        }
+    }
+}
+
+/// What a session shows in place of one target number.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NumberReply {
+    /// The target number (E.164).
+    pub target: String,
+    /// The number to show (E.164).
+    pub number: String,
+    /// `dynamic`, `static`, `fallback` or `original`.
+    pub kind: String,
+    /// When a dynamic lease ends unless renewed (ms since the epoch).
+    pub expires_at: Option<i64>,
+}
+
+/// The reply to session create, resume and heartbeat.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionReply {
+    /// The session.
+    pub session_id: String,
+    /// Where the visit came from.
+    pub channel: ChannelReply,
+    /// One entry per target number of the site.
+    pub numbers: Vec<NumberReply>,
+    /// How often to send a heartbeat (ms).
+    pub heartbeat_ms: u64,
+}
+
+/// `POST /v1/sites/{site}/pools/{target}/numbers`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddNumbers {
+    /// Tracking numbers to add to the pool.
+    pub numbers: Vec<String>,
+}
+
+/// `POST /v1/sites/{site}/keys`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewKey {
+    /// `admin` (manage the site, read reports) or `server` (leasing from a server).
+    pub scope: String,
+    /// A name for people.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// A site id: 1 to 64 of `a-z 0-9 - _`.
+pub fn check_site_id(id: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(
+            "a site id is 1 to 64 characters of a-z, 0-9, - and _".into(),
+        ))
+    }
+}
+
+/// Decodes `%XX` in a path segment (`%2B74951234567`).
+pub fn decode_segment(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(json: &str) -> Result<NewSession, ApiError> {
+        serde_json::from_str::<SessionRequest>(json)
+            .map_err(ApiError::from)?
+            .check()
+    }
+
+    #[test]
+    fn session_requests() {
+        let ok = req(r#"{"session_id":"0123456789abcdef0123456789abcdef","url":"https://a.example/","referrer":""}"#)
+            .unwrap();
+        assert_eq!(ok.referrer, None);
+        assert_eq!(req("{}").unwrap_err().status(), 422);
+        assert_eq!(req("{").unwrap_err().status(), 400);
+        assert_eq!(req("[]").unwrap_err().status(), 422);
+        let e = req(r#"{"session_id":"nope","ga_client_id":"x<script>","url":5}"#).unwrap_err();
+        assert_eq!(e.status(), 422);
+        let e = req(r#"{"session_id":"nope","ga_client_id":"x<script>"}"#).unwrap_err();
+        match e {
+            ApiError::Invalid(f) => {
+                let paths: Vec<&str> = f.iter().map(|f| f.path.as_str()).collect();
+                assert_eq!(paths, ["session_id", "ga_client_id"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let long = format!(
+            r#"{{"session_id":"0123456789abcdef0123456789abcdef","url":"{}"}}"#,
+            "a".repeat(5000)
+        );
+        assert_eq!(req(&long).unwrap_err().status(), 422);
+    }
+
+    #[test]
+    fn site_ids_and_segments() {
+        assert!(check_site_id("demo").is_ok());
+        assert!(check_site_id("clinic-2_b").is_ok());
+        for bad in ["", "Demo", "a/b", "a b", &"x".repeat(65), "ü"] {
+            assert!(check_site_id(bad).is_err(), "{bad}");
+        }
+        assert_eq!(decode_segment("%2B74951234567"), "+74951234567");
+        assert_eq!(decode_segment("%zz%2"), "%zz%2");
+    }
+}

@@ -1,0 +1,185 @@
+//! One error type for the whole API: a status and a JSON body
+//! `{"error": {"code", "message"}}`. Internal details never reach the client.
+
+use serde::Serialize;
+
+use pool_core::site::FieldError;
+
+/// Everything that can go wrong in a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 400: the body is not JSON, or a path part is malformed.
+    BadRequest(String),
+    /// 401: no credentials, or credentials that are no key of ours.
+    Unauthorized,
+    /// 403: a key without the right, or an origin that is not allowed.
+    Forbidden(String),
+    /// 404: no such site, session or number.
+    NotFound(String),
+    /// 405: the route exists, the method does not.
+    MethodNotAllowed,
+    /// 409: the request contradicts the stored state.
+    Conflict(String),
+    /// 413: the body is over the size cap.
+    PayloadTooLarge(usize),
+    /// 415: not `application/json` (or `text/plain` where a beacon may send it).
+    UnsupportedMediaType,
+    /// 422: well-formed JSON with bad fields; every bad field listed.
+    Invalid(Vec<FieldError>),
+    /// 429: too many new sessions; retry after this many seconds.
+    TooManyRequests(u64),
+    /// 500: something of ours failed; the details go to the log only.
+    Internal,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Inner<'a>,
+}
+
+#[derive(Serialize)]
+struct Inner<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a [FieldError]>,
+}
+
+impl ApiError {
+    /// A 422 for one field.
+    pub fn field(path: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Invalid(vec![FieldError {
+            path: path.into(),
+            message: message.into(),
+        }])
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::BadRequest(_) => 400,
+            ApiError::Unauthorized => 401,
+            ApiError::Forbidden(_) => 403,
+            ApiError::NotFound(_) => 404,
+            ApiError::MethodNotAllowed => 405,
+            ApiError::Conflict(_) => 409,
+            ApiError::PayloadTooLarge(_) => 413,
+            ApiError::UnsupportedMediaType => 415,
+            ApiError::Invalid(_) => 422,
+            ApiError::TooManyRequests(_) => 429,
+            ApiError::Internal => 500,
+        }
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::TooManyRequests(_) => "rate_limited",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> String {
+        let message = match self {
+            ApiError::BadRequest(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m) => m.clone(),
+            ApiError::Unauthorized => {
+                "a valid API key is required (Authorization: Bearer <key>)".into()
+            }
+            ApiError::MethodNotAllowed => "this route does not take that method".into(),
+            ApiError::PayloadTooLarge(cap) => format!("the body is over {cap} bytes"),
+            ApiError::UnsupportedMediaType => "send the body as application/json".into(),
+            ApiError::Invalid(f) => format!(
+                "{} invalid field(s): {}",
+                f.len(),
+                f.iter()
+                    .map(|e| format!("{}: {}", e.path, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            ApiError::TooManyRequests(s) => format!("too many new sessions; retry in {s} s"),
+            ApiError::Internal => "internal error; nothing was changed".into(),
+        };
+        let fields = match self {
+            ApiError::Invalid(f) => Some(f.as_slice()),
+            _ => None,
+        };
+        serde_json::to_string(&Body {
+            error: Inner {
+                code: self.code(),
+                message,
+                fields,
+            },
+        })
+        .unwrap_or_else(|_| {
+            String::from("{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}")
+        })
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    /// Syntax errors are 400; JSON of the wrong shape is 422.
+    fn from(e: serde_json::Error) -> ApiError {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::field("body", e.to_string()),
+            _ => ApiError::BadRequest(format!("malformed JSON: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_json_with_code_and_message() {
+        for e in [
+            ApiError::BadRequest("x".into()),
+            ApiError::Unauthorized,
+            ApiError::Forbidden("no".into()),
+            ApiError::NotFound("gone".into()),
+            ApiError::MethodNotAllowed,
+            ApiError::Conflict("dup".into()),
+            ApiError::PayloadTooLarge(8192),
+            ApiError::UnsupportedMediaType,
+            ApiError::field("session_id", "bad"),
+            ApiError::TooManyRequests(12),
+            ApiError::Internal,
+        ] {
+            let v: serde_json::Value = serde_json::from_str(&e.body()).unwrap();
+            assert_eq!(v["error"]["code"], e.code());
+            assert!(v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()));
+            assert!((400..=500).contains(&e.status()));
+        }
+        let v: serde_json::Value = serde_json::from_str(&ApiError::field("a", "b").body()).unwrap();
+        assert_eq!(v["error"]["fields"][0]["path"], "a");
+    }
+
+    #[test]
+    fn json_errors_split_into_400_and_422() {
+        let syntax = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        assert_eq!(ApiError::from(syntax).status(), 400);
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct S {
+            a: u32,
+        }
+        let data = serde_json::from_str::<S>("{\"a\": \"x\"}").unwrap_err();
+        assert_eq!(ApiError::from(data).status(), 422);
+    }
+}

@@ -1,0 +1,260 @@
+// The API contract on a real workerd: every route and error path, each reply
+// checked against edge-worker/openapi.yaml.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { ADMIN_KEY, call, createSite, newSession, sessionId, siteSpec } from "./support/api.mjs";
+import { startWorker } from "./support/workerd.mjs";
+
+let w;
+before(async () => {
+  w = await startWorker({ vars: { ADMIN_KEY } });
+});
+after(async () => {
+  await w?.stop();
+});
+
+const S = "/v1/sites/{site}";
+
+describe("sites", () => {
+  test("creating needs the deployment key", async () => {
+    const spec = siteSpec();
+    assert.equal((await call(w, "PUT", "/v1/sites/keys-a", { body: spec, template: S })).status, 401);
+    assert.equal((await call(w, "PUT", "/v1/sites/keys-a", { body: spec, key: "wrong", template: S })).status, 401);
+    const r = await call(w, "PUT", "/v1/sites/keys-a", { body: spec, key: ADMIN_KEY, template: S });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.targets[0].number, "+74951234567");
+    const again = await call(w, "PUT", "/v1/sites/keys-a", { body: spec, key: ADMIN_KEY, template: S });
+    assert.equal(again.status, 200);
+    const got = await call(w, "GET", "/v1/sites/keys-a", { key: ADMIN_KEY, template: S });
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body, r.body);
+  });
+
+  test("an invalid config is 422 listing every bad field", async () => {
+    const spec = siteSpec({ fixation_secs: 0, region: "XX", exhaustion: "panic" });
+    spec.targets[0].pool.push("not a number");
+    const r = await call(w, "PUT", "/v1/sites/bad-config", { body: spec, key: ADMIN_KEY, template: S });
+    assert.equal(r.status, 422);
+    const paths = r.body.error.fields.map((f) => f.path);
+    for (const p of ["region", "fixation_secs", "exhaustion", "targets[0].pool[3]"]) assert.ok(paths.includes(p), `${p} in ${paths}`);
+    // Nothing was stored.
+    assert.equal((await call(w, "GET", "/v1/sites/bad-config", { key: ADMIN_KEY, template: S })).status, 404);
+  });
+
+  test("bad bodies: 400, 413, 415, unknown fields 422", async () => {
+    const put = (opts) => call(w, "PUT", "/v1/sites/bodies", { key: ADMIN_KEY, template: S, ...opts });
+    assert.equal((await put({ raw: "{", headers: { "content-type": "application/json" } })).status, 400);
+    assert.equal((await put({ raw: "{}", headers: { "content-type": "text/plain" } })).status, 415);
+    assert.equal((await put({ raw: JSON.stringify({ name: "x".repeat(70_000) }), headers: { "content-type": "application/json" } })).status, 413);
+    assert.equal((await put({ body: { ...siteSpec(), colour: "red" } })).status, 422);
+    assert.equal((await put({ body: { targets: "many" } })).status, 422);
+  });
+
+  test("site ids, unknown routes and methods", async () => {
+    assert.equal((await call(w, "GET", "/v1/sites/Bad%20Id", { key: ADMIN_KEY })).status, 400);
+    assert.equal((await call(w, "GET", "/v1/sites/none-such", { key: ADMIN_KEY, template: S })).status, 404);
+    assert.equal((await call(w, "GET", "/v1/nothing")).status, 404);
+    assert.equal((await call(w, "PATCH", "/v1/sites/keys-a", { key: ADMIN_KEY })).status, 405);
+    assert.equal((await call(w, "GET", "/v1/sites/keys-a/sessions")).status, 405);
+  });
+
+  test("per-site keys: issued once, stored hashed, scoped", async () => {
+    await createSite(w, "scoped", siteSpec());
+    const K = "/v1/sites/{site}/keys";
+    assert.equal((await call(w, "POST", "/v1/sites/scoped/keys", { body: { scope: "root" }, key: ADMIN_KEY, template: K })).status, 422);
+    const admin = await call(w, "POST", "/v1/sites/scoped/keys", { body: { scope: "admin", label: "ops" }, key: ADMIN_KEY, template: K });
+    assert.equal(admin.status, 201);
+    const server = await call(w, "POST", "/v1/sites/scoped/keys", { body: { scope: "server" }, key: admin.body.key, template: K });
+    assert.equal(server.status, 201);
+    assert.notEqual(admin.body.key, server.body.key);
+    // The site admin key reads the site; a server key may not.
+    assert.equal((await call(w, "GET", "/v1/sites/scoped", { key: admin.body.key, template: S })).status, 200);
+    assert.equal((await call(w, "GET", "/v1/sites/scoped", { key: server.body.key, template: S })).status, 403);
+    // A site key is no key of another site.
+    await createSite(w, "other", siteSpec());
+    assert.equal((await call(w, "GET", "/v1/sites/other", { key: admin.body.key, template: S })).status, 401);
+    // Only the deployment key creates or deletes sites.
+    assert.equal((await call(w, "PUT", "/v1/sites/brand-new", { body: siteSpec(), key: admin.body.key, template: S })).status, 401);
+    assert.equal((await call(w, "DELETE", "/v1/sites/scoped", { key: admin.body.key, template: S })).status, 403);
+  });
+
+  test("delete removes everything", async () => {
+    await createSite(w, "doomed", siteSpec());
+    await newSession(w, "doomed");
+    assert.equal((await call(w, "DELETE", "/v1/sites/doomed", { key: ADMIN_KEY, template: S })).status, 204);
+    assert.equal((await call(w, "GET", "/v1/sites/doomed", { key: ADMIN_KEY, template: S })).status, 404);
+    assert.equal((await newSession(w, "doomed")).status, 404);
+    // It can be made again, empty.
+    await createSite(w, "doomed", siteSpec());
+    const pools = await call(w, "GET", "/v1/sites/doomed/pools", { key: ADMIN_KEY, template: "/v1/sites/{site}/pools" });
+    assert.equal(pools.body.pools[0].leased, 0);
+  });
+});
+
+describe("sessions", () => {
+  before(async () => {
+    await createSite(w, "clinic", siteSpec({ pool: 2, limits: { sessions_per_client_per_minute: 1000, sessions_per_site_per_minute: 10000 } }));
+  });
+
+  test("create, resume, heartbeat, release", async () => {
+    const id = sessionId();
+    const r = await newSession(w, "clinic", { session_id: id, referrer: "https://www.google.com/" });
+    assert.equal(r.status, 201);
+    assert.equal(r.body.channel.channel, "paid_search");
+    assert.equal(r.body.channel.source, "google");
+    assert.equal(r.body.channel.term, "implants");
+    const [n] = r.body.numbers;
+    assert.equal(n.target, "+74951234567");
+    assert.equal(n.kind, "dynamic");
+    assert.ok(n.expires_at > Date.now());
+    // The same session again: the same number, renewed.
+    const again = await newSession(w, "clinic", { session_id: id, url: "http://shop.test/prices" });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.numbers[0].number, n.number);
+    assert.equal(again.body.channel.channel, "paid_search", "internal navigation keeps the channel");
+    const hb = await call(w, "POST", `/v1/sites/clinic/sessions/${id}/heartbeat`, { template: "/v1/sites/{site}/sessions/{id}/heartbeat" });
+    assert.equal(hb.status, 200);
+    assert.equal(hb.body.numbers[0].number, n.number);
+    assert.ok(hb.body.numbers[0].expires_at >= again.body.numbers[0].expires_at);
+    // Release as navigator.sendBeacon sends it.
+    const rel = await call(w, "POST", `/v1/sites/clinic/sessions/${id}/release`, {
+      raw: "bye",
+      headers: { "content-type": "text/plain;charset=UTF-8" },
+      template: "/v1/sites/{site}/sessions/{id}/release",
+    });
+    assert.equal(rel.status, 204);
+    const pools = await call(w, "GET", "/v1/sites/clinic/pools", { key: ADMIN_KEY, template: "/v1/sites/{site}/pools" });
+    assert.equal(pools.body.pools[0].cooling, 1);
+  });
+
+  test("unknown sessions and sites are 404", async () => {
+    const T = "/v1/sites/{site}/sessions/{id}/heartbeat";
+    assert.equal((await call(w, "POST", `/v1/sites/clinic/sessions/${sessionId()}/heartbeat`, { template: T })).status, 404);
+    assert.equal((await call(w, "POST", "/v1/sites/clinic/sessions/not-an-id/heartbeat", { template: T })).status, 404);
+    assert.equal((await call(w, "POST", `/v1/sites/clinic/sessions/${sessionId()}/release`, { template: "/v1/sites/{site}/sessions/{id}/release" })).status, 404);
+    assert.equal((await newSession(w, "no-such-site")).status, 404);
+  });
+
+  test("bad session bodies: 400, 413, 415, 422", async () => {
+    const T = "/v1/sites/{site}/sessions";
+    const post = (opts) => call(w, "POST", "/v1/sites/clinic/sessions", { template: T, ...opts });
+    assert.equal((await post({ raw: "{not json", headers: { "content-type": "application/json" } })).status, 400);
+    assert.equal((await post({ raw: "{}", headers: { "content-type": "text/plain" } })).status, 415);
+    assert.equal((await post({ raw: "{}", headers: {} })).status, 415);
+    assert.equal((await post({ body: { session_id: sessionId(), url: "x".repeat(9000) } })).status, 413);
+    const bad = await post({ body: { session_id: "short", ga_client_id: "<script>" } });
+    assert.equal(bad.status, 422);
+    assert.deepEqual(bad.body.error.fields.map((f) => f.path), ["session_id", "ga_client_id"]);
+    assert.equal((await post({ body: { session_id: 42 } })).status, 422);
+  });
+
+  test("CORS: the site's origins pass, others are refused", async () => {
+    const T = "/v1/sites/{site}/sessions";
+    const pre = await fetch(`${w.url}/v1/sites/clinic/sessions`, {
+      method: "OPTIONS",
+      headers: { origin: "http://shop.test", "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get("access-control-allow-origin"), "http://shop.test");
+    assert.match(pre.headers.get("access-control-allow-methods"), /POST/);
+    assert.match(pre.headers.get("access-control-allow-headers"), /content-type/);
+    const evilPre = await fetch(`${w.url}/v1/sites/clinic/sessions`, { method: "OPTIONS", headers: { origin: "http://evil.test" } });
+    assert.equal(evilPre.status, 403);
+    assert.equal(evilPre.headers.get("access-control-allow-origin"), null);
+    const ok = await newSession(w, "clinic", {}, { origin: "http://shop.test" });
+    assert.equal(ok.status, 201);
+    assert.equal(ok.headers.get("access-control-allow-origin"), "http://shop.test");
+    const evil = await call(w, "POST", "/v1/sites/clinic/sessions", {
+      body: { session_id: sessionId(), url: "http://evil.test/" },
+      headers: { origin: "http://evil.test" },
+      template: T,
+    });
+    assert.equal(evil.status, 403);
+    assert.equal(evil.headers.get("access-control-allow-origin"), null);
+  });
+
+  test("obvious bots get the static number, not a lease", async () => {
+    const before = await call(w, "GET", "/v1/sites/clinic/pools", { key: ADMIN_KEY });
+    const r = await newSession(w, "clinic", { url: "http://shop.test/?utm_source=flyer&utm_medium=qr" }, { "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1)" });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.numbers[0].kind, "static");
+    assert.equal(r.body.numbers[0].number, "+74990008888");
+    const r2 = await newSession(w, "clinic", {}, { "user-agent": "Mozilla/5.0 (compatible; YandexBot/3.0)" });
+    assert.equal(r2.body.numbers[0].kind, "original");
+    const afterBots = await call(w, "GET", "/v1/sites/clinic/pools", { key: ADMIN_KEY });
+    assert.equal(afterBots.body.pools[0].requests, before.body.pools[0].requests);
+  });
+});
+
+describe("rate limits", () => {
+  test("per client and per site, with Retry-After; a server key lifts the client limit", async () => {
+    await createSite(w, "limited", siteSpec({ pool: 50, limits: { sessions_per_client_per_minute: 3, sessions_per_site_per_minute: 8 } }));
+    const ip = { "cf-connecting-ip": "203.0.113.7" };
+    for (let i = 0; i < 3; i++) assert.equal((await newSession(w, "limited", {}, ip)).status, 201);
+    const limited = await newSession(w, "limited", {}, ip);
+    assert.equal(limited.status, 429);
+    const retry = Number(limited.headers.get("retry-after"));
+    assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+    // Another client still passes.
+    assert.equal((await newSession(w, "limited", {}, { "cf-connecting-ip": "203.0.113.8" })).status, 201);
+    // A server key is not limited per client, and may pass the visitor's address.
+    const key = (await call(w, "POST", "/v1/sites/limited/keys", { body: { scope: "server" }, key: ADMIN_KEY })).body.key;
+    for (let i = 0; i < 4; i++) {
+      const r = await call(w, "POST", "/v1/sites/limited/sessions", {
+        body: { session_id: sessionId(), url: "http://shop.test/", client_ip: "203.0.113.9", user_agent: "Mozilla/5.0" },
+        key,
+        headers: ip,
+        template: "/v1/sites/{site}/sessions",
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    // The site limit holds for everyone.
+    const r = await call(w, "POST", "/v1/sites/limited/sessions", { body: { session_id: sessionId() }, key, template: "/v1/sites/{site}/sessions" });
+    assert.equal(r.status, 429);
+    // A resumed session is not a new one: not limited.
+    const id = sessionId();
+    await createSite(w, "limited2", siteSpec({ limits: { sessions_per_client_per_minute: 1, sessions_per_site_per_minute: 100 } }));
+    assert.equal((await newSession(w, "limited2", { session_id: id }, ip)).status, 201);
+    assert.equal((await newSession(w, "limited2", { session_id: id }, ip)).status, 200);
+  });
+});
+
+describe("pools", () => {
+  test("numbers are added and removed while live; a leased one drains", async () => {
+    await createSite(w, "live", siteSpec({ pool: 1 }));
+    const P = "/v1/sites/{site}/pools/{target}/numbers";
+    const s = await newSession(w, "live");
+    const held = s.body.numbers[0].number;
+    const add = await call(w, "POST", "/v1/sites/live/pools/%2B74951234567/numbers", {
+      body: { numbers: ["+74990002001", "8 499 000-20-02"] },
+      key: ADMIN_KEY,
+      template: P,
+    });
+    assert.equal(add.status, 200);
+    assert.equal(add.body.numbers.length, 3);
+    // Duplicates are refused, with the path in the request.
+    const dup = await call(w, "POST", "/v1/sites/live/pools/74951234567/numbers", { body: { numbers: ["+74990002001"] }, key: ADMIN_KEY, template: P });
+    assert.equal(dup.status, 422);
+    assert.equal(dup.body.error.fields[0].path, "numbers[0]");
+    assert.equal((await call(w, "POST", "/v1/sites/live/pools/%2B70000000000/numbers", { body: { numbers: [] }, key: ADMIN_KEY, template: P })).status, 400);
+    assert.equal((await call(w, "POST", "/v1/sites/live/pools/%2B74951234500/numbers", { body: { numbers: [] }, key: ADMIN_KEY, template: P })).status, 404);
+    // Removing the leased number: it drains, the visitor keeps it.
+    const D = "/v1/sites/{site}/pools/{target}/numbers/{number}";
+    const rm = await call(w, "DELETE", `/v1/sites/live/pools/%2B74951234567/numbers/${encodeURIComponent(held)}`, { key: ADMIN_KEY, template: D });
+    assert.equal(rm.status, 200);
+    assert.equal(rm.body.status, "draining");
+    const hb = await call(w, "POST", `/v1/sites/live/sessions/${s.body.session_id}/heartbeat`);
+    assert.equal(hb.body.numbers[0].number, held);
+    const rm2 = await call(w, "DELETE", "/v1/sites/live/pools/%2B74951234567/numbers/%2B74990002001", { key: ADMIN_KEY, template: D });
+    assert.equal(rm2.body.status, "removed");
+    assert.equal((await call(w, "DELETE", "/v1/sites/live/pools/%2B74951234567/numbers/%2B74990002001", { key: ADMIN_KEY, template: D })).status, 404);
+    const cfg = await call(w, "GET", "/v1/sites/live", { key: ADMIN_KEY });
+    assert.deepEqual(cfg.body.targets[0].pool, ["+74990002002"]);
+    const pools = await call(w, "GET", "/v1/sites/live/pools", { key: ADMIN_KEY, template: "/v1/sites/{site}/pools" });
+    assert.equal(pools.body.pools[0].draining, 1);
+  });
+});
+
+test("healthz matches the contract", async () => {
+  await call(w, "GET", "/healthz", { template: "/healthz" });
+});
