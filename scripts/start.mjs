@@ -52,14 +52,31 @@ for (;;) {
   }
   await new Promise((r) => setTimeout(r, 200));
 }
+// Seed the demo site from the documented example config.
+const spec = readFileSync(join(root, "examples", "site.json"), "utf8");
+const seeded = await fetch(`${url}/v1/sites/demo`, {
+  method: "PUT",
+  headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+  body: spec,
+});
+if (!seeded.ok) {
+  child.kill("SIGTERM");
+  fail(`seeding the demo site failed: ${seeded.status} ${await seeded.text()}`);
+}
+
 // From here on, show the worker's own log as it comes.
-process.stdout.write("");
 child.stdout.pipe(process.stdout);
 child.stderr.pipe(process.stderr);
 log(`
 Started:
   edge worker (workerd, state in .wrangler/state)  ${url}
   health                                           ${url}/healthz
+  demo site config (examples/site.json)            ${url}/v1/sites/demo
   admin key (edge-worker/.dev.vars)                ${adminKey}
+
+Try it:
+  curl -s -X POST ${url}/v1/sites/demo/sessions -H 'content-type: application/json' \\
+       -d '{"session_id":"0123456789abcdef0123456789abcdef","url":"${url}/?gclid=test&utm_term=implants"}'
+  curl -s ${url}/v1/sites/demo/pools -H 'authorization: Bearer ${adminKey}'
 
 Stop with Ctrl-C.`);

@@ -45,7 +45,7 @@ describe("sites", () => {
     const put = (opts) => call(w, "PUT", "/v1/sites/bodies", { key: ADMIN_KEY, template: S, ...opts });
     assert.equal((await put({ raw: "{", headers: { "content-type": "application/json" } })).status, 400);
     assert.equal((await put({ raw: "{}", headers: { "content-type": "text/plain" } })).status, 415);
-    assert.equal((await put({ raw: JSON.stringify({ name: "x".repeat(70_000) }), headers: { "content-type": "application/json" } })).status, 413);
+    assert.equal((await put({ raw: JSON.stringify({ name: "x".repeat(4_300_000) }), headers: { "content-type": "application/json" } })).status, 413);
     assert.equal((await put({ body: { ...siteSpec(), colour: "red" } })).status, 422);
     assert.equal((await put({ body: { targets: "many" } })).status, 422);
   });
@@ -257,4 +257,15 @@ describe("pools", () => {
 
 test("healthz matches the contract", async () => {
   await call(w, "GET", "/healthz", { template: "/healthz" });
+});
+
+test("examples/site.json, with its comment keys, is a valid config", async () => {
+  const { readFileSync } = await import("node:fs");
+  const raw = readFileSync(new URL("../examples/site.json", import.meta.url), "utf8");
+  const r = await call(w, "PUT", "/v1/sites/example", { raw, headers: { "content-type": "application/json" }, key: ADMIN_KEY, template: S });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.targets.length, 2);
+  assert.equal(r.body.targets[0].number, "+74951234567");
+  const keys = (v) => (v && typeof v === "object" ? Object.entries(v).flatMap(([k, x]) => [k, ...keys(x)]) : []);
+  assert.ok(!keys(r.body).some((k) => k.startsWith("//")), "comments are not stored");
 });

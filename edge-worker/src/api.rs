@@ -8,8 +8,8 @@ use pool_core::session::SessionId;
 
 use crate::error::ApiError;
 
-/// The most bytes a request body may have.
-pub const MAX_BODY: usize = 64 * 1024;
+/// The most bytes of an admin request body (a config with 100k numbers fits).
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
 /// The most bytes of a public (browser) request body.
 pub const MAX_PUBLIC_BODY: usize = 8 * 1024;
 /// The longest URL we keep.
@@ -190,6 +190,19 @@ pub struct NewKey {
     pub label: Option<String>,
 }
 
+/// Drops object keys that start with `//`: comments in a config file
+/// (`"//fixation_secs": "how long ..."`), so a documented example can be sent as it is.
+pub fn strip_comments(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            map.retain(|k, _| !k.starts_with("//"));
+            map.values_mut().for_each(strip_comments);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_comments),
+        _ => {}
+    }
+}
+
 /// A site id: 1 to 64 of `a-z 0-9 - _`.
 pub fn check_site_id(id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
@@ -258,6 +271,15 @@ mod tests {
             "a".repeat(5000)
         );
         assert_eq!(req(&long).unwrap_err().status(), 422);
+    }
+
+    #[test]
+    fn comments_are_dropped() {
+        let mut v: serde_json::Value =
+            serde_json::from_str(r#"{"//": "x", "a": {"//b": 1, "c": [{"//d": 2, "e": 3}]}}"#)
+                .unwrap();
+        strip_comments(&mut v);
+        assert_eq!(v, serde_json::json!({"a": {"c": [{"e": 3}]}}));
     }
 
     #[test]

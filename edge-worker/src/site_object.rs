@@ -295,7 +295,9 @@ impl SiteObject {
     ) -> std::result::Result<Response, ApiError> {
         let caller = self.require_admin(req)?;
         let body = check_body(req, body, api::MAX_BODY, false)?;
-        let spec: Spec = serde_json::from_slice(body)?;
+        let mut value: serde_json::Value = serde_json::from_slice(body)?;
+        api::strip_comments(&mut value);
+        let spec: Spec = serde_json::from_value(value)?;
         let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
         let exists = self.load()?;
         if !exists && caller != Caller::Deployment {
