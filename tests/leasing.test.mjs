@@ -29,7 +29,27 @@ test("500 concurrent new sessions on a 100-number pool: 100 distinct leases, 400
   }
 });
 
-test("the alarm expires leases without traffic; heartbeats keep them", async () => {
+test("the alarm alone expires leases and ends the cooldown, with no request in between", async () => {
+  const w = await startWorker({ vars: { ADMIN_KEY } });
+  try {
+    await createSite(w, "quiet", siteSpec({ pool: 2, fixation_secs: 2, heartbeat_secs: 1, cooldown_secs: 1, grace_secs: 0 }));
+    const a = await newSession(w, "quiet");
+    const b = await newSession(w, "quiet");
+    assert.equal(a.body.numbers[0].kind, "dynamic");
+    assert.equal(b.body.numbers[0].kind, "dynamic");
+    // No request for 4.5 s: only the object's alarm can expire the leases
+    // (at 2 s) and free the numbers (at 3 s). Reading pools changes nothing.
+    await sleep(4500);
+    const pools = await call(w, "GET", "/v1/sites/quiet/pools", { key: ADMIN_KEY });
+    assert.equal(pools.body.pools[0].leased, 0, JSON.stringify(pools.body));
+    assert.equal(pools.body.pools[0].cooling, 0, JSON.stringify(pools.body));
+    assert.equal(pools.body.pools[0].free, 2, JSON.stringify(pools.body));
+  } finally {
+    await w.stop();
+  }
+});
+
+test("heartbeats keep a lease; a silent session loses it", async () => {
   const w = await startWorker({ vars: { ADMIN_KEY } });
   try {
     await createSite(w, "timers", siteSpec({ pool: 2, fixation_secs: 3, heartbeat_secs: 1, cooldown_secs: 1, grace_secs: 0 }));

@@ -197,7 +197,14 @@ impl SiteObject {
             .map(|t| t.millis());
         if next != self.alarm_at.get() {
             match next {
-                Some(t) => self.state.storage().set_alarm(t).await?,
+                // A timestamp: `set_alarm(i64)` would take an offset from now.
+                Some(t) => {
+                    let at = js_sys::Date::new(&js_sys::Number::from(t as f64));
+                    self.state
+                        .storage()
+                        .set_alarm(worker::ScheduledTime::new(at))
+                        .await?
+                }
                 None => self.state.storage().delete_alarm().await?,
             }
             self.alarm_at.set(next);
