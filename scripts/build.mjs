@@ -1,5 +1,6 @@
 // npm run build: the edge worker (worker-build) and, later, the browser package.
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import {
   ensureCargoTool, ensureNodeModules, ensureRustTargets, env, fail, log, root, runQuiet, seconds,
@@ -32,9 +33,51 @@ export async function buildWorker() {
   return out;
 }
 
+async function step(cmd, args, opts) {
+  const r = await runQuiet(cmd, args, opts);
+  if (r.code !== 0) throw new Error(`${r.out.trimEnd()}\n${cmd} ${args.join(" ")} failed (output above).`);
+}
+
+/** Size of a file, raw and gzip -9. */
+export function sizes(path) {
+  const b = readFileSync(path);
+  return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
+}
+
+/**
+ * Builds dist/: the browser module (wasm-bindgen --target web, wasm-opt -Oz),
+ * the ESM entry with its types, and the script-tag loader.
+ */
+export async function buildBrowser() {
+  ensureRustTargets(["wasm32-unknown-unknown"]);
+  ensureNodeModules();
+  const wasmBindgen = ensureCargoTool("wasm-bindgen-cli", WASM_BINDGEN_VERSION, "wasm-bindgen");
+  const t = Date.now();
+  await step("cargo", ["build", "-q", "-p", "swap-wasm", "--release", "--target", "wasm32-unknown-unknown"]);
+  const dist = join(root, "dist");
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+  const wasm = join(root, "target", "wasm32-unknown-unknown", "release", "swap_wasm.wasm");
+  await step(wasmBindgen, ["--target", "web", "--no-typescript", "--out-dir", dist, "--out-name", "swap_wasm", wasm]);
+  const bg = join(dist, "swap_wasm_bg.wasm");
+  await step(join(root, "node_modules", ".bin", "wasm-opt"), [
+    "-Oz", "--strip-debug", "--strip-producers",
+    "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+    bg, "-o", bg,
+  ]);
+  for (const f of ["index.js", "index.d.ts"]) copyFileSync(join(root, "swap-wasm", "js", f), join(dist, f));
+  if (existsSync(join(root, "swap-wasm", "js", "swap.js"))) copyFileSync(join(root, "swap-wasm", "js", "swap.js"), join(dist, "swap.js"));
+  const w = sizes(bg);
+  const g = sizes(join(dist, "swap_wasm.js"));
+  log(`✓ browser package built into dist/ (${seconds(t)} s): wasm ${w.raw} B (${w.gzip} B gzip), glue ${g.raw} B (${g.gzip} B gzip)`);
+  return dist;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     await buildWorker();
+    await buildBrowser();
   } catch (e) {
     fail(e.message);
   }

@@ -2,8 +2,8 @@
 // Output stays short: one line per step; a failing step prints its output in full.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { buildWorker } from "./build.mjs";
-import { ensureNodeModules, ensureRustTargets, log, root, runQuiet, seconds } from "./lib.mjs";
+import { buildBrowser, buildWorker } from "./build.mjs";
+import { ensureChromium, ensureNodeModules, ensureRustTargets, log, root, runQuiet, seconds } from "./lib.mjs";
 
 const totals = { passed: 0, failed: 0 };
 const failures = [];
@@ -58,25 +58,26 @@ await step("pool-core is no_std with serde", cargo,
   ["build", "-q", "-p", "pool-core", "--features", "serde", "--target", "thumbv7em-none-eabihf"]);
 await step("swap-wasm builds for wasm32", cargo, ["build", "-q", "-p", "swap-wasm", "--release", ...wasm]);
 
-let built = false;
-{
+let built = true;
+for (const [name, build] of [["edge worker build", buildWorker], ["browser package build", buildBrowser]]) {
   const t = Date.now();
   try {
-    await buildWorker({ quiet: true });
-    built = true;
+    await build();
   } catch (e) {
-    failures.push("edge worker build");
+    built = false;
+    failures.push(name);
     totals.failed += 1;
-    log(`✗ edge worker build (${seconds(t)} s)\n${e.message}`);
+    log(`✗ ${name} (${seconds(t)} s)\n${e.message}`);
   }
 }
+process.env.CHROMIUM_PATH = ensureChromium();
 
 const testFiles = readdirSync(join(root, "tests")).filter((f) => f.endsWith(".test.mjs")).map((f) => join("tests", f));
 if (built) {
-  await step("integration tests on workerd", process.execPath,
+  await step("integration tests: workerd and Chromium", process.execPath,
     ["--test", "--test-concurrency=1", "--test-reporter=tap", ...testFiles]);
 } else {
-  log("- integration tests skipped: the worker did not build");
+  log("- integration tests skipped: a build failed");
 }
 
 log(`\nnpm test finished in ${seconds(start)} s`);

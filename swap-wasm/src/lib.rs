@@ -1,10 +1,12 @@
 //! The browser shell: finds a site's phone numbers in the page and writes the
 //! visitor's tracking number in the same written form.
 //!
-//! [`scan`] is pure (text in, matches out) and tested natively; the DOM walk
-//! and the lease client come with their own issue.
+//! [`scan`] is pure (text in, matches out) and tested natively; `dom` (wasm
+//! only) is the one module that touches the page.
 #![deny(unsafe_code)]
 
+#[cfg(target_arch = "wasm32")]
+pub mod dom;
 pub mod scan;
 
 use pool_core::number::{PhoneNumber, Region};

@@ -1,0 +1,384 @@
+//! The DOM shell: the one module that touches the page.
+//!
+//! It walks text nodes (a `TreeWalker`), `tel:`/`callto:` links and the
+//! `title`, `aria-label` and `alt` attributes, and swaps the site's numbers
+//! with [`crate::scan::swap`], which keeps each number's written form. It
+//! never touches `script`, `style`, `textarea`, form fields,
+//! `contenteditable` regions, `data-*` attributes, comments, messenger links
+//! (`wa.me`, `t.me`, `viber:`, ...) and their text, or anything inside
+//! `[data-no-swap]`, `.no-swap` or the site's own ignore selectors. Text is
+//! set as text, never parsed as HTML.
+//!
+//! A `MutationObserver` swaps content added later. Its own writes come back
+//! as mutations, find no site number left, and stop there. `destroy()` puts
+//! every original back.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use pool_core::number::{PhoneNumber, Region};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
+
+use crate::scan;
+
+/// Regions never swapped, whatever the site says.
+const ALWAYS_SKIP: &str = "script,style,noscript,template,textarea,select,option,input,\
+[contenteditable]:not([contenteditable=false]),[data-no-swap],.no-swap,\
+a[href*='wa.me/'],a[href*='api.whatsapp.com'],a[href^='whatsapp:'],a[href*='t.me/'],\
+a[href^='tg:'],a[href^='viber:'],a[href*='vk.me/'],a[href^='skype:']";
+
+/// The attributes that may carry a visible number.
+const ATTRIBUTES: [&str; 4] = ["href", "title", "aria-label", "alt"];
+
+const SHOW_TEXT: u32 = 4;
+
+enum Change {
+    Text {
+        node: Node,
+        original: String,
+        written: String,
+    },
+    Attr {
+        el: Element,
+        name: &'static str,
+        original: String,
+        written: String,
+    },
+    Title {
+        original: String,
+        written: String,
+    },
+}
+
+struct Inner {
+    document: Document,
+    root: Node,
+    region: Option<Region>,
+    map: Vec<(PhoneNumber, PhoneNumber)>,
+    skip: String,
+    changes: RefCell<Vec<Change>>,
+    found: Cell<u32>,
+    swapped: Cell<u32>,
+}
+
+fn has_digit(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit())
+        || s.contains(|c: char| ('\u{FF10}'..='\u{FF19}').contains(&c))
+}
+
+impl Inner {
+    fn skipped(&self, el: &Element) -> bool {
+        el.closest(&self.skip).ok().flatten().is_some()
+    }
+
+    /// Swaps `text`; `None` when nothing of the site's is in it.
+    fn swap(&self, text: &str) -> Option<String> {
+        if !has_digit(text) {
+            return None;
+        }
+        let found = scan::Scanner::new(self.region, scan::Mode::Valid)
+            .scan(text)
+            .iter()
+            .filter(|f| {
+                f.number
+                    .is_some_and(|n| self.map.iter().any(|(from, _)| *from == n))
+            })
+            .count() as u32;
+        if found == 0 {
+            return None;
+        }
+        self.found.set(self.found.get() + found);
+        let out = scan::swap(text, self.region, &self.map);
+        if out == text {
+            return None;
+        }
+        self.swapped.set(self.swapped.get() + found);
+        Some(out)
+    }
+
+    fn text_node(&self, node: &Node) {
+        let Some(value) = node.node_value() else {
+            return;
+        };
+        if !has_digit(&value) {
+            return;
+        }
+        if node.parent_element().is_some_and(|p| self.skipped(&p)) {
+            return;
+        }
+        if let Some(out) = self.swap(&value) {
+            node.set_node_value(Some(&out));
+            self.changes.borrow_mut().push(Change::Text {
+                node: node.clone(),
+                original: value,
+                written: out,
+            });
+        }
+    }
+
+    fn attributes(&self, el: &Element) {
+        for name in ATTRIBUTES {
+            let Some(value) = el.get_attribute(name) else {
+                continue;
+            };
+            if name == "href" {
+                let lower = value.trim_start().to_ascii_lowercase();
+                if !lower.starts_with("tel:") && !lower.starts_with("callto:") {
+                    continue;
+                }
+            }
+            if !has_digit(&value) || self.skipped(el) {
+                continue;
+            }
+            if let Some(out) = self.swap(&value) {
+                if el.set_attribute(name, &out).is_ok() {
+                    self.changes.borrow_mut().push(Change::Attr {
+                        el: el.clone(),
+                        name,
+                        original: value,
+                        written: out,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Swaps everything under `node` (and `node` itself).
+    fn subtree(&self, node: &Node) {
+        match node.node_type() {
+            Node::TEXT_NODE => self.text_node(node),
+            Node::ELEMENT_NODE => {
+                let Some(el) = node.dyn_ref::<Element>() else {
+                    return;
+                };
+                if self.skipped(el) {
+                    return;
+                }
+                if let Ok(walker) = self
+                    .document
+                    .create_tree_walker_with_what_to_show(node, SHOW_TEXT)
+                {
+                    while let Ok(Some(t)) = walker.next_node() {
+                        self.text_node(&t);
+                    }
+                }
+                self.attributes(el);
+                let selector = "a[href],[title],[aria-label],img[alt],area[alt],input[alt]";
+                if let Ok(list) = el.query_selector_all(selector) {
+                    for i in 0..list.length() {
+                        if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                            self.attributes(&e);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn title(&self) {
+        let value = self.document.title();
+        if let Some(out) = self.swap(&value) {
+            self.document.set_title(&out);
+            self.changes.borrow_mut().push(Change::Title {
+                original: value,
+                written: out,
+            });
+        }
+    }
+
+    fn mutations(&self, records: &js_sys::Array) {
+        for r in records.iter() {
+            let Ok(r) = r.dyn_into::<MutationRecord>() else {
+                continue;
+            };
+            match r.type_().as_str() {
+                "childList" => {
+                    let added = r.added_nodes();
+                    for i in 0..added.length() {
+                        if let Some(n) = added.item(i) {
+                            if n.is_connected() {
+                                self.subtree(&n);
+                            }
+                        }
+                    }
+                }
+                "characterData" => {
+                    if let Some(t) = r.target() {
+                        self.text_node(&t);
+                    }
+                }
+                "attributes" => {
+                    if let Some(el) = r.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                        self.attributes(&el);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn restore(&self) {
+        for c in self.changes.borrow_mut().drain(..).rev() {
+            match c {
+                // Only what still shows our writing: the page may have changed it since.
+                Change::Text {
+                    node,
+                    original,
+                    written,
+                } => {
+                    if node.node_value().as_deref() == Some(written.as_str()) {
+                        node.set_node_value(Some(&original));
+                    }
+                }
+                Change::Attr {
+                    el,
+                    name,
+                    original,
+                    written,
+                } => {
+                    if el.get_attribute(name).as_deref() == Some(written.as_str()) {
+                        let _ = el.set_attribute(name, &original);
+                    }
+                }
+                Change::Title { original, written } => {
+                    if self.document.title() == written {
+                        self.document.set_title(&original);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A running swap: numbers replaced on the page, later content watched.
+#[wasm_bindgen]
+pub struct SwapHandle {
+    inner: Rc<Inner>,
+    observer: Option<MutationObserver>,
+    _callback: Option<Closure<dyn FnMut(js_sys::Array, MutationObserver)>>,
+}
+
+fn parse_map(numbers: &JsValue) -> Result<Vec<(PhoneNumber, PhoneNumber)>, JsValue> {
+    let obj: &js_sys::Object = numbers.dyn_ref().ok_or_else(|| {
+        JsValue::from_str("numbers: an object { \"+74951234567\": \"+74997654321\" }")
+    })?;
+    let mut map = Vec::new();
+    for entry in js_sys::Object::entries(obj).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let from = pair.get(0).as_string().unwrap_or_default();
+        let to = pair.get(1).as_string().unwrap_or_default();
+        let f: PhoneNumber = from.parse().map_err(|_| {
+            JsValue::from_str(&(String::from("numbers: not an E.164 number: ") + &from))
+        })?;
+        let t: PhoneNumber = to.parse().map_err(|_| {
+            JsValue::from_str(&(String::from("numbers: not an E.164 number: ") + &to))
+        })?;
+        if f != t {
+            map.push((f, t));
+        }
+    }
+    Ok(map)
+}
+
+#[wasm_bindgen]
+impl SwapHandle {
+    /// Swaps `numbers` (`{ original E.164: tracking E.164 }`) under `root`
+    /// (the document's body when `undefined`), in the written form of each
+    /// original, and keeps watching for later content when `observe`.
+    /// `region` reads national forms (`"RU"`, `"US"`, ...; `""` for none);
+    /// `ignore` is a CSS selector of regions to leave alone (`""` for none).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        numbers: &JsValue,
+        region: &str,
+        root: Option<Element>,
+        ignore: &str,
+        observe: bool,
+    ) -> Result<SwapHandle, JsValue> {
+        let map = parse_map(numbers)?;
+        let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+        let document = window
+            .document()
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        let root: Node = match root {
+            Some(r) => r.into(),
+            None => document
+                .body()
+                .map(Node::from)
+                .ok_or_else(|| JsValue::from_str("no document body"))?,
+        };
+        let mut skip = String::from(ALWAYS_SKIP);
+        if !ignore.trim().is_empty() {
+            // An invalid selector would make every check fail: test it first.
+            if document.query_selector(ignore).is_err() {
+                return Err(JsValue::from_str(
+                    &(String::from("ignore: not a CSS selector: ") + ignore),
+                ));
+            }
+            skip.push(',');
+            skip.push_str(ignore);
+        }
+        let inner = Rc::new(Inner {
+            document,
+            root,
+            region: region.parse().ok(),
+            map,
+            skip,
+            changes: RefCell::new(Vec::new()),
+            found: Cell::new(0),
+            swapped: Cell::new(0),
+        });
+        inner.subtree(&inner.root);
+        if inner
+            .root
+            .is_same_node(inner.document.body().map(Node::from).as_ref())
+        {
+            inner.title();
+        }
+        let mut handle = SwapHandle {
+            inner,
+            observer: None,
+            _callback: None,
+        };
+        if observe {
+            let shared = Rc::clone(&handle.inner);
+            let callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(
+                move |records: js_sys::Array, _: MutationObserver| shared.mutations(&records),
+            );
+            let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
+            let init = MutationObserverInit::new();
+            init.set_child_list(true);
+            init.set_subtree(true);
+            init.set_character_data(true);
+            let filter = js_sys::Array::new();
+            for a in ATTRIBUTES {
+                filter.push(&JsValue::from_str(a));
+            }
+            init.set_attribute_filter(&filter);
+            observer.observe_with_options(&handle.inner.root, &init)?;
+            handle.observer = Some(observer);
+            handle._callback = Some(callback);
+        }
+        Ok(handle)
+    }
+
+    /// Stops watching and puts every original back.
+    pub fn destroy(&mut self) {
+        if let Some(o) = self.observer.take() {
+            o.disconnect();
+        }
+        self._callback = None;
+        self.inner.restore();
+    }
+
+    /// Occurrences of the site's numbers found, and swapped.
+    pub fn stats(&self) -> js_sys::Object {
+        let o = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&o, &"found".into(), &self.inner.found.get().into());
+        let _ = js_sys::Reflect::set(&o, &"swapped".into(), &self.inner.swapped.get().into());
+        o
+    }
+}

@@ -1,0 +1,130 @@
+// The browser module in a real Chromium: the ESM entry swaps a fixed mapping
+// on a page in every place a number can show, in the original's format, and
+// nowhere else; content added later is swapped; destroy() puts it all back.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { launch, serve, strictPage } from "./support/browser.mjs";
+
+const root = new URL("..", import.meta.url).pathname;
+let server, browser;
+
+before(async () => {
+  server = await serve({ "/dist/": join(root, "dist"), "/": join(root, "tests", "fixtures") });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const MAP = { "+74951234567": "+74997654321", "+14155550100": "+16505550199" };
+
+async function swapped(page, opts = {}) {
+  return page.evaluate(async ({ map, opts }) => {
+    const { swapNumbers } = await import("/dist/index.js");
+    window.handle = await swapNumbers({ numbers: map, region: "RU", ignore: ".reviews", ...opts });
+    return window.handle.stats();
+  }, { map: MAP, opts });
+}
+
+const text = (page, sel) => page.locator(sel).evaluate((e) => e.textContent);
+const attr = (page, sel, name) => page.locator(sel).getAttribute(name);
+
+test("swaps text, links and attributes in the original format, and nothing else", async () => {
+  const ctx = await browser.newContext();
+  const { page, problems } = await strictPage(ctx);
+  await page.goto(`${server.url}/swap.html`);
+  const stats = await swapped(page);
+  assert.equal(await text(page, "#text"), "Звоните: 8 (499) 765-43-21, ежедневно.");
+  assert.equal(await text(page, "#intl"), "Из-за рубежа: +7 499 765 43 21 доб. 204");
+  assert.equal(await text(page, "#nbsp"), "8\u00a0499\u00a0765\u201143\u201121");
+  assert.equal(await attr(page, "#link", "href"), "tel:+74997654321");
+  assert.equal(await attr(page, "#link", "title"), "Позвонить +7 (499) 765-43-21");
+  assert.equal(await text(page, "#link"), "+7 (499) 765-43-21");
+  assert.equal(await attr(page, "#link2", "href"), "tel:+74997654321");
+  assert.equal(await attr(page, "#img", "alt"), "Телефон 8 (499) 765-43-21");
+  assert.equal(await attr(page, "#aria", "aria-label"), "Телефон 8 499 765 43 21");
+  assert.equal(await page.title(), "Клиника — 8 (499) 765-43-21");
+  // Numbers that are not the site's, look-alikes, and every ignored place stay as they were.
+  assert.equal(await text(page, "#us"), "US office: (415) 555-0100", "a US number written nationally is not a RU number of the map");
+  assert.equal(await text(page, "#other"), "Другой номер: 8 (495) 765-43-21");
+  assert.equal(await text(page, "#lookalikes"), "Заказ № 84951234567, ИНН 7707083893, цена 4 950 000 ₽, 12.03.2024, 192.168.100.200");
+  for (const id of ["#ignored", "#ignored2", "#ignored3", "#edit"]) assert.match(await text(page, id), /8 \(495\) 123-45-67/, id);
+  assert.equal(await text(page, "#whatsapp"), "WhatsApp 8 (495) 123-45-67");
+  assert.equal(await attr(page, "#whatsapp", "href"), "https://wa.me/74951234567");
+  assert.equal(await page.locator("#textarea").inputValue(), "8 (495) 123-45-67");
+  assert.equal(await page.locator("#input").inputValue(), "8 (495) 123-45-67");
+  assert.equal(await attr(page, "#data", "data-phone"), "8 (495) 123-45-67");
+  const ld = await page.locator("script[type='application/ld+json']").evaluate((e) => e.textContent);
+  assert.match(ld, /\+7 \(495\) 123-45-67/);
+  const html = await page.content();
+  assert.match(html, /<!-- 8 \(495\) 123-45-67 in a comment -->/);
+  assert.ok(stats.swapped >= 10, JSON.stringify(stats));
+  assert.deepEqual(problems, []);
+  mkdirSync(join(root, "test-results"), { recursive: true });
+  await page.screenshot({ path: join(root, "test-results", "swap-fixture.png"), fullPage: true });
+  await ctx.close();
+});
+
+test("content added later is swapped; destroy() puts the originals back", async () => {
+  const ctx = await browser.newContext();
+  const { page, problems } = await strictPage(ctx);
+  await page.goto(`${server.url}/swap.html`);
+  await swapped(page);
+  await page.evaluate(() => {
+    const p = document.createElement("p");
+    p.id = "later";
+    p.textContent = "Новый филиал: +7 (495) 123-45-67";
+    document.getElementById("root").append(p);
+    const a = document.createElement("a");
+    a.id = "later-link";
+    a.href = "tel:84951234567";
+    a.textContent = "84951234567";
+    document.getElementById("root").append(a);
+    document.getElementById("other").firstChild.data = "Сменили: 8 (495) 123-45-67";
+  });
+  await page.waitForFunction(() => document.getElementById("later")?.textContent.includes("499"));
+  assert.equal(await text(page, "#later"), "Новый филиал: +7 (499) 765-43-21");
+  assert.equal(await attr(page, "#later-link", "href"), "tel:+74997654321");
+  assert.equal(await text(page, "#later-link"), "84997654321");
+  await page.waitForFunction(() => document.getElementById("other").textContent.includes("499"));
+  assert.equal(await text(page, "#other"), "Сменили: 8 (499) 765-43-21");
+  await page.evaluate(() => window.handle.destroy());
+  assert.equal(await text(page, "#text"), "Звоните: 8 (495) 123-45-67, ежедневно.");
+  assert.equal(await attr(page, "#link", "href"), "tel:+74951234567");
+  assert.equal(await page.title(), "Клиника — 8 (495) 123-45-67");
+  assert.equal(await text(page, "#later"), "Новый филиал: +7 (495) 123-45-67");
+  // After destroy, nothing is watched any more.
+  await page.evaluate(() => {
+    document.getElementById("text").textContent = "8 (495) 123-45-67";
+  });
+  await page.waitForTimeout(100);
+  assert.equal(await text(page, "#text"), "8 (495) 123-45-67");
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("bad options are errors, not broken pages", async () => {
+  const ctx = await browser.newContext();
+  const { page } = await strictPage(ctx);
+  await page.goto(`${server.url}/swap.html`);
+  const errors = await page.evaluate(async () => {
+    const { swapNumbers } = await import("/dist/index.js");
+    const out = [];
+    for (const opts of [{ numbers: { "not a number": "+74997654321" } }, { numbers: { "+74951234567": "+74997654321" }, ignore: "p[" }]) {
+      try {
+        await swapNumbers(opts);
+        out.push("no error");
+      } catch (e) {
+        out.push(String(e));
+      }
+    }
+    return out;
+  });
+  assert.match(errors[0], /not an E\.164 number/);
+  assert.match(errors[1], /not a CSS selector/);
+  assert.equal(await text(page, "#text"), "Звоните: 8 (495) 123-45-67, ежедневно.");
+  await ctx.close();
+});
