@@ -76,8 +76,9 @@ export async function buildBrowser() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    await buildWorker();
-    await buildBrowser();
+    const only = process.argv[2];
+    if (!only || only === "worker") await buildWorker();
+    if (!only || only === "browser") await buildBrowser();
   } catch (e) {
     fail(e.message);
   }
