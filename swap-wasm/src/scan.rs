@@ -124,13 +124,51 @@ fn is_digit(c: char) -> bool {
     digit_value(c).is_some()
 }
 
-/// Letters of scripts written with spaces between words (Latin, Cyrillic,
-/// Greek, ...) stick to a number; CJK text around a number does not.
+/// Letters of scripts written with spaces between words (Latin, Greek,
+/// Cyrillic, Armenian, Hebrew, Arabic): they stick to a number. CJK text
+/// around a number does not. Explicit ranges, not Unicode tables: this runs
+/// in the page script, where every KB counts.
+fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c as u32,
+            0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F // Latin-1 letters, Latin Extended
+            | 0x300..=0x36F // combining marks
+            | 0x370..=0x3FF // Greek
+            | 0x400..=0x52F // Cyrillic
+            | 0x531..=0x58F // Armenian
+            | 0x5D0..=0x5EA // Hebrew
+            | 0x620..=0x64A | 0x66E..=0x6D3 // Arabic letters
+            | 0x1E00..=0x1FFF // Latin and Greek extended
+        )
+}
+
+/// Digits: ASCII and full-width.
+fn is_numeral(c: char) -> bool {
+    is_digit(c)
+}
+
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
-        && !matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF10..=0xFF19)
-        || c == '_'
-        || matches!(c, '\u{0300}'..='\u{036F}')
+    is_letter(c) || c.is_ascii_digit() || c == '_'
+}
+
+fn is_upper(c: char) -> bool {
+    c.is_ascii_uppercase() || matches!(c as u32, 0x401 | 0x410..=0x42F | 0xC0..=0xD6 | 0xD8..=0xDE)
+}
+
+/// Lower case for the letters the label lists use (Latin, Cyrillic); the
+/// byte length never changes.
+fn lower(c: char) -> char {
+    match c as u32 {
+        0x41..=0x5A | 0x410..=0x42F | 0xC0..=0xD6 | 0xD8..=0xDE => {
+            char::from_u32(c as u32 + 0x20).unwrap_or(c)
+        }
+        0x401 => 'ё',
+        _ => c,
+    }
+}
+
+fn lower_str(s: &str) -> String {
+    s.chars().map(lower).collect()
 }
 
 fn char_before(text: &str, at: usize) -> Option<char> {
@@ -236,10 +274,10 @@ fn word_before(text: &str, at: usize) -> String {
     let word_start = trimmed
         .char_indices()
         .rev()
-        .take_while(|(_, c)| c.is_alphabetic() || *c == '/')
+        .take_while(|(_, c)| is_letter(*c) || *c == '/')
         .last()
         .map_or(trimmed.len(), |(i, _)| i);
-    trimmed[word_start..].to_lowercase()
+    lower_str(&trimmed[word_start..])
 }
 
 /// Whether a currency sign follows `at` (after at most one blank).
@@ -265,9 +303,9 @@ fn unit_after(text: &str, at: usize) -> bool {
     }
     let word: String = rest
         .chars()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<String>()
-        .to_lowercase();
+        .take_while(|c| is_letter(*c))
+        .map(lower)
+        .collect();
     if word.is_empty() {
         return false;
     }
@@ -423,7 +461,7 @@ fn extension(text: &str, at: usize) -> Option<usize> {
         return None;
     }
     let after = &rest[lead..];
-    let lower: String = after.chars().take(12).collect::<String>().to_lowercase();
+    let lower: String = after.chars().take(12).map(lower).collect();
     let markers = [
         "extension",
         "ext.",
@@ -446,10 +484,10 @@ fn extension(text: &str, at: usize) -> Option<usize> {
         .take(marker.chars().count())
         .map(char::len_utf8)
         .sum();
-    if marker.chars().all(char::is_alphabetic) {
+    if marker.chars().all(is_letter) {
         // A marker word must end there: `x456` or `ext 456`, not `xylophone`.
         if let Some(c) = after[marker_len..].chars().next() {
-            if c.is_alphabetic() {
+            if is_letter(c) {
                 return None;
             }
         }
@@ -614,7 +652,7 @@ impl Scanner {
         if let Some(b) = char_before(text, start) {
             let bb = char_before(text, start - b.len_utf8());
             // Letters may stand right before `+` or `(` (`abc+14156667777`), not before a digit.
-            if is_word_char(b) && (b.is_numeric() || !starts_with_punct) {
+            if is_word_char(b) && (is_numeral(b) || !starts_with_punct) {
                 return None;
             }
             if matches!(
@@ -640,7 +678,7 @@ impl Scanner {
             ) {
                 return None;
             }
-            if matches!(b, ',' | ':') && bb.is_some_and(|c| c.is_numeric()) {
+            if matches!(b, ',' | ':') && bb.is_some_and(is_numeral) {
                 return None;
             }
             // Through separators without a blank back to a digit: `4561--455`,
@@ -658,15 +696,15 @@ impl Scanner {
                     .take(back)
                     .map(char::len_utf8)
                     .sum();
-                if char_before(text, start - skipped).is_some_and(|c| c.is_numeric()) {
+                if char_before(text, start - skipped).is_some_and(is_numeral) {
                     return None;
                 }
             }
-            if matches!(b, '-' | '/') && bb.is_some_and(|c| c.is_alphanumeric()) {
+            if matches!(b, '-' | '/') && bb.is_some_and(is_word_char) {
                 // `UA-12345678`, `G-123`: tracker ids. `My number-` is kept.
                 let word = word_before(text, start);
                 let short_code = !word.is_empty() && word.len() <= 4;
-                if short_code || bb.is_some_and(|c| c.is_uppercase() || c.is_numeric()) {
+                if short_code || bb.is_some_and(|c| is_upper(c) || is_numeral(c)) {
                     return None;
                 }
             }
@@ -763,7 +801,7 @@ impl Scanner {
             return None;
         };
         let scheme_start = colon - scheme_len;
-        if char_before(text, scheme_start).is_some_and(|c| c.is_alphanumeric()) {
+        if char_before(text, scheme_start).is_some_and(is_word_char) {
             return None;
         }
         let mut start = colon + 1;
@@ -774,7 +812,11 @@ impl Scanner {
         let rest = &text[start..];
         let len = rest
             .find(|c: char| {
-                c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ';' | '?' | '&' | ',')
+                is_space(c)
+                    || matches!(
+                        c,
+                        '\n' | '\r' | '"' | '\'' | '<' | '>' | ';' | '?' | '&' | ','
+                    )
             })
             .unwrap_or(rest.len());
         let target = &rest[..len];
