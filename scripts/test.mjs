@@ -71,6 +71,11 @@ for (const [name, build] of [["edge worker build", buildWorker], ["browser packa
   }
 }
 process.env.CHROMIUM_PATH = ensureChromium();
+if (built) {
+  // The runner comes with wasm-bindgen-cli (installed by the builds above) and finds chromedriver.
+  await step("wasm tests in Chromium (wasm-bindgen-test)", cargo,
+    ["test", "-p", "swap-wasm", "--target", "wasm32-unknown-unknown", "--test", "dom"]);
+}
 
 const testFiles = readdirSync(join(root, "tests")).filter((f) => f.endsWith(".test.mjs")).map((f) => join("tests", f));
 if (built) {

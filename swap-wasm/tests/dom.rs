@@ -1,0 +1,122 @@
+//! The DOM shell in a real browser (wasm-bindgen-test in Chromium).
+#![cfg(target_arch = "wasm32")]
+
+use swap_wasm::dom::SwapHandle;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+use web_sys::{Document, Element};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> Document {
+    web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document")
+}
+
+/// A fixture inside a container: the runner writes its output to <body>.
+fn fixture(html: &str) -> Element {
+    let div = document().create_element("div").expect("div");
+    div.set_inner_html(html);
+    document()
+        .body()
+        .expect("body")
+        .append_child(&div)
+        .expect("append");
+    div
+}
+
+fn map(pairs: &[(&str, &str)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_str(v)).expect("set");
+    }
+    o.into()
+}
+
+fn text(root: &Element, sel: &str) -> String {
+    root.query_selector(sel)
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+fn attr(root: &Element, sel: &str, name: &str) -> String {
+    root.query_selector(sel)
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute(name))
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn swaps_in_place_and_restores() {
+    let root = fixture(
+        r#"<p id="t">Звоните 8 (495) 123-45-67!</p>
+           <a id="l" href="tel:+74951234567" title="+7 495 123-45-67">+7 495 123-45-67</a>
+           <p id="n" data-no-swap>8 (495) 123-45-67</p>
+           <p id="o">8 (495) 765-43-21</p>"#,
+    );
+    let mut h = SwapHandle::new(
+        &map(&[("+74951234567", "+74997654321")]),
+        "RU",
+        Some(root.clone()),
+        "",
+        false,
+    )
+    .expect("swap");
+    assert_eq!(text(&root, "#t"), "Звоните 8 (499) 765-43-21!");
+    assert_eq!(attr(&root, "#l", "href"), "tel:+74997654321");
+    assert_eq!(attr(&root, "#l", "title"), "+7 499 765-43-21");
+    assert_eq!(text(&root, "#l"), "+7 499 765-43-21");
+    assert_eq!(text(&root, "#n"), "8 (495) 123-45-67");
+    assert_eq!(text(&root, "#o"), "8 (495) 765-43-21");
+    h.destroy();
+    assert_eq!(text(&root, "#t"), "Звоните 8 (495) 123-45-67!");
+    assert_eq!(attr(&root, "#l", "href"), "tel:+74951234567");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn ignore_selectors_and_skipped_elements() {
+    let root = fixture(
+        r#"<div class="reviews"><p id="r">8 (495) 123-45-67</p></div>
+           <textarea id="ta">8 (495) 123-45-67</textarea>
+           <script id="s" type="application/ld+json">{"telephone":"+74951234567"}</script>
+           <a id="wa" href="https://wa.me/74951234567">8 (495) 123-45-67</a>
+           <p id="ok">8 (495) 123-45-67</p>"#,
+    );
+    let mut h = SwapHandle::new(
+        &map(&[("+74951234567", "+74997654321")]),
+        "RU",
+        Some(root.clone()),
+        ".reviews",
+        false,
+    )
+    .expect("swap");
+    assert_eq!(text(&root, "#r"), "8 (495) 123-45-67");
+    assert_eq!(text(&root, "#ta"), "8 (495) 123-45-67");
+    assert!(text(&root, "#s").contains("+74951234567"));
+    assert_eq!(text(&root, "#wa"), "8 (495) 123-45-67");
+    assert_eq!(text(&root, "#ok"), "8 (499) 765-43-21");
+    h.destroy();
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn bad_input_is_an_error() {
+    let root = fixture("<p>8 (495) 123-45-67</p>");
+    assert!(SwapHandle::new(
+        &map(&[("nope", "+74997654321")]),
+        "RU",
+        Some(root.clone()),
+        "",
+        false
+    )
+    .is_err());
+    assert!(SwapHandle::new(&JsValue::from_str("x"), "RU", Some(root.clone()), "", false).is_err());
+    assert!(SwapHandle::new(&map(&[]), "RU", Some(root.clone()), "p[", false).is_err());
+    root.remove();
+}
