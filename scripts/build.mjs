@@ -1,5 +1,5 @@
 // npm run build: the edge worker (worker-build) and, later, the browser package.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import {
@@ -68,6 +68,12 @@ export async function buildBrowser() {
   ]);
   for (const f of ["index.js", "index.d.ts"]) copyFileSync(join(root, "swap-wasm", "js", f), join(dist, f));
   if (existsSync(join(root, "swap-wasm", "js", "swap.js"))) copyFileSync(join(root, "swap-wasm", "js", "swap.js"), join(dist, "swap.js"));
+  // The edge serves the package and the demo pages as static assets.
+  const pub = join(root, "edge-worker", "public");
+  rmSync(pub, { recursive: true, force: true });
+  mkdirSync(join(pub, "demo"), { recursive: true });
+  for (const f of readdirSync(dist)) copyFileSync(join(dist, f), join(pub, f));
+  for (const f of readdirSync(join(root, "examples", "demo"))) copyFileSync(join(root, "examples", "demo", f), join(pub, "demo", f));
   const w = sizes(bg);
   const g = sizes(join(dist, "swap_wasm.js"));
   log(`✓ browser package built into dist/ (${seconds(t)} s): wasm ${w.raw} B (${w.gzip} B gzip), glue ${g.raw} B (${g.gzip} B gzip)`);

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildWorker } from "./build.mjs";
+import { buildBrowser, buildWorker } from "./build.mjs";
 import { fail, log, root } from "./lib.mjs";
 
 const port = Number(process.env.PORT || 8787);
@@ -12,6 +12,7 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`PORT=${process.e
 
 try {
   await buildWorker();
+  await buildBrowser();
 } catch (e) {
   fail(e.message);
 }
@@ -53,7 +54,10 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 // Seed the demo site from the documented example config.
-const spec = readFileSync(join(root, "examples", "site.json"), "utf8");
+// The demo pages are served by the worker itself: allow its own origin on this port.
+const example = JSON.parse(readFileSync(join(root, "examples", "site.json"), "utf8"));
+example.origins = [...new Set([...(example.origins ?? []), url, `http://localhost:${port}`])];
+const spec = JSON.stringify(example);
 const seeded = await fetch(`${url}/v1/sites/demo`, {
   method: "PUT",
   headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
@@ -71,6 +75,7 @@ log(`
 Started:
   edge worker (workerd, state in .wrangler/state)  ${url}
   health                                           ${url}/healthz
+  demo page (the script tag; examples/demo)        ${url}/demo/
   demo site config (examples/site.json)            ${url}/v1/sites/demo
   admin key (edge-worker/.dev.vars)                ${adminKey}
 

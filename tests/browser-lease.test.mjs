@@ -17,7 +17,7 @@ before(async () => {
   server = await serve({ "/dist/": join(root, "dist"), "/": join(root, "tests", "fixtures") });
   browser = await launch();
   worker = await startWorker({ vars: { ADMIN_KEY } });
-  await createSite(worker, "e2e", siteSpec({ pool: 2, origins: [server.url] }));
+  await createSite(worker, "e2e", siteSpec({ pool: 2, origins: [server.url], ignore_selectors: [".reviews"] }));
 });
 after(async () => {
   await browser?.close();
@@ -38,6 +38,7 @@ test("a visitor sees a leased number in the original format, and keeps it on rel
   const href = await p.locator("#call").getAttribute("href");
   assert.match(href, /^tel:\+7499100000[01]$/);
   assert.equal(await p.locator("#ignored").textContent(), "8 (495) 123-45-67");
+  assert.equal(await p.locator("#review").textContent(), "Отзыв: 8 (495) 123-45-67", "the site's ignore_selectors hold");
   const sid = await p.evaluate(() => window.dni.sessionId());
   assert.match(sid, /^[0-9a-f]{32}$/);
   await p.reload();

@@ -169,6 +169,10 @@ pub struct SessionReply {
     pub numbers: Vec<NumberReply>,
     /// How often to send a heartbeat (ms).
     pub heartbeat_ms: u64,
+    /// The site's default region for written numbers.
+    pub region: Option<String>,
+    /// CSS selectors of page regions the script leaves alone.
+    pub ignore_selectors: Vec<String>,
 }
 
 /// `POST /v1/sites/{site}/pools/{target}/numbers`.

@@ -767,6 +767,8 @@ impl SiteObject {
                         channel: (&visit).into(),
                         numbers,
                         heartbeat_ms: loaded.config.heartbeat.millis(),
+                        region: loaded.config.region.map(|r| r.as_str().to_string()),
+                        ignore_selectors: loaded.config.ignore_selectors.clone(),
                     },
                 )
                 .map_err(internal);
@@ -805,6 +807,8 @@ impl SiteObject {
                 channel: (&visit).into(),
                 numbers,
                 heartbeat_ms: loaded.config.heartbeat.millis(),
+                region: loaded.config.region.map(|r| r.as_str().to_string()),
+                ignore_selectors: loaded.config.ignore_selectors.clone(),
             };
         }
         self.schedule().await.map_err(internal)?;
@@ -848,6 +852,8 @@ impl SiteObject {
                 channel: (&visit).into(),
                 numbers,
                 heartbeat_ms: loaded.config.heartbeat.millis(),
+                region: loaded.config.region.map(|r| r.as_str().to_string()),
+                ignore_selectors: loaded.config.ignore_selectors.clone(),
             };
         }
         self.schedule().await.map_err(internal)?;

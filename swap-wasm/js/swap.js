@@ -14,8 +14,8 @@
   const d = me.dataset;
   const site = d.site;
   const endpoint = (d.endpoint || new URL(me.src).origin).replace(/\/$/, "");
-  const region = d.region || "";
-  const ignore = d.ignore || "";
+  let region = d.region || "";
+  let ignore = d.ignore || "";
   const hideMs = Math.min(Math.max(Number(d.hide ?? 300) || 0, 0), 3000);
   const needConsent = d.consent === "required";
   const api = `${endpoint}/v1/sites/${encodeURIComponent(site || "")}`;
@@ -25,6 +25,7 @@
   let handle = null;
   let sid = null;
   let timer = null;
+  let shownKey = "";
 
   const emit = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
 
@@ -111,13 +112,25 @@
     return map;
   }
 
+  function siteSettings(reply) {
+    // The site's own settings complete the tag's: its region and the regions to leave alone.
+    if (!d.region && reply.region) region = reply.region;
+    const extra = (reply.ignore_selectors || []).join(",");
+    ignore = [d.ignore, extra].filter(Boolean).join(",");
+  }
+
   async function apply(reply) {
+    siteSettings(reply);
     const map = mapOf(reply);
     const expires = Math.min(...reply.numbers.map((n) => n.expires_at ?? Infinity));
-    if (Number.isFinite(expires)) store.set(leaseKey, JSON.stringify({ sid, map, expires }));
+    if (Number.isFinite(expires)) store.set(leaseKey, JSON.stringify({ sid, map, expires, region, ignore }));
     emit("dni:assigned", { sessionId: sid, numbers: reply.numbers, channel: reply.channel });
     if (reply.numbers.some((n) => n.kind === "fallback")) emit("dni:fallback", { reason: "pool exhausted" });
-    if (JSON.stringify(map) !== JSON.stringify(numbers) || !handle) await show(map);
+    const key = JSON.stringify([map, region, ignore]);
+    if (key !== shownKey || !handle) {
+      shownKey = key;
+      await show(map);
+    }
   }
 
   function heartbeat(every) {
@@ -135,7 +148,11 @@
     // A lease cached by this tab or another: show it at once.
     try {
       const cached = JSON.parse(store.get(leaseKey) || "null");
-      if (cached && cached.sid === sid && cached.expires > Date.now()) await show(cached.map);
+      if (cached && cached.sid === sid && cached.expires > Date.now()) {
+        region = cached.region ?? region;
+        ignore = cached.ignore ?? ignore;
+        await show(cached.map);
+      }
     } catch {}
     try {
       const reply = await post("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId() });
