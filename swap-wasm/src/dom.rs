@@ -34,6 +34,13 @@ const ATTRIBUTES: [&str; 4] = ["href", "title", "aria-label", "alt"];
 
 const SHOW_TEXT: u32 = 4;
 
+/// Elements that flow inside a line: a number may be split across them.
+const INLINE: &[&str] = &[
+    "A", "ABBR", "B", "BDI", "BDO", "BIG", "CITE", "CODE", "DATA", "DFN", "EM", "FONT", "I", "KBD",
+    "MARK", "NOBR", "Q", "S", "SAMP", "SMALL", "SPAN", "STRONG", "SUB", "SUP", "TIME", "TT", "U",
+    "VAR",
+];
+
 enum Change {
     Text {
         node: Node,
@@ -145,10 +152,97 @@ impl Inner {
         }
     }
 
+    /// The nearest ancestor that is not an inline element.
+    fn block_of(node: &Node) -> Option<Element> {
+        let mut el = node.parent_element()?;
+        while INLINE.contains(&el.tag_name().as_str()) {
+            el = el.parent_element()?;
+        }
+        Some(el)
+    }
+
+    /// Numbers split across inline elements (`<span>8 (495)</span> <b>123-45-67</b>`):
+    /// consecutive text nodes of one block are read as one text; a match
+    /// that spans several nodes is written back character by character, each
+    /// node keeping its share, the last one taking what is left.
+    fn process_runs(&self, runs: Vec<Vec<Node>>) {
+        for run in runs.into_iter().filter(|r| r.len() > 1) {
+            let texts: Vec<String> = run
+                .iter()
+                .map(|n| n.node_value().unwrap_or_default())
+                .collect();
+            let joined: String = texts.concat();
+            if !has_digit(&joined) {
+                continue;
+            }
+            // Where each node's text starts in `joined`.
+            let mut starts = Vec::with_capacity(texts.len());
+            let mut at = 0;
+            for t in &texts {
+                starts.push(at);
+                at += t.len();
+            }
+            let node_at = |byte: usize| starts.iter().rposition(|&s| s <= byte).unwrap_or(0);
+            let found = scan::Scanner::new(self.region, scan::Mode::Valid).scan(&joined);
+            let mut pieces: Vec<String> = texts.clone();
+            // Later matches first, so earlier offsets stay valid.
+            for f in found.iter().rev() {
+                let Some(number) = f.number else { continue };
+                let Some((_, tracking)) = self.map.iter().find(|(from, _)| *from == number) else {
+                    continue;
+                };
+                let (first, last) = (node_at(f.start), node_at(f.number_end - 1));
+                if first == last {
+                    continue; // within one node: the text pass handles it
+                }
+                let Some(template) = &f.template else {
+                    continue;
+                };
+                self.found.set(self.found.get() + 1);
+                let written: Vec<char> = if f.link {
+                    tracking.to_string().chars().collect()
+                } else {
+                    pool_core::number::render(tracking, template)
+                        .chars()
+                        .collect()
+                };
+                let mut next = written.into_iter();
+                for k in first..=last {
+                    let node_start = starts[k];
+                    let text = &texts[k];
+                    let from = f.start.max(node_start) - node_start;
+                    let to = f.number_end.min(node_start + text.len()) - node_start;
+                    let share = text[from..to].chars().count();
+                    let mut mid: String = next.by_ref().take(share).collect();
+                    if k == last {
+                        mid.extend(next.by_ref());
+                    }
+                    let piece = &pieces[k];
+                    // `pieces[k]` still has the original bytes in [from, to): only later matches changed it.
+                    pieces[k] = format_piece(piece, from, to, &mid);
+                }
+                self.swapped.set(self.swapped.get() + 1);
+            }
+            for (k, node) in run.iter().enumerate() {
+                if pieces[k] != texts[k] {
+                    node.set_node_value(Some(&pieces[k]));
+                    self.changes.borrow_mut().push(Change::Text {
+                        node: node.clone(),
+                        original: texts[k].clone(),
+                        written: pieces[k].clone(),
+                    });
+                }
+            }
+        }
+    }
+
     /// Swaps everything under `node` (and `node` itself).
     fn subtree(&self, node: &Node) {
         match node.node_type() {
-            Node::TEXT_NODE => self.text_node(node),
+            Node::TEXT_NODE => {
+                self.text_node(node);
+                self.split_pass(node);
+            }
             Node::ELEMENT_NODE => {
                 let Some(el) = node.dyn_ref::<Element>() else {
                     return;
@@ -164,6 +258,7 @@ impl Inner {
                         self.text_node(&t);
                     }
                 }
+                self.split_pass(node);
                 self.attributes(el);
                 let selector = "a[href],[title],[aria-label],img[alt],area[alt],input[alt]";
                 if let Ok(list) = el.query_selector_all(selector) {
@@ -176,6 +271,49 @@ impl Inner {
             }
             _ => {}
         }
+    }
+
+    /// One walk over `node`'s text (the whole block, for a text node):
+    /// runs of consecutive text nodes with the same block, split numbers
+    /// swapped in each.
+    fn split_pass(&self, node: &Node) {
+        let scope: Node = if node.node_type() == Node::TEXT_NODE {
+            match Self::block_of(node) {
+                Some(b) => b.into(),
+                None => return,
+            }
+        } else {
+            node.clone()
+        };
+        let Ok(walker) = self
+            .document
+            .create_tree_walker_with_what_to_show(&scope, SHOW_TEXT)
+        else {
+            return;
+        };
+        let mut runs: Vec<Vec<Node>> = Vec::new();
+        let mut current: Option<Element> = None;
+        while let Ok(Some(t)) = walker.next_node() {
+            let block = Self::block_of(&t);
+            let skip = t.parent_element().is_some_and(|p| self.skipped(&p));
+            let same = match (&block, &current) {
+                (Some(b), Some(c)) => b.is_same_node(Some(c)),
+                _ => false,
+            };
+            if skip {
+                current = None;
+                continue;
+            }
+            if same {
+                if let Some(run) = runs.last_mut() {
+                    run.push(t);
+                }
+            } else {
+                runs.push(vec![t]);
+                current = block;
+            }
+        }
+        self.process_runs(runs.into_iter().filter(|r| r.len() > 1).collect());
     }
 
     fn title(&self) {
@@ -251,6 +389,15 @@ impl Inner {
             }
         }
     }
+}
+
+/// `piece` with the bytes `from..to` replaced by `mid`.
+fn format_piece(piece: &str, from: usize, to: usize, mid: &str) -> String {
+    let mut out = String::with_capacity(piece.len() + mid.len());
+    out.push_str(&piece[..from]);
+    out.push_str(mid);
+    out.push_str(&piece[to..]);
+    out
 }
 
 /// A running swap: numbers replaced on the page, later content watched.

@@ -120,3 +120,35 @@ fn bad_input_is_an_error() {
     assert!(SwapHandle::new(&map(&[]), "RU", Some(root.clone()), "p[", false).is_err());
     root.remove();
 }
+
+#[wasm_bindgen_test]
+fn numbers_split_across_inline_elements() {
+    let root = fixture(
+        r#"<p id="a"><span>+7 (495)</span> <b>123-45-67</b></p>
+           <p id="b">Звоните: <a href="tel:+74951234567"><span class="code">8 495</span>&nbsp;<strong>123 45 67</strong></a>!</p>
+           <div id="c"><span>8 (495) 123</span></div><div id="d"><span>-45-67</span></div>
+           <p id="e"><span>+7 (495) 765</span>-43-21</p>"#,
+    );
+    let mut h = SwapHandle::new(
+        &map(&[("+74951234567", "+74997654321")]),
+        "RU",
+        Some(root.clone()),
+        "",
+        false,
+    )
+    .expect("swap");
+    assert_eq!(text(&root, "#a"), "+7 (499) 765-43-21");
+    assert_eq!(text(&root, "#a span"), "+7 (499)");
+    assert_eq!(text(&root, "#a b"), "765-43-21");
+    assert_eq!(text(&root, "#b"), "Звоните: 8 499\u{a0}765 43 21!");
+    assert_eq!(attr(&root, "#b a", "href"), "tel:+74997654321");
+    // Two blocks are two texts: never joined.
+    assert_eq!(text(&root, "#c"), "8 (495) 123");
+    assert_eq!(text(&root, "#d"), "-45-67");
+    // Another number split the same way stays.
+    assert_eq!(text(&root, "#e"), "+7 (495) 765-43-21");
+    h.destroy();
+    assert_eq!(text(&root, "#a"), "+7 (495) 123-45-67");
+    assert_eq!(text(&root, "#b"), "Звоните: 8 495\u{a0}123 45 67!");
+    root.remove();
+}
