@@ -53,7 +53,7 @@ export async function buildBrowser() {
   ensureNodeModules();
   const wasmBindgen = ensureCargoTool("wasm-bindgen-cli", WASM_BINDGEN_VERSION, "wasm-bindgen");
   const t = Date.now();
-  await step("cargo", ["build", "-q", "-p", "swap-wasm", "--release", "--target", "wasm32-unknown-unknown"]);
+  await step("cargo", ["build", "-q", "-p", "swap-wasm", "--release", "--features", "page", "--target", "wasm32-unknown-unknown"]);
   const dist = join(root, "dist");
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });

@@ -1,6 +1,8 @@
 //! Request and response bodies of the API, and their checks. Pure: no
 //! runtime types, so every rule is tested natively.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use pool_core::channel::{ClickId, Visit};
@@ -207,6 +209,114 @@ pub fn strip_comments(v: &mut serde_json::Value) {
     }
 }
 
+/// Why the page script found a site number and left it: the reasons of a
+/// coverage report.
+pub const UNSWAPPED_REASONS: [&str; 4] = ["ignored", "editable", "messenger", "no_number"];
+
+/// The most distinct pages whose coverage a site keeps.
+pub const MAX_COVERAGE_PAGES: usize = 500;
+
+/// What the page script saw of the site's numbers on one page: sent with the
+/// heartbeat and the release beacon, so a broken install is seen.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Coverage {
+    /// The page: host and path, without query or fragment.
+    pub page: String,
+    /// Occurrences of the site's target numbers found.
+    pub found: u32,
+    /// Occurrences swapped for the visitor's number.
+    pub swapped: u32,
+    /// Found but left, by reason: `ignored` (a region marked to be left
+    /// alone), `editable` (form fields, editable text), `messenger` (a chat
+    /// link), `no_number` (no tracking number for it: original shown).
+    #[serde(default)]
+    pub unswapped: BTreeMap<String, u32>,
+}
+
+/// The body of a heartbeat or a release beacon (both optional).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Beat {
+    /// What the page script saw.
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+}
+
+impl Beat {
+    /// Parses and checks a beat body; empty means no report.
+    pub fn parse(body: &[u8]) -> Result<Option<Coverage>, ApiError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let beat: Beat = serde_json::from_slice(body)?;
+        let Some(mut c) = beat.coverage else {
+            return Ok(None);
+        };
+        let mut bad = Vec::new();
+        // The page, cut to host and path.
+        c.page = c
+            .page
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_string();
+        if c.page.is_empty() || c.page.len() > 512 {
+            bad.push(("coverage.page", "host and path, 1 to 512 bytes".to_string()));
+        }
+        for (reason, _) in c.unswapped.iter() {
+            if !UNSWAPPED_REASONS.contains(&reason.as_str()) {
+                bad.push((
+                    "coverage.unswapped",
+                    format!("unknown reason {reason:?}; one of {UNSWAPPED_REASONS:?}"),
+                ));
+            }
+        }
+        let left: u64 = c.unswapped.values().map(|&n| u64::from(n)).sum();
+        if u64::from(c.swapped) + left > u64::from(c.found) {
+            bad.push((
+                "coverage.found",
+                "at least swapped plus every unswapped count".to_string(),
+            ));
+        }
+        if bad.is_empty() {
+            Ok(Some(c))
+        } else {
+            Err(ApiError::Invalid(
+                bad.into_iter()
+                    .map(|(p, m)| pool_core::site::FieldError {
+                        path: p.into(),
+                        message: m,
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// What the page script needs to show static numbers before consent, with
+/// no session: `GET /v1/sites/{site}/public`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PublicConfig {
+    /// The site's default region for written numbers.
+    pub region: Option<String>,
+    /// CSS selectors of page regions the script leaves alone.
+    pub ignore_selectors: Vec<String>,
+    /// The site's target numbers and their static numbers by channel.
+    pub targets: Vec<PublicTarget>,
+}
+
+/// One target number of [`PublicConfig`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PublicTarget {
+    /// The number printed on the site (E.164).
+    pub number: String,
+    /// Channel name to static tracking number (E.164).
+    pub static_numbers: BTreeMap<String, String>,
+}
+
 /// A site id: 1 to 64 of `a-z 0-9 - _`.
 pub fn check_site_id(id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
@@ -245,6 +355,29 @@ pub fn decode_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn beats() {
+        assert_eq!(Beat::parse(b"").unwrap(), None);
+        assert_eq!(Beat::parse(b"{}").unwrap(), None);
+        let c = Beat::parse(
+            br#"{"coverage":{"page":"https://shop.example/a/b?utm_source=x#top","found":3,"swapped":1,"unswapped":{"ignored":1,"no_number":1}}}"#,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.page, "shop.example/a/b");
+        assert_eq!(c.unswapped.get("ignored"), Some(&1));
+        let bad = Beat::parse(
+            br#"{"coverage":{"page":"","found":1,"swapped":2,"unswapped":{"gone":1}}}"#,
+        )
+        .unwrap_err();
+        let body = bad.body();
+        for path in ["coverage.page", "coverage.unswapped", "coverage.found"] {
+            assert!(body.contains(path), "{body}");
+        }
+        assert!(Beat::parse(b"{\"coverage\":1}").is_err());
+        assert!(Beat::parse(b"not json").is_err());
+    }
 
     fn req(json: &str) -> Result<NewSession, ApiError> {
         serde_json::from_str::<SessionRequest>(json)

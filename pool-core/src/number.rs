@@ -477,6 +477,15 @@ impl PhoneNumber {
         region_for_cc(self.country_code(), self.national()).map(|i| i.region)
     }
 
+    /// E.164, `+74951234567`, without going through `core::fmt` (the page
+    /// script ships no formatting machinery).
+    pub fn e164(&self) -> String {
+        let mut s = String::with_capacity(MAX_DIGITS + 1);
+        s.push('+');
+        s.extend(self.digits().iter().map(|&d| char::from(b'0' + d)));
+        s
+    }
+
     /// The number with its last `visible` digits shown and the rest masked:
     /// `+7******4567`. For logs and reports that must not show callers.
     pub fn masked(&self, visible: usize) -> String {

@@ -13,8 +13,11 @@
 //! as mutations, find no site number left, and stop there. `destroy()` puts
 //! every original back.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
 use pool_core::number::{PhoneNumber, Region};
 use wasm_bindgen::prelude::*;
@@ -200,7 +203,7 @@ impl Inner {
                 };
                 self.found.set(self.found.get() + 1);
                 let written: Vec<char> = if f.link {
-                    tracking.to_string().chars().collect()
+                    tracking.e164().chars().collect()
                 } else {
                     pool_core::number::render(tracking, template)
                         .chars()

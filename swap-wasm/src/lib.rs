@@ -3,7 +3,31 @@
 //!
 //! [`scan`] is pure (text in, matches out) and tested natively; `dom` (wasm
 //! only) is the one module that touches the page.
+//!
+//! The page build (`--features page`, what `npm run build` ships) has no
+//! `std`: a small allocator ([talc]) and a panic handler that traps without
+//! formatting a message keep `core::fmt` and the panic strings out of the
+//! module. Every other build (tests, the native command) links `std`.
+#![no_std]
 #![deny(unsafe_code)]
+
+extern crate alloc;
+#[cfg(not(all(feature = "page", target_arch = "wasm32")))]
+extern crate std;
+
+use alloc::string::String;
+
+#[cfg(all(feature = "page", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// A panic is a bug; in the page it traps (the JS side catches the error and
+/// shows the original numbers) without formatting anything.
+#[cfg(all(feature = "page", target_arch = "wasm32"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 #[cfg(target_arch = "wasm32")]
 pub mod dom;
@@ -18,6 +42,7 @@ pub fn swap_text(text: &str, region: Option<Region>, from: PhoneNumber, to: Phon
 
 #[cfg(target_arch = "wasm32")]
 mod bindings {
+    use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
     /// `swap("Call 8 (495) 123-45-67", "RU", "+74951234567", "+74997654321")`

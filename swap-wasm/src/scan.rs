@@ -29,6 +29,9 @@
 //! `tel:` and `callto:` links in the text are read as links: `%20` and other
 //! escapes are decoded, and a swap writes the E.164 form there.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use pool_core::number::{
     digit_value, is_separator, parse_written, render, PhoneNumber, Prefix, Region, Template,
 };
@@ -864,7 +867,7 @@ fn hex(b: u8) -> Option<u8> {
 /// Decodes `%XX` escapes; `None` when they do not form UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
     if !s.contains('%') {
-        return Some(s.to_string());
+        return Some(s.into());
     }
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -899,7 +902,7 @@ pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber
         };
         out.push_str(&text[last..f.start]);
         if f.link {
-            out.push_str(&tracking.to_string());
+            out.push_str(&tracking.e164());
         } else {
             out.push_str(&render(tracking, template));
         }
