@@ -173,6 +173,61 @@ describe("sessions", () => {
     assert.equal(evil.headers.get("access-control-allow-origin"), null);
   });
 
+  test("coverage reports ride on heartbeats and release beacons; bad ones are 422", async () => {
+    const id = sessionId();
+    assert.equal((await newSession(w, "clinic", { session_id: id })).status, 201);
+    const HB = "/v1/sites/{site}/sessions/{id}/heartbeat";
+    const beat = (page, found, swapped, unswapped) => ({ coverage: { page, found, swapped, unswapped } });
+    const hb = await call(w, "POST", `/v1/sites/clinic/sessions/${id}/heartbeat`, {
+      body: beat("http://shop.test/prices?gclid=1#top", 4, 2, { ignored: 1, no_number: 1 }),
+      template: HB,
+    });
+    assert.equal(hb.status, 200);
+    // The newest report of a page replaces the older one.
+    await call(w, "POST", `/v1/sites/clinic/sessions/${id}/heartbeat`, { body: beat("http://shop.test/", 1, 0, {}), template: HB });
+    await call(w, "POST", `/v1/sites/clinic/sessions/${id}/heartbeat`, { body: beat("http://shop.test/", 2, 2, {}), template: HB });
+    // A release beacon is text/plain.
+    const rel = await call(w, "POST", `/v1/sites/clinic/sessions/${id}/release`, {
+      raw: JSON.stringify(beat("http://shop.test/contacts", 0, 0, {})),
+      headers: { "content-type": "text/plain;charset=UTF-8" },
+      template: "/v1/sites/{site}/sessions/{id}/release",
+    });
+    assert.equal(rel.status, 204);
+    const C = "/v1/sites/{site}/coverage";
+    assert.equal((await call(w, "GET", "/v1/sites/clinic/coverage", { template: C })).status, 401);
+    const cov = await call(w, "GET", "/v1/sites/clinic/coverage", { key: ADMIN_KEY, template: C });
+    assert.equal(cov.status, 200);
+    assert.deepEqual(cov.body.pages.map((p) => p.page), ["shop.test/prices", "shop.test/contacts", "shop.test/"]);
+    assert.deepEqual(cov.body.pages[0].unswapped, { ignored: 1, no_number: 1 });
+    const home = cov.body.pages.find((p) => p.page === "shop.test/");
+    assert.equal(home.reports, 2);
+    assert.equal(home.found, 2);
+    assert.deepEqual(cov.body.totals, { pages: 3, found: 6, swapped: 4, unswapped: { ignored: 1, no_number: 1 } });
+    // Reports that cannot be true are refused, and change nothing.
+    for (const bad of [beat("http://shop.test/", 1, 2, {}), beat("http://shop.test/", 3, 0, { lost: 1 }), { coverage: { page: "", found: 0, swapped: 0 } }, { colour: "red" }]) {
+      const r = await call(w, "POST", `/v1/sites/clinic/sessions/${id}/heartbeat`, { body: bad, template: HB });
+      assert.equal(r.status, 422, JSON.stringify(bad));
+    }
+    const again = await call(w, "GET", "/v1/sites/clinic/coverage", { key: ADMIN_KEY, template: C });
+    assert.deepEqual(again.body.totals, cov.body.totals);
+  });
+
+  test("the public config: static numbers by channel for the site's pages, nothing else", async () => {
+    const P = "/v1/sites/{site}/public";
+    const r = await call(w, "GET", "/v1/sites/clinic/public", { headers: { origin: "http://shop.test" }, template: P });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("access-control-allow-origin"), "http://shop.test");
+    assert.match(r.headers.get("cache-control"), /max-age=300/);
+    assert.deepEqual(r.body, {
+      region: "RU",
+      ignore_selectors: [],
+      targets: [{ number: "+74951234567", static_numbers: { offline: "+74990008888" } }],
+    });
+    assert.doesNotMatch(JSON.stringify(r.body), /74991000000|74990009999/, "no pool or fallback numbers");
+    assert.equal((await call(w, "GET", "/v1/sites/clinic/public", { headers: { origin: "http://evil.test" }, template: P })).status, 403);
+    assert.equal((await call(w, "GET", "/v1/sites/no-such-site/public", { template: P })).status, 404);
+  });
+
   test("obvious bots get the static number, not a lease", async () => {
     const before = await call(w, "GET", "/v1/sites/clinic/pools", { key: ADMIN_KEY });
     const r = await newSession(w, "clinic", { url: "http://shop.test/?utm_source=flyer&utm_medium=qr" }, { "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1)" });

@@ -262,6 +262,8 @@ impl SiteObject {
             }
             (["keys"], Method::Post) => self.create_key(req, body).await,
             (["journal"], Method::Get) => self.get_journal(req),
+            (["coverage"], Method::Get) => self.get_coverage(req),
+            (["public"], Method::Get) => self.get_public(),
             (
                 []
                 | ["sessions"]
@@ -269,7 +271,8 @@ impl SiteObject {
                 | ["pools"]
                 | ["pools", _, "numbers"]
                 | ["pools", _, "numbers", _]
-                | ["keys"],
+                | ["keys"]
+                | ["journal" | "coverage" | "public"],
                 _,
             ) => Err(ApiError::MethodNotAllowed),
             _ => Err(ApiError::NotFound("no such route".into())),
@@ -647,6 +650,75 @@ impl SiteObject {
         .map_err(internal)
     }
 
+    /// `GET /v1/sites/{site}/coverage`: what the page script saw, page by
+    /// page, so a broken install is seen (admin).
+    fn get_coverage(&self, req: &Request) -> std::result::Result<Response, ApiError> {
+        self.require_admin(req)?;
+        self.require_site()?;
+        let sql = self.ready()?;
+        let rows = store::coverage(&sql).map_err(internal)?;
+        let mut totals = serde_json::Map::new();
+        let (mut found, mut swapped) = (0u64, 0u64);
+        let mut left = std::collections::BTreeMap::<String, u64>::new();
+        let pages: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|r| {
+                let unswapped: std::collections::BTreeMap<String, u64> =
+                    serde_json::from_str(&r.unswapped).unwrap_or_default();
+                found += r.found as u64;
+                swapped += r.swapped as u64;
+                for (k, v) in &unswapped {
+                    *left.entry(k.clone()).or_default() += v;
+                }
+                serde_json::json!({
+                    "page": r.page,
+                    "found": r.found as u64,
+                    "swapped": r.swapped as u64,
+                    "unswapped": unswapped,
+                    "reports": r.reports as u64,
+                    "first_at": r.first_at as i64,
+                    "last_at": r.last_at as i64,
+                })
+            })
+            .collect();
+        totals.insert("pages".into(), pages.len().into());
+        totals.insert("found".into(), found.into());
+        totals.insert("swapped".into(), swapped.into());
+        totals.insert("unswapped".into(), serde_json::json!(left));
+        json(200, &serde_json::json!({"totals": totals, "pages": pages})).map_err(internal)
+    }
+
+    /// `GET /v1/sites/{site}/public`: what the page script needs before
+    /// consent (static numbers by channel), with no session and nothing stored.
+    fn get_public(&self) -> std::result::Result<Response, ApiError> {
+        self.require_site()?;
+        let guard = self.loaded.borrow();
+        let loaded = guard.as_ref().ok_or(ApiError::Internal)?;
+        let c = &loaded.config;
+        let body = api::PublicConfig {
+            region: c.region.map(|r| r.as_str().to_string()),
+            ignore_selectors: c.ignore_selectors.clone(),
+            targets: c
+                .targets
+                .iter()
+                .map(|t| api::PublicTarget {
+                    number: t.number.to_string(),
+                    static_numbers: t
+                        .static_numbers
+                        .iter()
+                        .map(|(ch, n)| (ch.as_str().to_string(), n.to_string()))
+                        .collect(),
+                })
+                .collect(),
+        };
+        let mut r = json(200, &body).map_err(internal)?;
+        // Pages may keep it a few minutes: it changes when the config does.
+        r.headers_mut()
+            .set("cache-control", "public, max-age=300")
+            .map_err(internal)?;
+        Ok(r)
+    }
+
     /// The numbers a session sees, leasing where its channel is dynamic.
     fn assign(loaded: &mut Loaded, id: SessionId, visit: &Visit, at: Instant) -> Vec<NumberReply> {
         let channel = visit.channel;
@@ -829,7 +901,7 @@ impl SiteObject {
         self.require_site()?;
         let id = Self::session_id(id)?;
         // The body (a coverage report) is optional; its size is capped all the same.
-        check_body(req, body, api::MAX_PUBLIC_BODY, true)?;
+        let coverage = api::Beat::parse(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)?;
         let at = now();
         let sql = self.ready()?;
         let reply;
@@ -843,6 +915,9 @@ impl SiteObject {
                 .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
             let numbers = Self::assign(loaded, id, &visit, at);
             store::touch_session(&sql, id, at).map_err(internal)?;
+            if let Some(c) = &coverage {
+                store::put_coverage(&sql, c, at, api::MAX_COVERAGE_PAGES).map_err(internal)?;
+            }
             if let Err(e) = self.persist(&sql, loaded) {
                 *guard = None;
                 return Err(e);
@@ -868,7 +943,10 @@ impl SiteObject {
     ) -> std::result::Result<Response, ApiError> {
         self.require_site()?;
         let id = Self::session_id(id)?;
-        check_body(req, body, api::MAX_PUBLIC_BODY, true)?;
+        // Nobody reads a beacon's reply: the release happens even when its
+        // coverage report cannot be read (the heartbeat's gets a 422).
+        let coverage =
+            api::Beat::parse(check_body(req, body, api::MAX_PUBLIC_BODY, true)?).unwrap_or(None);
         let at = now();
         let sql = self.ready()?;
         {
@@ -881,6 +959,9 @@ impl SiteObject {
                 let _ = p.release(id, at);
             }
             store::touch_session(&sql, id, at).map_err(internal)?;
+            if let Some(c) = &coverage {
+                store::put_coverage(&sql, c, at, api::MAX_COVERAGE_PAGES).map_err(internal)?;
+            }
             if let Err(e) = self.persist(&sql, loaded) {
                 *guard = None;
                 return Err(e);
@@ -995,7 +1076,7 @@ impl DurableObject for SiteObject {
         let rest_refs: Vec<&str> = rest.iter().map(String::as_str).collect();
         let public = matches!(
             rest_refs.as_slice(),
-            ["sessions"] | ["sessions", _, "heartbeat" | "release"]
+            ["sessions"] | ["sessions", _, "heartbeat" | "release"] | ["public"]
         );
         // Read the whole body first: answering before the request stream is
         // consumed makes the runtime fail the object.
@@ -1017,7 +1098,7 @@ impl DurableObject for SiteObject {
                 h.set("access-control-allow-origin", o)?;
                 h.set("vary", "Origin")?;
             }
-            h.set("access-control-allow-methods", "POST, OPTIONS")?;
+            h.set("access-control-allow-methods", "GET, POST, OPTIONS")?;
             h.set(
                 "access-control-allow-headers",
                 "content-type, authorization",

@@ -26,6 +26,10 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS sessions (
         id TEXT PRIMARY KEY, created INTEGER NOT NULL, last_seen INTEGER NOT NULL,
         visit TEXT NOT NULL, ga_client_id TEXT)",
+    "CREATE TABLE IF NOT EXISTS coverage (
+        page TEXT PRIMARY KEY, found INTEGER NOT NULL, swapped INTEGER NOT NULL,
+        unswapped TEXT NOT NULL, reports INTEGER NOT NULL, first_at INTEGER NOT NULL,
+        last_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS keys (hash TEXT PRIMARY KEY, scope TEXT NOT NULL, label TEXT, created INTEGER NOT NULL)",
 ];
 
@@ -357,4 +361,64 @@ pub fn drop_other_targets(sql: &SqlStorage, keep: &[String]) -> worker::Result<(
         }
     }
     Ok(())
+}
+
+/// One page's coverage, as stored: the newest report and how many came.
+#[derive(Debug, Deserialize, serde::Serialize)]
+pub struct CoverageRow {
+    /// Host and path.
+    pub page: String,
+    /// Occurrences found in the newest report.
+    pub found: f64,
+    /// Occurrences swapped in the newest report.
+    pub swapped: f64,
+    /// Found but left, by reason (JSON object).
+    pub unswapped: String,
+    /// Reports received.
+    pub reports: f64,
+    /// First report (ms since the epoch).
+    pub first_at: f64,
+    /// Newest report (ms since the epoch).
+    pub last_at: f64,
+}
+
+/// Records a page's newest coverage report; keeps at most `max_pages` pages
+/// (the ones reported longest ago go first).
+pub fn put_coverage(
+    sql: &SqlStorage,
+    c: &crate::api::Coverage,
+    now: Instant,
+    max_pages: usize,
+) -> worker::Result<()> {
+    let unswapped = serde_json::to_string(&c.unswapped).map_err(|e| e.to_string())?;
+    sql.exec(
+        "INSERT INTO coverage (page, found, swapped, unswapped, reports, first_at, last_at)
+         VALUES (?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (page) DO UPDATE SET found = excluded.found, swapped = excluded.swapped,
+           unswapped = excluded.unswapped, reports = coverage.reports + 1, last_at = excluded.last_at",
+        vec![
+            c.page.clone().into(),
+            f64::from(c.found).into(),
+            f64::from(c.swapped).into(),
+            unswapped.into(),
+            ms(now),
+            ms(now),
+        ],
+    )?;
+    sql.exec(
+        "DELETE FROM coverage WHERE page NOT IN
+           (SELECT page FROM coverage ORDER BY last_at DESC LIMIT ?)",
+        vec![(max_pages as f64).into()],
+    )?;
+    Ok(())
+}
+
+/// Every page's coverage, the ones with numbers left unswapped first.
+pub fn coverage(sql: &SqlStorage) -> worker::Result<Vec<CoverageRow>> {
+    sql.exec(
+        "SELECT page, found, swapped, unswapped, reports, first_at, last_at FROM coverage
+         ORDER BY (found - swapped) DESC, found = 0 DESC, last_at DESC",
+        None,
+    )?
+    .to_array()
 }
