@@ -66,8 +66,16 @@ export async function buildBrowser() {
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
     bg, "-o", bg,
   ]);
-  for (const f of ["index.js", "index.d.ts"]) copyFileSync(join(root, "swap-wasm", "js", f), join(dist, f));
-  if (existsSync(join(root, "swap-wasm", "js", "swap.js"))) copyFileSync(join(root, "swap-wasm", "js", "swap.js"), join(dist, "swap.js"));
+  // The ESM entry bundled with the wasm-bindgen glue, and the loader, both minified.
+  const esbuild = join(root, "node_modules", ".bin", "esbuild");
+  const js = join(root, "swap-wasm", "js");
+  copyFileSync(join(js, "index.js"), join(dist, "entry.js"));
+  await step(esbuild, [join(dist, "entry.js"), "--bundle", "--format=esm", "--minify", "--target=es2020",
+    "--legal-comments=none", "--log-level=warning", `--outfile=${join(dist, "index.js")}`]);
+  await step(esbuild, [join(js, "swap.js"), "--minify", "--target=es2020", "--log-level=warning",
+    `--outfile=${join(dist, "swap.js")}`]);
+  for (const f of ["entry.js", "swap_wasm.js"]) rmSync(join(dist, f));
+  copyFileSync(join(js, "index.d.ts"), join(dist, "index.d.ts"));
   // The edge serves the package and the demo pages as static assets.
   const pub = join(root, "edge-worker", "public");
   rmSync(pub, { recursive: true, force: true });
@@ -75,8 +83,9 @@ export async function buildBrowser() {
   for (const f of readdirSync(dist)) copyFileSync(join(dist, f), join(pub, f));
   for (const f of readdirSync(join(root, "examples", "demo"))) copyFileSync(join(root, "examples", "demo", f), join(pub, "demo", f));
   const w = sizes(bg);
-  const g = sizes(join(dist, "swap_wasm.js"));
-  log(`✓ browser package built into dist/ (${seconds(t)} s): wasm ${w.raw} B (${w.gzip} B gzip), glue ${g.raw} B (${g.gzip} B gzip)`);
+  const e = sizes(join(dist, "index.js"));
+  const l = sizes(join(dist, "swap.js"));
+  log(`✓ browser package built into dist/ (${seconds(t)} s): gzip: wasm ${w.gzip} B, index.js ${e.gzip} B, swap.js ${l.gzip} B; ${w.gzip + e.gzip + l.gzip} B in all`);
   return dist;
 }
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ADMIN_KEY, createSite, siteSpec } from "./support/api.mjs";
+import { ADMIN_KEY, call, createSite, siteSpec } from "./support/api.mjs";
 import { launch, serve, strictPage } from "./support/browser.mjs";
 import { startWorker } from "./support/workerd.mjs";
 
@@ -87,5 +87,100 @@ test("the worker down: the original stays and the page shows", async () => {
   await p.waitForFunction(() => !document.documentElement.classList.contains("dni-wait"));
   assert.equal(await shown(p), "Запись по телефону 8 (495) 123-45-67");
   assert.equal(await p.evaluate(() => getComputedStyle(document.body).opacity), "1");
+  await ctx.close();
+});
+
+test("the worker down: a visitor who was here before sees the channel's static number", async () => {
+  await createSite(worker, "e2e-down", siteSpec({
+    pool: 2,
+    origins: [server.url],
+    targets: [{ number: "8 (495) 123-45-67", pool: ["+74991000000", "+74991000001"], static_numbers: { email: "+74990007777" } }],
+  }));
+  const ctx = await browser.newContext();
+  const { page: p } = await strictPage(ctx);
+  const email = "&site=e2e-down&utm_source=newsletter&utm_medium=email";
+  await p.goto(page(email));
+  await p.waitForFunction(() => localStorage.getItem("dni.public.e2e-down"));
+  // The edge is gone: the site's static numbers, kept from the last visit, still hold.
+  await p.goto(`${server.url}/lease.html?endpoint=${encodeURIComponent("http://127.0.0.1:9")}${email}`);
+  await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));
+  assert.equal(await shown(p), "Запись по телефону 8 (499) 000-77-77");
+  await ctx.close();
+});
+
+test("without consent: the channel's static number, decided on the page, nothing stored", async () => {
+  await createSite(worker, "e2e-static", siteSpec({
+    pool: 2,
+    origins: [server.url],
+    targets: [{ number: "8 (495) 123-45-67", pool: ["+74991000000", "+74991000001"], static_numbers: { email: "+74990007777" } }],
+  }));
+  const ctx = await browser.newContext();
+  const { page: p, problems } = await strictPage(ctx);
+  const leases = [];
+  p.on("request", (r) => r.url().includes("/sessions") && leases.push(r.url()));
+  await p.goto(page("&site=e2e-static&consent=1&utm_source=newsletter&utm_medium=email"));
+  await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));
+  assert.equal(await shown(p), "Запись по телефону 8 (499) 000-77-77");
+  assert.equal(await p.locator("#call").getAttribute("href"), "tel:+74990007777");
+  assert.equal(await p.evaluate(() => window.dni.sessionId()), null);
+  assert.deepEqual(await p.evaluate(() => ({ ...localStorage })), {}, "nothing in localStorage");
+  assert.equal(await p.evaluate(() => document.cookie), "", "no cookie");
+  assert.deepEqual(leases, [], "no session asked for");
+  // A direct visit has no static number: the original until consent, then a lease.
+  await p.goto(page("&site=e2e-static&consent=1"));
+  await p.waitForTimeout(300);
+  assert.equal(await shown(p), "Запись по телефону 8 (495) 123-45-67");
+  await p.evaluate(() => window.dni.consent(true));
+  await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));
+  assert.match(await shown(p), /^Запись по телефону 8 \(499\) 100-00-0[01]$/);
+  assert.match(await p.evaluate(() => window.dni.sessionId()), /^[0-9a-f]{32}$/);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("the coverage beacon: what was found, swapped and left (and why) reaches the edge", async () => {
+  await createSite(worker, "e2e-cov", siteSpec({ pool: 2, origins: [server.url], ignore_selectors: [".reviews"] }));
+  const ctx = await browser.newContext();
+  const { page: p } = await strictPage(ctx);
+  await p.goto(page("&site=e2e-cov"));
+  await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));
+  // Leaving the page sends the release beacon with the page's coverage.
+  await p.goto("about:blank");
+  let pages = [];
+  for (let i = 0; i < 50 && pages.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    pages = (await call(worker, "GET", "/v1/sites/e2e-cov/coverage", { key: ADMIN_KEY, template: "/v1/sites/{site}/coverage" })).body.pages;
+  }
+  assert.equal(pages.length, 1, "one page reported");
+  const [c] = pages;
+  assert.equal(c.page, `${new URL(server.url).host}/lease.html`);
+  // Swapped: the link's href and text, the paragraph. Left: data-no-swap and
+  // .reviews (ignored), the textarea (editable), the WhatsApp link's text (messenger).
+  assert.deepEqual({ found: c.found, swapped: c.swapped, unswapped: c.unswapped }, {
+    found: 7,
+    swapped: 3,
+    unswapped: { ignored: 2, editable: 1, messenger: 1 },
+  });
+  await ctx.close();
+});
+
+test("the ESM client: start(), ready(), numbers(), sessionId() and the typed events", async () => {
+  await createSite(worker, "e2e-esm", siteSpec({ pool: 2, origins: [server.url] }));
+  const ctx = await browser.newContext();
+  const { page: p, problems } = await strictPage(ctx);
+  await p.goto(`${server.url}/esm.html?site=e2e-esm&endpoint=${encodeURIComponent(worker.url)}`);
+  await p.waitForFunction(() => window.result);
+  const { result, events } = await p.evaluate(() => ({ result: window.result, events: window.events }));
+  assert.match(result.text, /^Звоните: \+7 499 100 00 0[01]$/, "swapped by the time ready() settles");
+  assert.match(result.sessionId, /^[0-9a-f]{32}$/);
+  assert.deepEqual(Object.keys(result.numbers), ["+74951234567"]);
+  assert.match(result.numbers["+74951234567"], /^\+7499100000[01]$/);
+  const assigned = events.find((e) => e.name === "dni:assigned");
+  assert.equal(assigned.detail.sessionId, result.sessionId);
+  assert.equal(assigned.detail.numbers[0].kind, "dynamic");
+  assert.equal(assigned.detail.channel.channel, "direct");
+  assert.deepEqual(events.find((e) => e.name === "dni:swapped").detail, { found: 1, swapped: 1 });
+  assert.equal(events.filter((e) => e.name === "dni:fallback").length, 0);
+  assert.deepEqual(problems, []);
   await ctx.close();
 });

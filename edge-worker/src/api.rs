@@ -211,7 +211,7 @@ pub fn strip_comments(v: &mut serde_json::Value) {
 
 /// Why the page script found a site number and left it: the reasons of a
 /// coverage report.
-pub const UNSWAPPED_REASONS: [&str; 4] = ["ignored", "editable", "messenger", "no_number"];
+pub const UNSWAPPED_REASONS: [&str; 5] = ["ignored", "editable", "messenger", "no_number", "other"];
 
 /// The most distinct pages whose coverage a site keeps.
 pub const MAX_COVERAGE_PAGES: usize = 500;
@@ -229,7 +229,8 @@ pub struct Coverage {
     pub swapped: u32,
     /// Found but left, by reason: `ignored` (a region marked to be left
     /// alone), `editable` (form fields, editable text), `messenger` (a chat
-    /// link), `no_number` (no tracking number for it: original shown).
+    /// link), `no_number` (no tracking number for it: original shown),
+    /// `other` (left for no known reason: a bug or an unusual page).
     #[serde(default)]
     pub unswapped: BTreeMap<String, u32>,
 }

@@ -1,4 +1,4 @@
-/** Counts of the site's numbers on the page. */
+/** Counts of the site's numbers swapped since the start. */
 export interface SwapStats {
   /** Occurrences of the original numbers found. */
   found: number;
@@ -6,16 +6,34 @@ export interface SwapStats {
   swapped: number;
 }
 
+/** Why a target number found on the page was left as it is. */
+export type UnswappedReason = "ignored" | "editable" | "messenger" | "no_number" | "other";
+
+/** The page now: what the coverage beacon reports with each heartbeat. */
+export interface Coverage {
+  /** Occurrences of target numbers and of the tracking numbers written in their place. */
+  found: number;
+  /** Occurrences showing a tracking number. */
+  swapped: number;
+  /** Target numbers still shown, by reason (reasons with none are absent). */
+  unswapped: Partial<Record<UnswappedReason, number>>;
+}
+
 /** A running swap. */
 export interface SwapHandle {
-  /** Counts so far. */
+  /** Counts since the start. */
   stats(): SwapStats;
+  /** The page as it is now. */
+  coverage(): Coverage;
   /** Stops watching the page and puts every original back. */
   destroy(): void;
 }
 
 export interface SwapOptions {
-  /** Original number (E.164) to tracking number (E.164): `{ "+74951234567": "+74997654321" }`. */
+  /**
+   * Original number (E.164) to tracking number (E.164): `{ "+74951234567": "+74997654321" }`.
+   * A number mapped to itself is counted in coverage and left as it is.
+   */
   numbers: Record<string, string>;
   /** Region for numbers written without a country code: "RU", "US", "CA", "GB", "DE", "FR", "KZ". */
   region?: string;
@@ -30,5 +48,78 @@ export interface SwapOptions {
 /** Swaps a fixed mapping, with no network at all. */
 export function swapNumbers(options: SwapOptions): Promise<SwapHandle>;
 
-/** Loads the wasm module (done by swapNumbers on first use). */
+/** Loads the wasm module (done by the other calls on first use). */
 export function load(): Promise<unknown>;
+
+export interface StartOptions {
+  /** The site's id at the edge. */
+  site: string;
+  /** The edge's origin: `https://edge.example`. */
+  endpoint: string;
+  /** Region for numbers written without a country code; the site's own by default. */
+  region?: string;
+  /** A CSS selector of regions to leave alone, added to the site's. */
+  ignore?: string;
+  /**
+   * `true` (default): a leased per-visitor number, the session kept first-party.
+   * `false` or `"required"`: the channel's static number (or the original),
+   * decided on the page, nothing stored, until `consent(true)`.
+   */
+  consent?: boolean | "required";
+  /** Where to swap; the document's body by default. */
+  root?: Element;
+  /** How long to wait for the edge before falling back (ms, default 4000). */
+  timeoutMs?: number;
+}
+
+/** Starts the leasing client (once per page); returns `ready()`. */
+export function start(options: StartOptions): Promise<void>;
+/** Settles when numbers are shown or the fallback is in place. */
+export function ready(): Promise<void>;
+/** The numbers shown: target E.164 to shown E.164 (a target shown as it is maps to itself). */
+export function numbers(): Record<string, string>;
+/** The session id (32 hex digits) once consent is given, else null. */
+export function sessionId(): string | null;
+/** Gives or withdraws consent; settles when the numbers of the new tier show. */
+export function consent(granted: boolean): Promise<void>;
+/** Stops the client and puts the original numbers back. */
+export function destroy(): void;
+
+/** What a visitor sees in place of one target number. */
+export interface AssignedNumber {
+  target: string;
+  number: string;
+  kind: "dynamic" | "static" | "fallback" | "original";
+  /** When a dynamic lease ends unless renewed (ms since the epoch). */
+  expires_at: number | null;
+}
+
+/** `dni:assigned`: the numbers of this visit are known. */
+export interface AssignedDetail {
+  sessionId: string | null;
+  numbers: AssignedNumber[];
+  channel: { channel: string; source?: string; medium?: string; campaign?: string | null; term?: string | null; [k: string]: unknown };
+}
+
+/** `dni:fallback`: the edge could not be used (or the pool is exhausted). */
+export interface FallbackDetail {
+  reason: string;
+}
+
+declare global {
+  interface DocumentEventMap {
+    "dni:assigned": CustomEvent<AssignedDetail>;
+    "dni:swapped": CustomEvent<SwapStats>;
+    "dni:fallback": CustomEvent<FallbackDetail>;
+  }
+  interface Window {
+    /** Set by the script-tag loader. */
+    dni?: {
+      readonly ready: Promise<void>;
+      numbers(): Record<string, string>;
+      sessionId(): string | null;
+      consent(granted: boolean): Promise<void>;
+      destroy(): void;
+    };
+  }
+}

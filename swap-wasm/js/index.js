@@ -1,10 +1,22 @@
-// The ESM entry, for app developers: swap a fixed mapping with no network.
+// The ESM entry, for app developers and tag managers.
+//
+// A fixed mapping, no network at all (static numbers, tests, support):
 //
 //   import { swapNumbers } from "calltrack";
 //   const handle = await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, region: "RU" });
-//   handle.stats();   // { found, swapped }
-//   handle.destroy(); // originals back
-import init, { SwapHandle } from "./swap_wasm.js";
+//   handle.stats();    // { found, swapped } since the start
+//   handle.coverage(); // { found, swapped, unswapped: { reason: count } } on the page now
+//   handle.destroy();  // originals back
+//
+// The leasing client (one per page; the script tag runs it for you):
+//
+//   import { start, ready, numbers, sessionId, consent, destroy } from "calltrack";
+//   start({ site: "demo", endpoint: "https://edge.example" });
+//   await ready();     // numbers shown, or the fallback in place
+//   numbers();         // { "+74951234567": "+74990000001" }
+//
+// Events on document: dni:assigned, dni:swapped, dni:fallback.
+import init, { SwapHandle, channelOf, newSessionId } from "./swap_wasm.js";
 
 let loading;
 
@@ -17,7 +29,8 @@ export function load() {
 /**
  * Swaps every written form of each original number for its tracking number,
  * in the original's format, under `root` (default: document.body), and keeps
- * watching for content added later unless `observe` is false.
+ * watching for content added later unless `observe` is false. A number
+ * mapped to itself is watched and counted (coverage), not changed.
  */
 export async function swapNumbers({ numbers, region = "", root, ignore = "", observe = true } = {}) {
   await load();
@@ -25,6 +38,7 @@ export async function swapNumbers({ numbers, region = "", root, ignore = "", obs
   let live = true;
   return {
     stats: () => (live ? handle.stats() : { found: 0, swapped: 0 }),
+    coverage: () => (live ? handle.coverage() : { found: 0, swapped: 0, unswapped: {} }),
     destroy: () => {
       if (live) {
         live = false;
@@ -33,4 +47,238 @@ export async function swapNumbers({ numbers, region = "", root, ignore = "", obs
       }
     },
   };
+}
+
+// ---- The leasing client ----
+
+const emit = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
+
+/** First-party storage: localStorage, else a cookie. */
+const store = {
+  get(k) {
+    try {
+      const v = localStorage.getItem(k);
+      if (v !== null) return v;
+    } catch {}
+    const m = document.cookie.match(new RegExp(`(?:^|; )${k.replace(/\./g, "\\.")}=([^;]*)`));
+    return m ? decodeURIComponent(m[1]) : null;
+  },
+  set(k, v) {
+    try {
+      localStorage.setItem(k, v);
+      return;
+    } catch {}
+    document.cookie = `${k}=${encodeURIComponent(v)}; path=/; max-age=31536000; samesite=lax`;
+  },
+};
+
+function gaClientId() {
+  const m = document.cookie.match(/(?:^|; )_ga=GA\d\.\d\.(\d+\.\d+)/);
+  return m ? m[1] : undefined;
+}
+
+let client = null;
+
+/**
+ * Starts the leasing client: with consent, a leased per-visitor number
+ * (session kept first-party, heartbeat while visible, released when the
+ * page is left); without it, the channel's static number, decided on the
+ * page with nothing stored. Returns `ready()`.
+ */
+export function start(options) {
+  if (client) return client.ready;
+  const { site, endpoint } = options ?? {};
+  if (!site || !endpoint) throw new TypeError("start({ site, endpoint }): both are required");
+  client = new Client(options);
+  return client.ready;
+}
+
+/** Settles when numbers are shown or the fallback is in place. */
+export const ready = () => (client ? client.ready : Promise.resolve());
+/** The numbers shown: `{ target E.164: shown E.164 }` (a target shown as it is maps to itself). */
+export const numbers = () => (client ? { ...client.map } : {});
+/** The session id (with consent), else null. */
+export const sessionId = () => client?.sid ?? null;
+/** Gives (or withdraws) consent: a lease from now on (or static numbers). */
+export const consent = (granted) => (client ? client.consent(granted) : Promise.resolve());
+/** Stops the client and puts the original numbers back. */
+export function destroy() {
+  client?.destroy();
+  client = null;
+}
+
+class Client {
+  constructor({ site, endpoint, region = "", ignore = "", consent = true, root, timeoutMs = 4000 }) {
+    this.api = `${String(endpoint).replace(/\/$/, "")}/v1/sites/${encodeURIComponent(site)}`;
+    this.leaseKey = `dni.lease.${site}`;
+    this.publicKey = `dni.public.${site}`;
+    this.tagRegion = region;
+    this.tagIgnore = ignore;
+    this.region = region;
+    this.ignore = ignore;
+    this.root = root;
+    this.timeoutMs = timeoutMs;
+    this.granted = consent !== false && consent !== "required";
+    this.map = {};
+    this.sid = null;
+    this.handle = null;
+    this.shownKey = "";
+    this.timer = 0;
+    this.stopped = false;
+    this.onLeave = () => this.release();
+    this.ready = this.run();
+  }
+
+  run() {
+    return (this.granted ? this.lease() : this.statics()).catch((e) => emit("dni:fallback", { reason: String(e?.message ?? e) }));
+  }
+
+  async request(path, body) {
+    const ctl = new AbortController();
+    const t = setTimeout(() => ctl.abort(), this.timeoutMs);
+    try {
+      const r = await fetch(`${this.api}${path}`, body === undefined
+        ? { signal: ctl.signal }
+        : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: ctl.signal, keepalive: true });
+      if (!r.ok) throw new Error(`the edge answered ${r.status}`);
+      return await r.json();
+    } catch (e) {
+      throw new Error(e?.name === "AbortError" ? "the edge did not answer in time" : e?.message ?? String(e));
+    } finally {
+      clearTimeout(t);
+    }
+  }
+
+  settings(reply) {
+    // The site's own settings complete the tag's: its region and the regions to leave alone.
+    if (!this.tagRegion && reply.region) this.region = reply.region;
+    this.ignore = [this.tagIgnore, ...(reply.ignore_selectors ?? [])].filter(Boolean).join(",");
+  }
+
+  async show(map) {
+    if (this.stopped) return;
+    const key = JSON.stringify([map, this.region, this.ignore]);
+    if (key === this.shownKey && this.handle) return;
+    this.shownKey = key;
+    const next = await swapNumbers({ numbers: map, region: this.region, ignore: this.ignore, root: this.root });
+    if (this.stopped) return next.destroy();
+    this.handle?.destroy();
+    this.handle = next;
+    this.map = { ...map };
+    emit("dni:swapped", next.stats());
+  }
+
+  /** Without consent: the channel's static numbers, decided here; nothing stored. */
+  async statics(config) {
+    config ??= await this.request("/public");
+    this.settings(config);
+    await load();
+    const channel = channelOf(location.href, document.referrer, location.hostname);
+    const map = {};
+    for (const t of config.targets) map[t.number] = t.static_numbers[channel] ?? t.number;
+    await this.show(map);
+    const shown = config.targets.map((t) => ({ target: t.number, number: map[t.number], kind: map[t.number] === t.number ? "original" : "static", expires_at: null }));
+    emit("dni:assigned", { sessionId: null, numbers: shown, channel: { channel } });
+  }
+
+  /** With consent: the visitor's leased numbers. */
+  async lease() {
+    let sid = store.get("dni.sid");
+    if (!/^[0-9a-f]{32}$/.test(sid ?? "")) {
+      await load();
+      sid = newSessionId();
+      store.set("dni.sid", sid);
+    }
+    this.sid = sid;
+    // A lease cached by this tab or another: show it at once.
+    try {
+      const cached = JSON.parse(store.get(this.leaseKey) ?? "null");
+      if (cached?.sid === sid && cached.expires > Date.now()) {
+        this.region = cached.region ?? this.region;
+        this.ignore = cached.ignore ?? this.ignore;
+        await this.show(cached.map);
+      }
+    } catch {}
+    let reply;
+    try {
+      reply = await this.request("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId() });
+    } catch (e) {
+      // Edge unreachable or refusing: a cached lease stays; else the static number, else the original.
+      if (!this.handle) {
+        const config = JSON.parse(store.get(this.publicKey) ?? "null");
+        if (config) await this.statics(config).catch(() => {});
+      }
+      throw e;
+    }
+    await this.apply(reply);
+    this.heartbeat(reply.heartbeat_ms);
+    addEventListener("pagehide", this.onLeave);
+    // The static numbers, for when the edge cannot be reached later.
+    this.request("/public").then((c) => store.set(this.publicKey, JSON.stringify(c)), () => {});
+  }
+
+  async apply(reply) {
+    if (this.stopped) return;
+    this.settings(reply);
+    const map = {};
+    for (const n of reply.numbers) map[n.target] = n.number;
+    const expires = Math.min(...reply.numbers.map((n) => n.expires_at ?? Infinity));
+    if (Number.isFinite(expires)) {
+      store.set(this.leaseKey, JSON.stringify({ sid: this.sid, map, expires, region: this.region, ignore: this.ignore }));
+    }
+    emit("dni:assigned", { sessionId: this.sid, numbers: reply.numbers, channel: reply.channel });
+    if (reply.numbers.some((n) => n.kind === "fallback")) emit("dni:fallback", { reason: "pool exhausted" });
+    await this.show(map);
+  }
+
+  /** What the page shows now, for the coverage report. */
+  beat() {
+    const c = this.handle?.coverage();
+    return c ? { coverage: { page: location.href.slice(0, 512), ...c } } : {};
+  }
+
+  heartbeat(every) {
+    clearInterval(this.timer);
+    this.timer = setInterval(async () => {
+      if (document.visibilityState !== "visible") return;
+      try {
+        await this.apply(await this.request(`/sessions/${this.sid}/heartbeat`, this.beat()));
+      } catch {}
+    }, Math.max(every || 60000, 5000));
+  }
+
+  release() {
+    if (this.sid) navigator.sendBeacon(`${this.api}/sessions/${this.sid}/release`, JSON.stringify(this.beat()));
+  }
+
+  consent(granted) {
+    if (granted && !this.granted) {
+      this.granted = true;
+      this.ready = this.run();
+    } else if (!granted && this.granted) {
+      // Withdrawn: the lease ends, the stored id goes, static numbers from now on.
+      this.granted = false;
+      clearInterval(this.timer);
+      removeEventListener("pagehide", this.onLeave);
+      this.release();
+      for (const k of ["dni.sid", this.leaseKey, this.publicKey]) {
+        try {
+          localStorage.removeItem(k);
+        } catch {}
+        document.cookie = `${k}=; path=/; max-age=0`;
+      }
+      this.sid = null;
+      this.ready = this.run();
+    }
+    return this.ready;
+  }
+
+  destroy() {
+    this.stopped = true;
+    clearInterval(this.timer);
+    removeEventListener("pagehide", this.onLeave);
+    this.handle?.destroy();
+    this.handle = null;
+    this.map = {};
+  }
 }

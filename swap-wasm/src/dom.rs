@@ -26,11 +26,16 @@ use web_sys::{Document, Element, MutationObserver, MutationObserverInit, Mutatio
 
 use crate::scan;
 
-/// Regions never swapped, whatever the site says.
-const ALWAYS_SKIP: &str = "script,style,noscript,template,textarea,select,option,input,\
-[contenteditable]:not([contenteditable=false]),[data-no-swap],.no-swap,\
-a[href*='wa.me/'],a[href*='api.whatsapp.com'],a[href^='whatsapp:'],a[href*='t.me/'],\
-a[href^='tg:'],a[href^='viber:'],a[href*='vk.me/'],a[href^='skype:']";
+/// Never visible: never swapped, never counted.
+const INVISIBLE: &str = "script,style,noscript,template";
+/// Text the visitor edits: never swapped.
+const EDITABLE: &str =
+    "textarea,select,option,input,[contenteditable]:not([contenteditable=false])";
+/// Chat links: a tracking line cannot receive those chats.
+const MESSENGER: &str = "a[href*='wa.me/'],a[href*='api.whatsapp.com'],a[href^='whatsapp:'],\
+a[href*='t.me/'],a[href^='tg:'],a[href^='viber:'],a[href*='vk.me/'],a[href^='skype:']";
+/// Marked to be left alone, by default; the site may add selectors.
+const MARKED: &str = "[data-no-swap],.no-swap";
 
 /// The attributes that may carry a visible number.
 const ATTRIBUTES: [&str; 4] = ["href", "title", "aria-label", "alt"];
@@ -66,8 +71,13 @@ struct Inner {
     document: Document,
     root: Node,
     region: Option<Region>,
+    /// Original to tracking number, only the ones that change.
     map: Vec<(PhoneNumber, PhoneNumber)>,
+    /// Targets shown as they are (no tracking number for this visitor).
+    kept: Vec<PhoneNumber>,
     skip: String,
+    /// The marked regions: `MARKED` and the site's selectors.
+    marked: String,
     changes: RefCell<Vec<Change>>,
     found: Cell<u32>,
     swapped: Cell<u32>,
@@ -361,6 +371,87 @@ impl Inner {
         }
     }
 
+    /// Why an occurrence under `el` is left: `None` when it is not (or is
+    /// never visible, so not counted either).
+    fn left_because(&self, el: &Element) -> Option<Option<usize>> {
+        let within = |sel: &str| el.closest(sel).ok().flatten().is_some();
+        if within(INVISIBLE) {
+            None
+        } else if within(EDITABLE) {
+            Some(Some(EDITABLE_AT))
+        } else if within(MESSENGER) {
+            Some(Some(MESSENGER_AT))
+        } else if within(&self.marked) {
+            Some(Some(IGNORED_AT))
+        } else {
+            Some(None)
+        }
+    }
+
+    /// Counts one text (or `tel:` link) of the page into `c`.
+    fn count(&self, c: &mut Coverage, text: &str, el: Option<&Element>) {
+        if !has_digit(text) {
+            return;
+        }
+        let mut reason = None;
+        for f in scan::Scanner::new(self.region, scan::Mode::Valid).scan(text) {
+            let Some(n) = f.number else { continue };
+            let tracking = self.map.iter().any(|(_, to)| *to == n);
+            let target = self.map.iter().any(|(from, _)| *from == n) || self.kept.contains(&n);
+            if !tracking && !target {
+                continue;
+            }
+            // The element's reason, looked up once per text.
+            let why = *reason.get_or_insert_with(|| match el {
+                Some(el) => self.left_because(el),
+                None => Some(None),
+            });
+            let Some(why) = why else { return };
+            c.found += 1;
+            if tracking {
+                c.swapped += 1;
+            } else if let Some(at) = why {
+                c.left[at] += 1;
+            } else if self.kept.contains(&n) {
+                c.left[NO_NUMBER_AT] += 1;
+            } else {
+                c.left[OTHER_AT] += 1;
+            }
+        }
+    }
+
+    /// The page as it is now: every occurrence of a target or tracking
+    /// number in text and `tel:` links under the root, and why the targets
+    /// still there were left.
+    fn coverage(&self) -> Coverage {
+        let mut c = Coverage::default();
+        if let Ok(walker) = self
+            .document
+            .create_tree_walker_with_what_to_show(&self.root, SHOW_TEXT)
+        {
+            while let Ok(Some(t)) = walker.next_node() {
+                if let Some(value) = t.node_value() {
+                    self.count(&mut c, &value, t.parent_element().as_ref());
+                }
+            }
+        }
+        if let Some(root) = self.root.dyn_ref::<Element>() {
+            if let Ok(links) = root.query_selector_all("a[href]") {
+                for i in 0..links.length() {
+                    let Some(a) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                        continue;
+                    };
+                    let href = a.get_attribute("href").unwrap_or_default();
+                    let lower = href.trim_start().to_ascii_lowercase();
+                    if lower.starts_with("tel:") || lower.starts_with("callto:") {
+                        self.count(&mut c, &href, Some(&a));
+                    }
+                }
+            }
+        }
+        c
+    }
+
     fn restore(&self) {
         for c in self.changes.borrow_mut().drain(..).rev() {
             match c {
@@ -403,6 +494,27 @@ fn format_piece(piece: &str, from: usize, to: usize, mid: &str) -> String {
     out
 }
 
+/// Where each reason of [`REASONS`] is counted.
+const IGNORED_AT: usize = 0;
+const EDITABLE_AT: usize = 1;
+const MESSENGER_AT: usize = 2;
+const NO_NUMBER_AT: usize = 3;
+const OTHER_AT: usize = 4;
+/// Why a target number found on the page was left as it is.
+const REASONS: [&str; 5] = ["ignored", "editable", "messenger", "no_number", "other"];
+
+/// Occurrences of the site's numbers on the page now.
+#[derive(Default)]
+struct Coverage {
+    found: u32,
+    swapped: u32,
+    left: [u32; REASONS.len()],
+}
+
+fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(o, &JsValue::from_str(key), value);
+}
+
 /// A running swap: numbers replaced on the page, later content watched.
 #[wasm_bindgen]
 pub struct SwapHandle {
@@ -411,11 +523,15 @@ pub struct SwapHandle {
     _callback: Option<Closure<dyn FnMut(js_sys::Array, MutationObserver)>>,
 }
 
-fn parse_map(numbers: &JsValue) -> Result<Vec<(PhoneNumber, PhoneNumber)>, JsValue> {
+/// The mapping, and the targets mapped to themselves (shown as they are).
+type Mapping = (Vec<(PhoneNumber, PhoneNumber)>, Vec<PhoneNumber>);
+
+fn parse_map(numbers: &JsValue) -> Result<Mapping, JsValue> {
     let obj: &js_sys::Object = numbers.dyn_ref().ok_or_else(|| {
         JsValue::from_str("numbers: an object { \"+74951234567\": \"+74997654321\" }")
     })?;
     let mut map = Vec::new();
+    let mut kept = Vec::new();
     for entry in js_sys::Object::entries(obj).iter() {
         let pair: js_sys::Array = entry.unchecked_into();
         let from = pair.get(0).as_string().unwrap_or_default();
@@ -428,9 +544,11 @@ fn parse_map(numbers: &JsValue) -> Result<Vec<(PhoneNumber, PhoneNumber)>, JsVal
         })?;
         if f != t {
             map.push((f, t));
+        } else {
+            kept.push(f);
         }
     }
-    Ok(map)
+    Ok((map, kept))
 }
 
 #[wasm_bindgen]
@@ -448,7 +566,7 @@ impl SwapHandle {
         ignore: &str,
         observe: bool,
     ) -> Result<SwapHandle, JsValue> {
-        let map = parse_map(numbers)?;
+        let (map, kept) = parse_map(numbers)?;
         let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
         let document = window
             .document()
@@ -460,7 +578,7 @@ impl SwapHandle {
                 .map(Node::from)
                 .ok_or_else(|| JsValue::from_str("no document body"))?,
         };
-        let mut skip = String::from(ALWAYS_SKIP);
+        let mut marked = String::from(MARKED);
         if !ignore.trim().is_empty() {
             // An invalid selector would make every check fail: test it first.
             if document.query_selector(ignore).is_err() {
@@ -468,15 +586,18 @@ impl SwapHandle {
                     &(String::from("ignore: not a CSS selector: ") + ignore),
                 ));
             }
-            skip.push(',');
-            skip.push_str(ignore);
+            marked.push(',');
+            marked.push_str(ignore);
         }
+        let skip = [INVISIBLE, EDITABLE, MESSENGER, &marked].join(",");
         let inner = Rc::new(Inner {
             document,
             root,
             region: region.parse().ok(),
             map,
+            kept,
             skip,
+            marked,
             changes: RefCell::new(Vec::new()),
             found: Cell::new(0),
             swapped: Cell::new(0),
@@ -524,11 +645,31 @@ impl SwapHandle {
         self.inner.restore();
     }
 
-    /// Occurrences of the site's numbers found, and swapped.
+    /// Occurrences of the site's numbers found, and swapped, since the start.
     pub fn stats(&self) -> js_sys::Object {
         let o = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&o, &"found".into(), &self.inner.found.get().into());
-        let _ = js_sys::Reflect::set(&o, &"swapped".into(), &self.inner.swapped.get().into());
+        set(&o, "found", &self.inner.found.get().into());
+        set(&o, "swapped", &self.inner.swapped.get().into());
+        o
+    }
+
+    /// The page now: `{ found, swapped, unswapped: { reason: count } }`,
+    /// counting target numbers still shown and the tracking numbers written
+    /// in their place. Reasons: `ignored` (a marked region), `editable`
+    /// (form fields, editable text), `messenger` (chat links), `no_number`
+    /// (no tracking number for it), `other` (not swapped, no known reason).
+    pub fn coverage(&self) -> js_sys::Object {
+        let c = self.inner.coverage();
+        let o = js_sys::Object::new();
+        set(&o, "found", &c.found.into());
+        set(&o, "swapped", &c.swapped.into());
+        let left = js_sys::Object::new();
+        for (reason, n) in REASONS.iter().zip(c.left) {
+            if n > 0 {
+                set(&left, reason, &n.into());
+            }
+        }
+        set(&o, "unswapped", &left);
         o
     }
 }

@@ -45,8 +45,33 @@ mod bindings {
     use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
+    /// A new session id: 128 random bits (the browser's CSPRNG) as 32 hex digits.
+    #[wasm_bindgen(js_name = newSessionId)]
+    pub fn new_session_id() -> Result<String, JsValue> {
+        let mut b = [0u8; 16];
+        getrandom::fill(&mut b).map_err(|_| JsValue::from_str("no random source"))?;
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        Ok(b.iter()
+            .flat_map(|x| [HEX[usize::from(x >> 4)], HEX[usize::from(x & 15)]])
+            .map(char::from)
+            .collect())
+    }
+
+    /// The channel of a visit (`"paid_search"`, `"email"`, `"direct"`, ...),
+    /// decided on the page: what picks the static number before consent.
+    #[wasm_bindgen(js_name = channelOf)]
+    pub fn channel_of(url: &str, referrer: &str, host: &str) -> String {
+        let referrer = (!referrer.is_empty()).then_some(referrer);
+        pool_core::channel::classify(url, referrer, &[host])
+            .channel
+            .as_str()
+            .into()
+    }
+
     /// `swap("Call 8 (495) 123-45-67", "RU", "+74951234567", "+74997654321")`
     /// gives `"Call 8 (499) 765-43-21"`; the text unchanged when a number does not parse.
+    /// Not in the page build: the page swaps through `SwapHandle`.
+    #[cfg(not(feature = "page"))]
     #[wasm_bindgen]
     pub fn swap(text: &str, region: &str, from: &str, to: &str) -> String {
         match (from.parse(), to.parse()) {

@@ -152,3 +152,61 @@ fn numbers_split_across_inline_elements() {
     assert_eq!(text(&root, "#b"), "Звоните: 8 495\u{a0}123 45 67!");
     root.remove();
 }
+
+fn count(o: &JsValue, path: &[&str]) -> f64 {
+    let mut v = o.clone();
+    for k in path {
+        v = js_sys::Reflect::get(&v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    }
+    v.as_f64().unwrap_or(0.0)
+}
+
+#[wasm_bindgen_test]
+fn coverage_counts_what_was_left_and_why() {
+    let root = fixture(
+        r#"<p>Звоните 8 (495) 123-45-67</p>
+           <a href="tel:84951234567">позвонить</a>
+           <p data-no-swap>8 (495) 123-45-67</p>
+           <div class="legal"><p>Тел. 8 (495) 123-45-67</p></div>
+           <textarea>8 (495) 123-45-67</textarea>
+           <a href="https://wa.me/74951234567">WhatsApp 8 (495) 123-45-67</a>
+           <script type="application/ld+json">{"telephone": "+7 495 123-45-67"}</script>
+           <p>Склад: +7 (812) 555-12-34, второй офис: +7 (812) 555-00-00</p>"#,
+    );
+    let mut h = SwapHandle::new(
+        &map(&[
+            ("+74951234567", "+74997654321"),
+            // The second office has no tracking number for this visitor.
+            ("+78125551234", "+78125551234"),
+        ]),
+        "RU",
+        Some(root.clone()),
+        ".legal",
+        false,
+    )
+    .expect("handle");
+    let c: JsValue = h.coverage().into();
+    // Swapped: the text and the tel: link. Left: a marked region and the
+    // site's ignore selector, a form field, a chat link, a target without a
+    // tracking number. Not counted: JSON-LD, numbers that are not the site's.
+    assert_eq!(count(&c, &["swapped"]), 2.0);
+    assert_eq!(count(&c, &["unswapped", "ignored"]), 2.0);
+    assert_eq!(count(&c, &["unswapped", "editable"]), 1.0);
+    assert_eq!(count(&c, &["unswapped", "messenger"]), 1.0);
+    assert_eq!(count(&c, &["unswapped", "no_number"]), 1.0);
+    assert_eq!(count(&c, &["unswapped", "other"]), 0.0);
+    assert_eq!(count(&c, &["found"]), 7.0);
+    h.destroy();
+    // After destroy the originals are back: nothing swapped any more.
+    let again = SwapHandle::new(
+        &map(&[("+74951234567", "+74951234567")]),
+        "RU",
+        Some(root),
+        "",
+        false,
+    )
+    .expect("handle");
+    let c: JsValue = again.coverage().into();
+    assert_eq!(count(&c, &["swapped"]), 0.0);
+    assert_eq!(count(&c, &["unswapped", "no_number"]), 3.0, "{c:?}");
+}
