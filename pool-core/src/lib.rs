@@ -22,6 +22,10 @@
 //!   once; a session that comes back gets its own number while it lives.
 //! * [`journal`]: who held which number when; a call at time *t* is
 //!   attributed to the holder at *t* (with a grace window).
+//! * [`call`]: a call's status, its candidate sessions with scores and a
+//!   confidence, and the target-call rule.
+//! * [`report`]: calls, answered, missed, target, unique callers, average
+//!   duration and PTR, grouped by channel, campaign, keyword, day, ...
 //!
 //! ```
 //! use pool_core::pool::{Config, Pool, Assignment};
@@ -49,10 +53,12 @@
 
 extern crate alloc;
 
+pub mod call;
 pub mod channel;
 pub mod journal;
 pub mod number;
 pub mod pool;
+pub mod report;
 pub mod session;
 pub mod site;
 pub mod time;

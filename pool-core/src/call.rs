@@ -1,0 +1,359 @@
+//! Calls: how one ended, whom it is attributed to and how sure that is, and
+//! whether it is a *target call*.
+//!
+//! Attribution reads the [`journal`](crate::journal): the session that held
+//! the dialled number when the call started, and the sessions whose lease had
+//! ended within the grace window before. When more than one may be meant, the
+//! call carries every candidate with a score and says its confidence is low;
+//! nothing is guessed silently.
+//!
+//! ```
+//! use pool_core::call::{score, Confidence};
+//! use pool_core::journal::Journal;
+//! use pool_core::session::SessionId;
+//! use pool_core::time::{Duration, Instant};
+//!
+//! let mut j = Journal::new(Duration::from_mins(15));
+//! let n = "+74990000001".parse().unwrap();
+//! let t0 = Instant::from_secs(1_700_000_000);
+//! j.open(n, SessionId::from_u128(1), t0);
+//! let at = t0 + Duration::from_mins(5);
+//! let (scored, confidence) = score(&j.candidates(n, at), at, j.grace());
+//! assert_eq!(scored[0].score, 100);
+//! assert_eq!(confidence, Confidence::High);
+//! ```
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::str::FromStr;
+
+use crate::journal::{Candidate, Match};
+use crate::session::SessionId;
+use crate::site::TargetCallRule;
+use crate::time::{Duration, Instant};
+
+/// Where a call stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Status {
+    /// Ringing: not answered yet.
+    Ringing,
+    /// Answered and still going.
+    InProgress,
+    /// Answered and ended.
+    Answered,
+    /// The line was busy.
+    Busy,
+    /// Nobody answered.
+    NoAnswer,
+    /// The call failed (network, a bad number).
+    Failed,
+    /// The caller hung up before an answer.
+    Cancelled,
+}
+
+impl Status {
+    /// The name in the API: `ringing`, `in_progress`, `answered`, `busy`,
+    /// `no_answer`, `failed`, `cancelled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ringing => "ringing",
+            Status::InProgress => "in_progress",
+            Status::Answered => "answered",
+            Status::Busy => "busy",
+            Status::NoAnswer => "no_answer",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// The call is over.
+    pub fn is_final(self) -> bool {
+        !matches!(self, Status::Ringing | Status::InProgress)
+    }
+
+    /// Somebody answered.
+    pub fn is_answered(self) -> bool {
+        matches!(self, Status::InProgress | Status::Answered)
+    }
+
+    /// The call is over and nobody answered.
+    pub fn is_missed(self) -> bool {
+        matches!(
+            self,
+            Status::Busy | Status::NoAnswer | Status::Failed | Status::Cancelled
+        )
+    }
+
+    /// The status after an update says `next`. Updates may come out of
+    /// order: a call that is over stays over (a late `ringing` changes
+    /// nothing), and an answered call never becomes a ringing one; a final
+    /// status may still be corrected by another final one.
+    pub fn merge(self, next: Status) -> Status {
+        match (self.is_final(), next.is_final()) {
+            (true, false) => self,
+            (false, false) if self == Status::InProgress => self,
+            _ => next,
+        }
+    }
+}
+
+/// A status name that is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownStatus;
+
+impl fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "not a call status: ringing, in_progress, answered, busy, no_answer, failed or cancelled",
+        )
+    }
+}
+
+impl FromStr for Status {
+    type Err = UnknownStatus;
+    /// Our names, and the words PBXs and Twilio use (`queued`, `initiated`,
+    /// `in-progress`, `completed`, `no-answer`, `canceled`, `noanswer`, ...).
+    fn from_str(s: &str) -> Result<Status, UnknownStatus> {
+        let mut key = [0u8; 16];
+        let mut len = 0;
+        for b in s.trim().bytes() {
+            if b == b'-' || b == b'_' || b == b' ' {
+                continue;
+            }
+            if len == key.len() {
+                return Err(UnknownStatus);
+            }
+            key[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        Ok(match &key[..len] {
+            b"ringing" | b"queued" | b"initiated" | b"ring" => Status::Ringing,
+            b"inprogress" | b"up" => Status::InProgress,
+            b"answered" | b"completed" | b"answer" => Status::Answered,
+            b"busy" => Status::Busy,
+            b"noanswer" => Status::NoAnswer,
+            b"failed" | b"congestion" | b"chanunavail" => Status::Failed,
+            b"cancelled" | b"canceled" | b"cancel" => Status::Cancelled,
+            _ => return Err(UnknownStatus),
+        })
+    }
+}
+
+/// How sure an attribution is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Confidence {
+    /// One session is meant: it held the number, nobody else did near the call.
+    High,
+    /// More than one session may be meant: see the candidates.
+    Low,
+    /// Nothing to attribute to (an unknown number, the fallback, nobody held it).
+    None,
+}
+
+impl Confidence {
+    /// `high`, `low`, `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Low => "low",
+            Confidence::None => "none",
+        }
+    }
+}
+
+/// A session that may have made a call, with its share of the blame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Scored {
+    /// The session.
+    pub session: SessionId,
+    /// Percent, the candidates of a call summing to 100.
+    pub score: u8,
+    /// Held the number at the call, or within the grace window after.
+    pub how: Match,
+}
+
+/// A lease taken this shortly before a call may be the wrong visitor's: the
+/// one who had the number before may be the caller.
+pub const FRESH_LEASE: Duration = Duration::from_mins(2);
+
+/// Scores the candidates of a call at `at` (from
+/// [`Journal::candidates`](crate::journal::Journal::candidates)), most
+/// likely first, and says how sure the top one is.
+///
+/// Weights: the holder at the call 100 (50 when its lease began less than
+/// [`FRESH_LEASE`] before); an earlier holder whose lease ended within the
+/// grace window 60, falling linearly to 5 at the window's end. The weights
+/// are then shared out to 100. Confidence is high when one candidate has at
+/// least 90.
+pub fn score(candidates: &[Candidate], at: Instant, grace: Duration) -> (Vec<Scored>, Confidence) {
+    if candidates.is_empty() {
+        return (Vec::new(), Confidence::None);
+    }
+    let weights: Vec<u64> = candidates
+        .iter()
+        .map(|c| match c.how {
+            Match::Held if at - c.entry.from < FRESH_LEASE => 50,
+            Match::Held => 100,
+            Match::Grace => {
+                let ended = c.entry.until.unwrap_or(at);
+                let late = (at - ended).millis();
+                let window = grace.millis().max(1);
+                let left = window.saturating_sub(late);
+                5 + 55 * left / window
+            }
+        })
+        .collect();
+    let total: u64 = weights.iter().sum();
+    let mut out: Vec<Scored> = candidates
+        .iter()
+        .zip(&weights)
+        .map(|(c, &w)| Scored {
+            session: c.session,
+            score: (w * 100 / total) as u8,
+            how: c.how,
+        })
+        .collect();
+    // Rounding down loses at most one point per candidate: give it to the first.
+    let sum: u32 = out.iter().map(|s| u32::from(s.score)).sum();
+    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.how.cmp(&b.how)));
+    out[0].score += (100 - sum) as u8;
+    let confidence = if out[0].score >= 90 {
+        Confidence::High
+    } else {
+        Confidence::Low
+    };
+    (out, confidence)
+}
+
+/// Whether the caller is new within the sales cycle: no earlier call from
+/// them in `[at - within, at)`. `earlier` are the start times of the
+/// caller's other calls (any order; later ones are ignored).
+pub fn is_unique(earlier: impl IntoIterator<Item = Instant>, at: Instant, within: Duration) -> bool {
+    !earlier
+        .into_iter()
+        .any(|t| t < at && at - t < within)
+}
+
+/// A target call: answered, at least the rule's duration, and from a caller
+/// new within the sales cycle.
+pub fn is_target(rule: &TargetCallRule, status: Status, duration: Duration, unique: bool) -> bool {
+    status.is_answered() && duration >= rule.min_duration && unique
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Journal;
+    use crate::number::PhoneNumber;
+
+    fn n() -> PhoneNumber {
+        "+74990000001".parse().unwrap()
+    }
+    fn t(s: i64) -> Instant {
+        Instant::from_secs(1_700_000_000 + s)
+    }
+    fn s(k: u128) -> SessionId {
+        SessionId::from_u128(k)
+    }
+
+    #[test]
+    fn statuses_parse_what_pbxs_send() {
+        for (raw, want) in [
+            ("completed", Status::Answered),
+            ("in-progress", Status::InProgress),
+            ("no-answer", Status::NoAnswer),
+            ("NOANSWER", Status::NoAnswer),
+            ("canceled", Status::Cancelled),
+            ("queued", Status::Ringing),
+            ("CHANUNAVAIL", Status::Failed),
+            (" busy ", Status::Busy),
+        ] {
+            assert_eq!(raw.parse::<Status>(), Ok(want), "{raw}");
+        }
+        assert!("exploded".parse::<Status>().is_err());
+        assert!("a-very-long-status-name".parse::<Status>().is_err());
+        for st in [Status::Ringing, Status::Answered, Status::NoAnswer, Status::Cancelled] {
+            assert_eq!(st.as_str().parse::<Status>(), Ok(st));
+        }
+    }
+
+    #[test]
+    fn late_updates_do_not_undo_an_end() {
+        assert_eq!(Status::Answered.merge(Status::Ringing), Status::Answered);
+        assert_eq!(Status::NoAnswer.merge(Status::InProgress), Status::NoAnswer);
+        assert_eq!(Status::InProgress.merge(Status::Ringing), Status::InProgress);
+        assert_eq!(Status::Ringing.merge(Status::InProgress), Status::InProgress);
+        assert_eq!(Status::InProgress.merge(Status::Answered), Status::Answered);
+        // An operator's correction of one end by another.
+        assert_eq!(Status::Answered.merge(Status::Busy), Status::Busy);
+        assert!(Status::Busy.is_missed() && !Status::Answered.is_missed());
+    }
+
+    #[test]
+    fn one_holder_is_certain() {
+        let mut j = Journal::new(Duration::from_mins(15));
+        j.open(n(), s(1), t(0));
+        let (sc, c) = score(&j.candidates(n(), t(600)), t(600), j.grace());
+        assert_eq!(c, Confidence::High);
+        assert_eq!(sc.len(), 1);
+        assert_eq!((sc[0].session, sc[0].score), (s(1), 100));
+        let (none, c) = score(&j.candidates(n(), t(-5)), t(-5), j.grace());
+        assert!(none.is_empty());
+        assert_eq!(c, Confidence::None);
+    }
+
+    #[test]
+    fn a_late_call_after_reuse_names_both() {
+        let grace = Duration::from_mins(15);
+        let mut j = Journal::new(grace);
+        j.open(n(), s(1), t(0));
+        j.close(n(), t(1000));
+        // Recycled a minute later to another visitor; the call comes right after.
+        j.open(n(), s(2), t(1060));
+        let at = t(1090);
+        let (sc, c) = score(&j.candidates(n(), at), at, grace);
+        assert_eq!(c, Confidence::Low);
+        assert_eq!(sc.len(), 2);
+        assert_eq!(sc.iter().map(|x| u32::from(x.score)).sum::<u32>(), 100);
+        // The fresh holder (50) and the one who left 90 s ago (about 55) are close.
+        assert!(sc.iter().all(|x| x.score >= 40), "{sc:?}");
+        // Long after the swap, the holder is near certain but a grace candidate still shows.
+        let (sc, _) = score(&j.candidates(n(), t(1060 + 800)), t(1060 + 800), grace);
+        assert_eq!(sc[0].session, s(2));
+        assert!(sc[0].score > sc[1].score);
+    }
+
+    #[test]
+    fn only_a_grace_candidate_is_still_certain() {
+        let grace = Duration::from_mins(15);
+        let mut j = Journal::new(grace);
+        j.open(n(), s(1), t(0));
+        j.close(n(), t(100));
+        let (sc, c) = score(&j.candidates(n(), t(400)), t(400), grace);
+        assert_eq!((sc[0].session, sc[0].score, sc[0].how), (s(1), 100, Match::Grace));
+        assert_eq!(c, Confidence::High);
+    }
+
+    #[test]
+    fn target_calls() {
+        let rule = TargetCallRule {
+            min_duration: Duration::from_secs(30),
+            unique_within: Duration::from_days(30),
+        };
+        assert!(is_target(&rule, Status::Answered, Duration::from_secs(30), true));
+        assert!(!is_target(&rule, Status::Answered, Duration::from_secs(29), true));
+        assert!(!is_target(&rule, Status::NoAnswer, Duration::from_secs(90), true));
+        assert!(!is_target(&rule, Status::Answered, Duration::from_secs(90), false));
+        let now = t(0);
+        assert!(is_unique([], now, rule.unique_within));
+        assert!(is_unique([now - Duration::from_days(31)], now, rule.unique_within));
+        assert!(!is_unique([now - Duration::from_days(29)], now, rule.unique_within));
+        // Later calls do not make an earlier one a repeat.
+        assert!(is_unique([now + Duration::from_mins(1), now], now, rule.unique_within));
+    }
+}

@@ -1,0 +1,396 @@
+//! Call reports: calls, answered, missed, target calls, unique callers,
+//! average duration and PTR (answered / all x 100), grouped by channel,
+//! source / medium, campaign, keyword, landing page, day, or weekday x hour.
+//!
+//! Pure: the shell reads the calls of a period from storage into [`Fact`]s
+//! and passes the site's UTC offset as a function (so days and hours are the
+//! site's own, daylight saving included).
+//!
+//! ```
+//! use pool_core::call::Status;
+//! use pool_core::report::{report, Fact, GroupBy};
+//! use pool_core::time::{Duration, Instant};
+//!
+//! let call = |channel: &str, status, secs| Fact {
+//!     at: Instant::from_secs(1_700_000_000),
+//!     channel: channel.into(),
+//!     status,
+//!     duration: Duration::from_secs(secs),
+//!     target: secs >= 30,
+//!     caller: Some("+79161234567".into()),
+//!     ..Fact::default()
+//! };
+//! let rows = report(
+//!     &[call("paid_search", Status::Answered, 60), call("paid_search", Status::NoAnswer, 0)],
+//!     GroupBy::Channel,
+//!     &|_| 0,
+//! );
+//! assert_eq!(rows[0].key, "paid_search");
+//! assert_eq!((rows[0].calls, rows[0].answered, rows[0].missed, rows[0].target), (2, 1, 1, 1));
+//! assert_eq!(rows[0].ptr_percent, 50.0);
+//! ```
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::str::FromStr;
+
+use crate::call::Status;
+use crate::time::{Duration, Instant};
+
+/// One call, as a report needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// When it started.
+    pub at: Instant,
+    /// The channel it is attributed to (`unattributed` when none).
+    pub channel: String,
+    /// Source of the visit.
+    pub source: String,
+    /// Medium of the visit.
+    pub medium: String,
+    /// Campaign of the visit.
+    pub campaign: Option<String>,
+    /// Keyword of the visit.
+    pub term: Option<String>,
+    /// Landing page of the visit.
+    pub landing_page: Option<String>,
+    /// How it stands.
+    pub status: Status,
+    /// How long it was (answered part).
+    pub duration: Duration,
+    /// A target call.
+    pub target: bool,
+    /// The caller (E.164 or as the PBX sent it), for unique callers.
+    pub caller: Option<String>,
+}
+
+impl Default for Fact {
+    fn default() -> Fact {
+        Fact {
+            at: Instant::from_millis(0),
+            channel: String::from("unattributed"),
+            source: String::new(),
+            medium: String::new(),
+            campaign: None,
+            term: None,
+            landing_page: None,
+            status: Status::Ringing,
+            duration: Duration::ZERO,
+            target: false,
+            caller: None,
+        }
+    }
+}
+
+/// How rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// `paid_search`, `email`, ...
+    Channel,
+    /// `google / cpc`.
+    SourceMedium,
+    /// `utm_campaign`.
+    Campaign,
+    /// The keyword.
+    Keyword,
+    /// Host and path of the landing page.
+    LandingPage,
+    /// The site's local day, `2026-11-24`.
+    Day,
+    /// The site's local weekday and hour, `mon 09` (ISO weekday names).
+    WeekdayHour,
+}
+
+impl GroupBy {
+    /// The names in the API.
+    pub const NAMES: [&'static str; 7] = [
+        "channel",
+        "source_medium",
+        "campaign",
+        "keyword",
+        "landing_page",
+        "day",
+        "weekday_hour",
+    ];
+}
+
+/// A grouping name that is not one of [`GroupBy::NAMES`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownGroup;
+
+impl core::fmt::Display for UnknownGroup {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("group by one of: channel, source_medium, campaign, keyword, landing_page, day, weekday_hour")
+    }
+}
+
+impl FromStr for GroupBy {
+    type Err = UnknownGroup;
+    fn from_str(s: &str) -> Result<GroupBy, UnknownGroup> {
+        Ok(match s {
+            "channel" => GroupBy::Channel,
+            "source_medium" => GroupBy::SourceMedium,
+            "campaign" => GroupBy::Campaign,
+            "keyword" => GroupBy::Keyword,
+            "landing_page" => GroupBy::LandingPage,
+            "day" => GroupBy::Day,
+            "weekday_hour" => GroupBy::WeekdayHour,
+            _ => return Err(UnknownGroup),
+        })
+    }
+}
+
+/// One row of a report.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Row {
+    /// The group: a channel, `google / cpc`, a day, `mon 09`, `(none)`.
+    pub key: String,
+    /// Every call.
+    pub calls: u64,
+    /// Answered calls.
+    pub answered: u64,
+    /// Calls over and not answered.
+    pub missed: u64,
+    /// Target calls.
+    pub target: u64,
+    /// Distinct callers (calls without a caller id are not counted).
+    pub unique_callers: u64,
+    /// Average duration of answered calls, seconds.
+    pub avg_duration_secs: f64,
+    /// Answered / all x 100.
+    pub ptr_percent: f64,
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// The civil date of a day count since 1970-01-01 (proleptic Gregorian).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Howard Hinnant's algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn two(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// `2026-11-24` and `tue 09` for a local time in ms since the epoch.
+fn local_keys(local_ms: i64) -> (String, String) {
+    let days = local_ms.div_euclid(86_400_000);
+    let hour = (local_ms.rem_euclid(86_400_000) / 3_600_000) as u32;
+    let (y, m, d) = civil_from_days(days);
+    let mut day = String::with_capacity(10);
+    let y = y.clamp(0, 9999) as u32;
+    two(&mut day, y / 100);
+    two(&mut day, y % 100);
+    day.push('-');
+    two(&mut day, m);
+    day.push('-');
+    two(&mut day, d);
+    // 1970-01-01 was a Thursday.
+    let weekday = (days + 3).rem_euclid(7) as usize;
+    let mut wh = String::from(WEEKDAYS[weekday]);
+    wh.push(' ');
+    two(&mut wh, hour);
+    (day, wh)
+}
+
+fn or_none(v: &Option<String>) -> String {
+    match v.as_deref() {
+        Some(s) if !s.is_empty() => String::from(s),
+        _ => String::from("(none)"),
+    }
+}
+
+fn key_of(f: &Fact, group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> String {
+    match group {
+        GroupBy::Channel => f.channel.clone(),
+        GroupBy::SourceMedium => {
+            let mut k = if f.source.is_empty() {
+                String::from("(none)")
+            } else {
+                f.source.clone()
+            };
+            k.push_str(" / ");
+            k.push_str(if f.medium.is_empty() {
+                "(none)"
+            } else {
+                &f.medium
+            });
+            k
+        }
+        GroupBy::Campaign => or_none(&f.campaign),
+        GroupBy::Keyword => or_none(&f.term),
+        GroupBy::LandingPage => or_none(&f.landing_page),
+        GroupBy::Day => local_keys(f.at.millis() + offset_ms(f.at)).0,
+        GroupBy::WeekdayHour => local_keys(f.at.millis() + offset_ms(f.at)).1,
+    }
+}
+
+/// `n / d` rounded to one decimal (no `f64::round` without std).
+fn tenths(n: u64, d: u64) -> f64 {
+    if d == 0 {
+        return 0.0;
+    }
+    ((n * 10 + d / 2) / d) as f64 / 10.0
+}
+
+#[derive(Default)]
+struct Acc {
+    calls: u64,
+    answered: u64,
+    missed: u64,
+    target: u64,
+    callers: BTreeSet<String>,
+    answered_ms: u64,
+}
+
+/// Groups `facts`; rows by calls, most first (days and hours in order).
+/// `offset_ms` is the site's UTC offset at an instant, in ms.
+pub fn report(facts: &[Fact], group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> Vec<Row> {
+    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+    for f in facts {
+        let a = groups.entry(key_of(f, group, offset_ms)).or_default();
+        a.calls += 1;
+        if f.status.is_answered() {
+            a.answered += 1;
+            a.answered_ms += f.duration.millis();
+        }
+        if f.status.is_missed() {
+            a.missed += 1;
+        }
+        if f.target {
+            a.target += 1;
+        }
+        if let Some(c) = &f.caller {
+            a.callers.insert(c.clone());
+        }
+    }
+    let mut rows: Vec<Row> = groups
+        .into_iter()
+        .map(|(key, a)| Row {
+            key,
+            calls: a.calls,
+            answered: a.answered,
+            missed: a.missed,
+            target: a.target,
+            unique_callers: a.callers.len() as u64,
+            avg_duration_secs: if a.answered == 0 {
+                0.0
+            } else {
+                tenths(a.answered_ms, a.answered * 1000)
+            },
+            ptr_percent: tenths(a.answered * 100, a.calls),
+        })
+        .collect();
+    if !matches!(group, GroupBy::Day | GroupBy::WeekdayHour) {
+        rows.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.key.cmp(&b.key)));
+    }
+    rows
+}
+
+/// The row of every call together.
+pub fn total(facts: &[Fact]) -> Row {
+    let mut all: Vec<Fact> = Vec::with_capacity(facts.len());
+    for f in facts {
+        let mut f = f.clone();
+        f.channel = String::from("total");
+        all.push(f);
+    }
+    report(&all, GroupBy::Channel, &|_| 0)
+        .pop()
+        .unwrap_or(Row {
+            key: String::from("total"),
+            calls: 0,
+            answered: 0,
+            missed: 0,
+            target: 0,
+            unique_callers: 0,
+            avg_duration_secs: 0.0,
+            ptr_percent: 0.0,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_781), (2026, 11, 24));
+    }
+
+    #[test]
+    fn days_and_hours_are_local() {
+        // 2026-11-24 22:30 UTC is Wednesday 01:30 in Moscow (UTC+3).
+        let at = Instant::from_secs(20_781 * 86_400 + 22 * 3600 + 1800);
+        let f = Fact {
+            at,
+            status: Status::Answered,
+            ..Fact::default()
+        };
+        let msk = |_: Instant| 3 * 3_600_000;
+        let one = core::slice::from_ref(&f);
+        assert_eq!(report(one, GroupBy::Day, &msk)[0].key, "2026-11-25");
+        assert_eq!(report(one, GroupBy::WeekdayHour, &msk)[0].key, "wed 01");
+        assert_eq!(report(&[f], GroupBy::WeekdayHour, &|_| 0)[0].key, "tue 22");
+    }
+
+    #[test]
+    fn groups_and_totals() {
+        let f = |ch: &str, src: &str, st: Status, secs: u64, caller: &str| Fact {
+            channel: ch.into(),
+            source: src.into(),
+            medium: "cpc".into(),
+            status: st,
+            duration: Duration::from_secs(secs),
+            target: st == Status::Answered && secs >= 30,
+            caller: (!caller.is_empty()).then(|| caller.into()),
+            ..Fact::default()
+        };
+        let facts = vec![
+            f("paid_search", "google", Status::Answered, 40, "+1"),
+            f("paid_search", "google", Status::Answered, 20, "+1"),
+            f("paid_search", "yandex", Status::Busy, 0, "+2"),
+            f("email", "", Status::NoAnswer, 0, ""),
+            f("email", "", Status::Ringing, 0, "+3"),
+        ];
+        let rows = report(&facts, GroupBy::Channel, &|_| 0);
+        assert_eq!(rows.len(), 2);
+        let ps = &rows[0];
+        assert_eq!(ps.key, "paid_search");
+        assert_eq!((ps.calls, ps.answered, ps.missed, ps.target, ps.unique_callers), (3, 2, 1, 1, 2));
+        assert_eq!(ps.avg_duration_secs, 30.0);
+        assert_eq!(ps.ptr_percent, 66.7);
+        let em = &rows[1];
+        assert_eq!((em.calls, em.answered, em.missed, em.unique_callers), (2, 0, 1, 1));
+        assert_eq!(em.avg_duration_secs, 0.0);
+        let sm = report(&facts, GroupBy::SourceMedium, &|_| 0);
+        // Ties in calls are by key.
+        let keys: Vec<&str> = sm.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["(none) / cpc", "google / cpc", "yandex / cpc"]);
+        assert_eq!(report(&facts, GroupBy::Campaign, &|_| 0)[0].key, "(none)");
+        let t = total(&facts);
+        assert_eq!((t.calls, t.answered, t.missed, t.target, t.unique_callers), (5, 2, 2, 1, 3));
+        assert_eq!(total(&[]).calls, 0);
+        for name in GroupBy::NAMES {
+            assert!(name.parse::<GroupBy>().is_ok());
+        }
+        assert!("colour".parse::<GroupBy>().is_err());
+    }
+}
