@@ -318,6 +318,122 @@ pub struct PublicTarget {
     pub static_numbers: BTreeMap<String, String>,
 }
 
+/// `POST /v1/sites/{site}/calls`: a call from a PBX.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCall {
+    /// The PBX's own call id: the idempotency key (1 to 128 characters).
+    pub call_id: String,
+    /// The tracking number dialled, as the PBX writes it.
+    pub tracking_number: String,
+    /// The caller id; absent or `anonymous` when withheld.
+    #[serde(default)]
+    pub caller: Option<String>,
+    /// When the call started (ms since the epoch); now by default.
+    #[serde(default)]
+    pub started_at: Option<i64>,
+    /// `ringing` by default; a PBX that reports at the end sends the outcome.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Seconds talked (answered calls).
+    #[serde(default)]
+    pub duration_secs: Option<u64>,
+    /// Why it ended, as the PBX says it (`hangup`, `busy`, ...).
+    #[serde(default)]
+    pub end_reason: Option<String>,
+    /// A link to the recording.
+    #[serde(default)]
+    pub recording_url: Option<String>,
+}
+
+/// `PATCH /v1/sites/{site}/calls/{id}`: what the PBX (or an operator) learned.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallUpdate {
+    /// `in_progress`, `answered`, `busy`, `no_answer`, `failed`, `cancelled`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Seconds talked.
+    #[serde(default)]
+    pub duration_secs: Option<u64>,
+    /// Why it ended.
+    #[serde(default)]
+    pub end_reason: Option<String>,
+    /// A link to the recording.
+    #[serde(default)]
+    pub recording_url: Option<String>,
+    /// Categories an operator gives the call (replaces the old ones).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// Checks the free-text fields of calls: lengths and URLs.
+pub fn check_call_fields(
+    bad: &mut Vec<(&'static str, String)>,
+    end_reason: Option<&str>,
+    recording_url: Option<&str>,
+    tags: Option<&[String]>,
+) {
+    if end_reason.is_some_and(|r| r.len() > 64) {
+        bad.push(("end_reason", "at most 64 characters".into()));
+    }
+    if let Some(u) = recording_url {
+        if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2048 {
+            bad.push((
+                "recording_url",
+                "an http(s) URL of at most 2048 characters".into(),
+            ));
+        }
+    }
+    if let Some(t) = tags {
+        if t.len() > 20 || t.iter().any(|x| x.trim().is_empty() || x.len() > 64) {
+            bad.push(("tags", "at most 20 tags of 1 to 64 characters".into()));
+        }
+    }
+}
+
+/// Turns listed bad fields into a 422, or passes.
+pub fn fields(bad: Vec<(&'static str, String)>) -> Result<(), ApiError> {
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Invalid(
+        bad.into_iter()
+            .map(|(p, m)| pool_core::site::FieldError {
+                path: p.into(),
+                message: m,
+            })
+            .collect(),
+    ))
+}
+
+/// `POST /v1/sites/{site}/leads`: a form on the site (a callback request).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLead {
+    /// The visitor's session (what the page script keeps); attribution comes from it.
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// The form's idempotency key; one is made when absent.
+    #[serde(default)]
+    pub lead_id: Option<String>,
+    /// What the visitor typed.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Their phone number.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Their email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Their message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The page of the form.
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
 /// A site id: 1 to 64 of `a-z 0-9 - _`.
 pub fn check_site_id(id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()

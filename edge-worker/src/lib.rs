@@ -4,6 +4,8 @@
 //! * [`api`]: request and response bodies and their checks.
 //! * [`guard`]: API keys (stored hashed, compared in constant time), rate
 //!   limits per client address (hashed) and per site, bot detection.
+//! * [`telephony`]: form bodies, Twilio signatures, TwiML, webhook
+//!   signatures, caller ids, CSV.
 //! * `site_object` (wasm only): one Durable Object per site, owning its
 //!   config, pools, sessions, journal and keys in SQLite storage.
 //! * `store` (wasm only): the tables and the rows a change writes.
@@ -15,6 +17,7 @@
 pub mod api;
 pub mod error;
 pub mod guard;
+pub mod telephony;
 
 #[cfg(target_arch = "wasm32")]
 mod site_object;

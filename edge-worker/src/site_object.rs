@@ -23,6 +23,8 @@ use crate::error::ApiError;
 use crate::guard::{self, Limiter};
 use crate::store;
 
+mod calls;
+
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Caller {
@@ -122,6 +124,9 @@ impl SiteObject {
         let sql = self.sql();
         if !self.schema_ready.get() {
             store::init(&sql).map_err(internal)?;
+            for q in calls::SCHEMA {
+                sql.exec(q, None).map_err(internal)?;
+            }
             self.schema_ready.set(true);
         }
         Ok(sql)
@@ -189,12 +194,23 @@ impl SiteObject {
 
     /// Points the alarm at the earliest deadline of any pool.
     async fn schedule(&self) -> Result<()> {
-        let next = self
+        let pools = self
             .loaded
             .borrow()
             .as_ref()
             .and_then(|l| l.pools.iter().filter_map(Pool::next_deadline).min())
             .map(|t| t.millis());
+        // Events to deliver, and a daily retention sweep while the site lives.
+        let daily = self
+            .loaded
+            .borrow()
+            .as_ref()
+            .map(|_| now().millis() + 86_400_000);
+        let next = [pools, self.next_delivery(), daily]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|t| t.max(now().millis()));
         if next != self.alarm_at.get() {
             match next {
                 // A timestamp: `set_alarm(i64)` would take an offset from now.
@@ -263,6 +279,16 @@ impl SiteObject {
             (["keys"], Method::Post) => self.create_key(req, body).await,
             (["journal"], Method::Get) => self.get_journal(req),
             (["coverage"], Method::Get) => self.get_coverage(req),
+            (["calls"], Method::Post) => self.post_call(req, body).await,
+            (["calls"], Method::Get) => self.list_calls(req),
+            (["calls", id], Method::Get) => self.get_call(req, id),
+            (["calls", id], Method::Patch) => self.patch_call(req, body, id).await,
+            (["twilio", "voice"], Method::Post) => self.twilio_voice(req, body).await,
+            (["twilio", "status"], Method::Post) => self.twilio_status(req, body).await,
+            (["leads"], Method::Post) => self.post_lead(req, body).await,
+            (["reports", "calls"], Method::Get) => self.call_report(req),
+            (["callers", number], Method::Delete) => self.erase_caller(req, number),
+            (["deliveries"], Method::Get) => self.deliveries(req),
             (["public"], Method::Get) => self.get_public(),
             (
                 []
@@ -272,7 +298,9 @@ impl SiteObject {
                 | ["pools", _, "numbers"]
                 | ["pools", _, "numbers", _]
                 | ["keys"]
-                | ["journal" | "coverage" | "public"],
+                | ["journal" | "coverage" | "public" | "calls" | "leads" | "deliveries"]
+                | ["calls" | "callers", _]
+                | ["twilio" | "reports", _],
                 _,
             ) => Err(ApiError::MethodNotAllowed),
             _ => Err(ApiError::NotFound("no such route".into())),
@@ -1076,7 +1104,7 @@ impl DurableObject for SiteObject {
         let rest_refs: Vec<&str> = rest.iter().map(String::as_str).collect();
         let public = matches!(
             rest_refs.as_slice(),
-            ["sessions"] | ["sessions", _, "heartbeat" | "release"] | ["public"]
+            ["sessions"] | ["sessions", _, "heartbeat" | "release"] | ["public"] | ["leads"]
         );
         // Read the whole body first: answering before the request stream is
         // consumed makes the runtime fail the object.
@@ -1141,6 +1169,11 @@ impl DurableObject for SiteObject {
                 }
             }
         }
+        let retention = self.loaded.borrow().as_ref().map(|l| l.config.retention);
+        if let Some(r) = retention {
+            self.prune_calls(r);
+        }
+        self.deliver().await;
         self.schedule().await?;
         Response::ok("ok")
     }

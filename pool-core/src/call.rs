@@ -233,10 +233,12 @@ pub fn score(candidates: &[Candidate], at: Instant, grace: Duration) -> (Vec<Sco
 /// Whether the caller is new within the sales cycle: no earlier call from
 /// them in `[at - within, at)`. `earlier` are the start times of the
 /// caller's other calls (any order; later ones are ignored).
-pub fn is_unique(earlier: impl IntoIterator<Item = Instant>, at: Instant, within: Duration) -> bool {
-    !earlier
-        .into_iter()
-        .any(|t| t < at && at - t < within)
+pub fn is_unique(
+    earlier: impl IntoIterator<Item = Instant>,
+    at: Instant,
+    within: Duration,
+) -> bool {
+    !earlier.into_iter().any(|t| t < at && at - t < within)
 }
 
 /// A target call: answered, at least the rule's duration, and from a caller
@@ -277,7 +279,12 @@ mod tests {
         }
         assert!("exploded".parse::<Status>().is_err());
         assert!("a-very-long-status-name".parse::<Status>().is_err());
-        for st in [Status::Ringing, Status::Answered, Status::NoAnswer, Status::Cancelled] {
+        for st in [
+            Status::Ringing,
+            Status::Answered,
+            Status::NoAnswer,
+            Status::Cancelled,
+        ] {
             assert_eq!(st.as_str().parse::<Status>(), Ok(st));
         }
     }
@@ -286,8 +293,14 @@ mod tests {
     fn late_updates_do_not_undo_an_end() {
         assert_eq!(Status::Answered.merge(Status::Ringing), Status::Answered);
         assert_eq!(Status::NoAnswer.merge(Status::InProgress), Status::NoAnswer);
-        assert_eq!(Status::InProgress.merge(Status::Ringing), Status::InProgress);
-        assert_eq!(Status::Ringing.merge(Status::InProgress), Status::InProgress);
+        assert_eq!(
+            Status::InProgress.merge(Status::Ringing),
+            Status::InProgress
+        );
+        assert_eq!(
+            Status::Ringing.merge(Status::InProgress),
+            Status::InProgress
+        );
         assert_eq!(Status::InProgress.merge(Status::Answered), Status::Answered);
         // An operator's correction of one end by another.
         assert_eq!(Status::Answered.merge(Status::Busy), Status::Busy);
@@ -335,7 +348,10 @@ mod tests {
         j.open(n(), s(1), t(0));
         j.close(n(), t(100));
         let (sc, c) = score(&j.candidates(n(), t(400)), t(400), grace);
-        assert_eq!((sc[0].session, sc[0].score, sc[0].how), (s(1), 100, Match::Grace));
+        assert_eq!(
+            (sc[0].session, sc[0].score, sc[0].how),
+            (s(1), 100, Match::Grace)
+        );
         assert_eq!(c, Confidence::High);
     }
 
@@ -345,15 +361,47 @@ mod tests {
             min_duration: Duration::from_secs(30),
             unique_within: Duration::from_days(30),
         };
-        assert!(is_target(&rule, Status::Answered, Duration::from_secs(30), true));
-        assert!(!is_target(&rule, Status::Answered, Duration::from_secs(29), true));
-        assert!(!is_target(&rule, Status::NoAnswer, Duration::from_secs(90), true));
-        assert!(!is_target(&rule, Status::Answered, Duration::from_secs(90), false));
+        assert!(is_target(
+            &rule,
+            Status::Answered,
+            Duration::from_secs(30),
+            true
+        ));
+        assert!(!is_target(
+            &rule,
+            Status::Answered,
+            Duration::from_secs(29),
+            true
+        ));
+        assert!(!is_target(
+            &rule,
+            Status::NoAnswer,
+            Duration::from_secs(90),
+            true
+        ));
+        assert!(!is_target(
+            &rule,
+            Status::Answered,
+            Duration::from_secs(90),
+            false
+        ));
         let now = t(0);
         assert!(is_unique([], now, rule.unique_within));
-        assert!(is_unique([now - Duration::from_days(31)], now, rule.unique_within));
-        assert!(!is_unique([now - Duration::from_days(29)], now, rule.unique_within));
+        assert!(is_unique(
+            [now - Duration::from_days(31)],
+            now,
+            rule.unique_within
+        ));
+        assert!(!is_unique(
+            [now - Duration::from_days(29)],
+            now,
+            rule.unique_within
+        ));
         // Later calls do not make an earlier one a repeat.
-        assert!(is_unique([now + Duration::from_mins(1), now], now, rule.unique_within));
+        assert!(is_unique(
+            [now + Duration::from_mins(1), now],
+            now,
+            rule.unique_within
+        ));
     }
 }

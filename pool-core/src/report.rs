@@ -308,18 +308,16 @@ pub fn total(facts: &[Fact]) -> Row {
         f.channel = String::from("total");
         all.push(f);
     }
-    report(&all, GroupBy::Channel, &|_| 0)
-        .pop()
-        .unwrap_or(Row {
-            key: String::from("total"),
-            calls: 0,
-            answered: 0,
-            missed: 0,
-            target: 0,
-            unique_callers: 0,
-            avg_duration_secs: 0.0,
-            ptr_percent: 0.0,
-        })
+    report(&all, GroupBy::Channel, &|_| 0).pop().unwrap_or(Row {
+        key: String::from("total"),
+        calls: 0,
+        answered: 0,
+        missed: 0,
+        target: 0,
+        unique_callers: 0,
+        avg_duration_secs: 0.0,
+        ptr_percent: 0.0,
+    })
 }
 
 #[cfg(test)]
@@ -374,11 +372,23 @@ mod tests {
         assert_eq!(rows.len(), 2);
         let ps = &rows[0];
         assert_eq!(ps.key, "paid_search");
-        assert_eq!((ps.calls, ps.answered, ps.missed, ps.target, ps.unique_callers), (3, 2, 1, 1, 2));
+        assert_eq!(
+            (
+                ps.calls,
+                ps.answered,
+                ps.missed,
+                ps.target,
+                ps.unique_callers
+            ),
+            (3, 2, 1, 1, 2)
+        );
         assert_eq!(ps.avg_duration_secs, 30.0);
         assert_eq!(ps.ptr_percent, 66.7);
         let em = &rows[1];
-        assert_eq!((em.calls, em.answered, em.missed, em.unique_callers), (2, 0, 1, 1));
+        assert_eq!(
+            (em.calls, em.answered, em.missed, em.unique_callers),
+            (2, 0, 1, 1)
+        );
         assert_eq!(em.avg_duration_secs, 0.0);
         let sm = report(&facts, GroupBy::SourceMedium, &|_| 0);
         // Ties in calls are by key.
@@ -386,7 +396,10 @@ mod tests {
         assert_eq!(keys, ["(none) / cpc", "google / cpc", "yandex / cpc"]);
         assert_eq!(report(&facts, GroupBy::Campaign, &|_| 0)[0].key, "(none)");
         let t = total(&facts);
-        assert_eq!((t.calls, t.answered, t.missed, t.target, t.unique_callers), (5, 2, 2, 1, 3));
+        assert_eq!(
+            (t.calls, t.answered, t.missed, t.target, t.unique_callers),
+            (5, 2, 2, 1, 3)
+        );
         assert_eq!(total(&[]).calls, 0);
         for name in GroupBy::NAMES {
             assert!(name.parse::<GroupBy>().is_ok());

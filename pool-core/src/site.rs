@@ -73,6 +73,144 @@ pub struct Spec {
     pub limits: LimitsSpec,
     /// CSS selectors of page regions the browser script must leave alone.
     pub ignore_selectors: Vec<String>,
+    /// Telephony and the systems calls are sent to.
+    pub integrations: IntegrationsSpec,
+}
+
+/// The events a webhook may subscribe to.
+pub const EVENTS: [&str; 4] = [
+    "call.created",
+    "call.completed",
+    "call.missed",
+    "lead.created",
+];
+
+/// Telephony and the systems calls are sent to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct IntegrationsSpec {
+    /// Twilio's voice webhook: calls to the tracking numbers ring through.
+    pub twilio: Option<TwilioSpec>,
+    /// Signed webhooks to a CRM (or anything): calls and leads as they happen.
+    pub webhooks: Vec<WebhookSpec>,
+    /// GA4 Measurement Protocol events for calls and target calls.
+    pub ga4: Option<Ga4Spec>,
+}
+
+/// Twilio settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct TwilioSpec {
+    /// The account's auth token: it signs Twilio's requests (`X-Twilio-Signature`).
+    pub auth_token: String,
+    /// Record the forwarded calls.
+    pub record: bool,
+    /// The origin Twilio calls (`https://edge.example`), when a proxy in
+    /// front changes what the worker sees; the signature covers the URL.
+    pub public_url: Option<String>,
+}
+
+/// One webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct WebhookSpec {
+    /// Where to POST (http or https).
+    pub url: String,
+    /// The HMAC-SHA256 key of the `X-Calltrack-Signature` header (16+ characters).
+    pub secret: String,
+    /// Events sent; every one of [`EVENTS`] when empty.
+    pub events: Vec<String>,
+}
+
+/// GA4 Measurement Protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct Ga4Spec {
+    /// `G-XXXXXXX`.
+    pub measurement_id: String,
+    /// The stream's Measurement Protocol API secret.
+    pub api_secret: String,
+    /// The collect endpoint; Google's by default.
+    pub endpoint: Option<String>,
+}
+
+/// Google's Measurement Protocol endpoint.
+pub const GA4_ENDPOINT: &str = "https://www.google-analytics.com/mp/collect";
+
+fn http_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        !host.is_empty() && !host.contains(char::is_whitespace)
+    }) && s.len() <= 2048
+}
+
+impl IntegrationsSpec {
+    fn check(&self, e: &mut Errors) {
+        if let Some(t) = &self.twilio {
+            if t.auth_token.trim().is_empty() || t.auth_token.len() > 256 {
+                e.push(
+                    "integrations.twilio.auth_token",
+                    "the account's auth token (1 to 256 characters)",
+                );
+            }
+            if let Some(u) = &t.public_url {
+                if !http_url(u) {
+                    e.push(
+                        "integrations.twilio.public_url",
+                        "an http(s) origin, such as https://edge.example",
+                    );
+                }
+            }
+        }
+        if self.webhooks.len() > 10 {
+            e.push("integrations.webhooks", "at most 10 webhooks");
+        }
+        for (i, w) in self.webhooks.iter().enumerate() {
+            if !http_url(&w.url) {
+                e.push(format!("integrations.webhooks[{i}].url"), "an http(s) URL");
+            }
+            if w.secret.len() < 16 || w.secret.len() > 256 {
+                e.push(
+                    format!("integrations.webhooks[{i}].secret"),
+                    "16 to 256 characters",
+                );
+            }
+            for (k, ev) in w.events.iter().enumerate() {
+                if !EVENTS.contains(&ev.as_str()) {
+                    e.push(
+                        format!("integrations.webhooks[{i}].events[{k}]"),
+                        format!("{ev:?} is not one of: {}", EVENTS.join(", ")),
+                    );
+                }
+            }
+        }
+        if let Some(g) = &self.ga4 {
+            if g.measurement_id.trim().is_empty() || g.measurement_id.len() > 64 {
+                e.push(
+                    "integrations.ga4.measurement_id",
+                    "the stream's measurement id, such as G-XXXXXXX",
+                );
+            }
+            if g.api_secret.trim().is_empty() || g.api_secret.len() > 256 {
+                e.push(
+                    "integrations.ga4.api_secret",
+                    "the stream's Measurement Protocol API secret",
+                );
+            }
+            if let Some(u) = &g.endpoint {
+                if !http_url(u) {
+                    e.push("integrations.ga4.endpoint", "an http(s) URL");
+                }
+            }
+        }
+    }
 }
 
 /// One target number as written.
@@ -163,6 +301,7 @@ impl Default for Spec {
             retention_days: 400,
             limits: LimitsSpec::default(),
             ignore_selectors: Vec::new(),
+            integrations: IntegrationsSpec::default(),
         }
     }
 }
@@ -233,6 +372,8 @@ pub struct Config {
     pub limits: Limits,
     /// Regions the browser leaves alone.
     pub ignore_selectors: Vec<String>,
+    /// Telephony and the systems calls are sent to (checked).
+    pub integrations: IntegrationsSpec,
 }
 
 /// One bad field.
@@ -574,6 +715,8 @@ impl Spec {
             }
         }
 
+        self.integrations.check(&mut e);
+
         if !e.0.is_empty() {
             return Err(Invalid { errors: e.0 });
         }
@@ -599,6 +742,7 @@ impl Spec {
                 per_site_per_minute: self.limits.sessions_per_site_per_minute,
             },
             ignore_selectors: self.ignore_selectors.clone(),
+            integrations: self.integrations.clone(),
         })
     }
 }
@@ -724,6 +868,7 @@ impl Config {
                 sessions_per_site_per_minute: self.limits.per_site_per_minute,
             },
             ignore_selectors: self.ignore_selectors.clone(),
+            integrations: self.integrations.clone(),
         }
     }
 }

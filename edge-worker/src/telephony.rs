@@ -1,0 +1,267 @@
+//! Telephony and webhook plumbing, pure: form bodies, Twilio's request
+//! signature, TwiML, our webhook signature, CSV. Tested natively.
+
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
+
+use pool_core::number::{PhoneNumber, Region};
+
+/// Decodes an `application/x-www-form-urlencoded` body into pairs, in order.
+/// Malformed escapes are kept as written.
+pub fn form_pairs(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Percent-decoding with `+` as a space.
+pub fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first value of `key`.
+pub fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// Twilio's `X-Twilio-Signature`: base64 of HMAC-SHA1 (key: the auth token)
+/// over the full URL followed by every POST parameter, sorted by name, as
+/// name then value with nothing between.
+pub fn twilio_signature(auth_token: &str, url: &str, pairs: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).expect("HMAC takes any key length");
+    mac.update(url.as_bytes());
+    for (k, v) in sorted {
+        mac.update(k.as_bytes());
+        mac.update(v.as_bytes());
+    }
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Our webhook signature: `t=<ms>,v1=<hex HMAC-SHA256(secret, "<ms>.<body>")>`.
+pub fn webhook_signature(secret: &str, at_ms: i64, body: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(at_ms.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={at_ms},v1={hex}")
+}
+
+/// Escapes text for XML.
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// TwiML that rings `to` through, reporting the outcome to `action`, and
+/// recording when asked. The caller id stays the caller's.
+pub fn twiml_dial(to: PhoneNumber, action: &str, record: bool) -> String {
+    let rec = if record {
+        " record=\"record-from-answer-dual\""
+    } else {
+        ""
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial action=\"{}\" method=\"POST\"{rec}><Number>{}</Number></Dial></Response>",
+        xml(action),
+        to
+    )
+}
+
+/// TwiML that ends the call flow (the answer to a Dial action).
+pub const TWIML_EMPTY: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
+
+/// A caller id as we keep it: E.164 when it parses, else its digits (and a
+/// leading `+`); `None` when withheld (`anonymous`, `restricted`, empty).
+pub fn caller_id(raw: &str, region: Option<Region>) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.len() > 64 {
+        return None;
+    }
+    if let Ok(n) = PhoneNumber::parse(raw, region) {
+        return Some(n.to_string());
+    }
+    let digits: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    (digits.chars().filter(char::is_ascii_digit).count() >= 3).then_some(digits)
+}
+
+/// A caller id for reports: all but the last four digits masked.
+pub fn mask(caller: &str) -> String {
+    let total = caller.chars().filter(char::is_ascii_digit).count();
+    let mut seen = 0;
+    caller
+        .chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                // Keep the country code's first digit and the last four.
+                if seen > 1 && seen + 4 <= total {
+                    return '*';
+                }
+            }
+            c
+        })
+        .collect()
+}
+
+/// One CSV field (RFC 4180), with a leading `'` against formula injection.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) && !s[1..].bytes().all(|b| b.is_ascii_digit()) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// A CSV document from rows of fields.
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = header.join(",");
+    out.push_str("\r\n");
+    for r in rows {
+        let line: Vec<String> = r.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        let p = form_pairs("CallSid=CA1&From=%2B79161234567&Caller+Name=Ann+Lee&x=%zz&e=");
+        assert_eq!(param(&p, "From"), Some("+79161234567"));
+        assert_eq!(param(&p, "Caller Name"), Some("Ann Lee"));
+        assert_eq!(param(&p, "x"), Some("%zz"));
+        assert_eq!(param(&p, "e"), None);
+        assert_eq!(decode("%"), "%");
+        assert_eq!(decode("a%2"), "a%2");
+        assert_eq!(decode("%41%42"), "AB");
+    }
+
+    #[test]
+    fn twilio_signature_matches_twilios_example() {
+        // The example of Twilio's security documentation.
+        let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+        let params: Vec<(String, String)> = [
+            ("CallSid", "CA1234567890ABCDE"),
+            ("Caller", "+12349013030"),
+            ("Digits", "1234"),
+            ("From", "+12349013030"),
+            ("To", "+18005551212"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(
+            twilio_signature("12345", url, &params),
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        );
+    }
+
+    #[test]
+    fn webhook_signatures() {
+        let s = webhook_signature("0123456789abcdef", 1_700_000_000_000, "{}");
+        assert!(s.starts_with("t=1700000000000,v1="));
+        assert_eq!(s.len(), "t=1700000000000,v1=".len() + 64);
+        assert_ne!(
+            s,
+            webhook_signature("0123456789abcdeX", 1_700_000_000_000, "{}")
+        );
+    }
+
+    #[test]
+    fn twiml() {
+        let n: PhoneNumber = "+74951234567".parse().unwrap();
+        let t = twiml_dial(n, "https://e.example/a?x=1&y=2", true);
+        assert!(t.contains("<Number>+74951234567</Number>"));
+        assert!(t.contains("action=\"https://e.example/a?x=1&amp;y=2\""));
+        assert!(t.contains("record=\"record-from-answer-dual\""));
+        assert!(!twiml_dial(n, "/a", false).contains("record="));
+    }
+
+    #[test]
+    fn callers_and_masks() {
+        let ru = Some(Region::RU);
+        assert_eq!(
+            caller_id("8 (916) 123-45-67", ru).as_deref(),
+            Some("+79161234567")
+        );
+        assert_eq!(caller_id("anonymous", ru), None);
+        assert_eq!(caller_id("", ru), None);
+        assert_eq!(caller_id("101", None).as_deref(), Some("101"));
+        assert_eq!(mask("+79161234567"), "+7******4567");
+        assert_eq!(mask("101"), "101");
+    }
+
+    #[test]
+    fn csv_is_safe() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_field("+79161234567"), "+79161234567");
+        assert_eq!(
+            csv(&["a", "b"], &[vec!["1".into(), "x,y".into()]]),
+            "a,b\r\n1,\"x,y\"\r\n"
+        );
+    }
+}
