@@ -200,13 +200,13 @@ impl SiteObject {
             .as_ref()
             .and_then(|l| l.pools.iter().filter_map(Pool::next_deadline).min())
             .map(|t| t.millis());
-        // Events to deliver, and a daily retention sweep while the site lives.
-        let daily = self
+        // Events to deliver, and an hourly pool sample and retention sweep while the site lives.
+        let hourly = self
             .loaded
             .borrow()
             .as_ref()
-            .map(|_| now().millis() + 86_400_000);
-        let next = [pools, self.next_delivery(), daily]
+            .map(|_| (now().millis().div_euclid(3_600_000) + 1) * 3_600_000);
+        let next = [pools, self.next_delivery(), hourly]
             .into_iter()
             .flatten()
             .min()
@@ -287,6 +287,7 @@ impl SiteObject {
             (["twilio", "status"], Method::Post) => self.twilio_status(req, body).await,
             (["leads"], Method::Post) => self.post_lead(req, body).await,
             (["reports", "calls"], Method::Get) => self.call_report(req),
+            (["reports", "pools"], Method::Get) => self.pool_report(req),
             (["callers", number], Method::Delete) => self.erase_caller(req, number),
             (["deliveries"], Method::Get) => self.deliveries(req),
             (["public"], Method::Get) => self.get_public(),
@@ -380,6 +381,8 @@ impl SiteObject {
             *guard = Some(loaded);
             reply
         };
+        // The first utilisation sample: the baseline of the hour.
+        self.sample_pools();
         self.schedule().await.map_err(internal)?;
         json(if exists { 200 } else { 201 }, &reply).map_err(internal)
     }
@@ -1171,6 +1174,7 @@ impl DurableObject for SiteObject {
         }
         let retention = self.loaded.borrow().as_ref().map(|l| l.config.retention);
         if let Some(r) = retention {
+            self.sample_pools();
             self.prune_calls(r);
         }
         self.deliver().await;

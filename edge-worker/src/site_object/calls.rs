@@ -45,6 +45,9 @@ pub const SCHEMA: &[&str] = &[
         attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, state TEXT NOT NULL,
         last_error TEXT, created_at INTEGER NOT NULL, done_at INTEGER)",
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_at)",
+    "CREATE TABLE IF NOT EXISTS pool_samples (
+        hour INTEGER NOT NULL, target TEXT NOT NULL, total INTEGER NOT NULL, leased INTEGER NOT NULL,
+        requests INTEGER NOT NULL, fallbacks INTEGER NOT NULL, PRIMARY KEY (hour, target))",
 ];
 
 /// Attempts before an event is dropped (with its record kept).
@@ -1476,6 +1479,121 @@ impl SiteObject {
         }
     }
 
+    /// Once an hour (from the alarm): each pool's size, leased numbers and
+    /// its lease and fallback counters, for utilisation over time.
+    pub(super) fn sample_pools(&self) {
+        let Ok(sql) = self.ready() else { return };
+        let hour = now().millis().div_euclid(3_600_000);
+        let rows: Vec<(String, pool_core::pool::Metrics)> = match self.loaded.borrow().as_ref() {
+            Some(l) => l
+                .config
+                .targets
+                .iter()
+                .zip(&l.pools)
+                .map(|(t, p)| (t.number.to_string(), p.metrics()))
+                .collect(),
+            None => return,
+        };
+        for (target, m) in rows {
+            if let Err(e) = sql.exec(
+                "INSERT INTO pool_samples (hour, target, total, leased, requests, fallbacks)
+                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hour, target) DO NOTHING",
+                vec![
+                    int(hour),
+                    target.into(),
+                    int(i64::from(m.total)),
+                    int(i64::from(m.leased)),
+                    int(m.requests as i64),
+                    int(m.fallbacks as i64),
+                ],
+            ) {
+                worker::console_error!("pool sample: {e}");
+            }
+        }
+    }
+
+    /// `GET /v1/sites/{site}/reports/pools?from=&to=`: per target and hour,
+    /// the pool's size, numbers leased, leases asked for and the fallback share.
+    pub(super) fn pool_report(&self, req: &Request) -> R<Response> {
+        self.require_admin(req)?;
+        self.require_site()?;
+        let q = query(req);
+        let (from, to) = period(&q)?;
+        let sql = self.ready()?;
+        #[derive(Deserialize)]
+        struct Sample {
+            hour: f64,
+            target: String,
+            total: f64,
+            leased: f64,
+            requests: f64,
+            fallbacks: f64,
+        }
+        // One sample before the period, so its first hour has a difference too.
+        let rows: Vec<Sample> = sql
+            .exec(
+                "SELECT hour, target, total, leased, requests, fallbacks FROM pool_samples
+                 WHERE hour >= ? AND hour < ? ORDER BY target, hour",
+                vec![
+                    int(from.millis().div_euclid(3_600_000) - 1),
+                    int(to.millis().div_euclid(3_600_000) + 1),
+                ],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(internal)?;
+        // The hour under way: the live counters against its sample.
+        let at = now();
+        let mut rows = rows;
+        if to > at {
+            let hour = at.millis().div_euclid(3_600_000);
+            if let Some(l) = self.loaded.borrow().as_ref() {
+                for (t, p) in l.config.targets.iter().zip(&l.pools) {
+                    let m = p.metrics();
+                    let target = t.number.to_string();
+                    let pos = rows.partition_point(|r| {
+                        r.target < target || r.target == target && (r.hour as i64) <= hour
+                    });
+                    rows.insert(
+                        pos,
+                        Sample {
+                            hour: (hour + 1) as f64,
+                            target,
+                            total: f64::from(m.total),
+                            leased: f64::from(m.leased),
+                            requests: m.requests as f64,
+                            fallbacks: m.fallbacks as f64,
+                        },
+                    );
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut prev: Option<&Sample> = None;
+        for r in &rows {
+            let same = prev.is_some_and(|p| p.target == r.target);
+            if let (true, Some(p)) = (same, prev) {
+                let requests = (r.requests - p.requests).max(0.0);
+                let fallbacks = (r.fallbacks - p.fallbacks).max(0.0);
+                out.push(serde_json::json!({
+                    "target": r.target,
+                    "hour": (p.hour as i64) * 3_600_000,
+                    "total": r.total as i64,
+                    "leased": r.leased as i64,
+                    "utilisation_percent": if r.total > 0.0 { (r.leased * 1000.0 / r.total).round() / 10.0 } else { 0.0 },
+                    "requests": requests as i64,
+                    "fallbacks": fallbacks as i64,
+                    "fallback_share_percent": if requests > 0.0 { (fallbacks * 1000.0 / requests).round() / 10.0 } else { 0.0 },
+                }));
+            }
+            prev = Some(r);
+        }
+        json(
+            200,
+            &serde_json::json!({"from": from.millis(), "to": to.millis(), "hours": out}),
+        )
+        .map_err(internal)
+    }
+
     /// Drops calls, leads and delivered events past the site's retention.
     pub(super) fn prune_calls(&self, retention: Duration) {
         let Ok(sql) = self.ready() else { return };
@@ -1484,6 +1602,7 @@ impl SiteObject {
             "DELETE FROM calls WHERE started_at < ?",
             "DELETE FROM leads WHERE created_at < ?",
             "DELETE FROM journal WHERE until IS NOT NULL AND until < ?",
+            "DELETE FROM pool_samples WHERE hour * 3600000 < ?",
         ] {
             if let Err(e) = sql.exec(q, vec![horizon.clone()]) {
                 worker::console_error!("prune: {e}");
