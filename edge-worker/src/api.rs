@@ -129,6 +129,38 @@ pub struct ChannelReply {
     pub landing_page: Option<String>,
     /// The referring host.
     pub referrer_host: Option<String>,
+    /// Where the visitor was: country and region from the edge's request
+    /// data (`RU / Moscow`), when the platform gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// The visitor's region kept with a stored visit (an extra key of its JSON).
+pub fn stored_region(visit_json: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(visit_json)
+        .ok()?
+        .get("region")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// A visit as stored: its JSON with the visitor's region added.
+pub fn visit_json(visit: &Visit, region: Option<&str>) -> Result<String, ApiError> {
+    let mut v = serde_json::to_value(visit).map_err(|_| ApiError::Internal)?;
+    if let (Some(r), Some(o)) = (region, v.as_object_mut()) {
+        o.insert("region".into(), r.into());
+    }
+    Ok(v.to_string())
+}
+
+impl ChannelReply {
+    /// The channel of a visit, with where the visitor was.
+    pub fn with_region(visit: &Visit, region: Option<String>) -> ChannelReply {
+        ChannelReply {
+            region,
+            ..ChannelReply::from(visit)
+        }
+    }
 }
 
 impl From<&Visit> for ChannelReply {
@@ -143,6 +175,7 @@ impl From<&Visit> for ChannelReply {
             click_id: v.click_id.clone(),
             landing_page: v.landing_page.clone(),
             referrer_host: v.referrer_host.clone(),
+            region: None,
         }
     }
 }
@@ -472,6 +505,17 @@ pub fn decode_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_ride_with_the_stored_visit() {
+        let v = pool_core::channel::classify("https://a.example/?utm_source=x", None, &[]);
+        let j = visit_json(&v, Some("RU / Moscow")).unwrap();
+        assert_eq!(stored_region(&j).as_deref(), Some("RU / Moscow"));
+        let back: Visit = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, v);
+        assert_eq!(stored_region(&visit_json(&v, None).unwrap()), None);
+        assert_eq!(ChannelReply::with_region(&v, Some("KZ".into())).region.as_deref(), Some("KZ"));
+    }
 
     #[test]
     fn beats() {

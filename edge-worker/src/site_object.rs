@@ -848,6 +848,17 @@ impl SiteObject {
             let host_refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
             let fresh = classify(&ns.url, ns.referrer.as_deref(), &host_refs);
             let stored = store::session_visit(&sql, ns.id).map_err(internal)?;
+            // Where the visitor is, from the platform (not from a server integration's request).
+            let geo = if trusted {
+                None
+            } else {
+                req.cf().and_then(|cf| match (cf.country(), cf.region()) {
+                    (Some(c), Some(r)) if !r.is_empty() => Some(format!("{c} / {r}")),
+                    (Some(c), _) => Some(c),
+                    _ => None,
+                })
+            };
+            let region = stored.as_deref().and_then(api::stored_region).or(geo);
             let visit = match stored
                 .as_deref()
                 .and_then(|v| serde_json::from_str::<Visit>(v).ok())
@@ -867,7 +878,7 @@ impl SiteObject {
                     200,
                     &SessionReply {
                         session_id: ns.id.to_string(),
-                        channel: (&visit).into(),
+                        channel: api::ChannelReply::with_region(&visit, region.clone()),
                         numbers,
                         heartbeat_ms: loaded.config.heartbeat.millis(),
                         region: loaded.config.region.map(|r| r.as_str().to_string()),
@@ -898,7 +909,7 @@ impl SiteObject {
                     .map_err(ApiError::TooManyRequests)?;
             }
             let numbers = Self::assign(loaded, ns.id, &visit, at);
-            let visit_json = serde_json::to_string(&visit).map_err(|e| internal(e.to_string()))?;
+            let visit_json = api::visit_json(&visit, region.as_deref())?;
             store::put_session(&sql, ns.id, at, &visit_json, ns.ga_client_id.as_deref())
                 .map_err(internal)?;
             if let Err(e) = self.persist(&sql, loaded) {
@@ -907,7 +918,7 @@ impl SiteObject {
             }
             reply = SessionReply {
                 session_id: ns.id.to_string(),
-                channel: (&visit).into(),
+                channel: api::ChannelReply::with_region(&visit, region.clone()),
                 numbers,
                 heartbeat_ms: loaded.config.heartbeat.millis(),
                 region: loaded.config.region.map(|r| r.as_str().to_string()),
@@ -944,6 +955,7 @@ impl SiteObject {
                 .as_deref()
                 .and_then(|v| serde_json::from_str(v).ok())
                 .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
+            let region = stored.as_deref().and_then(api::stored_region);
             let numbers = Self::assign(loaded, id, &visit, at);
             store::touch_session(&sql, id, at).map_err(internal)?;
             if let Some(c) = &coverage {
@@ -955,7 +967,7 @@ impl SiteObject {
             }
             reply = SessionReply {
                 session_id: id.to_string(),
-                channel: (&visit).into(),
+                channel: api::ChannelReply::with_region(&visit, region),
                 numbers,
                 heartbeat_ms: loaded.config.heartbeat.millis(),
                 region: loaded.config.region.map(|r| r.as_str().to_string()),

@@ -208,6 +208,7 @@ fn bare_channel(channel: &str) -> ChannelReply {
         click_id: None,
         landing_page: None,
         referrer_host: None,
+        region: None,
     }
 }
 
@@ -341,7 +342,7 @@ fn decide(
                 if let Some(s) = session_of(sql, top.session).map_err(internal)? {
                     d.visit = serde_json::from_str::<pool_core::channel::Visit>(&s.visit)
                         .ok()
-                        .map(|v| ChannelReply::from(&v));
+                        .map(|v| ChannelReply::with_region(&v, api::stored_region(&s.visit)));
                     d.ga_client_id = s.ga_client_id;
                 }
             }
@@ -1278,7 +1279,7 @@ impl SiteObject {
                 Some(row) => (
                     serde_json::from_str::<pool_core::channel::Visit>(&row.visit)
                         .ok()
-                        .map(|v| ChannelReply::from(&v)),
+                        .map(|v| ChannelReply::with_region(&v, api::stored_region(&row.visit))),
                     row.ga_client_id,
                 ),
                 None => (None, None),
