@@ -514,7 +514,12 @@ mod tests {
         let back: Visit = serde_json::from_str(&j).unwrap();
         assert_eq!(back, v);
         assert_eq!(stored_region(&visit_json(&v, None).unwrap()), None);
-        assert_eq!(ChannelReply::with_region(&v, Some("KZ".into())).region.as_deref(), Some("KZ"));
+        assert_eq!(
+            ChannelReply::with_region(&v, Some("KZ".into()))
+                .region
+                .as_deref(),
+            Some("KZ")
+        );
     }
 
     #[test]

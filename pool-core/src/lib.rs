@@ -26,6 +26,8 @@
 //!   confidence, and the target-call rule.
 //! * [`report`]: calls, answered, missed, target, unique callers, average
 //!   duration and PTR, grouped by channel, campaign, keyword, day, ...
+//! * [`sim`]: a seeded traffic simulator that drives the pool and measures
+//!   attribution accuracy, for pool sizing.
 //!
 //! ```
 //! use pool_core::pool::{Config, Pool, Assignment};
@@ -60,5 +62,6 @@ pub mod number;
 pub mod pool;
 pub mod report;
 pub mod session;
+pub mod sim;
 pub mod site;
 pub mod time;

@@ -1,0 +1,772 @@
+//! A seeded traffic simulator for pool sizing: how many tracking numbers a
+//! site needs, measured, not guessed.
+//!
+//! It generates visits from a [`Profile`] (arrivals by hour of day and day
+//! of week, heavy-tailed visit lengths, the share of visits that call and
+//! when they call), drives a pool with simulated time (leases at the start,
+//! heartbeats while the page is open, a release beacon at the end that is
+//! sometimes lost), and for every call knows the visitor who really made
+//! it. So it measures attribution accuracy: calls attributed to the right
+//! visit over all calls.
+//!
+//! [`Policy::Engine`] is this crate's [`Pool`] (least recently released
+//! first, cooldown, grace). The baselines are what simple implementations
+//! do: [`Policy::FirstFree`] and [`Policy::RandomFree`] hand out a free
+//! number at once with no cooldown.
+//!
+//! ```
+//! use pool_core::sim::{simulate, Policy, Profile, Setup};
+//! use pool_core::time::Duration;
+//!
+//! let profile = Profile { visits_per_day: 500.0, ..Profile::default() };
+//! let setup = Setup { pool_size: 12, days: 2, ..Setup::default() };
+//! let out = simulate(&profile, &setup);
+//! assert!(out.calls > 0);
+//! assert!(out.accuracy() > 0.5);
+//! // Deterministic: the same seed gives the same numbers.
+//! assert_eq!(out, simulate(&profile, &setup));
+//! ```
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
+
+use crate::journal::Journal;
+use crate::number::PhoneNumber;
+use crate::pool::{self, Assignment, Pool};
+use crate::session::SessionId;
+use crate::time::{Duration, Instant};
+
+/// A small, fast, seedable generator (SplitMix64): the same seed gives the
+/// same traffic on every machine.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    /// 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in `[0, n)`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
+    }
+
+    /// Exponential with the given mean.
+    pub fn exponential(&mut self, mean: f64) -> f64 {
+        -mean * libm::log(1.0 - self.unit())
+    }
+
+    /// Standard normal (Box-Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.unit();
+        let u2 = self.unit();
+        libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(core::f64::consts::TAU * u2)
+    }
+
+    /// Log-normal with the given median and shape (sigma of the log).
+    pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
+        median * libm::exp(sigma * self.normal())
+    }
+
+    /// Poisson with the given mean (Knuth for small means, normal above).
+    pub fn poisson(&mut self, mean: f64) -> u64 {
+        if mean <= 0.0 {
+            return 0;
+        }
+        if mean > 60.0 {
+            let x = mean + libm::sqrt(mean) * self.normal();
+            return libm::round(x).max(0.0) as u64;
+        }
+        let limit = libm::exp(-mean);
+        let mut k = 0;
+        let mut p = 1.0;
+        loop {
+            p *= self.unit();
+            if p <= limit {
+                return k;
+            }
+            k += 1;
+        }
+    }
+}
+
+/// When a visitor calls, after the visit's last activity.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallDelay {
+    /// A mixture: a share call while the page is open; the rest after it,
+    /// most soon (exponential, `soon_mean`), some much later (exponential,
+    /// `later_mean`): call-backs hours later.
+    Mixture {
+        /// Share of calls made while the page is open.
+        during: f64,
+        /// Mean delay of the calls made soon after.
+        soon_mean: Duration,
+        /// Share of calls made much later.
+        later_share: f64,
+        /// Mean delay of those.
+        later_mean: Duration,
+    },
+    /// Delays measured on a site (from the number shown to the call), drawn
+    /// at random.
+    Measured(Vec<Duration>),
+}
+
+/// A traffic profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Visits from dynamic channels a day (on an average weekday weight).
+    pub visits_per_day: f64,
+    /// Relative arrivals by hour of day, 0 to 23 (site time).
+    pub hourly: [f64; 24],
+    /// Relative arrivals by day of week, Monday first.
+    pub weekly: [f64; 7],
+    /// Median visit length (page open).
+    pub visit_median: Duration,
+    /// Shape of visit lengths (sigma of the log): larger is heavier-tailed.
+    pub visit_sigma: f64,
+    /// Share of visits that call.
+    pub call_share: f64,
+    /// When they call.
+    pub delay: CallDelay,
+    /// Share of visits whose release beacon arrives when the page is left
+    /// (the rest expire after the fixation).
+    pub release_share: f64,
+    /// How often the page heartbeats while open.
+    pub heartbeat: Duration,
+}
+
+impl Default for Profile {
+    /// The reference profile: 2,000 visits a day, 3% calling, a business-hours
+    /// curve, quieter weekends, a 2.5 minute median visit with a heavy tail;
+    /// 70% of callers call while the page is open, 25% within minutes after
+    /// (mean 5 min), 5% hours later (mean 2 h); 70% of release beacons arrive.
+    fn default() -> Profile {
+        Profile {
+            visits_per_day: 2000.0,
+            hourly: [
+                0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.0, 2.0, 3.0, 3.5, 3.5, 3.2, 3.2, 3.4, 3.3,
+                3.0, 2.6, 2.2, 2.0, 1.8, 1.4, 0.9, 0.5,
+            ],
+            weekly: [1.1, 1.1, 1.05, 1.05, 1.0, 0.6, 0.5],
+            visit_median: Duration::from_secs(150),
+            visit_sigma: 1.0,
+            call_share: 0.03,
+            delay: CallDelay::Mixture {
+                during: 0.7,
+                soon_mean: Duration::from_mins(5),
+                later_share: 0.05,
+                later_mean: Duration::from_hours(2),
+            },
+            release_share: 0.7,
+            heartbeat: Duration::from_secs(60),
+        }
+    }
+}
+
+/// How the pool hands out numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// This crate's engine: least recently released first, with cooldown and grace.
+    Engine,
+    /// The lowest free number, reused at once (no cooldown).
+    FirstFree,
+    /// A random free number, reused at once (no cooldown).
+    RandomFree,
+}
+
+impl Policy {
+    /// A name for tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Engine => "least-recently-released + cooldown",
+            Policy::FirstFree => "first free",
+            Policy::RandomFree => "random free",
+        }
+    }
+}
+
+/// One simulated run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// Tracking numbers in the pool.
+    pub pool_size: usize,
+    /// Lease lifetime after the last heartbeat.
+    pub fixation: Duration,
+    /// Rest after release (the engine only).
+    pub cooldown: Duration,
+    /// A call this long after a lease ended still belongs to it.
+    pub grace: Duration,
+    /// How numbers are handed out.
+    pub policy: Policy,
+    /// Days simulated (from a Monday).
+    pub days: u32,
+    /// The traffic's seed.
+    pub seed: u64,
+}
+
+impl Default for Setup {
+    fn default() -> Setup {
+        Setup {
+            pool_size: 20,
+            fixation: Duration::from_mins(30),
+            cooldown: Duration::from_mins(15),
+            grace: Duration::from_mins(15),
+            policy: Policy::Engine,
+            days: 7,
+            seed: 1,
+        }
+    }
+}
+
+/// What a run measured.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Visits simulated.
+    pub visits: u64,
+    /// Calls made.
+    pub calls: u64,
+    /// Calls attributed to the visit that made them.
+    pub correct: u64,
+    /// Calls attributed to another visit (the number had passed on).
+    pub misattributed: u64,
+    /// Calls from visitors who were shown the fallback.
+    pub unattributed_fallback: u64,
+    /// Calls to a number nobody held then (lease over, grace over).
+    pub unattributed_expired: u64,
+    /// Visits that were shown the fallback at some point.
+    pub saw_fallback: u64,
+    /// The most numbers leased at once.
+    pub peak_leased: u64,
+    /// The most visits with the page open at once (the rule of thumb's pool size).
+    pub peak_concurrent: u64,
+}
+
+impl Outcome {
+    /// Calls attributed to the right visit / all calls.
+    pub fn accuracy(&self) -> f64 {
+        if self.calls == 0 {
+            1.0
+        } else {
+            self.correct as f64 / self.calls as f64
+        }
+    }
+}
+
+/// One visit.
+#[derive(Debug, Clone, Copy)]
+struct Visit {
+    start: Instant,
+    end: Instant,
+    call: Option<Instant>,
+    released: bool,
+}
+
+/// The visits of a profile over `days`, by start time.
+fn visits(profile: &Profile, days: u32, rng: &mut Rng) -> Vec<Visit> {
+    let hsum: f64 = profile.hourly.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let wmean: f64 = profile.weekly.iter().sum::<f64>() / 7.0;
+    let mut out = Vec::new();
+    for d in 0..days {
+        let wd = profile.weekly[(d % 7) as usize] / wmean.max(f64::MIN_POSITIVE);
+        for h in 0..24 {
+            let mean = profile.visits_per_day * wd * profile.hourly[h] / hsum;
+            for _ in 0..rng.poisson(mean) {
+                let start_ms =
+                    (i64::from(d) * 24 + h as i64) * 3_600_000 + rng.below(3_600_000) as i64;
+                let start = Instant::from_millis(start_ms);
+                let len = rng
+                    .lognormal(profile.visit_median.millis() as f64, profile.visit_sigma)
+                    .clamp(5_000.0, 4.0 * 3_600_000.0);
+                let end = start + Duration::from_millis(len as u64);
+                let call = (rng.unit() < profile.call_share).then(|| {
+                    let after = match &profile.delay {
+                        CallDelay::Mixture {
+                            during,
+                            soon_mean,
+                            later_share,
+                            later_mean,
+                        } => {
+                            let r = rng.unit();
+                            if r < *during {
+                                return start + Duration::from_millis((len * rng.unit()) as u64);
+                            } else if r < during + later_share {
+                                rng.exponential(later_mean.millis() as f64)
+                            } else {
+                                rng.exponential(soon_mean.millis() as f64)
+                            }
+                        }
+                        CallDelay::Measured(ds) if !ds.is_empty() => {
+                            // Measured from the number shown: from the start.
+                            let d = ds[rng.below(ds.len() as u64) as usize];
+                            return start + d;
+                        }
+                        CallDelay::Measured(_) => 0.0,
+                    };
+                    end + Duration::from_millis(after as u64)
+                });
+                let released = rng.unit() < profile.release_share;
+                out.push(Visit {
+                    start,
+                    end,
+                    call,
+                    released,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|v| v.start);
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    // At equal times: ends before starts, calls last.
+    End,
+    Start,
+    Beat,
+    Call,
+}
+
+/// The pool under test.
+trait Allocator {
+    /// Leases or renews; `None` is the fallback.
+    fn lease(&mut self, s: SessionId, t: Instant) -> Option<PhoneNumber>;
+    fn release(&mut self, s: SessionId, t: Instant);
+    fn attribute(&mut self, n: PhoneNumber, t: Instant) -> Option<SessionId>;
+    fn leased(&self) -> u64;
+}
+
+impl Allocator for Pool {
+    fn lease(&mut self, s: SessionId, t: Instant) -> Option<PhoneNumber> {
+        match Pool::lease(self, s, t) {
+            Assignment::Leased { lease, .. } => Some(lease.number),
+            Assignment::Fallback(_) => None,
+        }
+    }
+    fn release(&mut self, s: SessionId, t: Instant) {
+        let _ = Pool::release(self, s, t);
+    }
+    fn attribute(&mut self, n: PhoneNumber, t: Instant) -> Option<SessionId> {
+        Pool::attribute(self, n, t)
+    }
+    fn leased(&self) -> u64 {
+        u64::from(self.metrics().leased)
+    }
+}
+
+/// What simple implementations do: a free list, no cooldown.
+struct Simple {
+    numbers: Vec<PhoneNumber>,
+    free: BTreeSet<usize>,
+    /// session -> (number index, expires)
+    leases: BTreeMap<SessionId, (usize, Instant)>,
+    random: bool,
+    rng: Rng,
+    fixation: Duration,
+    journal: Journal,
+}
+
+impl Simple {
+    fn expire(&mut self, t: Instant) {
+        let over: Vec<SessionId> = self
+            .leases
+            .iter()
+            .filter(|(_, (_, e))| *e <= t)
+            .map(|(s, _)| *s)
+            .collect();
+        for s in over {
+            if let Some((i, e)) = self.leases.remove(&s) {
+                self.free.insert(i);
+                self.journal.close(self.numbers[i], e);
+            }
+        }
+    }
+}
+
+impl Allocator for Simple {
+    fn lease(&mut self, s: SessionId, t: Instant) -> Option<PhoneNumber> {
+        self.expire(t);
+        if let Some((i, e)) = self.leases.get_mut(&s) {
+            *e = t + self.fixation;
+            return Some(self.numbers[*i]);
+        }
+        let i = if self.random {
+            let k = self.rng.below(self.free.len() as u64) as usize;
+            *self.free.iter().nth(k)?
+        } else {
+            *self.free.iter().next()?
+        };
+        self.free.remove(&i);
+        self.leases.insert(s, (i, t + self.fixation));
+        self.journal.open(self.numbers[i], s, t);
+        Some(self.numbers[i])
+    }
+    fn release(&mut self, s: SessionId, t: Instant) {
+        self.expire(t);
+        if let Some((i, _)) = self.leases.remove(&s) {
+            self.free.insert(i);
+            self.journal.close(self.numbers[i], t);
+        }
+    }
+    fn attribute(&mut self, n: PhoneNumber, t: Instant) -> Option<SessionId> {
+        self.journal.attribute(n, t)
+    }
+    fn leased(&self) -> u64 {
+        self.leases.len() as u64
+    }
+}
+
+/// `n` distinct tracking numbers.
+fn numbers(n: usize) -> Vec<PhoneNumber> {
+    (0..n)
+        .filter_map(|i| PhoneNumber::from_digits(&digits(74_990_000_000 + i as u64), 1).ok())
+        .collect()
+}
+
+fn digits(mut v: u64) -> Vec<u8> {
+    let mut d = Vec::new();
+    while v > 0 {
+        d.push((v % 10) as u8);
+        v /= 10;
+    }
+    d.reverse();
+    d
+}
+
+/// Runs one simulation.
+pub fn simulate(profile: &Profile, setup: &Setup) -> Outcome {
+    let mut rng = Rng::new(setup.seed);
+    let visits = visits(profile, setup.days, &mut rng);
+    let nums = numbers(setup.pool_size);
+    let mut alloc: alloc::boxed::Box<dyn Allocator> = match setup.policy {
+        Policy::Engine => {
+            let config = pool::Config {
+                fixation: setup.fixation,
+                cooldown: setup.cooldown,
+                grace: setup.grace,
+                exhaustion: pool::Exhaustion::Fallback,
+                fallback: None,
+            };
+            let pool = Pool::with_numbers(config, setup.seed, nums.iter().copied())
+                .unwrap_or_else(|_| Pool::new(config, setup.seed));
+            alloc::boxed::Box::new(pool)
+        }
+        p => alloc::boxed::Box::new(Simple {
+            free: (0..nums.len()).collect(),
+            numbers: nums,
+            leases: BTreeMap::new(),
+            random: p == Policy::RandomFree,
+            rng: Rng::new(setup.seed ^ 0x5eed),
+            fixation: setup.fixation,
+            journal: Journal::new(setup.grace),
+        }),
+    };
+    // Every event, in time order.
+    let mut events: Vec<(Instant, Kind, u32)> = Vec::new();
+    let beat = profile.heartbeat.max(Duration::from_secs(5));
+    for (i, v) in visits.iter().enumerate() {
+        let i = i as u32;
+        events.push((v.start, Kind::Start, i));
+        let mut t = v.start + beat;
+        while t < v.end {
+            events.push((t, Kind::Beat, i));
+            t += beat;
+        }
+        events.push((v.end, Kind::End, i));
+        if let Some(c) = v.call {
+            events.push((c, Kind::Call, i));
+        }
+    }
+    events.sort_unstable();
+    let mut shown: Vec<Option<PhoneNumber>> = alloc::vec![None; visits.len()];
+    let mut fell_back: Vec<bool> = alloc::vec![false; visits.len()];
+    let mut out = Outcome {
+        visits: visits.len() as u64,
+        ..Outcome::default()
+    };
+    let mut open = 0u64;
+    for (t, kind, i) in events {
+        let k = i as usize;
+        let s = SessionId::from_u128(u128::from(i) + 1);
+        match kind {
+            Kind::Start | Kind::Beat => {
+                if kind == Kind::Start {
+                    open += 1;
+                    out.peak_concurrent = out.peak_concurrent.max(open);
+                }
+                match alloc.lease(s, t) {
+                    Some(n) => shown[k] = Some(n),
+                    None => {
+                        // The page keeps a number it already shows; a new one shows the fallback.
+                        if shown[k].is_none() {
+                            fell_back[k] = true;
+                        }
+                    }
+                }
+                out.peak_leased = out.peak_leased.max(alloc.leased());
+            }
+            Kind::End => {
+                open = open.saturating_sub(1);
+                if visits[k].released {
+                    alloc.release(s, t);
+                }
+            }
+            Kind::Call => {
+                out.calls += 1;
+                match shown[k] {
+                    None => out.unattributed_fallback += 1,
+                    Some(n) => match alloc.attribute(n, t) {
+                        Some(who) if who == s => out.correct += 1,
+                        Some(_) => out.misattributed += 1,
+                        None => out.unattributed_expired += 1,
+                    },
+                }
+            }
+        }
+    }
+    out.saw_fallback = fell_back.iter().filter(|&&f| f).count() as u64;
+    out
+}
+
+/// The smallest pool (up to `max`) whose accuracy reaches `target`, with its
+/// outcome; accuracy grows with the pool, so a binary search finds it.
+pub fn smallest_pool(
+    profile: &Profile,
+    setup: &Setup,
+    target: f64,
+    max: usize,
+) -> Option<(usize, Outcome)> {
+    let run = |n: usize| {
+        simulate(
+            profile,
+            &Setup {
+                pool_size: n,
+                ..setup.clone()
+            },
+        )
+    };
+    let top = run(max);
+    if top.accuracy() < target {
+        return None;
+    }
+    let (mut lo, mut hi, mut best) = (1usize, max, top);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let o = run(mid);
+        if o.accuracy() >= target {
+            hi = mid;
+            best = o;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    if hi == max {
+        best = run(max);
+    }
+    Some((hi, best))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_seeded_and_sane() {
+        let mut a = Rng::new(7);
+        let mut b = Rng::new(7);
+        for _ in 0..100 {
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+        let mut r = Rng::new(1);
+        let n = 20_000;
+        let mean_exp = (0..n).map(|_| r.exponential(10.0)).sum::<f64>() / n as f64;
+        assert!((mean_exp - 10.0).abs() < 0.5, "{mean_exp}");
+        let mean_p = (0..n).map(|_| r.poisson(4.0) as f64).sum::<f64>() / n as f64;
+        assert!((mean_p - 4.0).abs() < 0.1, "{mean_p}");
+        let mean_big = (0..n).map(|_| r.poisson(200.0) as f64).sum::<f64>() / n as f64;
+        assert!((mean_big - 200.0).abs() < 1.0, "{mean_big}");
+        let mut logs: Vec<f64> = (0..n).map(|_| r.lognormal(150.0, 1.0)).collect();
+        logs.sort_by(f64::total_cmp);
+        let median = logs[n / 2];
+        assert!((median - 150.0).abs() < 10.0, "{median}");
+        assert!((0..1000).all(|_| r.unit() < 1.0));
+    }
+
+    #[test]
+    fn traffic_follows_the_profile() {
+        let p = Profile {
+            visits_per_day: 1000.0,
+            ..Profile::default()
+        };
+        let v = visits(&p, 7, &mut Rng::new(3));
+        // About 7,000 visits, fewer on the weekend, few at night.
+        let n = v.len() as f64;
+        assert!((n - 7000.0).abs() < 300.0, "{n}");
+        let day = |d: i64| {
+            v.iter()
+                .filter(|x| x.start.millis() / 86_400_000 == d)
+                .count()
+        };
+        assert!(day(5) < day(0) && day(6) < day(1));
+        let at = |h: i64| {
+            v.iter()
+                .filter(|x| x.start.millis() / 3_600_000 % 24 == h)
+                .count()
+        };
+        assert!(at(3) * 10 < at(11));
+        let calls = v.iter().filter(|x| x.call.is_some()).count() as f64;
+        assert!((calls / n - 0.03).abs() < 0.006, "{}", calls / n);
+        assert!(v
+            .iter()
+            .all(|x| x.end > x.start && x.call.is_none_or(|c| c >= x.start)));
+    }
+
+    /// A tiny case worked by hand: two visitors, one number, fixed times.
+    #[test]
+    fn a_hand_computed_case() {
+        let p = Profile::default();
+        let h = |m: u64| Instant::from_millis(0) + Duration::from_mins(m);
+        let setup = Setup {
+            pool_size: 1,
+            fixation: Duration::from_mins(30),
+            cooldown: Duration::from_mins(10),
+            grace: Duration::from_mins(15),
+            ..Setup::default()
+        };
+        let mut pool = Pool::with_numbers(
+            pool::Config {
+                fixation: setup.fixation,
+                cooldown: setup.cooldown,
+                grace: setup.grace,
+                exhaustion: pool::Exhaustion::Fallback,
+                fallback: None,
+            },
+            1,
+            numbers(1),
+        )
+        .unwrap();
+        let (a, b) = (SessionId::from_u128(1), SessionId::from_u128(2));
+        // A visits 0-5 min and releases; B arrives at 8 (the number cools until 15): fallback.
+        let n = Allocator::lease(&mut pool, a, h(0)).unwrap();
+        Allocator::release(&mut pool, a, h(5));
+        assert_eq!(Allocator::lease(&mut pool, b, h(8)), None);
+        // A calls at 12: within grace, right.
+        assert_eq!(Allocator::attribute(&mut pool, n, h(12)), Some(a));
+        // B comes back at 16 and gets the number; A calls back at 18: wrong (B holds it).
+        assert_eq!(Allocator::lease(&mut pool, b, h(16)), Some(n));
+        assert_eq!(Allocator::attribute(&mut pool, n, h(18)), Some(b));
+        // First-free without cooldown gives B the number at 8: A's call at 12 goes to B.
+        let mut simple = Simple {
+            numbers: numbers(1),
+            free: [0].into_iter().collect(),
+            leases: BTreeMap::new(),
+            random: false,
+            rng: Rng::new(1),
+            fixation: setup.fixation,
+            journal: Journal::new(setup.grace),
+        };
+        assert_eq!(simple.lease(a, h(0)), Some(n));
+        simple.release(a, h(5));
+        assert_eq!(simple.lease(b, h(8)), Some(n));
+        assert_eq!(simple.attribute(n, h(12)), Some(b));
+        let _ = p;
+    }
+
+    #[test]
+    fn runs_are_deterministic_and_bigger_pools_are_more_accurate() {
+        let p = Profile {
+            visits_per_day: 800.0,
+            ..Profile::default()
+        };
+        let s = Setup {
+            days: 3,
+            ..Setup::default()
+        };
+        let small = simulate(
+            &p,
+            &Setup {
+                pool_size: 3,
+                ..s.clone()
+            },
+        );
+        let big = simulate(
+            &p,
+            &Setup {
+                pool_size: 40,
+                ..s.clone()
+            },
+        );
+        assert_eq!(
+            small,
+            simulate(
+                &p,
+                &Setup {
+                    pool_size: 3,
+                    ..s.clone()
+                }
+            )
+        );
+        assert_eq!(small.calls, big.calls, "the same traffic");
+        assert!(big.accuracy() > small.accuracy());
+        assert!(small.saw_fallback > big.saw_fallback);
+        assert!(big.peak_leased <= 40 && small.peak_leased <= 3);
+        assert_eq!(
+            big.correct + big.misattributed + big.unattributed_fallback + big.unattributed_expired,
+            big.calls
+        );
+        let other_seed = simulate(
+            &p,
+            &Setup {
+                seed: 2,
+                pool_size: 3,
+                ..s.clone()
+            },
+        );
+        assert_ne!(small, other_seed);
+        // The smallest pool for 90% reaches it, and one less does not.
+        let (n, o) = smallest_pool(&p, &s, 0.9, 200).unwrap();
+        assert!(o.accuracy() >= 0.9);
+        assert!(
+            simulate(
+                &p,
+                &Setup {
+                    pool_size: n - 1,
+                    ..s.clone()
+                }
+            )
+            .accuracy()
+                < 0.9
+        );
+        // Simple policies on the same traffic.
+        for policy in [Policy::FirstFree, Policy::RandomFree] {
+            let o = simulate(
+                &p,
+                &Setup {
+                    policy,
+                    pool_size: n,
+                    ..s.clone()
+                },
+            );
+            assert_eq!(o.calls, big.calls);
+        }
+    }
+}
