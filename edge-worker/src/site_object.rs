@@ -24,6 +24,7 @@ use crate::guard::{self, Limiter};
 use crate::store;
 
 mod calls;
+mod sizing;
 
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,6 +291,7 @@ impl SiteObject {
             (["reports", "pools"], Method::Get) => self.pool_report(req),
             (["callers", number], Method::Delete) => self.erase_caller(req, number),
             (["deliveries"], Method::Get) => self.deliveries(req),
+            (["sizing"], Method::Get) => self.sizing(req),
             (["public"], Method::Get) => self.get_public(),
             (
                 []
@@ -299,7 +301,7 @@ impl SiteObject {
                 | ["pools", _, "numbers"]
                 | ["pools", _, "numbers", _]
                 | ["keys"]
-                | ["journal" | "coverage" | "public" | "calls" | "leads" | "deliveries"]
+                | ["journal" | "coverage" | "public" | "calls" | "leads" | "deliveries" | "sizing"]
                 | ["calls" | "callers", _]
                 | ["twilio" | "reports", _],
                 _,

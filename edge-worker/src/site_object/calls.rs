@@ -1731,6 +1731,11 @@ fn csv_response(body: &str, name: &str) -> R<Response> {
     Ok(r)
 }
 
+/// The query string's pairs.
+pub(super) fn query_of(req: &Request) -> HashMap<String, String> {
+    query(req)
+}
+
 fn query(req: &Request) -> HashMap<String, String> {
     req.url()
         .map(|u| {
@@ -1766,7 +1771,7 @@ fn period(q: &HashMap<String, String>) -> R<(Instant, Instant)> {
 }
 
 /// The UTC offset of an IANA time zone at `at_ms`, from the runtime's Intl.
-fn utc_offset_ms(tz: &str, at_ms: i64) -> i64 {
+pub(super) fn utc_offset_ms(tz: &str, at_ms: i64) -> i64 {
     use js_sys::{Array, Intl, Object, Reflect};
     use wasm_bindgen::JsValue;
     let options = Object::new();
