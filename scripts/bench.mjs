@@ -8,6 +8,9 @@ if (runLive("cargo", ["bench", "-q", "-p", "pool-core", "--bench", "pool"]) !== 
 log("\nswap-wasm: scanning a 100 KB page vs the regex approach");
 if (runLive("cargo", ["bench", "-q", "-p", "swap-wasm", "--bench", "scan"]) !== 0) fail("the scan benchmark failed.");
 
+log("\npool-core: pool sizing by simulation (reference profile)");
+if (runLive("cargo", ["run", "--release", "-q", "-p", "pool-core", "--example", "sizing"]) !== 0) fail("the sizing simulation failed.");
+
 log("\nedge-worker: one site's Durable Object under load (starts its own workerd)");
 const { buildWorker } = await import("./build.mjs");
 await buildWorker();
