@@ -82,6 +82,14 @@ export async function buildBrowser() {
   mkdirSync(join(pub, "demo"), { recursive: true });
   for (const f of readdirSync(dist)) copyFileSync(join(dist, f), join(pub, f));
   for (const f of readdirSync(join(root, "examples", "demo"))) copyFileSync(join(root, "examples", "demo", f), join(pub, "demo", f));
+  // The dashboard: its script (with uPlot) and styles bundled, no CDN.
+  const dash = join(root, "edge-worker", "dashboard");
+  mkdirSync(join(pub, "dashboard"), { recursive: true });
+  await step(esbuild, [join(dash, "app.js"), "--bundle", "--format=esm", "--minify", "--target=es2020",
+    "--legal-comments=none", "--log-level=warning", `--outfile=${join(pub, "dashboard", "app.js")}`]);
+  await step(esbuild, [join(dash, "app.css"), "--bundle", "--minify", "--log-level=warning",
+    `--outfile=${join(pub, "dashboard", "app.css")}`]);
+  copyFileSync(join(dash, "index.html"), join(pub, "dashboard", "index.html"));
   const w = sizes(bg);
   const e = sizes(join(dist, "index.js"));
   const l = sizes(join(dist, "swap.js"));

@@ -20,10 +20,9 @@ try {
 // The deployment's admin key: a secret, generated once per checkout, never in the repo.
 const devVars = join(root, "edge-worker", ".dev.vars");
 let adminKey = existsSync(devVars) && /^ADMIN_KEY=(.+)$/m.exec(readFileSync(devVars, "utf8"))?.[1];
-if (!adminKey) {
-  adminKey = randomBytes(24).toString("base64url");
-  writeFileSync(devVars, `ADMIN_KEY=${adminKey}\n`, { mode: 0o600 });
-}
+adminKey ||= randomBytes(24).toString("base64url");
+// DEMO_SITES turns on the demo panel's "place a call" for the seeded site only.
+writeFileSync(devVars, `ADMIN_KEY=${adminKey}\nDEMO_SITES=demo\n`, { mode: 0o600 });
 
 const child = spawn(process.execPath, [
   join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev",
@@ -76,10 +75,14 @@ Started:
   edge worker (workerd, state in .wrangler/state)  ${url}
   health                                           ${url}/healthz
   demo page (the script tag; examples/demo)        ${url}/demo/
+  demo page, US branch                             ${url}/demo/us.html
+  dashboard (site "demo", the admin key below)     ${url}/dashboard/
   demo site config (examples/site.json)            ${url}/v1/sites/demo
   admin key (edge-worker/.dev.vars)                ${adminKey}
 
-Try it:
+Try it: open the demo page, pick a visitor in its panel (a Google Ads click,
+organic search, ...), press "Place a call", then sign in to the dashboard.
+Or with curl:
   curl -s -X POST ${url}/v1/sites/demo/sessions -H 'content-type: application/json' \\
        -d '{"session_id":"0123456789abcdef0123456789abcdef","url":"${url}/?gclid=test&utm_term=implants"}'
   curl -s ${url}/v1/sites/demo/pools -H 'authorization: Bearer ${adminKey}'

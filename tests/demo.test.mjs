@@ -1,6 +1,7 @@
 // The demo page as `npm start` serves it: the worker on workerd serves the
 // page, the script and the wasm, and leases the numbers; Chromium shows the
-// visitor's tracking numbers in the page's own formats.
+// visitor's tracking numbers in the page's own formats; the demo panel
+// places calls; the dashboard shows them, signed in with the admin key.
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ const root = new URL("..", import.meta.url).pathname;
 let worker, browser;
 
 before(async () => {
-  worker = await startWorker({ vars: { ADMIN_KEY } });
+  worker = await startWorker({ vars: { ADMIN_KEY, DEMO_SITES: "demo" } });
   browser = await launch();
   const spec = JSON.parse(readFileSync(join(root, "examples", "site.json"), "utf8"));
   spec.origins = [worker.url];
@@ -42,6 +43,87 @@ test("the demo page from a Google Ads click shows leased numbers in the page's f
   assert.equal(Object.keys(assigned).length, 2);
   mkdirSync(join(root, "test-results"), { recursive: true });
   await page.screenshot({ path: join(root, "test-results", "demo.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("the US page swaps every US format and leaves look-alikes alone", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const { page, problems } = await strictPage(ctx);
+  await page.goto(`${worker.url}/demo/us.html?utm_source=google&utm_medium=organic`);
+  await page.waitForFunction(() => document.getElementById("us-phone").textContent.includes("010") && !document.getElementById("us-phone").textContent.includes("0100"));
+  const n = (await page.locator("#us-phone").getAttribute("href")).slice(-1);
+  assert.match(n, /[1-3]/);
+  assert.equal(await page.locator("#us-phone").textContent(), `(415) 555-010${n}`);
+  assert.equal(await page.locator("#us-phone").getAttribute("aria-label"), `Call us at 415-555-010${n}`);
+  assert.equal(await page.locator("#us-text").textContent(), `Call 415.555.010${n} or text 1-415-555-010${n}, Mon–Sat 8am–6pm.`);
+  assert.equal(await page.locator("#us-lookalikes").textContent(), "Open since 04/15/2010 · Suite 415 · 1 Market St, San Francisco, CA 94105 · Implants from $1,995.00");
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("the demo panel places calls; the dashboard shows them", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const { page, problems } = await strictPage(ctx);
+  // A visitor from a Google Ads click calls; another, from email, misses.
+  await page.goto(`${worker.url}/demo/?utm_source=google&utm_medium=cpc&utm_campaign=implants&utm_term=dental+implants&gclid=e2e`);
+  await page.waitForFunction(() => document.getElementById("moscow").textContent.includes("499") && window.dni.sessionId());
+  await page.click("#demo-panel .call");
+  await page.waitForFunction(() => document.querySelector("#demo-panel .result").textContent.includes("dashboard"));
+  assert.match(await page.locator("#demo-panel .result").textContent(), /^Answered call to \+7499000000[1-5]: paid_search, keyword "dental implants" \(a target call\)\. See it on the dashboard$/);
+  await page.click("#demo-panel .visits a:text('email newsletter')");
+  await page.waitForFunction(() => window.dni?.sessionId() && document.getElementById("moscow").textContent.includes("499"));
+  await page.click("#demo-panel .miss");
+  await page.waitForFunction(() => document.querySelector("#demo-panel .result").textContent.startsWith("Missed"));
+  assert.match(await page.locator("#demo-panel .result").textContent(), /: email\. See it/);
+
+  // The dashboard: a wrong key is refused, the right one shows everything.
+  await page.goto(`${worker.url}/dashboard/`);
+  await page.fill("#site", "demo");
+  await page.fill("#key", "not-the-key");
+  await page.click("#sign-in button");
+  await page.waitForFunction(() => document.getElementById("sign-in-error").textContent);
+  assert.match(await page.locator("#sign-in-error").textContent(), /key/i);
+  // Chromium logs the refused request (401) as a console error: expected here, and only here.
+  assert.deepEqual(problems.splice(0), ["console: Failed to load resource: the server responded with a status of 401 (Unauthorized)"]);
+  await page.fill("#key", ADMIN_KEY);
+  await page.click("#sign-in button");
+  await page.waitForFunction(() => document.body.dataset.loaded);
+  assert.ok(!page.url().includes(ADMIN_KEY), "the key never goes into a URL");
+  assert.equal(await page.locator("#sign-in").isVisible(), false, "the sign-in form goes away");
+  const kpi = async (name) => page.locator(`.kpi:has(span:text-is("${name}")) b`).textContent();
+  assert.equal(await kpi("Calls"), "2");
+  assert.equal(await kpi("Target calls"), "1");
+  assert.equal(await kpi("PTR"), "50%");
+  for (const id of ["#chart-channels", "#chart-ptr", "#chart-target", "#chart-pools"]) {
+    assert.equal(await page.locator(`${id} canvas`).count(), 1, `${id} draws`);
+  }
+  assert.match(await page.locator("#chart-channels .u-legend").textContent(), /paid_search/);
+  assert.match(await page.locator("#missed").textContent(), /no answer\s*1/);
+  assert.equal(await page.locator("#heatmap td:not(:empty)").count() >= 1, true);
+  assert.equal(await page.locator("#log tbody tr").count(), 2);
+  assert.match(await page.locator("#log tbody").textContent(), /dental implants/);
+  assert.match(await page.locator("#log tbody").textContent(), /\+7\*+\d{4}/, "callers masked");
+  // Filters change the log.
+  await page.selectOption("#f-channel", "paid_search");
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1);
+  await page.selectOption("#f-channel", "");
+  await page.selectOption("#f-status", "missed");
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1 && document.querySelector("#log tbody").textContent.includes("email"));
+  await page.fill("#f-keyword", "no such keyword");
+  await page.waitForFunction(() => !document.getElementById("log-empty").hidden);
+  // The sizing calculator answers.
+  await page.click("#sizing-form button");
+  await page.waitForFunction(() => document.querySelector("#sizing table"));
+  mkdirSync(join(root, "test-results"), { recursive: true });
+  await page.screenshot({ path: join(root, "test-results", "dashboard.png"), fullPage: true });
+  // A phone-width screen.
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.loaded);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `no sideways scrolling at phone width (${overflow}px)`);
+  await page.screenshot({ path: join(root, "test-results", "dashboard-phone.png"), fullPage: true });
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -2,6 +2,7 @@
 //!
 //! * [`error`]: one `ApiError`, mapped to a status and a JSON body.
 //! * [`api`]: request and response bodies and their checks.
+//! * [`alerts`]: the health alerts, decided from counts.
 //! * [`guard`]: API keys (stored hashed, compared in constant time), rate
 //!   limits per client address (hashed) and per site, bot detection.
 //! * [`telephony`]: form bodies, Twilio signatures, TwiML, webhook
@@ -14,6 +15,7 @@
 //! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`).
 #![deny(unsafe_code)]
 
+pub mod alerts;
 pub mod api;
 pub mod error;
 pub mod guard;

@@ -24,6 +24,7 @@ use crate::guard::{self, Limiter};
 use crate::store;
 
 mod calls;
+mod dashboard;
 mod sizing;
 
 /// Who is calling.
@@ -292,6 +293,8 @@ impl SiteObject {
             (["callers", number], Method::Delete) => self.erase_caller(req, number),
             (["deliveries"], Method::Get) => self.deliveries(req),
             (["sizing"], Method::Get) => self.sizing(req),
+            (["overview"], Method::Get) => self.overview(req),
+            (["demo", "call"], Method::Post) => self.demo_call(req, body, site).await,
             (["public"], Method::Get) => self.get_public(),
             (
                 []
@@ -301,7 +304,8 @@ impl SiteObject {
                 | ["pools", _, "numbers"]
                 | ["pools", _, "numbers", _]
                 | ["keys"]
-                | ["journal" | "coverage" | "public" | "calls" | "leads" | "deliveries" | "sizing"]
+                | ["journal" | "coverage" | "public" | "calls" | "leads" | "deliveries" | "sizing"
+                | "overview"]
                 | ["calls" | "callers", _]
                 | ["twilio" | "reports", _],
                 _,
@@ -1121,7 +1125,11 @@ impl DurableObject for SiteObject {
         let rest_refs: Vec<&str> = rest.iter().map(String::as_str).collect();
         let public = matches!(
             rest_refs.as_slice(),
-            ["sessions"] | ["sessions", _, "heartbeat" | "release"] | ["public"] | ["leads"]
+            ["sessions"]
+                | ["sessions", _, "heartbeat" | "release"]
+                | ["public"]
+                | ["leads"]
+                | ["demo", "call"]
         );
         // Read the whole body first: answering before the request stream is
         // consumed makes the runtime fail the object.
@@ -1190,6 +1198,7 @@ impl DurableObject for SiteObject {
         if let Some(r) = retention {
             self.sample_pools();
             self.prune_calls(r);
+            self.check_alerts();
         }
         self.deliver().await;
         self.schedule().await?;

@@ -78,11 +78,13 @@ pub struct Spec {
 }
 
 /// The events a webhook may subscribe to.
-pub const EVENTS: [&str; 4] = [
+pub const EVENTS: [&str; 6] = [
     "call.created",
     "call.completed",
     "call.missed",
     "lead.created",
+    "alert.raised",
+    "alert.cleared",
 ];
 
 /// Telephony and the systems calls are sent to.

@@ -59,7 +59,7 @@ const MAX_PAGE: usize = 500;
 
 /// A stored call.
 #[derive(Debug, Clone, Deserialize)]
-struct CallRow {
+pub(super) struct CallRow {
     id: String,
     source: String,
     tracking: String,
@@ -92,7 +92,7 @@ struct CallRow {
 
 /// A call as the API shows it.
 #[derive(Debug, Clone, Serialize)]
-struct CallView {
+pub(super) struct CallView {
     id: String,
     source: String,
     tracking_number: String,
@@ -113,7 +113,7 @@ struct CallView {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct AttributionView {
+pub(super) struct AttributionView {
     /// `session`, `static`, `fallback`, `original`, `unknown`.
     kind: String,
     /// Why nothing is attributed, when it is not.
@@ -129,7 +129,7 @@ struct AttributionView {
 }
 
 impl CallRow {
-    fn view(&self, full_caller: bool) -> CallView {
+    pub(super) fn view(&self, full_caller: bool) -> CallView {
         let channel = self
             .visit
             .as_deref()
@@ -224,16 +224,16 @@ fn int(v: i64) -> V {
 }
 
 /// How a new call is written down.
-struct Incoming {
-    id: String,
-    source: &'static str,
-    tracking_raw: String,
-    caller: Option<String>,
-    started_at: Instant,
-    status: Status,
-    duration: Duration,
-    end_reason: Option<String>,
-    recording_url: Option<String>,
+pub(super) struct Incoming {
+    pub(super) id: String,
+    pub(super) source: &'static str,
+    pub(super) tracking_raw: String,
+    pub(super) caller: Option<String>,
+    pub(super) started_at: Instant,
+    pub(super) status: Status,
+    pub(super) duration: Duration,
+    pub(super) end_reason: Option<String>,
+    pub(super) recording_url: Option<String>,
 }
 
 /// What an update changes; `None` keeps what is stored.
@@ -397,7 +397,7 @@ impl SiteObject {
 
     /// Writes a new call (or answers the stored one: the id is the
     /// idempotency key). Returns the row and whether it was new.
-    fn record_call(&self, sql: &SqlStorage, inc: Incoming) -> R<(CallRow, bool)> {
+    pub(super) fn record_call(&self, sql: &SqlStorage, inc: Incoming) -> R<(CallRow, bool)> {
         if let Some(old) = calls_of(sql, &inc.id).map_err(internal)? {
             return Ok((old, false));
         }
@@ -567,7 +567,7 @@ impl SiteObject {
         Ok(())
     }
 
-    fn enqueue_event(
+    pub(super) fn enqueue_event(
         &self,
         sql: &SqlStorage,
         event: &str,
@@ -1081,6 +1081,8 @@ impl SiteObject {
             }
         }
         let tag = q.get("tag");
+        let campaign = q.get("campaign");
+        let keyword = q.get("keyword");
         Ok(rows
             .into_iter()
             .filter(|r| channel.is_none_or(|c| &r.channel == c))
@@ -1094,6 +1096,8 @@ impl SiteObject {
                     _ => true,
                 }
             })
+            .filter(|r| campaign.is_none_or(|c| r.campaign.as_ref() == Some(c)))
+            .filter(|r| keyword.is_none_or(|k| r.term.as_ref() == Some(k)))
             .filter(|r| {
                 tag.is_none_or(|t| {
                     serde_json::from_str::<Vec<String>>(&r.tags)

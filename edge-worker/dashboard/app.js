@@ -1,0 +1,290 @@
+// The dashboard: the site's admin API drawn. The key lives in this tab's
+// sessionStorage and goes only into the Authorization header.
+import uPlot from "uplot";
+
+const $ = (s) => document.querySelector(s);
+const KEY = "calltrack.dashboard";
+const COLORS = ["#0a7ea4", "#e07a2f", "#2f9e44", "#9c36b5", "#c92a2a", "#1864ab", "#5c940d", "#868e96"];
+const state = { site: "", key: "", days: 30, tz: "UTC", cursor: null, charts: [] };
+
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+async function api(path) {
+  const r = await fetch(`/v1/sites/${encodeURIComponent(state.site)}${path}`, { headers: { authorization: `Bearer ${state.key}` } });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body?.error?.message || `the edge answered ${r.status}`);
+  return body;
+}
+
+function period() {
+  const to = Date.now() + 60_000;
+  return { from: to - state.days * 86_400_000, to };
+}
+
+const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v != null)).toString();
+
+function fmtTime(ms) {
+  return new Intl.DateTimeFormat(undefined, { timeZone: state.tz, dateStyle: "short", timeStyle: "short" }).format(new Date(ms));
+}
+
+/** The site's local days of the period, oldest first: "2026-11-24". */
+function days() {
+  const f = new Intl.DateTimeFormat("en-CA", { timeZone: state.tz, year: "numeric", month: "2-digit", day: "2-digit" });
+  const { from, to } = period();
+  const out = [];
+  for (let t = from; t < to + 86_400_000; t += 3_600_000) {
+    const d = f.format(new Date(t));
+    if (out.at(-1) !== d && (out.length === 0 || d > out.at(-1))) out.push(d);
+  }
+  return out.slice(-Math.max(state.days, 1));
+}
+
+function empty(el, text) {
+  el.innerHTML = `<p class="empty">${esc(text)}</p>`;
+}
+
+function chart(el, labels, series, { bars = false, yLabel = "", max } = {}) {
+  el.innerHTML = "";
+  const width = Math.max(el.clientWidth || 300, 260);
+  const x = labels.map((_, i) => i);
+  const opts = {
+    width,
+    height: 220,
+    scales: { x: { time: false }, y: max ? { range: [0, max] } : { range: (u, lo, hi) => [0, Math.max(hi, 1)] } },
+    axes: [
+      { values: (u, splits) => splits.map((i) => (Number.isInteger(i) ? labels[i] ?? "" : "")) },
+      { label: yLabel },
+    ],
+    series: [{}, ...series.map((s, i) => ({
+      label: s.label,
+      stroke: COLORS[i % COLORS.length],
+      fill: bars ? COLORS[i % COLORS.length] + "cc" : undefined,
+      width: 2,
+      paths: bars ? uPlot.paths.bars({ size: [0.6, 60] }) : undefined,
+      points: { show: labels.length < 40 },
+    }))],
+    legend: { show: true },
+  };
+  const u = new uPlot(opts, [x, ...series.map((s) => s.data)], el);
+  state.charts.push({ u, el });
+  return u;
+}
+
+function kpis(total, overview) {
+  const items = [
+    ["Calls", total.calls],
+    ["Answered", total.answered],
+    ["Missed", total.missed],
+    ["Target calls", total.target],
+    ["PTR", `${total.ptr_percent}%`],
+    ["Unique callers", total.unique_callers],
+    ["Live visitors now", overview.live_sessions],
+  ];
+  $("#kpis").innerHTML = items.map(([k, v]) => `<div class="kpi"><span class="muted">${esc(k)}</span><b>${esc(v)}</b></div>`).join("");
+}
+
+function alerts(list) {
+  $("#alerts").innerHTML = list
+    .map((a) => `<div class="alert ${a.kind === "not_swapping" ? "bad" : ""}"><b>${a.kind === "not_swapping" ? "Numbers are not being swapped" : "Pool exhausted"}</b>: ${esc(a.message)}</div>`)
+    .join("");
+}
+
+async function channelCharts(byChannel) {
+  const labels = days();
+  const el = $("#chart-channels");
+  if (byChannel.rows.length === 0) return empty(el, "No calls in this period yet.");
+  const top = byChannel.rows.slice(0, 6);
+  const { from, to } = period();
+  const series = await Promise.all(top.map(async (r) => {
+    const rep = await api(`/reports/calls?${q({ group_by: "day", channel: r.key, from, to })}`);
+    const m = new Map(rep.rows.map((x) => [x.key, x.calls]));
+    return { label: r.key, data: labels.map((d) => m.get(d) ?? 0) };
+  }));
+  chart(el, labels, series, { yLabel: "calls" });
+  // PTR by channel.
+  chart($("#chart-ptr"), byChannel.rows.map((r) => r.key), [{ label: "PTR %", data: byChannel.rows.map((r) => r.ptr_percent) }], { bars: true, max: 100 });
+}
+
+async function targetChart() {
+  const { from, to } = period();
+  const rep = await api(`/reports/calls?${q({ group_by: "day", from, to })}`);
+  const el = $("#chart-target");
+  if (rep.rows.length === 0) return empty(el, "No calls in this period yet.");
+  const labels = days();
+  const m = new Map(rep.rows.map((x) => [x.key, x]));
+  chart(el, labels, [
+    { label: "target", data: labels.map((d) => m.get(d)?.target ?? 0) },
+    { label: "other", data: labels.map((d) => (m.get(d) ? m.get(d).calls - m.get(d).target : 0)) },
+  ], { bars: labels.length <= 31, yLabel: "calls" });
+}
+
+async function missed() {
+  const { from, to } = period();
+  const log = await api(`/calls?${q({ status: "missed", from, to, limit: 500 })}`);
+  const el = $("#missed");
+  if (log.calls.length === 0) return empty(el, "No missed calls in this period.");
+  const by = new Map();
+  for (const c of log.calls) by.set(c.status, (by.get(c.status) ?? 0) + 1);
+  el.innerHTML = `<table><thead><tr><th>Reason</th><th>Calls</th></tr></thead><tbody>${[...by]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `<tr><td>${esc(k.replace("_", " "))}</td><td>${v}</td></tr>`)
+    .join("")}</tbody></table>`;
+}
+
+async function heatmap() {
+  const { from, to } = period();
+  const rep = await api(`/reports/calls?${q({ group_by: "weekday_hour", from, to })}`);
+  const el = $("#heatmap");
+  if (rep.rows.length === 0) return empty(el, "No calls in this period yet.");
+  const m = new Map(rep.rows.map((r) => [r.key, r.calls]));
+  const max = Math.max(...m.values());
+  const wd = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const hours = [...Array(24).keys()].map((h) => String(h).padStart(2, "0"));
+  el.innerHTML = `<table class="heat"><thead><tr><th></th>${hours.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${wd
+    .map((d) => `<tr><th>${d}</th>${hours
+      .map((h) => {
+        const n = m.get(`${d} ${h}`) ?? 0;
+        const a = n ? 0.15 + (0.85 * n) / max : 0;
+        return `<td title="${d} ${h}:00: ${n} calls" style="background:rgba(10,126,164,${a.toFixed(2)})">${n || ""}</td>`;
+      })
+      .join("")}</tr>`)
+    .join("")}</tbody></table>`;
+}
+
+async function pools(overview) {
+  const { from, to } = period();
+  const rep = await api(`/reports/pools?${q({ from, to })}`);
+  const el = $("#chart-pools");
+  const live = overview.pools.map((p) => `${p.label || p.target}: ${p.leased} of ${p.total} numbers leased`).join(" · ");
+  $("#live").textContent = `Now: ${overview.live_sessions} live visitors. ${live}`;
+  const out = rep.hours.filter((h) => h.fallbacks > 0);
+  $("#pool-warning").innerHTML = out.length
+    ? `<div class="alert">The pool ran out in ${out.length} hour(s) of this period: ${out.reduce((s, h) => s + h.fallbacks, 0)} visitors saw the fallback. Add numbers (see "How many numbers?").</div>`
+    : "";
+  if (rep.hours.length === 0) return empty(el, "No pool samples yet: they are taken every hour.");
+  const hours = [...new Set(rep.hours.map((h) => h.hour))].sort((a, b) => a - b);
+  const labels = hours.map((h) => fmtTime(h));
+  const targets = [...new Set(rep.hours.map((h) => h.target))];
+  const series = [];
+  for (const t of targets) {
+    const m = new Map(rep.hours.filter((h) => h.target === t).map((h) => [h.hour, h]));
+    series.push({ label: `${t} utilisation %`, data: hours.map((h) => m.get(h)?.utilisation_percent ?? null) });
+    series.push({ label: `${t} fallback %`, data: hours.map((h) => m.get(h)?.fallback_share_percent ?? null) });
+  }
+  chart(el, labels, series, { max: 100, yLabel: "%" });
+}
+
+function logRow(c) {
+  const ch = c.attribution.channel;
+  return `<tr>
+    <td>${esc(fmtTime(c.started_at))}</td><td>${esc(ch.channel)}</td><td>${esc([ch.source, ch.medium].filter(Boolean).join(" / "))}</td>
+    <td>${esc(ch.campaign ?? "")}</td><td>${esc(ch.term ?? "")}</td><td>${esc(c.caller ?? "withheld")}</td>
+    <td>${esc(c.status.replace("_", " "))}</td><td>${c.duration_secs ? `${c.duration_secs} s` : ""}</td>
+    <td>${c.target_call ? "✓" : ""}</td><td>${esc(c.attribution.confidence)}</td>
+    <td>${c.recording_url ? `<a href="${esc(c.recording_url)}" target="_blank" rel="noopener noreferrer">listen</a>` : ""}</td></tr>`;
+}
+
+async function log(more = false) {
+  const { from, to } = period();
+  const params = {
+    from, to, limit: 50,
+    channel: $("#f-channel").value,
+    campaign: $("#f-campaign").value.trim(),
+    keyword: $("#f-keyword").value.trim(),
+    status: $("#f-status").value,
+    cursor: more ? state.cursor : "",
+  };
+  const page = await api(`/calls?${q(params)}`);
+  const body = $("#log tbody");
+  if (!more) body.innerHTML = "";
+  body.insertAdjacentHTML("beforeend", page.calls.map(logRow).join(""));
+  state.cursor = page.next_cursor;
+  $("#more").hidden = !page.next_cursor;
+  $("#log-empty").hidden = body.children.length > 0;
+}
+
+async function sizing(e) {
+  e?.preventDefault();
+  const el = $("#sizing");
+  el.innerHTML = `<p class="muted">Simulating a week of this site's traffic...</p>`;
+  try {
+    const s = await api(`/sizing?${q({ target: $("#sizing-target").value })}`);
+    const basis = s.basis.source === "site"
+      ? `From this site's last ${Math.round(s.basis.days)} day(s): ${Math.round(s.basis.visits_per_day)} visits a day, ${(s.basis.call_share * 100).toFixed(1)}% calling, ${s.basis.calls_measured} call delays measured.`
+      : `Too little traffic yet (${s.basis.sessions} sessions): the reference profile at this site's volume.`;
+    const rec = s.recommended
+      ? `<p><b>Recommended: ${s.recommended.pool_size} numbers with a ${s.recommended.fixation_mins} minute fixation.</b></p>`
+      : `<p><b>No fixation tried reaches ${s.target * 100}%:</b> callers ring back later than the hold; consider a longer fixation.</p>`;
+    el.innerHTML = `<p class="muted">${esc(basis)}</p>${rec}
+      <p>Now: ${s.current.pool_size} numbers, ${s.current.fixation_mins} min fixation: ${(s.current.accuracy * 100).toFixed(1)}% of calls attributed right.</p>
+      <table><thead><tr><th>Fixation</th><th>Numbers needed</th><th>Accuracy</th></tr></thead><tbody>${s.options
+        .map((o) => `<tr><td>${o.fixation_mins} min</td><td>${o.pool_size ?? "not reached"}</td><td>${(o.accuracy * 100).toFixed(1)}%</td></tr>`)
+        .join("")}</tbody></table>`;
+  } catch (err) {
+    el.innerHTML = `<p class="error">${esc(err.message)}</p>`;
+  }
+}
+
+async function load() {
+  state.days = Number($("#period").value);
+  state.charts = [];
+  const overview = await api("/overview");
+  state.tz = overview.time_zone || "UTC";
+  $("#site-name").textContent = `${overview.name || state.site} · ${state.tz}`;
+  alerts(overview.alerts);
+  const { from, to } = period();
+  const byChannel = await api(`/reports/calls?${q({ group_by: "channel", from, to })}`);
+  kpis(byChannel.total, overview);
+  const sel = $("#f-channel");
+  const keep = sel.value;
+  sel.innerHTML = `<option value="">all</option>${byChannel.rows.map((r) => `<option>${esc(r.key)}</option>`).join("")}`;
+  sel.value = keep;
+  await Promise.all([channelCharts(byChannel), targetChart(), missed(), heatmap(), pools(overview), log()]);
+  document.body.dataset.loaded = String(Date.now());
+}
+
+function show(signedIn) {
+  $("#sign-in").hidden = signedIn;
+  $("#app").hidden = !signedIn;
+  $("#sign-out").hidden = !signedIn;
+  $("#period-box").hidden = !signedIn;
+}
+
+async function start() {
+  const saved = JSON.parse(sessionStorage.getItem(KEY) || "null");
+  if (!saved) return show(false);
+  Object.assign(state, saved);
+  show(true);
+  try {
+    await load();
+  } catch (err) {
+    sessionStorage.removeItem(KEY);
+    show(false);
+    $("#sign-in-error").textContent = err.message;
+  }
+}
+
+$("#sign-in").addEventListener("submit", (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(KEY, JSON.stringify({ site: $("#site").value.trim(), key: $("#key").value }));
+  $("#key").value = "";
+  $("#sign-in-error").textContent = "";
+  start();
+});
+$("#sign-out").addEventListener("click", () => {
+  sessionStorage.removeItem(KEY);
+  location.reload();
+});
+$("#period").addEventListener("change", () => load().catch((e) => alerts([{ kind: "not_swapping", message: e.message }])));
+$("#filters").addEventListener("input", () => log().catch(() => {}));
+$("#filters").addEventListener("submit", (e) => e.preventDefault());
+$("#more").addEventListener("click", () => log(true));
+$("#sizing-form").addEventListener("submit", sizing);
+let resize;
+addEventListener("resize", () => {
+  clearTimeout(resize);
+  resize = setTimeout(() => {
+    for (const { u, el } of state.charts) u.setSize({ width: Math.max(el.clientWidth, 260), height: 220 });
+  }, 150);
+});
+start();

@@ -1,0 +1,280 @@
+//! What the dashboard needs besides the reports: the site now (live
+//! sessions, leased numbers, health alerts), the alerts' webhooks, and the
+//! demo's "place a call" (only for sites named in `DEMO_SITES`).
+
+use serde::Deserialize;
+use worker::{Request, Response, SqlStorage};
+
+use pool_core::call::Status;
+use pool_core::session::SessionId;
+use pool_core::time::Duration;
+
+use super::calls::Incoming;
+use super::{check_body, internal, json, now, store, SiteObject};
+use crate::alerts::{self, Alert, Signals};
+use crate::api;
+use crate::error::ApiError;
+
+type R<T> = std::result::Result<T, ApiError>;
+
+#[derive(Deserialize)]
+struct N {
+    n: f64,
+}
+
+fn count(sql: &SqlStorage, q: &str, at: i64) -> R<u64> {
+    let rows: Vec<N> = sql
+        .exec(q, vec![at.into()])
+        .and_then(|c| c.to_array())
+        .map_err(internal)?;
+    Ok(rows.first().map_or(0, |r| r.n as u64))
+}
+
+/// The body of `POST /v1/sites/{site}/demo/call`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoCall {
+    /// The visitor whose number rings.
+    session_id: String,
+    /// Which target's number (E.164); the first by default.
+    #[serde(default)]
+    target: Option<String>,
+    /// Answered (default) or missed.
+    #[serde(default)]
+    answered: Option<bool>,
+    /// Talk time; 75 s by default.
+    #[serde(default)]
+    duration_secs: Option<u64>,
+}
+
+impl SiteObject {
+    /// Reads the signals of the health alerts.
+    fn signals(&self, sql: &SqlStorage) -> R<Signals> {
+        let at = now().millis();
+        let hour = 3_600_000;
+        let mut s = Signals {
+            quiet_hours: 2,
+            ..Signals::default()
+        };
+        s.sessions_week = count(
+            sql,
+            "SELECT COUNT(*) AS n FROM sessions WHERE created >= ?",
+            at - 7 * 24 * hour,
+        )?;
+        s.sessions_recent = count(
+            sql,
+            "SELECT COUNT(*) AS n FROM sessions WHERE last_seen >= ?",
+            at - 2 * hour,
+        )?;
+        #[derive(Deserialize)]
+        struct Page {
+            found: f64,
+            unswapped: String,
+        }
+        let pages: Vec<Page> = sql
+            .exec(
+                "SELECT found, unswapped FROM coverage WHERE last_at >= ?",
+                vec![(at - 24 * hour).into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(internal)?;
+        s.pages_reported = pages.len() as u64;
+        for p in &pages {
+            let left: std::collections::BTreeMap<String, u64> =
+                serde_json::from_str(&p.unswapped).unwrap_or_default();
+            if left.get("other").is_some_and(|n| *n > 0) {
+                s.pages_unswapped += 1;
+            }
+            if p.found == 0.0 {
+                s.pages_without_numbers += 1;
+            }
+        }
+        // Fallbacks since the sample of the previous hour (or of this one).
+        #[derive(Deserialize)]
+        struct Sample {
+            target: String,
+            requests: f64,
+            fallbacks: f64,
+        }
+        let this_hour = at.div_euclid(hour);
+        let samples: Vec<Sample> = sql
+            .exec(
+                "SELECT target, requests, fallbacks FROM pool_samples WHERE hour >= ? ORDER BY hour",
+                vec![(this_hour - 1).into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(internal)?;
+        if let Some(l) = self.loaded.borrow().as_ref() {
+            for (t, p) in l.config.targets.iter().zip(&l.pools) {
+                let m = p.metrics();
+                let key = t.number.to_string();
+                if let Some(base) = samples.iter().find(|x| x.target == key) {
+                    s.fallbacks_hour += m.fallbacks.saturating_sub(base.fallbacks as u64);
+                    s.requests_hour += m.requests.saturating_sub(base.requests as u64);
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// From the alarm: raises and clears alerts, each once, as webhooks.
+    pub(super) fn check_alerts(&self) {
+        let Ok(sql) = self.ready() else { return };
+        let Ok(signals) = self.signals(&sql) else {
+            return;
+        };
+        let now_alerts = alerts::check(&signals);
+        let before: Vec<String> = store::meta(&sql, "alerts")
+            .ok()
+            .flatten()
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default();
+        let hour = now().millis().div_euclid(3_600_000);
+        for a in &now_alerts {
+            if !before.iter().any(|k| k == a.kind) {
+                let data = serde_json::json!({"kind": a.kind, "message": a.message});
+                let _ =
+                    self.enqueue_event(&sql, "alert.raised", &format!("{}:{hour}", a.kind), data);
+            }
+        }
+        for k in &before {
+            if !now_alerts.iter().any(|a| a.kind == k) {
+                let data = serde_json::json!({"kind": k});
+                let _ = self.enqueue_event(&sql, "alert.cleared", &format!("{k}:{hour}"), data);
+            }
+        }
+        let kinds: Vec<&str> = now_alerts.iter().map(|a| a.kind).collect();
+        if let Ok(v) = serde_json::to_string(&kinds) {
+            let _ = store::set_meta(&sql, "alerts", &v);
+        }
+    }
+
+    /// `GET /v1/sites/{site}/overview`: the site now.
+    pub(super) fn overview(&self, req: &Request) -> R<Response> {
+        self.require_admin(req)?;
+        self.require_site()?;
+        let sql = self.ready()?;
+        let signals = self.signals(&sql)?;
+        let list: Vec<Alert> = alerts::check(&signals);
+        let guard = self.loaded.borrow();
+        let l = guard.as_ref().ok_or(ApiError::Internal)?;
+        let window = (l.config.heartbeat.millis() * 2).max(120_000) as i64;
+        let live = count(
+            &sql,
+            "SELECT COUNT(*) AS n FROM sessions WHERE last_seen >= ?",
+            now().millis() - window,
+        )?;
+        let pools: Vec<serde_json::Value> = l
+            .config
+            .targets
+            .iter()
+            .zip(&l.pools)
+            .map(|(t, p)| {
+                let m = p.metrics();
+                serde_json::json!({
+                    "target": t.number.to_string(), "label": t.label,
+                    "total": m.total, "leased": m.leased, "free": m.free, "cooling": m.cooling,
+                })
+            })
+            .collect();
+        json(
+            200,
+            &serde_json::json!({
+                "name": l.config.name,
+                "time_zone": l.config.time_zone,
+                "now": now().millis(),
+                "live_sessions": live,
+                "pools": pools,
+                "alerts": list,
+                "signals": {
+                    "sessions_week": signals.sessions_week,
+                    "pages_reported": signals.pages_reported,
+                    "fallbacks_hour": signals.fallbacks_hour,
+                },
+            }),
+        )
+        .map_err(internal)
+    }
+
+    /// `POST /v1/sites/{site}/demo/call`: the demo panel's "place a call":
+    /// a call to the number the visitor sees, recorded as a PBX would. Only
+    /// for sites listed in the `DEMO_SITES` variable (`npm start` sets it).
+    pub(super) async fn demo_call(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
+        let enabled = self
+            .env
+            .var("DEMO_SITES")
+            .map(|v| v.to_string().split(',').any(|s| s.trim() == site))
+            .unwrap_or(false);
+        if !enabled {
+            return Err(ApiError::NotFound("no such route".into()));
+        }
+        self.require_site()?;
+        let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
+        let d: DemoCall = serde_json::from_slice(body)?;
+        let session: SessionId =
+            d.session_id
+                .parse()
+                .map_err(|e: pool_core::session::SessionIdError| {
+                    ApiError::field("session_id", e.to_string())
+                })?;
+        let sql = self.ready()?;
+        let channel = store::session_visit(&sql, session)
+            .map_err(internal)?
+            .and_then(|v| serde_json::from_str::<pool_core::channel::Visit>(&v).ok())
+            .map(|v| v.channel);
+        let (tracking, region) = {
+            let guard = self.loaded.borrow();
+            let l = guard.as_ref().ok_or(ApiError::Internal)?;
+            let i = match &d.target {
+                None => 0,
+                Some(t) => l
+                    .config
+                    .targets
+                    .iter()
+                    .position(|x| x.number.to_string() == *t)
+                    .ok_or_else(|| ApiError::field("target", "not a target number of this site"))?,
+            };
+            let t = l.config.targets.get(i).ok_or(ApiError::Internal)?;
+            // What the visitor sees: their lease, else their channel's static
+            // number, else the fallback, else the original.
+            let fixed = match channel.map(|c| l.config.display(i, c)) {
+                Some(pool_core::site::Display::Static(n)) => Some(n),
+                _ => None,
+            };
+            let n = l.pools[i]
+                .lease_of(session)
+                .map(|x| x.number)
+                .or(fixed)
+                .or(t.fallback)
+                .unwrap_or(t.number);
+            (n, l.config.region)
+        };
+        let answered = d.answered.unwrap_or(true);
+        let id = format!("demo-{}", super::random_key()?.get(..12).unwrap_or("0"));
+        let caller = format!("+7916{:07}", now().millis().rem_euclid(10_000_000));
+        let (row, _) = self.record_call(
+            &sql,
+            Incoming {
+                id,
+                source: "api",
+                tracking_raw: tracking.to_string(),
+                caller: crate::telephony::caller_id(&caller, region),
+                started_at: now(),
+                status: if answered {
+                    Status::Answered
+                } else {
+                    Status::NoAnswer
+                },
+                duration: if answered {
+                    Duration::from_secs(d.duration_secs.unwrap_or(75).min(3600))
+                } else {
+                    Duration::ZERO
+                },
+                end_reason: Some(if answered { "completed" } else { "no-answer" }.into()),
+                recording_url: None,
+            },
+        )?;
+        self.schedule().await.map_err(internal)?;
+        json(201, &row.view(false)).map_err(internal)
+    }
+}
