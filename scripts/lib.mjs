@@ -118,6 +118,19 @@ export function ensureChromium() {
   fail("Chromium is needed for the browser tests. Install it (Debian: `sudo apt-get install chromium chromium-driver`) or set CHROMIUM_PATH.");
 }
 
+/** Debian's redis-server, for the do-it-yourself baseline of the benchmarks. */
+export function ensureRedis() {
+  const path = ["/usr/bin/redis-server", "/usr/sbin/redis-server"].find((p) => existsSync(p));
+  if (path) return path;
+  if (process.getuid && process.getuid() === 0 && have("apt-get", ["--version"])) {
+    log("• installing Debian's redis-server");
+    runLive("apt-get", ["update", "-qq"], { stdio: "ignore" });
+    runLive("apt-get", ["install", "-y", "-qq", "redis-server"], { stdio: "ignore" });
+    if (existsSync("/usr/bin/redis-server")) return "/usr/bin/redis-server";
+  }
+  fail("redis-server is needed for the Redis baseline. Install it (Debian: `sudo apt-get install redis-server`).");
+}
+
 export function readJson(path) {
   return JSON.parse(readFileSync(path, "utf8"));
 }

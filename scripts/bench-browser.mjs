@@ -1,0 +1,189 @@
+// Browser benchmarks in Debian's Chromium, all in one run:
+// 1. swap time on a large page (about 5,000 text nodes, 20 of the site's
+//    numbers in many formats, many look-alikes): our wasm swapper, the usual
+//    TreeWalker + regular expression snippet, and libphonenumber-js
+//    findNumbers over the same page;
+// 2. sizes (gzip -9): our loader + entry + wasm, libphonenumber-js's builds;
+// 3. on the demo page: time from navigation until the tracking number is
+//    visible, and whether the original number was ever painted.
+import { readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { launch, serve } from "../tests/support/browser.mjs";
+import { startWorker } from "../tests/support/workerd.mjs";
+import { root } from "./lib.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS || 7);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A big page: 5,000 text nodes; 20 target numbers in various forms; look-alikes everywhere. */
+function bigPage() {
+  const forms = [
+    "+7 (495) 123-45-67", "8 (495) 123-45-67", "+7 495 123 45 67", "8-495-123-45-67", "+74951234567",
+    "8 495 1234567", "(495) 123-45-67", "+7\u00a0495\u00a0123-45-67", "8 (495) 123 45 67", "+7-495-123-45-67",
+  ];
+  const lookalikes = [
+    "Заказ №4951234567 от 12.03.2024", "ИНН 7707083893", "Цена 45 000 ₽, скидка 12%", "IP 192.168.100.200",
+    "Версия 4.95.123.45", "Индекс 123456, офис 495", "Склад: +7 (812) 555-12-34", "Тел. поддержки 8 800 555-35-35",
+    "Время работы 09:00–21:00", "Артикул 495-123-4567-89", "Счёт 40702810900000012345", "Дата 2024-03-12 14:45:07",
+  ];
+  const parts = [];
+  let targets = 0;
+  for (let i = 0; i < 5000; i++) {
+    if (i % 250 === 17 && targets < 20) {
+      parts.push(`<p>Звоните: ${forms[targets % forms.length]}</p>`);
+      targets++;
+    } else if (i % 3 === 0) {
+      parts.push(`<p>${lookalikes[i % lookalikes.length]} — позиция ${i}</p>`);
+    } else {
+      parts.push(`<span>Текст абзаца ${i}, немного слов и чисел ${i * 7}. </span>`);
+    }
+  }
+  return `<!doctype html><html lang="ru"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>big</title></head><body>${parts.join("\n")}</body></html>`;
+}
+
+const sizeOf = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
+
+const page = bigPage();
+const server = await serve({
+  "/dist/": join(root, "dist"),
+  "/lib/": join(root, "node_modules", "libphonenumber-js", "bundle"),
+});
+const browser = await launch();
+const results = {};
+try {
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  await p.route("**/big.html", (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: page }));
+  const methods = {
+    "calltrack (wasm)": async () => {
+      const { swapNumbers, load } = await import("/dist/index.js");
+      await load();
+      const t = performance.now();
+      const h = await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, region: "RU", observe: false });
+      const ms = performance.now() - t;
+      return { ms, swapped: h.stats().swapped };
+    },
+    "TreeWalker + RegExp snippet": async () => {
+      const t = performance.now();
+      // The usual snippet: digits of the number with optional separators, +7 or 8 in front.
+      const re = /(?:\+7|8)?[\s\u00a0\-()]*495[\s\u00a0\-()]*123[\s\u00a0\-]*45[\s\u00a0\-]*67/g;
+      const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      let swapped = 0;
+      for (let n = w.nextNode(); n; n = w.nextNode()) {
+        if (re.test(n.nodeValue)) {
+          re.lastIndex = 0;
+          n.nodeValue = n.nodeValue.replace(re, () => (swapped++, "+7 (499) 765-43-21"));
+        }
+      }
+      return { ms: performance.now() - t, swapped };
+    },
+    "libphonenumber-js findNumbers": async () => {
+      await new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = "/lib/libphonenumber-min.js";
+        s.onload = resolve;
+        s.onerror = reject;
+        document.head.append(s);
+      });
+      const { findNumbers } = window.libphonenumber;
+      const t = performance.now();
+      const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      let swapped = 0;
+      for (let n = w.nextNode(); n; n = w.nextNode()) {
+        const text = n.nodeValue;
+        if (!/\d/.test(text)) continue;
+        const found = findNumbers(text, "RU", { v2: true }).filter((f) => f.number.number === "+74951234567");
+        if (found.length === 0) continue;
+        let out = text;
+        for (const f of found.reverse()) out = out.slice(0, f.startsAt) + "+7 (499) 765-43-21" + out.slice(f.endsAt);
+        swapped += found.length;
+        n.nodeValue = out;
+      }
+      return { ms: performance.now() - t, swapped };
+    },
+  };
+  for (const [name, fn] of Object.entries(methods)) {
+    const times = [];
+    let swapped = 0;
+    let changedLookalikes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      await p.goto(`${server.url}/big.html`);
+      const before = await p.evaluate(() => [...document.querySelectorAll("p")].map((e) => e.textContent));
+      const r = await p.evaluate(`(${fn.toString()})()`);
+      const after = await p.evaluate(() => [...document.querySelectorAll("p")].map((e) => e.textContent));
+      times.push(r.ms);
+      swapped = r.swapped;
+      changedLookalikes = before.filter((t, k) => !t.startsWith("Звоните") && t !== after[k]).length;
+    }
+    results[name] = { ms: median(times), swapped, changedLookalikes };
+  }
+  await ctx.close();
+} finally {
+  await server.close();
+}
+
+console.log(`\nswap on a large page: 5,000 text nodes, 20 of the site's numbers in 10 forms, ~1,700 look-alikes (median of ${RUNS} loads, Chromium)`);
+console.log("| method | time ms | numbers swapped (of 20) | look-alikes changed |");
+console.log("|---|---:|---:|---:|");
+for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.ms.toFixed(1)} | ${r.swapped} | ${r.changedLookalikes} |`);
+
+const ours = ["swap.js", "index.js", "swap_wasm_bg.wasm"].map((f) => sizeOf(join(root, "dist", f)));
+console.log("\nsizes, gzip -9 bytes");
+console.log("| what | gzip bytes |");
+console.log("|---|---:|");
+console.log(`| calltrack: loader swap.js + index.js (glue, lease client) + wasm | ${ours.reduce((a, b) => a + b)} (${ours.join(" + ")}) |`);
+for (const f of ["libphonenumber-min.js", "libphonenumber-max.js"]) {
+  console.log(`| libphonenumber-js ${f.replace("libphonenumber-", "").replace(".js", "")} build (parsing and findNumbers only, no DOM) | ${sizeOf(join(root, "node_modules", "libphonenumber-js", "bundle", f))} |`);
+}
+console.log("| AMP amp-call-tracking | not measured: published only on cdn.ampproject.org, not reachable from this machine |");
+
+// Time to the tracking number on the demo page, and whether the original was ever painted.
+const ADMIN_KEY = randomBytes(16).toString("hex");
+const w = await startWorker({ vars: { ADMIN_KEY } });
+try {
+  const spec = JSON.parse(readFileSync(join(root, "examples", "site.json"), "utf8"));
+  spec.origins = [w.url];
+  spec.limits = { sessions_per_client_per_minute: 1000, sessions_per_site_per_minute: 10000 };
+  const put = await fetch(`${w.url}/v1/sites/demo`, { method: "PUT", headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" }, body: JSON.stringify(spec) });
+  if (!put.ok) throw new Error(`site: ${put.status}`);
+  const watch = () => {
+    // Every frame: is the header number the tracking one, and is the original visible?
+    window.__paint = { shownAt: null, originalPainted: false };
+    const frame = () => {
+      const el = document.getElementById("header-phone");
+      if (el && document.body) {
+        const visible = getComputedStyle(document.body).opacity !== "0";
+        const text = el.textContent;
+        if (visible && text.includes("123-45-67")) window.__paint.originalPainted = true;
+        if (visible && !text.includes("123-45-67") && window.__paint.shownAt === null) window.__paint.shownAt = performance.now();
+      }
+      if (window.__paint.shownAt === null) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  };
+  const rows = { first: [], reload: [] };
+  let painted = { first: 0, reload: 0 };
+  for (let i = 0; i < RUNS; i++) {
+    const ctx = await browser.newContext();
+    await ctx.addInitScript(watch);
+    const p = await ctx.newPage();
+    for (const kind of ["first", "reload"]) {
+      await p.goto(`${w.url}/demo/?utm_source=google&utm_medium=cpc&gclid=bench${i}`);
+      await p.waitForFunction(() => window.__paint.shownAt !== null, null, { timeout: 10_000 });
+      const r = await p.evaluate(() => window.__paint);
+      rows[kind].push(r.shownAt);
+      if (r.originalPainted) painted[kind]++;
+    }
+    await ctx.close();
+  }
+  console.log(`\nthe demo page (served by the worker on workerd), time from navigation start until the tracking number is visible (median of ${RUNS} visitors)`);
+  console.log("| visit | ms | the original number was painted |");
+  console.log("|---|---:|---|");
+  console.log(`| first (no session yet: lease over the network) | ${median(rows.first).toFixed(0)} | ${painted.first} of ${RUNS} |`);
+  console.log(`| reload (cached lease) | ${median(rows.reload).toFixed(0)} | ${painted.reload} of ${RUNS} |`);
+} finally {
+  await w.stop();
+  await browser.close();
+}

@@ -1,0 +1,112 @@
+// The baseline a team would build instead: a small Node.js HTTP service
+// leasing numbers from Redis with a Lua script (the usual do-it-yourself
+// design). Same routes and bodies as the edge's leasing API, same pool, so
+// the load generator drives both alike. Used by `npm run bench` only.
+//
+//   startBaseline({ redisServer, numbers, fixationSecs }) -> { url, stop() }
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "redis";
+import { freePort } from "../tests/support/workerd.mjs";
+
+// KEYS: free list, lease hash (session -> number), expiry zset (session -> ms)
+// ARGV: session, now ms, fixation ms. Expired leases go back to the free list first.
+const LEASE = `
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
+for _, s in ipairs(expired) do
+  local n = redis.call('HGET', KEYS[2], s)
+  if n then redis.call('RPUSH', KEYS[1], n) end
+  redis.call('HDEL', KEYS[2], s)
+  redis.call('ZREM', KEYS[3], s)
+end
+local n = redis.call('HGET', KEYS[2], ARGV[1])
+if not n then
+  n = redis.call('LPOP', KEYS[1])
+  if not n then return false end
+  redis.call('HSET', KEYS[2], ARGV[1], n)
+end
+redis.call('ZADD', KEYS[3], ARGV[2] + ARGV[3], ARGV[1])
+return n
+`;
+const RELEASE = `
+local n = redis.call('HGET', KEYS[2], ARGV[1])
+if not n then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('RPUSH', KEYS[1], n)
+return 1
+`;
+
+export async function startBaseline({ redisServer, numbers, fixationSecs = 1800 }) {
+  const dir = mkdtempSync(join(tmpdir(), "calltrack-redis-"));
+  const redisPort = await freePort();
+  // Durable like the edge: every write appended and fsynced before the reply.
+  const redis = spawn(redisServer, ["--port", String(redisPort), "--bind", "127.0.0.1", "--dir", dir,
+    "--appendonly", "yes", "--appendfsync", "always", "--save", ""], { stdio: "ignore" });
+  const client = createClient({ url: `redis://127.0.0.1:${redisPort}` });
+  client.on("error", () => {});
+  for (let i = 0; ; i++) {
+    try {
+      await client.connect();
+      break;
+    } catch (e) {
+      if (i > 50) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const keys = ["free", "leases", "expiry"];
+  await client.del(keys);
+  for (let i = 0; i < numbers.length; i += 1000) await client.rPush("free", numbers.slice(i, i + 1000));
+  const lease = await client.scriptLoad(LEASE);
+  const release = await client.scriptLoad(RELEASE);
+  const fix = String(fixationSecs * 1000);
+
+  const reply = (res, status, body) => {
+    const text = body === undefined ? "" : JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json" }).end(text);
+  };
+  const server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (d) => (raw += d));
+    req.on("end", async () => {
+      try {
+        const parts = new URL(req.url, "http://x").pathname.split("/").filter(Boolean);
+        if (req.method === "GET" && parts[0] === "healthz") return reply(res, 200, { status: "ok" });
+        if (req.method !== "POST" || parts[0] !== "v1" || parts[3] !== "sessions") return reply(res, 404, { error: "no such route" });
+        const now = String(Date.now());
+        if (parts.length === 4) {
+          const body = JSON.parse(raw || "{}");
+          if (!/^[0-9a-f]{32}$/.test(body.session_id ?? "")) return reply(res, 422, { error: "session_id" });
+          const n = await client.evalSha(lease, { keys, arguments: [body.session_id, now, fix] });
+          return reply(res, 201, { session_id: body.session_id, numbers: [{ number: n ?? "+74990009999", kind: n ? "dynamic" : "fallback" }] });
+        }
+        const [, , , , id, action] = parts;
+        if (action === "heartbeat") {
+          const n = await client.evalSha(lease, { keys, arguments: [id, now, fix] });
+          return reply(res, 200, { session_id: id, numbers: [{ number: n, kind: "dynamic" }] });
+        }
+        if (action === "release") {
+          await client.evalSha(release, { keys, arguments: [id] });
+          return reply(res, 204);
+        }
+        return reply(res, 404, { error: "no such route" });
+      } catch (e) {
+        reply(res, 500, { error: String(e.message) });
+      }
+    });
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      server.close();
+      await client.quit().catch(() => {});
+      redis.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
