@@ -30,8 +30,8 @@ const k = await killDuringLoad({ adminKey, concurrency: 50, killAfterMs: 5000, f
 console.log("| SIGKILL during a lease load (50 clients, killed after 5 s) | acknowledged | found after restart | lost | held twice | leases left after the fixation |");
 console.log("|---|---:|---:|---:|---:|---:|");
 console.log(`| | ${k.acknowledged} | ${k.found} | ${k.lost} | ${k.duplicates} | ${k.leased_after_fixation} |`);
-const d = await drain({ adminKey, seconds: 10, poolSize: 100, visitors: 200 });
-console.log("\n| pool draining: one client as fast as it can, 200 visitors over 10 s, pool of 100 | attacker requests | attacker leases | attacker refused (429) | visitors with a dynamic number |");
+const d = await drain({ adminKey, seconds: 10, poolSize: 300, visitors: 200 });
+console.log("\n| pool draining: one client as fast as it can, 200 visitors over 10 s, pool of 300 | attacker requests | attacker leases | attacker refused (429) | visitors with a dynamic number |");
 console.log("|---|---:|---:|---:|---:|");
 console.log(`| | ${d.attacker.sent} | ${d.attacker.leased} | ${d.attacker.limited} | ${d.visitors_dynamic} of ${d.visitors} (${(d.share * 100).toFixed(0)}%) |`);
 const f = await fuzz({ adminKey, iterations: 2000, seed: 42 });

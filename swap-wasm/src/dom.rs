@@ -83,6 +83,27 @@ struct Inner {
     swapped: Cell<u32>,
 }
 
+/// Spaces and the punctuation of written numbers: text made only of these
+/// may sit inside a number split across elements.
+fn is_glue(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t'
+            | '\n'
+            | '\r'
+            | '\u{a0}'
+            | '\u{2009}'
+            | '\u{202f}'
+            | '+'
+            | '('
+            | ')'
+            | '-'
+            | '.'
+            | '/'
+            | '\u{2010}'..='\u{2015}'
+    )
+}
+
 fn has_digit(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_digit())
         || s.contains(|c: char| ('\u{FF10}'..='\u{FF19}').contains(&c))
@@ -119,14 +140,18 @@ impl Inner {
     }
 
     fn text_node(&self, node: &Node) {
-        let Some(value) = node.node_value() else {
-            return;
-        };
+        if let Some(value) = node.node_value() {
+            self.text_value(node, value);
+        }
+    }
+
+    /// Swaps a text node whose value was read already; `true` when it has a digit.
+    fn text_value(&self, node: &Node, value: String) -> bool {
         if !has_digit(&value) {
-            return;
+            return false;
         }
         if node.parent_element().is_some_and(|p| self.skipped(&p)) {
-            return;
+            return true;
         }
         if let Some(out) = self.swap(&value) {
             node.set_node_value(Some(&out));
@@ -136,6 +161,7 @@ impl Inner {
                 written: out,
             });
         }
+        true
     }
 
     fn attributes(&self, el: &Element) {
@@ -254,7 +280,9 @@ impl Inner {
         match node.node_type() {
             Node::TEXT_NODE => {
                 self.text_node(node);
-                self.split_pass(node);
+                if let Some(block) = Self::block_of(node) {
+                    self.walk(&block, false);
+                }
             }
             Node::ELEMENT_NODE => {
                 let Some(el) = node.dyn_ref::<Element>() else {
@@ -263,15 +291,7 @@ impl Inner {
                 if self.skipped(el) {
                     return;
                 }
-                if let Ok(walker) = self
-                    .document
-                    .create_tree_walker_with_what_to_show(node, SHOW_TEXT)
-                {
-                    while let Ok(Some(t)) = walker.next_node() {
-                        self.text_node(&t);
-                    }
-                }
-                self.split_pass(node);
+                self.walk(node, true);
                 self.attributes(el);
                 let selector = "a[href],[title],[aria-label],img[alt],area[alt],input[alt]";
                 if let Ok(list) = el.query_selector_all(selector) {
@@ -286,27 +306,31 @@ impl Inner {
         }
     }
 
-    /// One walk over `node`'s text (the whole block, for a text node):
-    /// runs of consecutive text nodes with the same block, split numbers
-    /// swapped in each.
-    fn split_pass(&self, node: &Node) {
-        let scope: Node = if node.node_type() == Node::TEXT_NODE {
-            match Self::block_of(node) {
-                Some(b) => b.into(),
-                None => return,
-            }
-        } else {
-            node.clone()
-        };
+    /// One walk over the text under `scope`: each text node swapped on its
+    /// own (when `each`), and runs of consecutive text nodes of one block
+    /// gathered for numbers split across inline elements. A node with no
+    /// digit and anything but spaces and phone punctuation (a word) ends a
+    /// run at once, without asking the DOM for its block: most text does.
+    fn walk(&self, scope: &Node, each: bool) {
         let Ok(walker) = self
             .document
-            .create_tree_walker_with_what_to_show(&scope, SHOW_TEXT)
+            .create_tree_walker_with_what_to_show(scope, SHOW_TEXT)
         else {
             return;
         };
         let mut runs: Vec<Vec<Node>> = Vec::new();
         let mut current: Option<Element> = None;
         while let Ok(Some(t)) = walker.next_node() {
+            let value = t.node_value().unwrap_or_default();
+            let digits = if each {
+                self.text_value(&t, value.clone())
+            } else {
+                has_digit(&value)
+            };
+            if !digits && !value.chars().all(is_glue) {
+                current = None;
+                continue;
+            }
             let block = Self::block_of(&t);
             let skip = t.parent_element().is_some_and(|p| self.skipped(&p));
             let same = match (&block, &current) {

@@ -183,7 +183,7 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 }
 
 /// Words that say the digits after them are not a phone number.
-const ID_LABELS: &[&str] = &[
+pub const ID_LABELS: &[&str] = &[
     "isbn",
     "issn",
     "inn",
@@ -590,6 +590,14 @@ impl Scanner {
         out: &mut Vec<Found>,
     ) {
         let cut = |k: usize| gaps[k].strong || gaps[k].blank;
+        // A run labelled as an id (`ИНН 7707 0838 93`) has no number inside
+        // either: a later start must not find one in its tail.
+        if !text[run_start..].starts_with(is_plus) {
+            let word = word_before(text, run_start);
+            if !word.is_empty() && ID_LABELS.contains(&word.as_str()) {
+                return;
+            }
+        }
         // Digits passed over since the run began, a break or the last match:
         // a number may start after a few (`$20 415-666-7777`), not inside a
         // long sequence of groups (an IBAN, a card number).
@@ -711,8 +719,10 @@ impl Scanner {
                     return None;
                 }
             }
+            // `ИНН 7707083893`, `р/с 40702…`: an id, not a number to call; a
+            // number written with `+` is a phone number whatever precedes it.
             let word = word_before(text, start);
-            if !word.is_empty() && ID_LABELS.contains(&word.as_str()) {
+            if !is_plus(lead) && !word.is_empty() && ID_LABELS.contains(&word.as_str()) {
                 return None;
             }
         }

@@ -8,7 +8,7 @@
 
 use pool_core::number::{PhoneNumber, Region};
 use proptest::prelude::*;
-use swap_wasm::scan::{swap, Mode, Scanner};
+use swap_wasm::scan::{swap, Mode, Scanner, ID_LABELS};
 
 fn region(r: &str) -> Option<Region> {
     r.parse().ok()
@@ -505,6 +505,10 @@ proptest! {
         after in "[,!?.;][a-zA-Zа-яА-Я ,!?]{0,30}",
         form in ru_forms(),
     ) {
+        // A word that labels an id (`ИНН`, `р/с`) before a national number
+        // makes it no phone number, by design: not "any context".
+        let last = before.rsplit([' ', ',', '!', '?']).find(|w| !w.is_empty()).unwrap_or("").to_lowercase();
+        prop_assume!(form.starts_with('+') || !ID_LABELS.contains(&last.as_str()));
         let text = format!("{before} {form} {after}");
         let found = Scanner::new(region("RU"), Mode::Valid).scan(&text);
         prop_assert_eq!(found.len(), 1);
@@ -523,4 +527,20 @@ proptest! {
         prop_assert_eq!(again.len(), 1);
         prop_assert_eq!(again[0].number, Some(to));
     }
+}
+
+#[test]
+fn an_id_label_covers_the_whole_run_but_not_a_plus_number() {
+    let scan = |t: &str| {
+        Scanner::new(region("RU"), Mode::Discover)
+            .scan(t)
+            .iter()
+            .map(|f| f.raw(t).to_string())
+            .collect::<Vec<_>>()
+    };
+    // Not a tail of the labelled digits either.
+    assert!(scan("р/с 8 (495) 123-45-67").is_empty());
+    assert!(scan("ИНН 7707 083 893, звоните").is_empty());
+    // Written with +, it is a phone number whatever stands before it.
+    assert_eq!(scan("Рс +7 (495) 123-45-67,"), ["+7 (495) 123-45-67"]);
 }
