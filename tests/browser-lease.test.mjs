@@ -184,3 +184,28 @@ test("the ESM client: start(), ready(), numbers(), sessionId() and the typed eve
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test("leaving the page keeps the number for the fixation; a release_on_leave site releases it", async () => {
+  const pools = async (site) => (await call(worker, "GET", `/v1/sites/${site}/pools`, { key: ADMIN_KEY })).body.pools[0];
+  for (const [site, release] of [["e2e-keep", false], ["e2e-release", true]]) {
+    await createSite(worker, site, siteSpec({ pool: 2, origins: [server.url], release_on_leave: release }));
+    const ctx = await browser.newContext();
+    const { page: p } = await strictPage(ctx);
+    await p.goto(page(`&site=${site}`));
+    await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));
+    await p.goto("about:blank");
+    // The beacon carries the coverage either way: wait for it to land.
+    for (let i = 0; i < 50; i++) {
+      const cov = await call(worker, "GET", `/v1/sites/${site}/coverage`, { key: ADMIN_KEY });
+      if (cov.body.pages.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const after = await pools(site);
+    if (release) {
+      assert.deepEqual([after.leased, after.cooling], [0, 1], `${site}: released`);
+    } else {
+      assert.deepEqual([after.leased, after.cooling], [1, 0], `${site}: kept for the fixation`);
+    }
+    await ctx.close();
+  }
+});

@@ -208,6 +208,9 @@ pub struct SessionReply {
     pub region: Option<String>,
     /// CSS selectors of page regions the script leaves alone.
     pub ignore_selectors: Vec<String>,
+    /// On leaving the page: release the lease (true) or say "left now" with
+    /// a last heartbeat, keeping the number for the fixation (false).
+    pub release_on_leave: bool,
 }
 
 /// `POST /v1/sites/{site}/pools/{target}/numbers`.

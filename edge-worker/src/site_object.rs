@@ -889,6 +889,7 @@ impl SiteObject {
                         heartbeat_ms: loaded.config.heartbeat.millis(),
                         region: loaded.config.region.map(|r| r.as_str().to_string()),
                         ignore_selectors: loaded.config.ignore_selectors.clone(),
+                        release_on_leave: loaded.config.release_on_leave,
                     },
                 )
                 .map_err(internal);
@@ -929,6 +930,7 @@ impl SiteObject {
                 heartbeat_ms: loaded.config.heartbeat.millis(),
                 region: loaded.config.region.map(|r| r.as_str().to_string()),
                 ignore_selectors: loaded.config.ignore_selectors.clone(),
+                release_on_leave: loaded.config.release_on_leave,
             };
         }
         self.schedule().await.map_err(internal)?;
@@ -978,6 +980,7 @@ impl SiteObject {
                 heartbeat_ms: loaded.config.heartbeat.millis(),
                 region: loaded.config.region.map(|r| r.as_str().to_string()),
                 ignore_selectors: loaded.config.ignore_selectors.clone(),
+                release_on_leave: loaded.config.release_on_leave,
             };
         }
         self.schedule().await.map_err(internal)?;

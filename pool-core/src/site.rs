@@ -73,6 +73,11 @@ pub struct Spec {
     pub limits: LimitsSpec,
     /// CSS selectors of page regions the browser script must leave alone.
     pub ignore_selectors: Vec<String>,
+    /// When the visitor leaves the page, end the lease at once (the number
+    /// cools down and passes on) instead of keeping it for the fixation. It
+    /// frees numbers sooner and loses callers who ring back later: measure
+    /// with the sizing simulation before turning it on.
+    pub release_on_leave: bool,
     /// Telephony and the systems calls are sent to.
     pub integrations: IntegrationsSpec,
 }
@@ -303,6 +308,7 @@ impl Default for Spec {
             retention_days: 400,
             limits: LimitsSpec::default(),
             ignore_selectors: Vec::new(),
+            release_on_leave: false,
             integrations: IntegrationsSpec::default(),
         }
     }
@@ -374,6 +380,8 @@ pub struct Config {
     pub limits: Limits,
     /// Regions the browser leaves alone.
     pub ignore_selectors: Vec<String>,
+    /// End the lease when the visitor leaves the page.
+    pub release_on_leave: bool,
     /// Telephony and the systems calls are sent to (checked).
     pub integrations: IntegrationsSpec,
 }
@@ -744,6 +752,7 @@ impl Spec {
                 per_site_per_minute: self.limits.sessions_per_site_per_minute,
             },
             ignore_selectors: self.ignore_selectors.clone(),
+            release_on_leave: self.release_on_leave,
             integrations: self.integrations.clone(),
         })
     }
@@ -870,6 +879,7 @@ impl Config {
                 sessions_per_site_per_minute: self.limits.per_site_per_minute,
             },
             ignore_selectors: self.ignore_selectors.clone(),
+            release_on_leave: self.release_on_leave,
             integrations: self.integrations.clone(),
         }
     }

@@ -125,6 +125,7 @@ class Client {
     this.shownKey = "";
     this.timer = 0;
     this.stopped = false;
+    this.releaseOnLeave = false;
     this.onLeave = () => this.release();
     this.ready = this.run();
   }
@@ -152,6 +153,7 @@ class Client {
   settings(reply) {
     // The site's own settings complete the tag's: its region and the regions to leave alone.
     if (!this.tagRegion && reply.region) this.region = reply.region;
+    if ("release_on_leave" in reply) this.releaseOnLeave = !!reply.release_on_leave;
     this.ignore = [this.tagIgnore, ...(reply.ignore_selectors ?? [])].filter(Boolean).join(",");
   }
 
@@ -247,8 +249,11 @@ class Client {
     }, Math.max(every || 60000, 5000));
   }
 
-  release() {
-    if (this.sid) navigator.sendBeacon(`${this.api}/sessions/${this.sid}/release`, JSON.stringify(this.beat()));
+  /** The page is left: release the number (sites with release_on_leave), or
+   *  say "left now" with a last heartbeat: the number stays the visitor's for
+   *  the fixation, for the call that comes after. Both carry the coverage. */
+  release(end = this.releaseOnLeave) {
+    if (this.sid) navigator.sendBeacon(`${this.api}/sessions/${this.sid}/${end ? "release" : "heartbeat"}`, JSON.stringify(this.beat()));
   }
 
   consent(granted) {
@@ -260,7 +265,7 @@ class Client {
       this.granted = false;
       clearInterval(this.timer);
       removeEventListener("pagehide", this.onLeave);
-      this.release();
+      this.release(true);
       for (const k of ["dni.sid", this.leaseKey, this.publicKey]) {
         try {
           localStorage.removeItem(k);

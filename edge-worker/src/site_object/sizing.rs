@@ -59,8 +59,15 @@ impl SiteObject {
                 ))
             }
         };
+        let releases = self
+            .loaded
+            .borrow()
+            .as_ref()
+            .is_some_and(|l| l.config.release_on_leave);
         let release_share = match q.get("release_share").map(|t| t.parse::<f64>()) {
-            None => Profile::default().release_share,
+            // About 70% of release beacons arrive when pages are left.
+            None if releases => 0.7,
+            None => 0.0,
             Some(Ok(t)) if (0.0..=1.0).contains(&t) => t,
             _ => return Err(ApiError::field("release_share", "a share from 0 to 1")),
         };
