@@ -178,6 +178,36 @@ fn char_before(text: &str, at: usize) -> Option<char> {
     text[..at].chars().next_back()
 }
 
+/// Whether the run at `at` continues a code: one space before it ends a
+/// token that mixes letters and digits (`DE89`, `X5`), possibly behind a
+/// few upper-case tokens (`GB29 NWBK 6016 ...`).
+fn code_before(text: &str, at: usize) -> bool {
+    let mut head = &text[..at];
+    for _ in 0..3 {
+        let Some(space) = head.chars().next_back().filter(|c| is_space(*c)) else {
+            return false;
+        };
+        head = &head[..head.len() - space.len_utf8()];
+        let token: Vec<char> = head
+            .chars()
+            .rev()
+            .take_while(|c| is_word_char(*c))
+            .collect();
+        if token.is_empty() {
+            return false;
+        }
+        let digits = token.iter().any(|c| c.is_ascii_digit());
+        if digits && token.iter().any(|c| is_letter(*c)) {
+            return true;
+        }
+        if digits || !token.iter().all(|c| is_upper(*c)) {
+            return false;
+        }
+        head = &head[..head.len() - token.iter().map(|c| c.len_utf8()).sum::<usize>()];
+    }
+    false
+}
+
 fn char_at(text: &str, at: usize) -> Option<char> {
     text[at..].chars().next()
 }
@@ -218,6 +248,9 @@ pub const ID_LABELS: &[&str] = &[
     "tva",
     "imei",
     "serial",
+    "ssn",
+    "ein",
+    "itin",
     "s/n",
     "sn",
     "р/с",
@@ -590,6 +623,12 @@ impl Scanner {
         out: &mut Vec<Found>,
     ) {
         let cut = |k: usize| gaps[k].strong || gaps[k].blank;
+        // The tail of a code: `DE89 3704 0044 0532 0130 00` (an IBAN), `A1 555
+        // 0100`: a token of letters and digits right before the run, one
+        // space apart.
+        if code_before(text, run_start) {
+            return;
+        }
         // A run labelled as an id (`ИНН 7707 0838 93`) has no number inside
         // either: a later start must not find one in its tail.
         if !text[run_start..].starts_with(is_plus) {

@@ -544,3 +544,28 @@ fn an_id_label_covers_the_whole_run_but_not_a_plus_number() {
     // Written with +, it is a phone number whatever stands before it.
     assert_eq!(scan("Рс +7 (495) 123-45-67,"), ["+7 (495) 123-45-67"]);
 }
+
+#[test]
+fn us_tax_ids_are_no_numbers() {
+    let t = "SSN 123-45-6789, EIN 12-3456789, ITIN 912-70-1234; call 415-555-0100";
+    let found = Scanner::new(region("US"), Mode::Discover).scan(t);
+    let raws: Vec<&str> = found.iter().map(|f| f.raw(t)).collect();
+    assert_eq!(raws, ["415-555-0100"]);
+}
+
+#[test]
+fn ibans_written_in_groups_are_no_numbers() {
+    for (r, t) in [
+        ("DE", "IBAN DE89 3704 0044 0532 0130 00; Tel. 030 12345678"),
+        ("GB", "GB29 NWBK 6016 1331 9268 19 or call 020 7946 0018"),
+    ] {
+        let found = Scanner::new(region(r), Mode::Discover).scan(t);
+        assert_eq!(
+            found.len(),
+            1,
+            "{t}: {:?}",
+            found.iter().map(|f| f.raw(t)).collect::<Vec<_>>()
+        );
+        assert!(found[0].number.is_some());
+    }
+}
