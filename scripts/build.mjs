@@ -61,7 +61,9 @@ export async function buildBrowser() {
   await step(wasmBindgen, ["--target", "web", "--no-typescript", "--out-dir", dist, "--out-name", "swap_wasm", wasm]);
   const bg = join(dist, "swap_wasm_bg.wasm");
   await step(join(root, "node_modules", ".bin", "wasm-opt"), [
-    "-Oz", "--strip-debug", "--strip-producers",
+    // --converge repeats -Oz until nothing shrinks; memory starts zeroed and
+    // the first KB is unused (Rust puts its stack and data above 1 MB).
+    "-Oz", "--converge", "--zero-filled-memory", "--low-memory-unused", "--strip-debug", "--strip-producers",
     "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
     bg, "-o", bg,

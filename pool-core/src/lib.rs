@@ -64,4 +64,5 @@ pub mod report;
 pub mod session;
 pub mod sim;
 pub mod site;
+pub mod text;
 pub mod time;

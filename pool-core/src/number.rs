@@ -29,6 +29,7 @@
 //! US, CA, GB, DE, FR) plus the list of assigned country calling codes, so
 //! any number written with `+` or `00` resolves.
 
+use crate::text::Part;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -568,8 +569,8 @@ pub fn parse_written(input: &str, region: Option<Region>) -> Result<Written, Par
     let mut body = input.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
     let mut pieces = Vec::with_capacity(body.len());
     if body.len() >= 4 && body.as_bytes()[..4].eq_ignore_ascii_case(b"tel:") {
-        pieces.extend(body[..4].chars().map(Piece::Char));
-        body = &body[4..];
+        pieces.extend(body.part(..4).chars().map(Piece::Char));
+        body = body.part(4..);
     }
     let offset = input.len() - input.trim_start().len();
     let mut digits: Vec<u8> = Vec::with_capacity(MAX_DIGITS + 4);

@@ -32,6 +32,7 @@ use core::fmt;
 use crate::channel::Channel;
 use crate::number::{PhoneNumber, Region};
 use crate::pool::{self, Exhaustion};
+use crate::text::Part;
 use crate::time::Duration;
 
 /// The site configuration as written by a person.
@@ -468,7 +469,7 @@ fn origin(s: &str) -> Result<String, &'static str> {
     }
     let (host, port) = if rest.starts_with('[') {
         match rest.split_once("]:") {
-            Some((h, p)) => (&rest[..h.len() + 1], Some(p)),
+            Some((h, p)) => (rest.part(..h.len() + 1), Some(p)),
             None => (rest, None),
         }
     } else {
@@ -516,7 +517,7 @@ impl Spec {
     /// every bad field.
     pub fn validate(&self) -> Result<Config, Invalid> {
         let mut e = Errors(Vec::new());
-        if self.name.chars().count() > MAX_TEXT {
+        if crate::text::char_count(&self.name) > MAX_TEXT {
             e.push("name", format!("at most {MAX_TEXT} characters"));
         }
         if self.origins.len() > MAX_ORIGINS {
@@ -594,7 +595,7 @@ impl Spec {
         for (t, spec) in self.targets.iter().enumerate() {
             let at = |f: &str| format!("targets[{t}].{f}");
             let target = number(&mut e, at("number"), &spec.number);
-            if spec.label.chars().count() > MAX_TEXT {
+            if crate::text::char_count(&spec.label) > MAX_TEXT {
                 e.push(at("label"), format!("at most {MAX_TEXT} characters"));
             }
             if spec.pool.len() > MAX_POOL {

@@ -20,6 +20,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
 use pool_core::number::{PhoneNumber, Region};
+use pool_core::text::Part;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
@@ -251,7 +252,7 @@ impl Inner {
                     let text = &texts[k];
                     let from = f.start.max(node_start) - node_start;
                     let to = f.number_end.min(node_start + text.len()) - node_start;
-                    let share = text[from..to].chars().count();
+                    let share = pool_core::text::char_count(text.part(from..to));
                     let mut mid: String = next.by_ref().take(share).collect();
                     if k == last {
                         mid.extend(next.by_ref());
@@ -512,9 +513,9 @@ impl Inner {
 /// `piece` with the bytes `from..to` replaced by `mid`.
 fn format_piece(piece: &str, from: usize, to: usize, mid: &str) -> String {
     let mut out = String::with_capacity(piece.len() + mid.len());
-    out.push_str(&piece[..from]);
+    out.push_str(piece.part(..from));
     out.push_str(mid);
-    out.push_str(&piece[to..]);
+    out.push_str(piece.part(to..));
     out
 }
 

@@ -35,6 +35,7 @@ use alloc::vec::Vec;
 use pool_core::number::{
     digit_value, is_separator, parse_written, render, PhoneNumber, Prefix, Region, Template,
 };
+use pool_core::text::Part;
 
 /// One phone number found in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +58,7 @@ pub struct Found {
 impl Found {
     /// The matched text, extension included.
     pub fn raw<'a>(&self, text: &'a str) -> &'a str {
-        &text[self.start..self.end]
+        text.part(self.start..self.end)
     }
 }
 
@@ -175,19 +176,19 @@ fn lower_str(s: &str) -> String {
 }
 
 fn char_before(text: &str, at: usize) -> Option<char> {
-    text[..at].chars().next_back()
+    text.part(..at).chars().next_back()
 }
 
 /// Whether the run at `at` continues a code: one space before it ends a
 /// token that mixes letters and digits (`DE89`, `X5`), possibly behind a
 /// few upper-case tokens (`GB29 NWBK 6016 ...`).
 fn code_before(text: &str, at: usize) -> bool {
-    let mut head = &text[..at];
+    let mut head = text.part(..at);
     for _ in 0..3 {
         let Some(space) = head.chars().next_back().filter(|c| is_space(*c)) else {
             return false;
         };
-        head = &head[..head.len() - space.len_utf8()];
+        head = head.part(..head.len() - space.len_utf8());
         let token: Vec<char> = head
             .chars()
             .rev()
@@ -203,13 +204,13 @@ fn code_before(text: &str, at: usize) -> bool {
         if digits || !token.iter().all(|c| is_upper(*c)) {
             return false;
         }
-        head = &head[..head.len() - token.iter().map(|c| c.len_utf8()).sum::<usize>()];
+        head = head.part(..head.len() - token.iter().map(|c| c.len_utf8()).sum::<usize>());
     }
     false
 }
 
 fn char_at(text: &str, at: usize) -> Option<char> {
-    text[at..].chars().next()
+    text.part(at..).chars().next()
 }
 
 /// Words that say the digits after them are not a phone number.
@@ -301,7 +302,7 @@ const UNIT_WORDS: &[&str] = &[
 
 /// The word (letters, `/`) that ends at `at`, lower-cased, skipping blanks and `:` `.` `#` `№` before `at`.
 fn word_before(text: &str, at: usize) -> String {
-    let head = &text[..at];
+    let head = text.part(..at);
     let trimmed =
         head.trim_end_matches(|c: char| is_space(c) || matches!(c, ':' | '.' | '#' | '№' | '-'));
     if head.len() - trimmed.len() > 8 {
@@ -313,12 +314,12 @@ fn word_before(text: &str, at: usize) -> String {
         .take_while(|(_, c)| is_letter(*c) || *c == '/')
         .last()
         .map_or(trimmed.len(), |(i, _)| i);
-    lower_str(&trimmed[word_start..])
+    lower_str(trimmed.part(word_start..))
 }
 
 /// Whether a currency sign follows `at` (after at most one blank).
 fn currency_after(text: &str, at: usize) -> bool {
-    let rest = &text[at..];
+    let rest = text.part(at..);
     let rest = rest.strip_prefix(is_space).unwrap_or(rest);
     rest.starts_with(['₽', '€', '$', '£', '¥', '%', '‰', '₴', '₸', '¢', '₹'])
 }
@@ -326,7 +327,7 @@ fn currency_after(text: &str, at: usize) -> bool {
 /// Whether an amount's currency or unit follows `at` (after at most one blank):
 /// `₽`, `$`, `%`, `руб`, `р.`, `EUR`, `km`.
 fn unit_after(text: &str, at: usize) -> bool {
-    let rest = &text[at..];
+    let rest = text.part(at..);
     let rest = rest.strip_prefix(is_space).unwrap_or(rest);
     let Some(first) = rest.chars().next() else {
         return false;
@@ -345,7 +346,7 @@ fn unit_after(text: &str, at: usize) -> bool {
     if word.is_empty() {
         return false;
     }
-    UNIT_WORDS.contains(&word.as_str()) || (word == "р" && rest[word.len()..].starts_with('.'))
+    UNIT_WORDS.contains(&word.as_str()) || (word == "р" && rest.part(word.len()..).starts_with('.'))
 }
 
 /// Reads a run starting at `start` (a digit, `+` or opening bracket).
@@ -488,7 +489,7 @@ fn looks_like_date_or_ip(s: &str, groups: &[Group]) -> bool {
 /// An extension after `at`: `ext. 503`, `x456`, `доб. 204`, `#3456`.
 /// Returns where it ends.
 fn extension(text: &str, at: usize) -> Option<usize> {
-    let rest = &text[at..];
+    let rest = text.part(at..);
     let lead = rest.len()
         - rest
             .trim_start_matches(|c: char| is_space(c) || c == ',')
@@ -496,7 +497,7 @@ fn extension(text: &str, at: usize) -> Option<usize> {
     if lead > 3 {
         return None;
     }
-    let after = &rest[lead..];
+    let after = rest.part(lead..);
     let lower: String = after.chars().take(12).map(lower).collect();
     let markers = [
         "extension",
@@ -517,18 +518,18 @@ fn extension(text: &str, at: usize) -> Option<usize> {
     // Byte length of the marker in the original (same chars, case may differ in width only for ASCII/Cyrillic).
     let marker_len: usize = after
         .chars()
-        .take(marker.chars().count())
+        .take(pool_core::text::char_count(marker))
         .map(char::len_utf8)
         .sum();
     if marker.chars().all(is_letter) {
         // A marker word must end there: `x456` or `ext 456`, not `xylophone`.
-        if let Some(c) = after[marker_len..].chars().next() {
+        if let Some(c) = after.part(marker_len..).chars().next() {
             if is_letter(c) {
                 return None;
             }
         }
     }
-    let tail = &after[marker_len..];
+    let tail = after.part(marker_len..);
     let blanks = tail.len()
         - tail
             .trim_start_matches(|c: char| is_space(c) || c == ':' || c == '.')
@@ -536,7 +537,7 @@ fn extension(text: &str, at: usize) -> Option<usize> {
     if blanks > 3 {
         return None;
     }
-    let digits = &tail[blanks..];
+    let digits = tail.part(blanks..);
     let n: usize = digits.chars().take_while(|c| c.is_ascii_digit()).count();
     if n == 0 || n > 7 {
         return None;
@@ -590,7 +591,9 @@ impl Scanner {
                 continue;
             }
             if is_open(c)
-                && !text[i + c.len_utf8()..].starts_with(|d: char| is_digit(d) || is_plus(d))
+                && !text
+                    .part(i + c.len_utf8()..)
+                    .starts_with(|d: char| is_digit(d) || is_plus(d))
             {
                 i += c.len_utf8();
                 continue;
@@ -631,7 +634,7 @@ impl Scanner {
         }
         // A run labelled as an id (`ИНН 7707 0838 93`) has no number inside
         // either: a later start must not find one in its tail.
-        if !text[run_start..].starts_with(is_plus) {
+        if !text.part(run_start..).starts_with(is_plus) {
             let word = word_before(text, run_start);
             if !word.is_empty() && ID_LABELS.contains(&word.as_str()) {
                 return;
@@ -660,7 +663,7 @@ impl Scanner {
                 run_start
             } else {
                 // Take a `+` or bracket that opens this number.
-                let head = &text[..groups[a].start];
+                let head = text.part(..groups[a].start);
                 head.trim_end_matches(|c: char| is_plus(c) || is_open(c))
                     .len()
             };
@@ -690,12 +693,14 @@ impl Scanner {
             return None;
         }
         let mut start = start;
-        if !brackets_ok(&text[start..end]) {
+        if !brackets_ok(text.part(start..end)) {
             // `(030 12345678`: a bracket opened before the number, not by it.
-            let inner = text[start..end].trim_start_matches(|c: char| is_open(c) || is_space(c));
+            let inner = text
+                .part(start..end)
+                .trim_start_matches(|c: char| is_open(c) || is_space(c));
             start = end - inner.len();
         }
-        let raw = &text[start..end];
+        let raw = text.part(start..end);
         let lead = raw.chars().next()?;
         let starts_with_punct = is_plus(lead) || is_open(lead);
         // Left context.
@@ -733,14 +738,16 @@ impl Scanner {
             }
             // Through separators without a blank back to a digit: `4561--455`,
             // `12.03.2024`, `192.168.`; a number goes on there.
-            let back = text[..start]
+            let back = text
+                .part(..start)
                 .chars()
                 .rev()
                 .take_while(|c| is_sep(*c) && !is_space(*c))
                 .take(4)
                 .count();
             if back > 0 {
-                let skipped: usize = text[..start]
+                let skipped: usize = text
+                    .part(..start)
                     .chars()
                     .rev()
                     .take(back)
@@ -775,10 +782,13 @@ impl Scanner {
                 return None;
             }
             // Through separators without a blank to a digit: `4561--455`, `12.5`.
-            let mut rest = text[end..]
+            let mut rest = text
+                .part(end..)
                 .chars()
                 .skip_while(|c| is_sep(*c) && !is_space(*c) && !is_close(*c));
-            if text[end..].starts_with(|c: char| is_sep(c) && !is_space(c) && !is_close(c))
+            if text
+                .part(end..)
+                .starts_with(|c: char| is_sep(c) && !is_space(c) && !is_close(c))
                 && rest.next().is_some_and(is_digit)
             {
                 return None;
@@ -840,10 +850,10 @@ impl Scanner {
 
     /// A `tel:` or `callto:` link whose `:` is at `colon`.
     fn link_at(&self, text: &str, colon: usize) -> Option<(Found, usize)> {
-        let head = &text[..colon];
+        let head = text.part(..colon);
         let tail = |n: usize| {
             (head.len() >= n && head.is_char_boundary(head.len() - n))
-                .then(|| &head[head.len() - n..])
+                .then(|| head.part(head.len() - n..))
         };
         let scheme_len = if tail(3).is_some_and(|t| t.eq_ignore_ascii_case("tel")) {
             3
@@ -857,11 +867,11 @@ impl Scanner {
             return None;
         }
         let mut start = colon + 1;
-        if text[start..].starts_with("//") {
+        if text.part(start..).starts_with("//") {
             start += 2;
         }
         // The link target runs to a blank, quote or bracket of markup.
-        let rest = &text[start..];
+        let rest = text.part(start..);
         let len = rest
             .find(|c: char| {
                 is_space(c)
@@ -871,7 +881,7 @@ impl Scanner {
                     )
             })
             .unwrap_or(rest.len());
-        let target = &rest[..len];
+        let target = rest.part(..len);
         if target.is_empty() {
             return None;
         }
@@ -949,7 +959,7 @@ pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber
         let Some(template) = &f.template else {
             continue;
         };
-        out.push_str(&text[last..f.start]);
+        out.push_str(text.part(last..f.start));
         if f.link {
             out.push_str(&tracking.e164());
         } else {
@@ -957,6 +967,6 @@ pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber
         }
         last = f.number_end;
     }
-    out.push_str(&text[last..]);
+    out.push_str(text.part(last..));
     out
 }
