@@ -1,5 +1,6 @@
 // npm run build: the edge worker (worker-build) and, later, the browser package.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import {
@@ -44,6 +45,46 @@ export function sizes(path) {
   return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length };
 }
 
+const WASM_FEATURES = [
+  "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+];
+
+/**
+ * Shortens the wasm's import and export names (wasm-bindgen's
+ * `__wbg_getAttribute_c7b80d4010284561` and the like, in both files, which
+ * esbuild cannot rename) with binaryen's minifier, and rewrites the glue to
+ * match. Fails the build if the glue does not use every name exactly as
+ * expected, rather than ship a module that cannot link.
+ */
+function minifyNames(bg, glue) {
+  const map = JSON.parse(execFileSync(join(root, "node_modules", ".bin", "wasm-opt"),
+    [...WASM_FEATURES, "--minify-imports-and-exports-and-modules", bg, "-o", bg], { encoding: "utf8" }));
+  const linked = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(bg)));
+  let js = readFileSync(glue, "utf8");
+  const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const imported = new Map();
+  for (const [module, name, short] of map.imports) {
+    const now = linked.find((i) => i.name === short);
+    const key = new RegExp(`(?<=[\\s{,])${esc(name)}(?=:)`, "g");
+    if (!now || (js.match(key) || []).length !== 1) throw new Error(`minifying wasm names: import ${name} is not one key of the glue's imports`);
+    js = js.replace(key, JSON.stringify(short));
+    imported.set(module, now.module);
+  }
+  for (const [module, short] of imported) {
+    const key = new RegExp(`(["'])${esc(module)}\\1(?=:)`, "g");
+    if ((js.match(key) || []).length !== 1) throw new Error(`minifying wasm names: module ${module} is not one key of the glue's imports`);
+    js = js.replace(key, JSON.stringify(short));
+  }
+  // The glue reads exports as `wasm.name`; any other way would be missed.
+  if (/\bwasm\s*\[/.test(js)) throw new Error("minifying wasm names: the glue indexes its exports");
+  for (const [name, short] of map.exports) {
+    if (!/^[A-Za-z_$][\w$]*$/.test(short)) throw new Error(`minifying wasm names: ${short} is not an identifier`);
+    js = js.replace(new RegExp(`(?<=\\bwasm\\.)${esc(name)}\\b`, "g"), short);
+  }
+  writeFileSync(glue, js);
+}
+
 /**
  * Builds dist/: the browser module (wasm-bindgen --target web, wasm-opt -Oz),
  * the ESM entry with its types, and the script-tag loader.
@@ -64,10 +105,9 @@ export async function buildBrowser() {
     // --converge repeats -Oz until nothing shrinks; memory starts zeroed and
     // the first KB is unused (Rust puts its stack and data above 1 MB).
     "-Oz", "--converge", "--zero-filled-memory", "--low-memory-unused", "--strip-debug", "--strip-producers",
-    "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
-    bg, "-o", bg,
+    ...WASM_FEATURES, bg, "-o", bg,
   ]);
+  minifyNames(bg, join(dist, "swap_wasm.js"));
   // The ESM entry bundled with the wasm-bindgen glue, and the loader, both minified.
   const esbuild = join(root, "node_modules", ".bin", "esbuild");
   const js = join(root, "swap-wasm", "js");
