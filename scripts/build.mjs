@@ -104,7 +104,7 @@ export async function buildBrowser() {
   await step(join(root, "node_modules", ".bin", "wasm-opt"), [
     // --converge repeats -Oz until nothing shrinks; memory starts zeroed and
     // the first KB is unused (Rust puts its stack and data above 1 MB).
-    "-Oz", "--converge", "--zero-filled-memory", "--low-memory-unused", "--strip-debug", "--strip-producers",
+    "-Oz", "--converge", "--zero-filled-memory", "--low-memory-unused", "--strip-debug", "--strip-producers", "--strip-target-features",
     ...WASM_FEATURES, bg, "-o", bg,
   ]);
   minifyNames(bg, join(dist, "swap_wasm.js"));

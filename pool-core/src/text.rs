@@ -19,8 +19,19 @@ pub trait Part {
 impl Part for str {
     #[inline]
     fn part<R: SliceIndex<str, Output = str>>(&self, range: R) -> &str {
-        self.get(range).unwrap_or("")
+        match self.get(range) {
+            Some(s) => s,
+            None => off_boundary(),
+        }
     }
+}
+
+/// The answer for a range off the text's boundaries: a bug upstream, so
+/// kept out of the hot path.
+#[cold]
+#[inline(never)]
+fn off_boundary() -> &'static str {
+    ""
 }
 
 /// The number of characters in `s`: its bytes that do not continue a

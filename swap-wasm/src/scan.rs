@@ -189,24 +189,41 @@ fn code_before(text: &str, at: usize) -> bool {
             return false;
         };
         head = head.part(..head.len() - space.len_utf8());
-        let token: Vec<char> = head
-            .chars()
-            .rev()
-            .take_while(|c| is_word_char(*c))
-            .collect();
-        if token.is_empty() {
+        let (mut len, mut digits, mut letters, mut upper) = (0, false, false, true);
+        for c in head.chars().rev().take_while(|c| is_word_char(*c)) {
+            len += c.len_utf8();
+            digits |= c.is_ascii_digit();
+            letters |= is_letter(c);
+            upper &= is_upper(c);
+        }
+        if len == 0 {
             return false;
         }
-        let digits = token.iter().any(|c| c.is_ascii_digit());
-        if digits && token.iter().any(|c| is_letter(*c)) {
+        if digits && letters {
             return true;
         }
-        if digits || !token.iter().all(|c| is_upper(*c)) {
+        if digits || !upper {
             return false;
         }
-        head = head.part(..head.len() - token.iter().map(|c| c.len_utf8()).sum::<usize>());
+        head = head.part(..head.len() - len);
     }
     false
+}
+
+/// Whether a number starting at `at` would be inside a web address written in the text
+/// (`https://shop.example/p/74951234567`, `www.example.com/8005550199`):
+/// the token it ends in (up to an ASCII blank, at most 256 bytes back, so a
+/// page without blanks stays linear) has a `://` or begins with `www.`.
+fn in_url(text: &str, at: usize) -> bool {
+    let head = &text.as_bytes()[..at.min(text.len())];
+    let from = head.len().saturating_sub(256);
+    let start = head[from..]
+        .iter()
+        .rposition(|b| b.is_ascii_whitespace())
+        .map_or(from, |p| from + p + 1);
+    let token = &head[start..];
+    token.windows(3).any(|w| w == b"://")
+        || token.len() > 4 && token[..4].eq_ignore_ascii_case(b"www.")
 }
 
 fn char_at(text: &str, at: usize) -> Option<char> {
@@ -301,12 +318,26 @@ const UNIT_WORDS: &[&str] = &[
 ];
 
 /// The word (letters, `/`) that ends at `at`, lower-cased, skipping blanks and `:` `.` `#` `№` before `at`.
+/// `Serial No. 212 555 0199`, `Order number 4951234567`, `Заказ номер 123`:
+/// when that word is "number" and an id label comes before it, the label.
 fn word_before(text: &str, at: usize) -> String {
+    let (word, start) = word_ending(text, at);
+    if NUMBER_WORDS.contains(&word.as_str()) {
+        let (label, _) = word_ending(text, start);
+        if ID_LABELS.contains(&label.as_str()) {
+            return label;
+        }
+    }
+    word
+}
+
+/// The word [`word_before`] looks at, and where it starts.
+fn word_ending(text: &str, at: usize) -> (String, usize) {
     let head = text.part(..at);
     let trimmed =
         head.trim_end_matches(|c: char| is_space(c) || matches!(c, ':' | '.' | '#' | '№' | '-'));
     if head.len() - trimmed.len() > 8 {
-        return String::new();
+        return (String::new(), at);
     }
     let word_start = trimmed
         .char_indices()
@@ -314,8 +345,20 @@ fn word_before(text: &str, at: usize) -> String {
         .take_while(|(_, c)| is_letter(*c) || *c == '/')
         .last()
         .map_or(trimmed.len(), |(i, _)| i);
-    lower_str(trimmed.part(word_start..))
+    (lower_str(trimmed.part(word_start..)), word_start)
 }
+
+/// Words for "number" between a label and its digits.
+const NUMBER_WORDS: &[&str] = &[
+    "no",
+    "nr",
+    "nº",
+    "num",
+    "number",
+    "nummer",
+    "numéro",
+    "номер",
+];
 
 /// Whether a currency sign follows `at` (after at most one blank).
 fn currency_after(text: &str, at: usize) -> bool {
@@ -604,6 +647,11 @@ impl Scanner {
                 i = skip_token(text, i);
                 continue;
             }
+            // Inside a web address written out: skip to its end.
+            if in_url(text, i) {
+                i = text.part(i..).find(is_space).map_or(text.len(), |n| i + n);
+                continue;
+            }
             let Some((groups, gaps, end)) = read_run(text, i) else {
                 i += c.len_utf8();
                 continue;
@@ -630,6 +678,13 @@ impl Scanner {
         // 0100`: a token of letters and digits right before the run, one
         // space apart.
         if code_before(text, run_start) {
+            return;
+        }
+        // The name part of an e-mail address: `84951234567@mail.ru`.
+        if groups
+            .last()
+            .is_some_and(|g| char_at(text, g.end) == Some('@'))
+        {
             return;
         }
         // A run labelled as an id (`ИНН 7707 0838 93`) has no number inside

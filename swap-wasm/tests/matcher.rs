@@ -569,3 +569,56 @@ fn ibans_written_in_groups_are_no_numbers() {
         assert!(found[0].number.is_some());
     }
 }
+
+#[test]
+fn web_and_mail_addresses_keep_their_digits() {
+    for (r, t, want) in [
+        ("RU", "https://shop.example/p/74951234567", &[][..]),
+        (
+            "US",
+            "www.example.com/8005550199 and HTTP://X.US/2125550199",
+            &[],
+        ),
+        ("RU", "84951234567@mail.ru", &[]),
+        // A number next to an address is still one.
+        (
+            "US",
+            "https://example.com?q=1 212-555-0199",
+            &["212-555-0199"],
+        ),
+        (
+            "RU",
+            "Сайт: https://x.ru/74950000000, тел. 8 495 123-45-67",
+            &["8 495 123-45-67"],
+        ),
+        (
+            "RU",
+            "Tel.: +7 495 123-45-67 https://x.ru",
+            &["+7 495 123-45-67"],
+        ),
+    ] {
+        let found = Scanner::new(region(r), Mode::Discover).scan(t);
+        let raws: Vec<&str> = found.iter().map(|f| f.raw(t)).collect();
+        assert_eq!(raws, want, "{t}");
+    }
+}
+
+#[test]
+fn a_label_before_the_word_number_still_counts() {
+    for t in [
+        "Serial No. 212 555 0199",
+        "Order number 4951234567",
+        "Invoice Nr. 212-555-0199",
+    ] {
+        assert_none(t, "US");
+    }
+    assert_none("Заказ номер 4951234567", "RU");
+    assert_eq!(
+        one("Phone No. 212 555 0199", "US"),
+        Some(("212 555 0199".into(), Some("+12125550199".into())))
+    );
+    assert_eq!(
+        one("Телефон номер 8 495 123 45 67", "RU"),
+        Some(("8 495 123 45 67".into(), Some("+74951234567".into())))
+    );
+}
