@@ -333,3 +333,36 @@ describe("leads, the log, reports and erasure", () => {
     assert.equal((await admin("/reports/calls")).body.total.calls, before);
   });
 });
+
+describe("integration secrets are write-only", () => {
+  test("GET hides them; written back hidden they are kept; hidden with nothing stored is refused", async () => {
+    const got = await admin("", { template: "/v1/sites/{site}" });
+    assert.equal(got.status, 200);
+    const text = JSON.stringify(got.body);
+    for (const secret of [TOKEN, SECRET, "ga-secret"]) assert.ok(!text.includes(secret), `${secret} shown`);
+    const i = got.body.integrations;
+    assert.equal(i.twilio.auth_token, "(hidden)");
+    assert.deepEqual(i.webhooks.map((h) => h.secret), ["(hidden)", "(hidden)"]);
+    assert.equal(i.ga4.api_secret, "(hidden)");
+
+    // The config read, edited and written back: the stored token still signs Twilio's requests.
+    const edited = { ...got.body, name: "Calls, renamed" };
+    const put = await call(w, "PUT", `/v1/sites/${site}`, { body: edited, key: ADMIN_KEY, template: "/v1/sites/{site}" });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    assert.equal(put.body.integrations.twilio.auth_token, "(hidden)");
+    assert.equal((await admin("", { template: "/v1/sites/{site}" })).body.name, "Calls, renamed");
+    const r = await twilio("voice", { CallSid: "CA-KEPT", From: "+79160000002", To: "+15550000000" });
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.text, /<Dial/);
+
+    // A hidden secret for a new address has nothing to keep: 422, and nothing changed.
+    const moved = structuredClone(got.body);
+    moved.integrations.webhooks[0].url = "http://127.0.0.1:9/elsewhere";
+    const bad = await call(w, "PUT", `/v1/sites/${site}`, { body: moved, key: ADMIN_KEY, template: "/v1/sites/{site}" });
+    assert.equal(bad.status, 422);
+    assert.ok(bad.body.error.fields.some((e) => e.path === "integrations.webhooks[0].secret"), JSON.stringify(bad.body));
+    const after = await admin("", { template: "/v1/sites/{site}" });
+    assert.equal(after.body.integrations.webhooks[0].url, got.body.integrations.webhooks[0].url);
+    assert.equal(after.body.name, "Calls, renamed");
+  });
+});

@@ -342,9 +342,13 @@ impl SiteObject {
         let body = check_body(req, body, api::MAX_BODY, false)?;
         let mut value: serde_json::Value = serde_json::from_slice(body)?;
         api::strip_comments(&mut value);
-        let spec: Spec = serde_json::from_value(value)?;
-        let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
+        let mut spec: Spec = serde_json::from_value(value)?;
         let exists = self.load()?;
+        // Secrets shown as hidden and sent back unchanged keep the stored ones.
+        if let Some(stored) = self.loaded.borrow().as_ref() {
+            spec.integrations.keep_secrets(&stored.spec.integrations);
+        }
+        let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
         if !exists && caller != Caller::Deployment {
             return Err(ApiError::Forbidden(
                 "only the deployment's admin key creates sites".into(),
@@ -383,7 +387,7 @@ impl SiteObject {
             store::drop_other_targets(&sql, &keep).map_err(internal)?;
             // On failure the state stays unloaded; the next request reads storage.
             self.persist(&sql, &mut loaded)?;
-            let reply = loaded.spec.clone();
+            let reply = loaded.spec.redacted();
             *guard = Some(loaded);
             reply
         };
@@ -398,7 +402,7 @@ impl SiteObject {
         self.require_site()?;
         let guard = self.loaded.borrow();
         let loaded = guard.as_ref().ok_or(ApiError::Internal)?;
-        json(200, &loaded.spec).map_err(internal)
+        json(200, &loaded.spec.redacted()).map_err(internal)
     }
 
     async fn delete_site(&self, req: &Request) -> std::result::Result<Response, ApiError> {

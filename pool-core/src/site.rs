@@ -159,10 +159,72 @@ fn http_url(s: &str) -> bool {
     }) && s.len() <= 2048
 }
 
+/// What the admin API shows in place of a stored secret (Twilio's auth
+/// token, a webhook's secret, GA4's API secret). Sent back unchanged in a
+/// `PUT`, it keeps the stored secret, so a config read, edited and written
+/// back never needs the secrets in hand.
+pub const HIDDEN: &str = "(hidden)";
+
 impl IntegrationsSpec {
+    /// A copy with every secret replaced by [`HIDDEN`].
+    pub fn redacted(&self) -> IntegrationsSpec {
+        let mut r = self.clone();
+        if let Some(t) = &mut r.twilio {
+            t.auth_token = String::from(HIDDEN);
+        }
+        for w in &mut r.webhooks {
+            w.secret = String::from(HIDDEN);
+        }
+        if let Some(g) = &mut r.ga4 {
+            g.api_secret = String::from(HIDDEN);
+        }
+        r
+    }
+
+    /// Puts back the `stored` secrets that this spec keeps with [`HIDDEN`]:
+    /// Twilio's token, GA4's API secret, and a webhook's secret when a stored
+    /// webhook has the same URL (a secret is not carried to another address).
+    /// One with nothing to keep stays [`HIDDEN`], and validation refuses it.
+    pub fn keep_secrets(&mut self, stored: &IntegrationsSpec) {
+        if let (Some(t), Some(old)) = (&mut self.twilio, &stored.twilio) {
+            if t.auth_token == HIDDEN {
+                t.auth_token.clone_from(&old.auth_token);
+            }
+        }
+        for w in &mut self.webhooks {
+            if w.secret == HIDDEN {
+                if let Some(old) = stored.webhooks.iter().find(|o| o.url == w.url) {
+                    w.secret.clone_from(&old.secret);
+                }
+            }
+        }
+        if let (Some(g), Some(old)) = (&mut self.ga4, &stored.ga4) {
+            if g.api_secret == HIDDEN {
+                g.api_secret.clone_from(&old.api_secret);
+            }
+        }
+    }
+
     fn check(&self, e: &mut Errors) {
+        const NOTHING_KEPT: &str = "no stored secret to keep: send the secret itself";
+        if self.twilio.as_ref().is_some_and(|t| t.auth_token == HIDDEN) {
+            e.push("integrations.twilio.auth_token", NOTHING_KEPT);
+        }
+        for (i, w) in self.webhooks.iter().enumerate() {
+            if w.secret == HIDDEN {
+                e.push(
+                    format!("integrations.webhooks[{i}].secret"),
+                    "no stored secret for this url to keep: send the secret itself",
+                );
+            }
+        }
+        if self.ga4.as_ref().is_some_and(|g| g.api_secret == HIDDEN) {
+            e.push("integrations.ga4.api_secret", NOTHING_KEPT);
+        }
         if let Some(t) = &self.twilio {
-            if t.auth_token.trim().is_empty() || t.auth_token.len() > 256 {
+            if t.auth_token != HIDDEN
+                && (t.auth_token.trim().is_empty() || t.auth_token.len() > 256)
+            {
                 e.push(
                     "integrations.twilio.auth_token",
                     "the account's auth token (1 to 256 characters)",
@@ -184,7 +246,7 @@ impl IntegrationsSpec {
             if !http_url(&w.url) {
                 e.push(format!("integrations.webhooks[{i}].url"), "an http(s) URL");
             }
-            if w.secret.len() < 16 || w.secret.len() > 256 {
+            if w.secret != HIDDEN && (w.secret.len() < 16 || w.secret.len() > 256) {
                 e.push(
                     format!("integrations.webhooks[{i}].secret"),
                     "16 to 256 characters",
@@ -206,7 +268,9 @@ impl IntegrationsSpec {
                     "the stream's measurement id, such as G-XXXXXXX",
                 );
             }
-            if g.api_secret.trim().is_empty() || g.api_secret.len() > 256 {
+            if g.api_secret != HIDDEN
+                && (g.api_secret.trim().is_empty() || g.api_secret.len() > 256)
+            {
                 e.push(
                     "integrations.ga4.api_secret",
                     "the stream's Measurement Protocol API secret",
@@ -513,6 +577,14 @@ fn time_zone_ok(tz: &str) -> bool {
 }
 
 impl Spec {
+    /// A copy to show: the integration secrets replaced by [`HIDDEN`].
+    pub fn redacted(&self) -> Spec {
+        Spec {
+            integrations: self.integrations.redacted(),
+            ..self.clone()
+        }
+    }
+
     /// Checks every field and reads the spec into a [`Config`], or lists
     /// every bad field.
     pub fn validate(&self) -> Result<Config, Invalid> {
@@ -924,6 +996,62 @@ mod tests {
                 .collect(),
         });
         s
+    }
+
+    #[test]
+    fn secrets_are_hidden_and_kept_only_where_they_belong() {
+        let mut stored = good();
+        stored.integrations = IntegrationsSpec {
+            twilio: Some(TwilioSpec {
+                auth_token: "tw-token".into(),
+                ..TwilioSpec::default()
+            }),
+            webhooks: vec![WebhookSpec {
+                url: "https://crm.example/in".into(),
+                secret: "0123456789abcdef-crm".into(),
+                events: vec![],
+            }],
+            ga4: Some(Ga4Spec {
+                measurement_id: "G-X".into(),
+                api_secret: "ga-secret".into(),
+                endpoint: None,
+            }),
+        };
+        let shown = stored.redacted();
+        let i = &shown.integrations;
+        assert_eq!(i.twilio.as_ref().unwrap().auth_token, HIDDEN);
+        assert_eq!(i.webhooks[0].secret, HIDDEN);
+        assert_eq!(i.ga4.as_ref().unwrap().api_secret, HIDDEN);
+        assert_eq!(shown.targets, stored.targets);
+
+        // Written back as shown: every secret kept, the same config.
+        let mut back = shown.clone();
+        back.integrations.keep_secrets(&stored.integrations);
+        assert_eq!(back, stored);
+        assert!(back.validate().is_ok());
+
+        // A hidden secret for another URL, or with nothing stored: refused,
+        // never carried over.
+        let mut moved = shown.clone();
+        moved.integrations.webhooks[0].url = "https://elsewhere.example/".into();
+        moved.integrations.keep_secrets(&stored.integrations);
+        let e = moved.validate().unwrap_err();
+        assert_eq!(e.errors.len(), 1, "{e}");
+        assert_eq!(e.errors[0].path, "integrations.webhooks[0].secret");
+        let mut fresh = shown;
+        fresh
+            .integrations
+            .keep_secrets(&IntegrationsSpec::default());
+        let e = fresh.validate().unwrap_err();
+        let paths: Vec<&str> = e.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "integrations.twilio.auth_token",
+                "integrations.webhooks[0].secret",
+                "integrations.ga4.api_secret"
+            ]
+        );
     }
 
     #[test]
