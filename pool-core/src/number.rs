@@ -357,6 +357,13 @@ pub fn is_separator(c: char) -> bool {
             | ')'
             | '['
             | ']'
+            // Full-width forms, as East Asian input methods type them.
+            | '\u{3000}' // ideographic space
+            | '\u{FF08}' // （
+            | '\u{FF09}' // ）
+            | '\u{FF0D}' // －
+            | '\u{FF0E}' // ．
+            | '\u{FF0F}' // ／
     )
 }
 
@@ -603,10 +610,8 @@ pub fn parse_written(input: &str, region: Option<Region>) -> Result<Written, Par
     if plus {
         drop_bracketed_trunk(&mut digits, &mut pieces);
     }
-    let info = match region {
-        Some(r) => Some(r.info().ok_or(ParseError::UnknownRegion)?),
-        None => None,
-    };
+    // A region without numbering data here still reads `+` and `00` numbers.
+    let info = region.and_then(|r| r.info());
     let (number, prefix) = if plus {
         (international(&digits)?, Prefix::Plus)
     } else if let Some(access) = info.and_then(|i| access_code(i, &digits)) {
@@ -617,6 +622,8 @@ pub fn parse_written(input: &str, region: Option<Region>) -> Result<Written, Par
     } else if let Some(access) = ["00"].into_iter().find(|a| starts_with(&digits, a)) {
         let n = international(&digits[access.len()..])?;
         (n, Prefix::Access(String::from(access)))
+    } else if region.is_some() {
+        return Err(ParseError::UnknownRegion);
     } else {
         return Err(ParseError::NoRegion);
     };
@@ -638,8 +645,8 @@ fn drop_bracketed_trunk(digits: &mut Vec<u8>, pieces: &mut [Piece]) {
     for i in 0..pieces.len() {
         if let Piece::Digit { .. } = pieces[i] {
             if seen == cc_len {
-                let open = i > 0 && pieces[i - 1] == Piece::Char('(');
-                let close = pieces.get(i + 1) == Some(&Piece::Char(')'));
+                let open = i > 0 && matches!(pieces[i - 1], Piece::Char('(' | '\u{FF08}'));
+                let close = matches!(pieces.get(i + 1), Some(Piece::Char(')' | '\u{FF09}')));
                 if open && close && digits[seen] == 0 {
                     pieces[i] = Piece::Char('0');
                     digits.remove(seen);
@@ -829,7 +836,7 @@ fn fit_slots(pieces: &mut Vec<Piece>, want: usize) {
                 let next_is_digit = matches!(pieces.get(i), Some(Piece::Digit { .. }));
                 if group_empty && !next_is_digit && i > 0 {
                     if let Some(Piece::Char(c)) = pieces.get(i - 1) {
-                        if is_separator(*c) && *c != '(' && *c != ')' {
+                        if is_separator(*c) && !matches!(c, '(' | ')' | '\u{FF08}' | '\u{FF09}') {
                             pieces.remove(i - 1);
                         }
                     }

@@ -622,3 +622,51 @@ fn a_label_before_the_word_number_still_counts() {
         Some(("8 495 123 45 67".into(), Some("+74951234567".into())))
     );
 }
+
+#[test]
+fn full_width_forms_are_found_and_kept() {
+    for (r, written, e164) in [
+        ("RU", "+7（495）123-45-67", "+74951234567"),
+        ("RU", "+7 (495) 123－45－67", "+74951234567"),
+        ("RU", "８（４９５）１２３４５６７", "+74951234567"),
+        ("GB", "＋４４ （０）２０ ７９４６ ０９５８", "+442079460958"),
+    ] {
+        assert_found(written, r, e164);
+    }
+    let to = |s: &str| PhoneNumber::parse(s, None).unwrap();
+    let map = [(to("+74951234567"), to("+74997654321"))];
+    assert_eq!(
+        swap("Тел.: ８（４９５）１２３４５６７", region("RU"), &map),
+        "Тел.: ８（４９９）７６５４３２１"
+    );
+}
+
+#[test]
+fn a_region_without_numbering_data_still_reads_plus_numbers() {
+    for (written, e164) in [
+        ("+81 3-1234-5678", "+81312345678"),
+        ("＋８１ ３ １２３４ ５６７８", "+81312345678"),
+    ] {
+        assert_found(written, "JP", e164);
+    }
+    assert_none("03-1234-5678", "JP");
+}
+
+#[test]
+fn more_id_labels() {
+    for t in [
+        "Policy number 2125550199",
+        "Acct 2125550199",
+        "Account number: 212 555 0199",
+        "Part# 212-555-0199",
+        "PO Box 2125550199",
+        "Confirmation code 2125550199",
+    ] {
+        assert_none(t, "US");
+    }
+    for t in ["Договор № 4951234567", "Полис 8 495 123 45 67"] {
+        assert_none(t, "RU");
+    }
+    assert_none("Kundennummer 030 12345678", "DE");
+    assert_none("Facture 01 23 45 67 89", "FR");
+}
