@@ -304,7 +304,6 @@ pub const ID_LABELS: &[&str] = &[
     "л/с",
     "рс",
     "кс",
-    "полис",
     "паспорт",
     "passport",
     "ticket",
@@ -315,6 +314,40 @@ pub const ID_LABELS: &[&str] = &[
     "zip",
     "индекс",
     "доверенность",
+    "claim",
+    "booking",
+    "reservation",
+    "receipt",
+    "reference",
+    "transaction",
+    "txn",
+    "membership",
+    "version",
+    "ver",
+    "crn",
+    "bestellnummer",
+    "rechnungsnummer",
+    "auftragsnummer",
+    "kundennr",
+    "artikelnummer",
+    "бин",
+    "иин",
+];
+
+/// Words that name an id only with a word for "number" after them:
+/// `Company No. 02079460958`, `Customer number 2125550199`, `Case No.`;
+/// alone they may just come before a phone number (`Company 020 7946 0958`).
+const ID_BEFORE_NUMBER_WORD: &[&str] = &[
+    "company",
+    "registration",
+    "registered",
+    "customer",
+    "member",
+    "case",
+    "item",
+    "product",
+    "client",
+    "регистрационный",
 ];
 
 /// Currency and unit words that say the digits before them are an amount.
@@ -345,21 +378,22 @@ const UNIT_WORDS: &[&str] = &[
     "евро",
 ];
 
-/// The word (letters, `/`) that ends at `at`, lower-cased, skipping blanks and `:` `.` `#` `№` before `at`.
-/// `Serial No. 212 555 0199`, `Order number 4951234567`, `Заказ номер 123`:
-/// when that word is "number" and an id label comes before it, the label.
-fn word_before(text: &str, at: usize) -> String {
+/// Whether an id label ends at `at` (skipping blanks and `:` `.` `#` `№`):
+/// `ИНН 7707083893`, and with a word for "number" after the label,
+/// `Serial No. 212 555 0199`, `Order number 4951234567`, `Company No. …`.
+fn labelled_id(text: &str, at: usize) -> bool {
     let (word, start) = word_ending(text, at);
-    if NUMBER_WORDS.contains(&word.as_str()) {
-        let (label, _) = word_ending(text, start);
-        if ID_LABELS.contains(&label.as_str()) {
-            return label;
-        }
+    if ID_LABELS.contains(&word.as_str()) {
+        return true;
     }
-    word
+    NUMBER_WORDS.contains(&word.as_str()) && {
+        let label = word_ending(text, start).0;
+        ID_LABELS.contains(&label.as_str()) || ID_BEFORE_NUMBER_WORD.contains(&label.as_str())
+    }
 }
 
-/// The word [`word_before`] looks at, and where it starts.
+/// The word (letters, `/`) that ends at `at`, lower-cased, skipping blanks
+/// and `:` `.` `#` `№` `-` before `at`, and where it starts.
 fn word_ending(text: &str, at: usize) -> (String, usize) {
     let head = text.part(..at);
     let trimmed =
@@ -392,7 +426,24 @@ const NUMBER_WORDS: &[&str] = &[
 fn currency_after(text: &str, at: usize) -> bool {
     let rest = text.part(at..);
     let rest = rest.strip_prefix(is_space).unwrap_or(rest);
-    rest.starts_with(['₽', '€', '$', '£', '¥', '%', '‰', '₴', '₸', '¢', '₹'])
+    rest.starts_with(is_currency)
+}
+
+/// A currency sign and a blank right before `at`: `$ 212 555 0199`, an amount.
+fn currency_blank_before(text: &str, at: usize) -> bool {
+    let mut back = text.part(..at).chars().rev();
+    back.next().is_some_and(is_space)
+        && back
+            .next()
+            .is_some_and(|c| is_currency(c) && !matches!(c, '%' | '‰'))
+}
+
+/// A currency sign, or `%` and `‰`.
+fn is_currency(c: char) -> bool {
+    matches!(
+        c,
+        '₽' | '€' | '$' | '£' | '¥' | '%' | '‰' | '₴' | '₸' | '¢' | '₹'
+    )
 }
 
 /// Whether an amount's currency or unit follows `at` (after at most one blank):
@@ -545,6 +596,10 @@ fn looks_like_date_or_ip(s: &str, groups: &[Group]) -> bool {
     let sizes: Vec<usize> = groups.iter().map(|g| g.digits).collect();
     let all_same = |ch: char| !seps.is_empty() && seps.iter().all(|c| *c == ch);
     if all_same('.') && sizes.len() == 4 && sizes.iter().all(|n| *n <= 3) {
+        return true;
+    }
+    // A version (`2.1.2.555.0199`): dotted, with more than one single digit.
+    if all_same('.') && sizes.iter().filter(|n| **n == 1).count() > 1 {
         return true;
     }
     let date_sep = all_same('.') || all_same('/') || all_same('-');
@@ -715,13 +770,21 @@ impl Scanner {
         {
             return;
         }
+        // An amount after a currency sign and a blank (`₽ 8 495 123 45 67`),
+        // written with blanks and dots only, has no number inside.
+        if currency_blank_before(text, run_start)
+            && groups.last().is_some_and(|g| {
+                text.part(run_start..g.end)
+                    .chars()
+                    .all(|c| is_digit(c) || is_space(c) || c == '.')
+            })
+        {
+            return;
+        }
         // A run labelled as an id (`ИНН 7707 0838 93`) has no number inside
         // either: a later start must not find one in its tail.
-        if !text.part(run_start..).starts_with(is_plus) {
-            let word = word_before(text, run_start);
-            if !word.is_empty() && ID_LABELS.contains(&word.as_str()) {
-                return;
-            }
+        if !text.part(run_start..).starts_with(is_plus) && labelled_id(text, run_start) {
+            return;
         }
         // Digits passed over since the run began, a break or the last match:
         // a number may start after a few (`$20 415-666-7777`), not inside a
@@ -793,27 +856,10 @@ impl Scanner {
             if is_word_char(b) && (is_numeral(b) || !starts_with_punct) {
                 return None;
             }
-            if matches!(
-                b,
-                '$' | '€'
-                    | '£'
-                    | '¥'
-                    | '₽'
-                    | '₴'
-                    | '₸'
-                    | '¢'
-                    | '₹'
-                    | '#'
-                    | '№'
-                    | '@'
-                    | '&'
-                    | '%'
-                    | '*'
-                    | '='
-                    | '+'
-                    | '\\'
-                    | '_'
-            ) {
+            if is_currency(b)
+                || matches!(b, '#' | '№' | '@' | '&' | '*' | '=' | '+' | '\\' | '_')
+                || currency_blank_before(text, start)
+            {
                 return None;
             }
             if matches!(b, ',' | ':') && bb.is_some_and(is_numeral) {
@@ -842,7 +888,7 @@ impl Scanner {
             }
             if matches!(b, '-' | '/') && bb.is_some_and(is_word_char) {
                 // `UA-12345678`, `G-123`: tracker ids. `My number-` is kept.
-                let word = word_before(text, start);
+                let word = word_ending(text, start).0;
                 let short_code = !word.is_empty() && word.len() <= 4;
                 if short_code || bb.is_some_and(|c| is_upper(c) || is_numeral(c)) {
                     return None;
@@ -850,8 +896,7 @@ impl Scanner {
             }
             // `ИНН 7707083893`, `р/с 40702…`: an id, not a number to call; a
             // number written with `+` is a phone number whatever precedes it.
-            let word = word_before(text, start);
-            if !is_plus(lead) && !word.is_empty() && ID_LABELS.contains(&word.as_str()) {
+            if !is_plus(lead) && labelled_id(text, start) {
                 return None;
             }
         }

@@ -670,3 +670,43 @@ fn more_id_labels() {
     assert_none("Kundennummer 030 12345678", "DE");
     assert_none("Facture 01 23 45 67 89", "FR");
 }
+
+#[test]
+fn words_that_label_an_id_only_with_a_number_word() {
+    for t in [
+        "Customer No. 2125550199",
+        "Company number 212 555 0199",
+        "Case No: 212-555-0199",
+        "Booking ref 212 555 0199",
+        "Transaction 2125550199",
+    ] {
+        assert_none(t, "US");
+    }
+    assert_none("Company No. 02079460958", "GB");
+    assert_none("Bestellnummer 030 12345678", "DE");
+    // Alone, such a word may come right before the phone number.
+    assert_eq!(
+        one("Company 212-555-0199", "US"),
+        Some(("212-555-0199".into(), Some("+12125550199".into())))
+    );
+    assert_eq!(
+        one("Customer service 020 7946 0958", "GB"),
+        Some(("020 7946 0958".into(), Some("+442079460958".into())))
+    );
+}
+
+#[test]
+fn versions_and_spaced_amounts_are_no_numbers() {
+    assert_none("Version 2.1.2.555.0199", "US");
+    assert_none("build 2.1.2.555.0199", "US");
+    assert_none("Amount $ 212 555 0199", "US");
+    assert_none("Итого: ₽ 8 495 123 45 67", "RU");
+    // One single digit in dotted groups is a country code or trunk prefix.
+    assert_found("1.212.555.0199", "US", "+12125550199");
+    assert_found("+33.1.23.45.67.89", "FR", "+33123456789");
+    // `%` before a blank is no currency.
+    assert_eq!(
+        one("Save 50% 212-555-0199", "US"),
+        Some(("212-555-0199".into(), Some("+12125550199".into())))
+    );
+}
