@@ -87,24 +87,16 @@ impl SessionRequest {
         if self.user_agent.as_ref().is_some_and(|ua| ua.len() > 1024) {
             bad.push(("user_agent", "at most 1024 bytes".into()));
         }
-        match id {
-            Ok(id) if bad.is_empty() => Ok(NewSession {
-                id,
-                url,
-                referrer: self.referrer.filter(|r| !r.is_empty()),
-                ga_client_id: self.ga_client_id,
-                client_ip: self.client_ip,
-                user_agent: self.user_agent,
-            }),
-            _ => Err(ApiError::Invalid(
-                bad.into_iter()
-                    .map(|(p, m)| pool_core::site::FieldError {
-                        path: p.into(),
-                        message: m,
-                    })
-                    .collect(),
-            )),
-        }
+        fields(bad)?;
+        Ok(NewSession {
+            // Not Err: a bad id is in `bad`.
+            id: id.map_err(|()| ApiError::Internal)?,
+            url,
+            referrer: self.referrer.filter(|r| !r.is_empty()),
+            ga_client_id: self.ga_client_id,
+            client_ip: self.client_ip,
+            user_agent: self.user_agent,
+        })
     }
 }
 
@@ -213,6 +205,26 @@ pub struct SessionReply {
     pub release_on_leave: bool,
 }
 
+impl SessionReply {
+    /// A reply for `session_id` with the site's settings for the page.
+    pub fn new(
+        session_id: String,
+        channel: ChannelReply,
+        numbers: Vec<NumberReply>,
+        config: &pool_core::site::Config,
+    ) -> SessionReply {
+        SessionReply {
+            session_id,
+            channel,
+            numbers,
+            heartbeat_ms: config.heartbeat.millis(),
+            region: config.region.map(|r| r.as_str().to_string()),
+            ignore_selectors: config.ignore_selectors.clone(),
+            release_on_leave: config.release_on_leave,
+        }
+    }
+}
+
 /// `POST /v1/sites/{site}/pools/{target}/numbers`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -318,18 +330,8 @@ impl Beat {
                 "at least swapped plus every unswapped count".to_string(),
             ));
         }
-        if bad.is_empty() {
-            Ok(Some(c))
-        } else {
-            Err(ApiError::Invalid(
-                bad.into_iter()
-                    .map(|(p, m)| pool_core::site::FieldError {
-                        path: p.into(),
-                        message: m,
-                    })
-                    .collect(),
-            ))
-        }
+        fields(bad)?;
+        Ok(Some(c))
     }
 }
 

@@ -472,6 +472,16 @@ impl SiteObject {
         json(200, &serde_json::json!({ "pools": out })).map_err(internal)
     }
 
+    /// Reads the loaded site (config and pools); the site is loaded before
+    /// any handler runs, so its absence is an internal error.
+    fn with_loaded<T>(&self, f: impl FnOnce(&Loaded) -> T) -> std::result::Result<T, ApiError> {
+        self.loaded
+            .borrow()
+            .as_ref()
+            .map(f)
+            .ok_or(ApiError::Internal)
+    }
+
     fn target_index(loaded: &Loaded, raw: &str) -> std::result::Result<usize, ApiError> {
         let mut s = api::decode_segment(raw);
         if !s.starts_with('+') {
@@ -886,15 +896,12 @@ impl SiteObject {
                 let numbers = Self::static_numbers(&loaded.config, &visit);
                 return json(
                     200,
-                    &SessionReply {
-                        session_id: ns.id.to_string(),
-                        channel: api::ChannelReply::with_region(&visit, region.clone()),
+                    &SessionReply::new(
+                        ns.id.to_string(),
+                        api::ChannelReply::with_region(&visit, region.clone()),
                         numbers,
-                        heartbeat_ms: loaded.config.heartbeat.millis(),
-                        region: loaded.config.region.map(|r| r.as_str().to_string()),
-                        ignore_selectors: loaded.config.ignore_selectors.clone(),
-                        release_on_leave: loaded.config.release_on_leave,
-                    },
+                        &loaded.config,
+                    ),
                 )
                 .map_err(internal);
             }
@@ -927,15 +934,12 @@ impl SiteObject {
                 *guard = None;
                 return Err(e);
             }
-            reply = SessionReply {
-                session_id: ns.id.to_string(),
-                channel: api::ChannelReply::with_region(&visit, region.clone()),
+            reply = SessionReply::new(
+                ns.id.to_string(),
+                api::ChannelReply::with_region(&visit, region.clone()),
                 numbers,
-                heartbeat_ms: loaded.config.heartbeat.millis(),
-                region: loaded.config.region.map(|r| r.as_str().to_string()),
-                ignore_selectors: loaded.config.ignore_selectors.clone(),
-                release_on_leave: loaded.config.release_on_leave,
-            };
+                &loaded.config,
+            );
         }
         self.schedule().await.map_err(internal)?;
         json(if created { 201 } else { 200 }, &reply).map_err(internal)
@@ -977,15 +981,12 @@ impl SiteObject {
                 *guard = None;
                 return Err(e);
             }
-            reply = SessionReply {
-                session_id: id.to_string(),
-                channel: api::ChannelReply::with_region(&visit, region),
+            reply = SessionReply::new(
+                id.to_string(),
+                api::ChannelReply::with_region(&visit, region),
                 numbers,
-                heartbeat_ms: loaded.config.heartbeat.millis(),
-                region: loaded.config.region.map(|r| r.as_str().to_string()),
-                ignore_selectors: loaded.config.ignore_selectors.clone(),
-                release_on_leave: loaded.config.release_on_leave,
-            };
+                &loaded.config,
+            );
         }
         self.schedule().await.map_err(internal)?;
         json(200, &reply).map_err(internal)
@@ -1072,6 +1073,22 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal
 }
 
+/// The media type of a request's body, lower-cased, without parameters
+/// (`application/json`); empty when there is no `content-type`.
+fn mime_of(req: &Request) -> String {
+    let ct = req
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    ct.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 /// Checks a body (read up front) against `cap` bytes and its type. JSON
 /// only, unless `beacon`: then `text/plain` (what `navigator.sendBeacon`
 /// sends) and an empty body pass too.
@@ -1084,14 +1101,8 @@ fn check_body<'a>(
     if body.len() > cap {
         return Err(ApiError::PayloadTooLarge(cap));
     }
-    let ct = req
-        .headers()
-        .get("content-type")
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let mime = ct.split(';').next().unwrap_or("").trim();
+    let mime = mime_of(req);
+    let mime = mime.as_str();
     if beacon
         && (body.is_empty()
             || mime == "text/plain"

@@ -16,7 +16,7 @@ use pool_core::session::SessionId;
 use pool_core::site::{Config, Role, GA4_ENDPOINT};
 use pool_core::time::{Duration, Instant};
 
-use super::{check_body, internal, json, now, random_key, Caller, SiteObject};
+use super::{check_body, internal, json, mime_of, now, random_key, Caller, SiteObject};
 use crate::api::{self, CallUpdate, ChannelReply, NewCall, NewLead};
 use crate::error::ApiError;
 use crate::telephony;
@@ -487,16 +487,14 @@ impl SiteObject {
         } = ch;
         let status = status.map_or(old, |s| old.merge(s));
         let duration_ms = duration.map_or(row.duration_ms as i64, |d| d.millis() as i64);
-        let target = {
-            let guard = self.loaded.borrow();
-            let config = &guard.as_ref().ok_or(ApiError::Internal)?.config;
+        let target = self.with_loaded(|l| {
             call::is_target(
-                &config.target_call,
+                &l.config.target_call,
                 status,
                 Duration::from_millis(duration_ms.max(0) as u64),
                 row.unique_caller != 0.0,
             )
-        };
+        })?;
         let tags = match tags {
             Some(t) => serde_json::to_string(&t).map_err(|e| internal(e.to_string()))?,
             None => row.tags.clone(),
@@ -574,11 +572,7 @@ impl SiteObject {
         subject: &str,
         data: serde_json::Value,
     ) -> R<()> {
-        let hooks = {
-            let guard = self.loaded.borrow();
-            let config = &guard.as_ref().ok_or(ApiError::Internal)?.config;
-            config.integrations.webhooks.clone()
-        };
+        let hooks = { self.with_loaded(|l| l.config.integrations.webhooks.clone())? };
         let site = self.site_name(sql);
         let idem = format!("{event}:{subject}");
         let body = serde_json::json!({
@@ -615,16 +609,7 @@ impl SiteObject {
     /// GA4: `phone_call` for every call that is over, `target_call` for target calls,
     /// with the visitor's `_ga` client id (none: nothing to join, nothing sent).
     fn enqueue_ga4_call(&self, sql: &SqlStorage, row: &CallRow) -> R<()> {
-        let ga4 = {
-            let guard = self.loaded.borrow();
-            guard
-                .as_ref()
-                .ok_or(ApiError::Internal)?
-                .config
-                .integrations
-                .ga4
-                .clone()
-        };
+        let ga4 = { self.with_loaded(|l| l.config.integrations.ga4.clone())? };
         let (Some(g), Some(client_id)) = (ga4, row.ga_client_id.clone()) else {
             return Ok(());
         };
@@ -793,29 +778,13 @@ impl SiteObject {
         if body.len() > api::MAX_PUBLIC_BODY {
             return Err(ApiError::PayloadTooLarge(api::MAX_PUBLIC_BODY));
         }
-        let ct = req
-            .headers()
-            .get("content-type")
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if !ct.starts_with("application/x-www-form-urlencoded") {
+        if mime_of(req) != "application/x-www-form-urlencoded" {
             return Err(ApiError::UnsupportedMediaType);
         }
         let text = std::str::from_utf8(body)
             .map_err(|_| ApiError::BadRequest("the form is not UTF-8".into()))?;
         let pairs = telephony::form_pairs(text);
-        let twilio = {
-            let guard = self.loaded.borrow();
-            guard
-                .as_ref()
-                .ok_or(ApiError::Internal)?
-                .config
-                .integrations
-                .twilio
-                .clone()
-        };
+        let twilio = { self.with_loaded(|l| l.config.integrations.twilio.clone())? };
         let Some(t) = twilio else {
             return Err(ApiError::NotFound(
                 "Twilio is not set up for this site".into(),
