@@ -231,122 +231,124 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 }
 
 /// Words that say the digits after them are not a phone number.
+/// Sorted by bytes: looked up by binary search.
 pub const ID_LABELS: &[&str] = &[
-    "isbn",
-    "issn",
-    "inn",
-    "инн",
-    "огрн",
-    "огрнип",
-    "кпп",
-    "бик",
-    "окпо",
-    "снилс",
-    "iban",
-    "swift",
-    "bic",
-    "sku",
-    "ean",
-    "upc",
-    "order",
-    "invoice",
-    "заказ",
-    "заказа",
-    "счет",
-    "счёт",
-    "артикул",
-    "арт",
-    "id",
-    "ref",
-    "vat",
-    "ust",
-    "steuernummer",
-    "siret",
-    "siren",
-    "tva",
-    "imei",
-    "serial",
-    "ssn",
-    "ein",
-    "itin",
-    "policy",
     "account",
     "acct",
-    "part",
-    "box",
-    "confirmation",
-    "code",
-    "license",
-    "licence",
-    "model",
-    "lot",
+    "artikelnummer",
+    "auftrag",
+    "auftragsnummer",
     "batch",
+    "bestellnummer",
+    "bestellung",
+    "bic",
+    "booking",
+    "box",
+    "claim",
+    "code",
+    "commande",
+    "compte",
+    "confirmation",
+    "crn",
+    "ean",
+    "ein",
+    "facture",
+    "iban",
+    "id",
+    "imei",
+    "inn",
+    "invoice",
+    "isbn",
+    "issn",
+    "itin",
+    "konto",
+    "kundennr",
+    "kundennummer",
+    "licence",
+    "license",
+    "lot",
+    "membership",
+    "model",
+    "order",
+    "part",
+    "passport",
+    "policy",
+    "postcode",
+    "receipt",
+    "rechnung",
+    "rechnungsnummer",
+    "ref",
+    "reference",
+    "reservation",
+    "s/n",
+    "serial",
+    "siren",
+    "siret",
+    "sku",
+    "sn",
+    "ssn",
+    "steuernummer",
+    "swift",
+    "ticket",
+    "tracking",
+    "transaction",
+    "tva",
+    "txn",
+    "upc",
+    "ust",
+    "vat",
+    "ver",
+    "version",
+    "zip",
+    "арт",
+    "артикул",
+    "бик",
+    "билет",
+    "бин",
+    "доверенность",
     "договор",
     "договора",
-    "полис",
-    "полиса",
+    "заказ",
+    "заказа",
+    "иин",
+    "индекс",
+    "инн",
+    "к/с",
+    "квитанция",
+    "кпп",
+    "кс",
+    "л/с",
     "лицензия",
     "накладная",
     "накладной",
-    "квитанция",
-    "kundennummer",
-    "rechnung",
-    "bestellung",
-    "auftrag",
-    "konto",
-    "facture",
-    "commande",
-    "compte",
-    "s/n",
-    "sn",
-    "р/с",
-    "к/с",
-    "л/с",
-    "рс",
-    "кс",
+    "огрн",
+    "огрнип",
+    "окпо",
     "паспорт",
-    "passport",
-    "ticket",
-    "билет",
+    "полис",
+    "полиса",
+    "р/с",
+    "рс",
+    "снилс",
+    "счет",
+    "счёт",
     "трек",
-    "tracking",
-    "postcode",
-    "zip",
-    "индекс",
-    "доверенность",
-    "claim",
-    "booking",
-    "reservation",
-    "receipt",
-    "reference",
-    "transaction",
-    "txn",
-    "membership",
-    "version",
-    "ver",
-    "crn",
-    "bestellnummer",
-    "rechnungsnummer",
-    "auftragsnummer",
-    "kundennr",
-    "artikelnummer",
-    "бин",
-    "иин",
 ];
 
 /// Words that name an id only with a word for "number" after them:
 /// `Company No. 02079460958`, `Customer number 2125550199`, `Case No.`;
 /// alone they may just come before a phone number (`Company 020 7946 0958`).
+/// Sorted by bytes.
 const ID_BEFORE_NUMBER_WORD: &[&str] = &[
-    "company",
-    "registration",
-    "registered",
-    "customer",
-    "member",
     "case",
-    "item",
-    "product",
     "client",
+    "company",
+    "customer",
+    "item",
+    "member",
+    "product",
+    "registered",
+    "registration",
     "регистрационный",
 ];
 
@@ -383,12 +385,16 @@ const UNIT_WORDS: &[&str] = &[
 /// `Serial No. 212 555 0199`, `Order number 4951234567`, `Company No. …`.
 fn labelled_id(text: &str, at: usize) -> bool {
     let (word, start) = word_ending(text, at);
-    if ID_LABELS.contains(&word.as_str()) {
+    if word.is_empty() {
+        return false;
+    }
+    if ID_LABELS.binary_search(&word.as_str()).is_ok() {
         return true;
     }
     NUMBER_WORDS.contains(&word.as_str()) && {
         let label = word_ending(text, start).0;
-        ID_LABELS.contains(&label.as_str()) || ID_BEFORE_NUMBER_WORD.contains(&label.as_str())
+        ID_LABELS.binary_search(&label.as_str()).is_ok()
+            || ID_BEFORE_NUMBER_WORD.binary_search(&label.as_str()).is_ok()
     }
 }
 
@@ -427,6 +433,13 @@ fn currency_after(text: &str, at: usize) -> bool {
     let rest = text.part(at..);
     let rest = rest.strip_prefix(is_space).unwrap_or(rest);
     rest.starts_with(is_currency)
+}
+
+/// Whether a number is written with a separator other than blanks, or
+/// opens with `+` or a bracket: `(212) 555-0199`, `8 495 123-45-67`.
+fn punctuated(raw: &str) -> bool {
+    raw.chars()
+        .any(|c| is_plus(c) || (is_sep(c) && !is_space(c)))
 }
 
 /// A currency sign and a blank right before `at`: `$ 212 555 0199`, an amount.
@@ -783,9 +796,7 @@ impl Scanner {
         }
         // A run labelled as an id (`ИНН 7707 0838 93`) has no number inside
         // either: a later start must not find one in its tail.
-        if !text.part(run_start..).starts_with(is_plus) && labelled_id(text, run_start) {
-            return;
-        }
+        let labelled = !text.part(run_start..).starts_with(is_plus) && labelled_id(text, run_start);
         // Digits passed over since the run began, a break or the last match:
         // a number may start after a few (`$20 415-666-7777`), not inside a
         // long sequence of groups (an IBAN, a card number).
@@ -800,7 +811,13 @@ impl Scanner {
             {
                 skipped = 0;
             }
-            if a > 0 && (!cut(a - 1) || skipped > 3) {
+            // After more than a few digits (in a run labelled as an id, only
+            // then), a number may still start after a blank when it is
+            // written with punctuation of its own (`NY 10001 (212) 555-0199`,
+            // `ZIP 10001-2125 212-555-0199`); the groups of an IBAN or a card
+            // have none.
+            let late = a > 0 && skipped > 3;
+            if (a > 0 && !cut(a - 1)) || (labelled && !late) {
                 skipped += groups[a].digits;
                 a += 1;
                 continue;
@@ -813,8 +830,23 @@ impl Scanner {
                 head.trim_end_matches(|c: char| is_plus(c) || is_open(c))
                     .len()
             };
+            // The last group a late number may end before: it needs
+            // punctuation from its start up to there.
+            let mut from = a;
+            if late {
+                if !text.part(groups[a - 1].end..start).chars().all(is_space) {
+                    skipped += groups[a].digits;
+                    a += 1;
+                    continue;
+                }
+                if !punctuated(text.part(start..groups[a].start)) {
+                    from = (a..groups.len() - 1)
+                        .find(|&k| punctuated(text.part(groups[k].end..groups[k + 1].start)))
+                        .map_or(groups.len(), |k| k + 1);
+                }
+            }
             let mut next = a + 1;
-            for b in (a..groups.len()).rev() {
+            for b in (from..groups.len()).rev() {
                 if b + 1 < groups.len() && !cut(b) {
                     continue;
                 }
@@ -887,10 +919,11 @@ impl Scanner {
                 }
             }
             if matches!(b, '-' | '/') && bb.is_some_and(is_word_char) {
-                // `UA-12345678`, `G-123`: tracker ids. `My number-` is kept.
+                // `UA-12345678`, `G-123`: tracker ids; `/images/2125550199`: a
+                // path. `My number-` is kept.
                 let word = word_ending(text, start).0;
                 let short_code = !word.is_empty() && word.len() <= 4;
-                if short_code || bb.is_some_and(|c| is_upper(c) || is_numeral(c)) {
+                if b == '/' || short_code || bb.is_some_and(|c| is_upper(c) || is_numeral(c)) {
                     return None;
                 }
             }
@@ -907,6 +940,10 @@ impl Scanner {
                 return None;
             }
             if matches!(a, ',' | ':' | '+') && next.is_some_and(is_digit) {
+                return None;
+            }
+            // A file or host name: `2125550199.pdf`, `84951234567.ru`.
+            if a == '.' && next.is_some_and(is_letter) {
                 return None;
             }
             // Through separators without a blank to a digit: `4561--455`, `12.5`.
@@ -1097,4 +1134,17 @@ pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber
     }
     out.push_str(text.part(last..));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_lists_are_sorted_for_binary_search() {
+        for list in [ID_LABELS, ID_BEFORE_NUMBER_WORD] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+            assert!(list.iter().all(|w| *w == lower_str(w)), "{list:?}");
+        }
+    }
 }

@@ -710,3 +710,49 @@ fn versions_and_spaced_amounts_are_no_numbers() {
         Some(("212-555-0199".into(), Some("+12125550199".into())))
     );
 }
+
+#[test]
+fn a_number_after_an_address_or_a_year_is_found() {
+    for (text, r, raw) in [
+        ("New York, NY 10001 (212) 555-0199", "US", "(212) 555-0199"),
+        ("New York, NY 10001-2125 212-555-0199", "US", "212-555-0199"),
+        ("ZIP 10001-2125 212-555-0199", "US", "212-555-0199"),
+        ("Since 1999 212-555-0199", "US", "212-555-0199"),
+        (
+            "Москва, 123456 8 (495) 123-45-67",
+            "RU",
+            "8 (495) 123-45-67",
+        ),
+        (
+            "ИНН 7495123456 8 (495) 123-45-67",
+            "RU",
+            "8 (495) 123-45-67",
+        ),
+    ] {
+        assert_eq!(one(text, r).map(|(raw, _)| raw), Some(raw.into()), "{text}");
+    }
+    // Groups of blanks only stay one id or card number: no number in their tail.
+    for (text, r) in [
+        ("4111 1111 1111 1111", "US"),
+        ("ИНН 7707 0838 93", "RU"),
+        ("Счёт 4070 2810 9380 0001 2345 8 495", "RU"),
+    ] {
+        assert_none(text, r);
+    }
+}
+
+#[test]
+fn file_names_and_paths_keep_their_digits() {
+    for t in [
+        "2125550199.pdf",
+        "/images/2125550199.jpg",
+        "see files/2125550199",
+    ] {
+        assert_none(t, "US");
+    }
+    assert_none("84951234567.ru", "RU");
+    assert_eq!(
+        one("Call 212-555-0199. Open daily", "US"),
+        Some(("212-555-0199".into(), Some("+12125550199".into())))
+    );
+}
