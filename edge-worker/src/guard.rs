@@ -37,12 +37,40 @@ pub fn client_key(site: &str, address: &str) -> u64 {
     u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
-/// Fixed one-minute windows of new-session counts, per client and per site.
+/// New sessions per minute, per client and per site, counted over a
+/// sliding minute: the last minute's count weighted by how much of it is
+/// still inside the minute before `now`, plus this minute's. A fixed window
+/// would let a client take twice its limit across a window's edge.
 #[derive(Debug, Default)]
 pub struct Limiter {
     window: i64,
-    site: u32,
-    clients: HashMap<u64, u32>,
+    site: Counts,
+    clients: HashMap<u64, Counts>,
+}
+
+/// Sessions admitted in the window before this one, and in this one.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    before: u32,
+    now: u32,
+}
+
+const MINUTE_MS: i64 = 60_000;
+
+impl Counts {
+    /// Moves on by `windows` whole windows.
+    fn roll(&mut self, windows: i64) {
+        self.before = if windows == 1 { self.now } else { 0 };
+        self.now = 0;
+    }
+
+    /// The estimated count over the minute before a point `into` ms into
+    /// this window.
+    fn estimate(&self, into: i64) -> u64 {
+        let left = (MINUTE_MS - into) as u64;
+        // Rounded up: a part of a session still counts.
+        (u64::from(self.before) * left).div_ceil(MINUTE_MS as u64) + u64::from(self.now)
+    }
 }
 
 impl Limiter {
@@ -55,24 +83,30 @@ impl Limiter {
         per_client: u32,
         per_site: u32,
     ) -> Result<(), u64> {
-        let window = now_ms.div_euclid(60_000);
+        let window = now_ms.div_euclid(MINUTE_MS);
         if window != self.window {
+            let windows = window - self.window;
             self.window = window;
-            self.site = 0;
-            self.clients.clear();
+            self.site.roll(windows);
+            // Clients quiet for a whole window are forgotten.
+            self.clients.retain(|_, c| {
+                c.roll(windows);
+                c.before > 0
+            });
         }
-        let retry = (60 - now_ms.rem_euclid(60_000) / 1000).max(1) as u64;
-        if self.site >= per_site {
+        let into = now_ms.rem_euclid(MINUTE_MS);
+        let retry = (60 - into / 1000).max(1) as u64;
+        if self.site.estimate(into) >= u64::from(per_site) {
             return Err(retry);
         }
         if let Some(c) = client {
-            let n = self.clients.entry(c).or_insert(0);
-            if *n >= per_client {
+            let n = self.clients.entry(c).or_default();
+            if n.estimate(into) >= u64::from(per_client) {
                 return Err(retry);
             }
-            *n += 1;
+            n.now += 1;
         }
-        self.site += 1;
+        self.site.now += 1;
         Ok(())
     }
 }
@@ -155,6 +189,31 @@ mod tests {
         assert!((1..=60).contains(&retry));
         // A new minute starts over.
         assert!(l.admit(Some(1), t + 60_000, 3, 5).is_ok());
+    }
+
+    #[test]
+    fn no_burst_across_the_edge_of_a_minute() {
+        let mut l = Limiter::default();
+        let edge = 1_700_000_040_000; // a whole minute
+        assert_eq!(edge % 60_000, 0);
+        // 20 sessions in the last second of a minute...
+        for _ in 0..20 {
+            assert!(l.admit(Some(1), edge - 500, 20, 1000).is_ok());
+        }
+        assert!(l.admit(Some(1), edge - 400, 20, 1000).is_err());
+        // ...leave nothing in the first second of the next one.
+        assert!(l.admit(Some(1), edge + 500, 20, 1000).is_err());
+        // Half a minute later, about half the limit is free again.
+        let mut admitted = 0;
+        while l.admit(Some(1), edge + 30_000, 20, 1000).is_ok() {
+            admitted += 1;
+        }
+        assert_eq!(admitted, 10);
+        // Other clients were never limited.
+        assert!(l.admit(Some(2), edge + 500, 20, 1000).is_ok());
+        // A client quiet for two minutes starts from nothing, and is forgotten meanwhile.
+        assert!(l.admit(Some(3), edge + 150_000, 20, 1000).is_ok());
+        assert_eq!(l.clients.len(), 1);
     }
 
     #[test]
