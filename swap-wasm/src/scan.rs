@@ -817,11 +817,6 @@ impl Scanner {
             // `ZIP 10001-2125 212-555-0199`); the groups of an IBAN or a card
             // have none.
             let late = a > 0 && skipped > 3;
-            if (a > 0 && !cut(a - 1)) || (labelled && !late) {
-                skipped += groups[a].digits;
-                a += 1;
-                continue;
-            }
             let start = if a == 0 {
                 run_start
             } else {
@@ -830,20 +825,21 @@ impl Scanner {
                 head.trim_end_matches(|c: char| is_plus(c) || is_open(c))
                     .len()
             };
+            if (a > 0 && !cut(a - 1))
+                || (labelled && !late)
+                || (late && !text.part(groups[a - 1].end..start).chars().all(is_space))
+            {
+                skipped += groups[a].digits;
+                a += 1;
+                continue;
+            }
             // The last group a late number may end before: it needs
             // punctuation from its start up to there.
             let mut from = a;
-            if late {
-                if !text.part(groups[a - 1].end..start).chars().all(is_space) {
-                    skipped += groups[a].digits;
-                    a += 1;
-                    continue;
-                }
-                if !punctuated(text.part(start..groups[a].start)) {
-                    from = (a..groups.len() - 1)
-                        .find(|&k| punctuated(text.part(groups[k].end..groups[k + 1].start)))
-                        .map_or(groups.len(), |k| k + 1);
-                }
+            if late && !punctuated(text.part(start..groups[a].start)) {
+                from = (a..groups.len() - 1)
+                    .find(|&k| punctuated(text.part(groups[k].end..groups[k + 1].start)))
+                    .map_or(groups.len(), |k| k + 1);
             }
             let mut next = a + 1;
             for b in (from..groups.len()).rev() {
