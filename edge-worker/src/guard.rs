@@ -71,6 +71,29 @@ impl Counts {
         // Rounded up: a part of a session still counts.
         (u64::from(self.before) * left).div_ceil(MINUTE_MS as u64) + u64::from(self.now)
     }
+
+    /// Milliseconds from `into` until the estimate is below `limit` again,
+    /// with nothing more admitted.
+    fn wait_ms(&self, into: i64, limit: u32) -> i64 {
+        // The earliest point `x` into a window with `before` then and `now`
+        // this window's count whose estimate is below `limit`, if any.
+        let first_below = |before: u32, now: u32| -> Option<i64> {
+            let room = i64::from(limit) - 1 - i64::from(now);
+            if room < 0 {
+                return None;
+            }
+            if before == 0 {
+                return Some(0);
+            }
+            // ceil(before * (MINUTE - x) / MINUTE) <= room
+            Some((MINUTE_MS - room * MINUTE_MS / i64::from(before)).max(0))
+        };
+        match first_below(self.before, self.now) {
+            Some(x) => (x - into).max(0),
+            // Not in this window: in the next one, this window's count weighs.
+            None => MINUTE_MS - into + first_below(self.now, 0).unwrap_or(MINUTE_MS),
+        }
+    }
 }
 
 impl Limiter {
@@ -95,14 +118,14 @@ impl Limiter {
             });
         }
         let into = now_ms.rem_euclid(MINUTE_MS);
-        let retry = (60 - into / 1000).max(1) as u64;
+        let retry = |c: &Counts, limit: u32| (c.wait_ms(into, limit).max(1) as u64).div_ceil(1000);
         if self.site.estimate(into) >= u64::from(per_site) {
-            return Err(retry);
+            return Err(retry(&self.site, per_site));
         }
         if let Some(c) = client {
             let n = self.clients.entry(c).or_default();
             if n.estimate(into) >= u64::from(per_client) {
-                return Err(retry);
+                return Err(retry(n, per_client));
             }
             n.now += 1;
         }
@@ -186,7 +209,8 @@ mod tests {
         // Trusted servers pass the client limit but count for the site.
         assert!(l.admit(None, t, 3, 5).is_ok());
         let retry = l.admit(None, t, 3, 5).unwrap_err();
-        assert!((1..=60).contains(&retry));
+        // 5 this minute: in the next one they weigh 4 of 5 after 12 s.
+        assert_eq!(retry, 40 + 12);
         // A new minute starts over.
         assert!(l.admit(Some(1), t + 60_000, 3, 5).is_ok());
     }
@@ -200,9 +224,12 @@ mod tests {
         for _ in 0..20 {
             assert!(l.admit(Some(1), edge - 500, 20, 1000).is_ok());
         }
-        assert!(l.admit(Some(1), edge - 400, 20, 1000).is_err());
+        // The limit is reached until the next minute has run 3 s (the 20 then
+        // weigh 19 of 20).
+        assert_eq!(l.admit(Some(1), edge - 400, 20, 1000), Err(4));
         // ...leave nothing in the first second of the next one.
-        assert!(l.admit(Some(1), edge + 500, 20, 1000).is_err());
+        assert_eq!(l.admit(Some(1), edge + 500, 20, 1000), Err(3));
+        assert!(l.admit(Some(1), edge + 2_999, 20, 1000).is_err());
         // Half a minute later, about half the limit is free again.
         let mut admitted = 0;
         while l.admit(Some(1), edge + 30_000, 20, 1000).is_ok() {
