@@ -247,8 +247,52 @@ pub fn is_target(rule: &TargetCallRule, status: Status, duration: Duration, uniq
     status.is_answered() && duration >= rule.min_duration && unique
 }
 
+/// Which leg of a Twilio call a status callback's status is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leg {
+    /// The `<Dial>` to the business: did the target answer (`DialCallStatus`).
+    Dial,
+    /// The caller's own call (`CallStatus`).
+    Parent,
+}
+
+/// What a Twilio status callback changes in a call whose status is
+/// `current`: the Dial's outcome says whether the business answered and
+/// always counts; the caller's own status counts only while nothing final
+/// is known. `None`: the status stays (only a recording may be new).
+/// Callbacks may come out of order and more than once.
+pub fn twilio_update(
+    current: Status,
+    dial: Option<Status>,
+    parent: Option<Status>,
+) -> Option<(Status, Leg)> {
+    match (dial, parent) {
+        (Some(d), _) => Some((d, Leg::Dial)),
+        (None, Some(p)) if !current.is_final() => Some((p, Leg::Parent)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn twilio_callbacks_merge_by_leg() {
+        use Status::*;
+        // The Dial's outcome wins, even over a final parent status.
+        assert_eq!(
+            twilio_update(Answered, Some(NoAnswer), Some(Answered)),
+            Some((NoAnswer, Leg::Dial))
+        );
+        // The parent's status counts while nothing final is known ...
+        assert_eq!(
+            twilio_update(Ringing, None, Some(Answered)),
+            Some((Answered, Leg::Parent))
+        );
+        // ... and never after (a repeated or late callback).
+        assert_eq!(twilio_update(NoAnswer, None, Some(Answered)), None);
+        assert_eq!(twilio_update(Ringing, None, None), None);
+    }
+
     use super::*;
     use crate::journal::Journal;
     use crate::number::PhoneNumber;

@@ -197,6 +197,19 @@ pub struct Visit {
     pub internal: bool,
 }
 
+impl Visit {
+    /// The visit a returning session is credited with: its `stored` visit,
+    /// unless it comes back from a new campaign. Internal navigation and a
+    /// direct return (typed in, a bookmark) keep the earlier attribution;
+    /// any other channel starts a new one.
+    pub fn resume(stored: Option<Visit>, fresh: Visit) -> Visit {
+        match stored {
+            Some(old) if fresh.internal || fresh.channel == Channel::Direct => old,
+            _ => fresh,
+        }
+    }
+}
+
 /// The longest URL we read; browsers send at most a few KB, anything longer is cut.
 const MAX_URL: usize = 8 * 1024;
 /// The longest value we keep from a parameter.
@@ -618,6 +631,31 @@ fn click_source(kind: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_returning_visit_keeps_its_campaign_unless_a_new_one_brings_it() {
+        let hosts = ["clinic.example"];
+        let paid = classify(
+            "https://clinic.example/?utm_source=google&utm_medium=cpc",
+            None,
+            &hosts,
+        );
+        let inside = classify(
+            "https://clinic.example/prices",
+            Some("https://clinic.example/"),
+            &hosts,
+        );
+        let typed = classify("https://clinic.example/", None, &hosts);
+        let mail = classify(
+            "https://clinic.example/?utm_medium=email&utm_source=news",
+            None,
+            &hosts,
+        );
+        assert_eq!(Visit::resume(Some(paid.clone()), inside.clone()), paid);
+        assert_eq!(Visit::resume(Some(paid.clone()), typed.clone()), paid);
+        assert_eq!(Visit::resume(Some(paid.clone()), mail.clone()), mail);
+        assert_eq!(Visit::resume(None, typed.clone()), typed);
+    }
+
     use super::*;
 
     fn c(url: &str, r: Option<&str>) -> Visit {

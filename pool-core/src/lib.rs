@@ -22,6 +22,11 @@
 //!   once; a session that comes back gets its own number while it lives.
 //! * [`journal`]: who held which number when; a call at time *t* is
 //!   attributed to the holder at *t* (with a grace window).
+//! * [`site`] also holds the site aggregate, [`site::Site`]: the config and
+//!   its pools, with what a shell calls (visit, heartbeat, release, expire,
+//!   next deadline) answering with what is shown and why.
+//! * [`attribution`]: a call attributed, as a pure function of the config,
+//!   the journal, the number dialled and the time.
 //! * [`call`]: a call's status, its candidate sessions with scores and a
 //!   confidence, and the target-call rule.
 //! * [`report`]: calls, answered, missed, target, unique callers, average
@@ -55,6 +60,7 @@
 
 extern crate alloc;
 
+pub mod attribution;
 pub mod call;
 pub mod channel;
 pub mod journal;

@@ -320,8 +320,102 @@ pub fn total(facts: &[Fact]) -> Row {
     })
 }
 
+/// One stored sample of a pool's counters, taken at the start of `hour`
+/// (hours since the epoch): its size, numbers leased, and its running totals
+/// of lease requests and fallbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSample {
+    /// Hours since the epoch.
+    pub hour: i64,
+    /// Numbers in the pool.
+    pub total: u32,
+    /// Numbers leased.
+    pub leased: u32,
+    /// Lease requests so far (a running total).
+    pub requests: u64,
+    /// Fallbacks shown so far (a running total).
+    pub fallbacks: u64,
+}
+
+/// One hour of a pool: from one sample to the next.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoolHour {
+    /// When the hour began.
+    pub start: Instant,
+    /// Numbers in the pool at its end.
+    pub total: u32,
+    /// Numbers leased at its end.
+    pub leased: u32,
+    /// Leased / total, percent, one decimal.
+    pub utilisation_percent: f64,
+    /// Lease requests in the hour.
+    pub requests: u64,
+    /// Fallbacks shown in the hour.
+    pub fallbacks: u64,
+    /// Fallbacks / requests, percent, one decimal.
+    pub fallback_share_percent: f64,
+}
+
+/// `part / whole` in percent with one decimal, rounded half up; 0 for an empty whole.
+pub fn percent_1dp(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    let permille = (part * 2000 + whole) / (2 * whole);
+    permille as f64 / 10.0
+}
+
+/// The hours between consecutive samples of one pool (sorted by hour). A
+/// counter that went down (a restart) counts as zero for that hour.
+pub fn pool_hours(samples: &[PoolSample]) -> Vec<PoolHour> {
+    samples
+        .windows(2)
+        .map(|w| {
+            let (p, r) = (w[0], w[1]);
+            let requests = r.requests.saturating_sub(p.requests);
+            let fallbacks = r.fallbacks.saturating_sub(p.fallbacks);
+            PoolHour {
+                start: Instant::from_millis(p.hour * 3_600_000),
+                total: r.total,
+                leased: r.leased,
+                utilisation_percent: percent_1dp(u64::from(r.leased), u64::from(r.total)),
+                requests,
+                fallbacks,
+                fallback_share_percent: percent_1dp(fallbacks, requests),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn pool_hours_are_differences_of_consecutive_samples() {
+        let sample = |hour, total, leased, requests, fallbacks| PoolSample {
+            hour,
+            total,
+            leased,
+            requests,
+            fallbacks,
+        };
+        let rows = pool_hours(&[
+            sample(10, 3, 0, 100, 4),
+            sample(11, 3, 2, 130, 10),
+            // A restart reset the counters: the hour counts nothing.
+            sample(12, 3, 1, 5, 0),
+        ]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].start, Instant::from_millis(10 * 3_600_000));
+        assert_eq!((rows[0].requests, rows[0].fallbacks), (30, 6));
+        assert_eq!(rows[0].fallback_share_percent, 20.0);
+        assert_eq!(rows[0].utilisation_percent, 66.7);
+        assert_eq!((rows[1].requests, rows[1].fallbacks), (0, 0));
+        assert_eq!(rows[1].fallback_share_percent, 0.0);
+        assert!(pool_hours(&[sample(1, 1, 1, 1, 1)]).is_empty());
+        assert_eq!(percent_1dp(1, 3), 33.3);
+        assert_eq!(percent_1dp(1, 0), 0.0);
+    }
+
     use super::*;
     use alloc::vec;
 

@@ -35,6 +35,9 @@ use crate::pool::{self, Exhaustion};
 use crate::text::Part;
 use crate::time::Duration;
 
+mod aggregate;
+pub use aggregate::{Beat, Plain, Shown, Site, Why};
+
 /// The site configuration as written by a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -868,6 +871,19 @@ impl Config {
         } else {
             Display::Original
         }
+    }
+
+    /// The site's own host names (from its origins, without scheme, port and
+    /// `*.`): a referrer from one of them is internal navigation.
+    pub fn own_hosts(&self) -> Vec<&str> {
+        self.origins
+            .iter()
+            .filter_map(|o| o.split_once("://").map(|(_, h)| h))
+            .map(|h| {
+                let h = h.split(':').next().unwrap_or(h);
+                h.strip_prefix("*.").unwrap_or(h)
+            })
+            .collect()
     }
 
     /// Whether `origin` (as a browser sends it) may call the public API.

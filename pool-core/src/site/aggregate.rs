@@ -1,0 +1,613 @@
+//! The site aggregate: a validated [`Config`] and one [`Pool`] per target
+//! (each with its holder journal), with the operations a shell calls.
+//!
+//! The shell reads the clock, storage and the request; the aggregate
+//! decides what each visitor is shown and why ([`Shown`], [`Why`]), and
+//! records what changed in its pools (the shell writes those rows and sets
+//! its alarm from [`Site::next_deadline`]).
+//!
+//! The rules:
+//! * A new visit, or one that comes back, is leased a number for each target
+//!   whose channel is dynamic ([`Site::visit`]); a static number wins over a
+//!   dynamic one, and an untracked channel sees the original.
+//! * A heartbeat renews ([`Site::beat`] with [`Beat::Visible`]). A page whose
+//!   lease lapsed gets a number again in the reply it shows (its own while
+//!   it cools, else a free one): the journal starts that holding now.
+//! * The leave beacon ([`Beat::Leaving`]) renews a live lease and never takes
+//!   a number: the visitor is going and would never see it.
+//!
+//! ```
+//! use pool_core::channel::Channel;
+//! use pool_core::session::SessionId;
+//! use pool_core::site::{Beat, Site, Spec, TargetSpec, Why};
+//! use pool_core::time::{Duration, Instant};
+//!
+//! let mut spec = Spec::default();
+//! spec.targets.push(TargetSpec {
+//!     number: "+74951234567".into(),
+//!     pool: vec!["+74990000001".into()],
+//!     ..TargetSpec::default()
+//! });
+//! let mut site = Site::new(spec.validate().unwrap(), 7);
+//! let (a, t0) = (SessionId::from_u128(1), Instant::from_secs(1_700_000_000));
+//! let shown = site.visit(a, Channel::PaidSearch, t0);
+//! assert!(matches!(shown[0].why, Why::Leased { .. }));
+//! // The next visitor finds the pool exhausted and sees the original.
+//! let b = site.visit(SessionId::from_u128(2), Channel::PaidSearch, t0);
+//! assert_eq!(b[0].number, b[0].target);
+//! // A heartbeat renews the first visitor's lease.
+//! let later = t0 + Duration::from_mins(5);
+//! let beat = site.beat(a, Channel::PaidSearch, Beat::Visible, later);
+//! assert_eq!(beat[0].number, shown[0].number);
+//! ```
+
+use alloc::vec::Vec;
+
+use super::{Config, Display, Target};
+use crate::channel::Channel;
+use crate::number::PhoneNumber;
+use crate::pool::{Assignment, Origin, Pool, RestoreError, Snapshot};
+use crate::session::SessionId;
+use crate::time::{Duration, Instant};
+
+/// What a visitor is shown in place of one target number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown {
+    /// The number printed on the site.
+    pub target: PhoneNumber,
+    /// The number shown in its place (the target itself when nothing is swapped).
+    pub number: PhoneNumber,
+    /// Why this number.
+    pub why: Why,
+}
+
+/// Why a number is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// A tracking number of the pool, the session's until `expires_at`.
+    Leased {
+        /// When the lease ends unless renewed.
+        expires_at: Instant,
+        /// New, renewed, taken back while cooling, or recycled.
+        origin: Origin,
+    },
+    /// The static number of the visit's channel.
+    Static(Channel),
+    /// The pool is exhausted: the fallback number (counted, not attributed).
+    Fallback,
+    /// The site's own number.
+    Original(Plain),
+}
+
+/// Why the site's own number is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plain {
+    /// The channel is neither dynamic nor given a static number.
+    Untracked,
+    /// The pool is exhausted and the target has no fallback number.
+    Exhausted,
+    /// A bot: it is never leased a number.
+    Bot,
+    /// The session's lease had lapsed when the page was left.
+    Lapsed,
+}
+
+impl Why {
+    /// The name the API uses: `dynamic`, `static`, `fallback`, `original`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Why::Leased { .. } => "dynamic",
+            Why::Static(_) => "static",
+            Why::Fallback => "fallback",
+            Why::Original(_) => "original",
+        }
+    }
+
+    /// When the number stops being the visitor's (leased numbers only).
+    pub fn expires_at(&self) -> Option<Instant> {
+        match self {
+            Why::Leased { expires_at, .. } => Some(*expires_at),
+            _ => None,
+        }
+    }
+}
+
+impl Plain {
+    /// `untracked`, `exhausted`, `bot`, `lapsed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plain::Untracked => "untracked",
+            Plain::Exhausted => "exhausted",
+            Plain::Bot => "bot",
+            Plain::Lapsed => "lapsed",
+        }
+    }
+}
+
+/// What kind of sign of life a page sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Beat {
+    /// The page is open: renew, or lease again if the lease lapsed.
+    Visible,
+    /// The page is being left (the last beacon): renew a live lease, take nothing.
+    Leaving,
+}
+
+/// A site: its config and one pool per target, in the order of `config.targets`.
+///
+/// Invariant: `pools.len() == config.targets.len()`, and pool `i` holds
+/// exactly the numbers of `config.targets[i].pool` (plus numbers draining out).
+#[derive(Debug, Clone)]
+pub struct Site {
+    config: Config,
+    pools: Vec<Pool>,
+}
+
+/// Journal intervals older than this past the grace window are dropped from
+/// memory (storage keeps them for the retention period).
+const JOURNAL_SLACK: Duration = Duration::from_mins(1);
+
+impl Site {
+    /// A new site with empty leases. `seed` seeds the pools' hashers.
+    pub fn new(config: Config, seed: u64) -> Site {
+        let pools = (0..config.targets.len())
+            .map(|i| fresh_pool(&config, i, seed))
+            .collect();
+        Site { config, pools }
+    }
+
+    /// A site from stored state: one snapshot per target, in order. A
+    /// target without a snapshot (none, normally) starts empty.
+    pub fn restore(
+        config: Config,
+        snapshots: Vec<Snapshot>,
+        seed: u64,
+    ) -> Result<Site, RestoreError> {
+        let mut snapshots = snapshots.into_iter();
+        let mut pools = Vec::with_capacity(config.targets.len());
+        for (i, t) in config.targets.iter().enumerate() {
+            let mut pool = match snapshots.next() {
+                Some(s) => Pool::restore(s, seed.wrapping_add(i as u64))?,
+                None => Pool::new(config.pool_config(i), seed.wrapping_add(i as u64)),
+            };
+            pool.track_changes(true);
+            // Numbers added to the config but never written (none, normally).
+            pool.resize(&t.pool);
+            pools.push(pool);
+        }
+        Ok(Site { config, pools })
+    }
+
+    /// Applies a new config. Pools of targets that stay keep their leases
+    /// (numbers removed drain until their lease ends); new targets get new
+    /// pools. Returns the target numbers that are gone.
+    pub fn reconfigure(&mut self, config: Config, seed: u64) -> Vec<PhoneNumber> {
+        let mut old: Vec<(PhoneNumber, Pool)> = self
+            .config
+            .targets
+            .iter()
+            .map(|t| t.number)
+            .zip(core::mem::take(&mut self.pools))
+            .collect();
+        let mut pools = Vec::with_capacity(config.targets.len());
+        for (i, t) in config.targets.iter().enumerate() {
+            let mut pool = match old.iter().position(|(n, _)| *n == t.number) {
+                Some(k) => {
+                    let (_, mut p) = old.swap_remove(k);
+                    p.set_config(config.pool_config(i));
+                    p
+                }
+                None => fresh_pool(&config, i, seed),
+            };
+            pool.resize(&t.pool);
+            pools.push(pool);
+        }
+        self.config = config;
+        self.pools = pools;
+        old.into_iter().map(|(n, _)| n).collect()
+    }
+
+    /// The config.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Each target with its pool.
+    pub fn pools(&self) -> impl Iterator<Item = (&Target, &Pool)> {
+        self.config.targets.iter().zip(&self.pools)
+    }
+
+    /// Each target number with its pool, to take the changes to persist
+    /// ([`Pool::take_changes`]).
+    pub fn pools_mut(&mut self) -> impl Iterator<Item = (PhoneNumber, &mut Pool)> {
+        self.config
+            .targets
+            .iter()
+            .map(|t| t.number)
+            .zip(self.pools.iter_mut())
+    }
+
+    /// The pool of target `index`.
+    pub fn pool(&self, index: usize) -> Option<&Pool> {
+        self.pools.get(index)
+    }
+
+    /// A visit starts or comes back: leases a number for every target its
+    /// channel is dynamic for (its own again while it lives or cools).
+    pub fn visit(&mut self, session: SessionId, channel: Channel, now: Instant) -> Vec<Shown> {
+        self.each(channel, |pool, target| lease(pool, session, now, target))
+    }
+
+    /// A sign of life from an open page ([`Beat::Visible`]) or the page
+    /// being left ([`Beat::Leaving`]). See the module's rules.
+    pub fn beat(
+        &mut self,
+        session: SessionId,
+        channel: Channel,
+        beat: Beat,
+        now: Instant,
+    ) -> Vec<Shown> {
+        self.each(channel, |pool, target| match pool.renew(session, now) {
+            Ok(l) => (
+                l.number,
+                Why::Leased {
+                    expires_at: l.expires_at,
+                    origin: Origin::Resumed,
+                },
+            ),
+            Err(_) if beat == Beat::Leaving => (target, Why::Original(Plain::Lapsed)),
+            Err(_) => lease(pool, session, now, target),
+        })
+    }
+
+    /// What a visitor of `channel` sees with no lease at all (a bot, or a
+    /// page without consent): static numbers, else the originals.
+    pub fn unleased(&self, channel: Channel, plain: Plain) -> Vec<Shown> {
+        (0..self.config.targets.len())
+            .map(|i| {
+                let target = self.config.targets[i].number;
+                match self.config.display(i, channel) {
+                    Display::Static(n) => Shown {
+                        target,
+                        number: n,
+                        why: Why::Static(channel),
+                    },
+                    _ => Shown {
+                        target,
+                        number: target,
+                        why: Why::Original(plain),
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// What `session` of `channel` sees now, changing nothing: its live
+    /// leases, else its channel's static numbers, else the fallback where
+    /// it would have been leased, else the originals.
+    pub fn current(&self, session: SessionId, channel: Channel) -> Vec<Shown> {
+        (0..self.config.targets.len())
+            .map(|i| {
+                let t = &self.config.targets[i];
+                let (number, why) = match self.config.display(i, channel) {
+                    Display::Static(n) => (n, Why::Static(channel)),
+                    Display::Original => (t.number, Why::Original(Plain::Untracked)),
+                    Display::Dynamic => match self.pools[i].lease_of(session) {
+                        Some(l) => (
+                            l.number,
+                            Why::Leased {
+                                expires_at: l.expires_at,
+                                origin: Origin::Resumed,
+                            },
+                        ),
+                        None => match t.fallback {
+                            Some(f) => (f, Why::Fallback),
+                            None => (t.number, Why::Original(Plain::Exhausted)),
+                        },
+                    },
+                };
+                Shown {
+                    target: t.number,
+                    number,
+                    why,
+                }
+            })
+            .collect()
+    }
+
+    /// The visitor left (sites with `release_on_leave`, or consent
+    /// withdrawn): every lease of the session ends now and its numbers cool
+    /// down. Returns how many leases ended.
+    pub fn release(&mut self, session: SessionId, now: Instant) -> usize {
+        self.pools
+            .iter_mut()
+            .map(|p| p.release(session, now))
+            .filter(Result::is_ok)
+            .count()
+    }
+
+    /// Ends the leases due by `now`, frees cooled numbers and forgets
+    /// journal intervals no call can be attributed to any more.
+    pub fn expire(&mut self, now: Instant) {
+        let horizon = now - self.config.grace - JOURNAL_SLACK;
+        for p in &mut self.pools {
+            p.expire(now);
+            p.journal_mut().prune(horizon);
+        }
+    }
+
+    /// When [`Site::expire`] is next needed.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.pools.iter().filter_map(Pool::next_deadline).min()
+    }
+
+    /// The oldest journal interval still needed in memory at `now`: what a
+    /// shell loads on start.
+    pub fn journal_horizon(config: &Config, now: Instant) -> Instant {
+        now - config.grace - JOURNAL_SLACK
+    }
+
+    fn each(
+        &mut self,
+        channel: Channel,
+        mut dynamic: impl FnMut(&mut Pool, PhoneNumber) -> (PhoneNumber, Why),
+    ) -> Vec<Shown> {
+        let mut out = Vec::with_capacity(self.pools.len());
+        for (i, pool) in self.pools.iter_mut().enumerate() {
+            let target = self.config.targets[i].number;
+            let (number, why) = match self.config.display(i, channel) {
+                Display::Static(n) => (n, Why::Static(channel)),
+                Display::Original => (target, Why::Original(Plain::Untracked)),
+                Display::Dynamic => dynamic(pool, target),
+            };
+            out.push(Shown {
+                target,
+                number,
+                why,
+            });
+        }
+        out
+    }
+}
+
+fn fresh_pool(config: &Config, index: usize, seed: u64) -> Pool {
+    let mut p = Pool::new(config.pool_config(index), seed.wrapping_add(index as u64));
+    p.track_changes(true);
+    p.resize(&config.targets[index].pool);
+    p
+}
+
+/// Leases from `pool`, the exhaustion policy deciding when none is free.
+fn lease(
+    pool: &mut Pool,
+    session: SessionId,
+    now: Instant,
+    target: PhoneNumber,
+) -> (PhoneNumber, Why) {
+    match pool.lease(session, now) {
+        Assignment::Leased { lease, origin } => (
+            lease.number,
+            Why::Leased {
+                expires_at: lease.expires_at,
+                origin,
+            },
+        ),
+        Assignment::Fallback(Some(f)) => (f, Why::Fallback),
+        Assignment::Fallback(None) => (target, Why::Original(Plain::Exhausted)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::{Spec, TargetSpec};
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    fn spec() -> Spec {
+        let mut spec = Spec {
+            fixation_secs: 600,
+            cooldown_secs: 300,
+            grace_secs: 900,
+            dynamic_channels: vec!["paid_search".into(), "organic_search".into()],
+            ..Spec::default()
+        };
+        spec.targets.push(TargetSpec {
+            number: "+74951234567".into(),
+            pool: vec!["+74990000001".into(), "+74990000002".into()],
+            fallback: Some("+74990000099".into()),
+            static_numbers: [("email".to_string(), "+74990000050".to_string())]
+                .into_iter()
+                .collect(),
+            ..TargetSpec::default()
+        });
+        spec.targets.push(TargetSpec {
+            number: "+74951110000".into(),
+            pool: vec!["+74990000011".into()],
+            ..TargetSpec::default()
+        });
+        spec
+    }
+    fn site() -> Site {
+        Site::new(spec().validate().unwrap(), 9)
+    }
+    fn t(mins: i64) -> Instant {
+        Instant::from_secs(1_700_000_000 + mins * 60)
+    }
+    fn s(n: u128) -> SessionId {
+        SessionId::from_u128(n)
+    }
+    fn num(s: &str) -> PhoneNumber {
+        s.parse().unwrap()
+    }
+    fn kinds(shown: &[Shown]) -> Vec<&'static str> {
+        shown.iter().map(|x| x.why.kind()).collect()
+    }
+
+    #[test]
+    fn a_visit_is_leased_per_target_and_static_channels_get_their_number() {
+        let mut site = site();
+        let paid = site.visit(s(1), Channel::PaidSearch, t(0));
+        assert_eq!(kinds(&paid), ["dynamic", "dynamic"]);
+        assert_eq!(paid[0].why.expires_at(), Some(t(10)));
+        let mail = site.visit(s(2), Channel::Email, t(0));
+        assert_eq!(mail[0].number, num("+74990000050"));
+        assert_eq!(mail[0].why, Why::Static(Channel::Email));
+        // No static number for the second target, and email is not dynamic.
+        assert_eq!(mail[1].why, Why::Original(Plain::Untracked));
+        assert_eq!(mail[1].number, mail[1].target);
+        let direct = site.visit(s(3), Channel::Direct, t(0));
+        assert_eq!(kinds(&direct), ["original", "original"]);
+    }
+
+    #[test]
+    fn exhaustion_shows_the_fallback_or_the_original() {
+        let mut site = site();
+        site.visit(s(1), Channel::PaidSearch, t(0));
+        site.visit(s(2), Channel::PaidSearch, t(0));
+        let third = site.visit(s(3), Channel::PaidSearch, t(0));
+        assert_eq!(third[0].why, Why::Fallback);
+        assert_eq!(third[0].number, num("+74990000099"));
+        assert_eq!(third[1].why, Why::Original(Plain::Exhausted));
+    }
+
+    #[test]
+    fn a_heartbeat_renews_and_never_takes_another_number_while_the_lease_lives() {
+        let mut site = site();
+        let first = site.visit(s(1), Channel::PaidSearch, t(0));
+        let beat = site.beat(s(1), Channel::PaidSearch, Beat::Visible, t(8));
+        assert_eq!(beat[0].number, first[0].number);
+        assert_eq!(
+            beat[0].why,
+            Why::Leased {
+                expires_at: t(18),
+                origin: Origin::Resumed
+            }
+        );
+        let used = site.pool(0).unwrap().metrics().requests;
+        assert_eq!(used, 1, "a renewal is no lease request");
+    }
+
+    #[test]
+    fn a_lapsed_page_is_leased_again_in_the_reply_and_the_journal_starts_then() {
+        let mut site = site();
+        let first = site.visit(s(1), Channel::PaidSearch, t(0));
+        // Lapsed at 10, cooled at 15; another visitor takes the freed number
+        // at 20, its old one being the least recently released.
+        site.expire(t(20));
+        let other = site.visit(s(2), Channel::PaidSearch, t(20));
+        let back = site.beat(s(1), Channel::PaidSearch, Beat::Visible, t(21));
+        assert!(matches!(back[0].why, Why::Leased { .. }));
+        assert_ne!(back[0].number, other[0].number);
+        let held: Vec<_> = site
+            .pool(0)
+            .unwrap()
+            .journal()
+            .of(back[0].number)
+            .filter(|e| e.session == s(1))
+            .map(|e| e.from)
+            .collect();
+        assert!(held.contains(&t(21)), "{held:?} (first at {first:?})");
+    }
+
+    #[test]
+    fn a_lapsed_page_cooling_takes_its_own_number_back() {
+        let mut site = site();
+        let first = site.visit(s(1), Channel::PaidSearch, t(0));
+        site.expire(t(11));
+        let back = site.beat(s(1), Channel::PaidSearch, Beat::Visible, t(12));
+        assert_eq!(back[0].number, first[0].number);
+        assert!(matches!(
+            back[0].why,
+            Why::Leased {
+                origin: Origin::Reclaimed,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_leave_beacon_renews_a_live_lease_and_never_takes_a_number() {
+        let mut site = site();
+        let first = site.visit(s(1), Channel::PaidSearch, t(0));
+        let leave = site.beat(s(1), Channel::PaidSearch, Beat::Leaving, t(5));
+        assert_eq!(leave[0].number, first[0].number);
+        assert_eq!(leave[0].why.expires_at(), Some(t(15)));
+        // Lapsed: the beacon gets nothing and the journal gains nothing.
+        site.expire(t(40));
+        let before = site.pool(0).unwrap().journal().len();
+        let requests = site.pool(0).unwrap().metrics().requests;
+        let gone = site.beat(s(1), Channel::PaidSearch, Beat::Leaving, t(41));
+        assert_eq!(gone[0].why, Why::Original(Plain::Lapsed));
+        assert_eq!(gone[0].number, gone[0].target);
+        assert_eq!(site.pool(0).unwrap().journal().len(), before);
+        assert_eq!(site.pool(0).unwrap().metrics().requests, requests);
+        assert_eq!(site.pool(0).unwrap().metrics().leased, 0);
+    }
+
+    #[test]
+    fn current_shows_what_a_session_sees_without_changing_anything() {
+        let mut site = site();
+        let leased = site.visit(s(1), Channel::PaidSearch, t(0));
+        let now = site.current(s(1), Channel::PaidSearch);
+        assert_eq!(now[0].number, leased[0].number);
+        let stranger = site.current(s(9), Channel::PaidSearch);
+        assert_eq!(stranger[0].why, Why::Fallback);
+        assert_eq!(stranger[1].why, Why::Original(Plain::Exhausted));
+        assert_eq!(
+            site.current(s(9), Channel::Email)[0].why,
+            Why::Static(Channel::Email)
+        );
+        assert_eq!(site.pool(0).unwrap().metrics().requests, 1);
+    }
+
+    #[test]
+    fn release_ends_every_lease_of_the_session() {
+        let mut site = site();
+        site.visit(s(1), Channel::PaidSearch, t(0));
+        assert_eq!(site.release(s(1), t(1)), 2);
+        assert_eq!(site.release(s(1), t(1)), 0);
+        assert_eq!(site.next_deadline(), Some(t(6)), "the numbers cool down");
+    }
+
+    #[test]
+    fn bots_see_static_numbers_or_the_originals() {
+        let site = site();
+        let bot = site.unleased(Channel::Email, Plain::Bot);
+        assert_eq!(bot[0].why, Why::Static(Channel::Email));
+        assert_eq!(bot[1].why, Why::Original(Plain::Bot));
+        let paid = site.unleased(Channel::PaidSearch, Plain::Bot);
+        assert_eq!(kinds(&paid), ["original", "original"]);
+    }
+
+    #[test]
+    fn reconfiguring_keeps_live_leases_and_drains_removed_numbers() {
+        let mut site = site();
+        let first = site.visit(s(1), Channel::PaidSearch, t(0));
+        let mut spec = spec();
+        spec.targets[0].pool = vec!["+74990000003".into()];
+        spec.targets.remove(1);
+        let gone = site.reconfigure(spec.validate().unwrap(), 1);
+        assert_eq!(gone, [num("+74951110000")]);
+        assert_eq!(site.pools().count(), 1);
+        let beat = site.beat(s(1), Channel::PaidSearch, Beat::Visible, t(1));
+        assert_eq!(
+            beat[0].number, first[0].number,
+            "the lease lives on, draining"
+        );
+        assert_eq!(site.pool(0).unwrap().metrics().draining, 1);
+        site.expire(t(60));
+        assert_eq!(site.pool(0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn restore_gives_back_the_same_leases() {
+        let mut site = site();
+        let first = site.visit(s(1), Channel::PaidSearch, t(0));
+        let snaps = site.pools().map(|(_, p)| p.snapshot()).collect();
+        let mut back = Site::restore(site.config().clone(), snaps, 3).unwrap();
+        let beat = back.beat(s(1), Channel::PaidSearch, Beat::Leaving, t(2));
+        assert_eq!(beat[0].number, first[0].number);
+        assert_eq!(back.next_deadline(), Some(t(12)));
+    }
+}
