@@ -9,13 +9,14 @@ import {
 } from "./lib.mjs";
 
 /** Builds edge-worker/build/index.js (+ wasm) with worker-build, offline. */
-export async function buildWorker() {
+/** Builds the edge worker; `faults` adds the test-only fault switch (never for a deployment). */
+export async function buildWorker({ faults = false } = {}) {
   ensureRustTargets(["wasm32-unknown-unknown"]);
   ensureNodeModules();
   const wasmBindgen = ensureCargoTool("wasm-bindgen-cli", WASM_BINDGEN_VERSION, "wasm-bindgen");
   const workerBuild = ensureCargoTool("worker-build", WORKER_BUILD_VERSION, "worker-build");
   const t = Date.now();
-  const r = await runQuiet(workerBuild, ["--release"], {
+  const r = await runQuiet(workerBuild, ["--release", ...(faults ? ["--", "--features", "test-faults"] : [])], {
     cwd: join(root, "edge-worker"),
     env: {
       ...env,
@@ -30,7 +31,7 @@ export async function buildWorker() {
   if (r.code !== 0 || !existsSync(out)) {
     throw new Error(`${r.out.trimEnd()}\nthe edge worker did not build (output above).`);
   }
-  log(`✓ edge worker built with worker-build (${seconds(t)} s)`);
+  log(`✓ edge worker built with worker-build${faults ? " (test build: fault switch on)" : ""} (${seconds(t)} s)`);
   return out;
 }
 

@@ -49,6 +49,8 @@ await step("clippy (native, all targets, all features)", cargo,
   ["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]);
 await step("clippy (wasm32)", cargo,
   ["clippy", "-p", "swap-wasm", "-p", "edge-worker", "--all-targets", ...wasm, "--", "-D", "warnings"]);
+await step("clippy (wasm32, the worker's test build)", cargo,
+  ["clippy", "-p", "edge-worker", "--features", "test-faults", ...wasm, "--", "-D", "warnings"]);
 await step("clippy (pool-core for wasm32)", cargo,
   ["clippy", "-p", "pool-core", "--lib", "--features", "serde", ...wasm, "--", "-D", "warnings"]);
 await step("Rust unit, property and doc tests", cargo, ["test", "--workspace", "--all-features"]);
@@ -60,7 +62,9 @@ await step("clippy (the page build of swap-wasm: no_std)", cargo,
   ["clippy", "-p", "swap-wasm", "--lib", "--features", "page", ...wasm, "--", "-D", "warnings"]);
 
 let built = true;
-for (const [name, build] of [["edge worker build", buildWorker], ["browser package build", buildBrowser]]) {
+// The test build of the worker carries the fault switch (tests/atomic.test.mjs); npm start and
+// npm run build never do.
+for (const [name, build] of [["edge worker build", () => buildWorker({ faults: true })], ["browser package build", buildBrowser]]) {
   const t = Date.now();
   try {
     await build();

@@ -5,8 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use pool_core::call::Status;
 use pool_core::channel::{ClickId, Visit};
+use pool_core::number::{PhoneNumber, Region};
 use pool_core::session::SessionId;
+use pool_core::site::{Config, Shown};
+use pool_core::time::{Duration, Instant};
 
 use crate::error::ApiError;
 
@@ -146,6 +150,24 @@ pub fn visit_json(visit: &Visit, region: Option<&str>) -> Result<String, ApiErro
 }
 
 impl ChannelReply {
+    /// A channel known by its name only (a static number's, or none).
+    pub fn bare(channel: &str) -> ChannelReply {
+        ChannelReply {
+            channel: channel.to_string(),
+            source: String::new(),
+            medium: String::new(),
+            campaign: None,
+            term: None,
+            content: None,
+            click_id: None,
+            landing_page: None,
+            referrer_host: None,
+            region: None,
+        }
+    }
+}
+
+impl ChannelReply {
     /// The channel of a visit, with where the visitor was.
     pub fn with_region(visit: &Visit, region: Option<String>) -> ChannelReply {
         ChannelReply {
@@ -205,18 +227,29 @@ pub struct SessionReply {
     pub release_on_leave: bool,
 }
 
+impl From<&Shown> for NumberReply {
+    fn from(s: &Shown) -> NumberReply {
+        NumberReply {
+            target: s.target.to_string(),
+            number: s.number.to_string(),
+            kind: s.why.kind().to_string(),
+            expires_at: s.why.expires_at().map(|t| t.millis()),
+        }
+    }
+}
+
 impl SessionReply {
-    /// A reply for `session_id` with the site's settings for the page.
+    /// The reply for `session` showing `shown`, with the site's settings for the page.
     pub fn new(
-        session_id: String,
+        session: SessionId,
         channel: ChannelReply,
-        numbers: Vec<NumberReply>,
-        config: &pool_core::site::Config,
+        shown: &[Shown],
+        config: &Config,
     ) -> SessionReply {
         SessionReply {
-            session_id,
+            session_id: session.to_string(),
             channel,
-            numbers,
+            numbers: shown.iter().map(NumberReply::from).collect(),
             heartbeat_ms: config.heartbeat.millis(),
             region: config.region.map(|r| r.as_str().to_string()),
             ignore_selectors: config.ignore_selectors.clone(),
@@ -284,23 +317,27 @@ pub struct Coverage {
 }
 
 /// The body of a heartbeat or a release beacon (both optional).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Beat {
+    /// The page is being left: the last beacon. It renews a live lease and
+    /// never takes a number.
+    #[serde(default)]
+    pub leaving: bool,
     /// What the page script saw.
     #[serde(default)]
     pub coverage: Option<Coverage>,
 }
 
 impl Beat {
-    /// Parses and checks a beat body; empty means no report.
-    pub fn parse(body: &[u8]) -> Result<Option<Coverage>, ApiError> {
+    /// Parses and checks a beat body; empty means a plain heartbeat.
+    pub fn parse(body: &[u8]) -> Result<Beat, ApiError> {
         if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
+            return Ok(Beat::default());
         }
         let beat: Beat = serde_json::from_slice(body)?;
         let Some(mut c) = beat.coverage else {
-            return Ok(None);
+            return Ok(beat);
         };
         let mut bad = Vec::new();
         // The page, cut to host and path.
@@ -331,7 +368,10 @@ impl Beat {
             ));
         }
         fields(bad)?;
-        Ok(Some(c))
+        Ok(Beat {
+            leaving: beat.leaving,
+            coverage: Some(c),
+        })
     }
 }
 
@@ -345,6 +385,87 @@ pub struct PublicConfig {
     pub ignore_selectors: Vec<String>,
     /// The site's target numbers and their static numbers by channel.
     pub targets: Vec<PublicTarget>,
+}
+
+impl PublicConfig {
+    /// The public part of a config.
+    pub fn of(c: &Config) -> PublicConfig {
+        PublicConfig {
+            region: c.region.map(|r| r.as_str().to_string()),
+            ignore_selectors: c.ignore_selectors.clone(),
+            targets: c
+                .targets
+                .iter()
+                .map(|t| PublicTarget {
+                    number: t.number.to_string(),
+                    static_numbers: t
+                        .static_numbers
+                        .iter()
+                        .map(|(ch, n)| (ch.as_str().to_string(), n.to_string()))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One page's coverage as stored: the newest report and how many came.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CoveragePage {
+    /// Host and path.
+    pub page: String,
+    /// Occurrences found in the newest report.
+    pub found: u64,
+    /// Occurrences swapped in the newest report.
+    pub swapped: u64,
+    /// Found but left, by reason.
+    pub unswapped: BTreeMap<String, u64>,
+    /// Reports received.
+    pub reports: u64,
+    /// First report (ms since the epoch).
+    pub first_at: i64,
+    /// Newest report (ms since the epoch).
+    pub last_at: i64,
+}
+
+/// `GET /v1/sites/{site}/coverage`: totals over the pages, and the pages.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CoverageReply {
+    /// The sums over every page.
+    pub totals: CoverageTotals,
+    /// The pages, worst first.
+    pub pages: Vec<CoveragePage>,
+}
+
+/// The sums of [`CoverageReply`].
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct CoverageTotals {
+    /// Pages reported.
+    pub pages: usize,
+    /// Occurrences found.
+    pub found: u64,
+    /// Occurrences swapped.
+    pub swapped: u64,
+    /// Found but left, by reason.
+    pub unswapped: BTreeMap<String, u64>,
+}
+
+impl CoverageReply {
+    /// The reply for the stored pages (already in order).
+    pub fn of(pages: Vec<CoveragePage>) -> CoverageReply {
+        let mut totals = CoverageTotals {
+            pages: pages.len(),
+            ..CoverageTotals::default()
+        };
+        for p in &pages {
+            totals.found += p.found;
+            totals.swapped += p.swapped;
+            for (k, v) in &p.unswapped {
+                *totals.unswapped.entry(k.clone()).or_default() += v;
+            }
+        }
+        CoverageReply { totals, pages }
+    }
 }
 
 /// One target number of [`PublicConfig`].
@@ -403,6 +524,131 @@ pub struct CallUpdate {
     /// Categories an operator gives the call (replaces the old ones).
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+}
+
+/// A call to write down, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingCall {
+    /// The call's id: the idempotency key.
+    pub id: String,
+    /// `api`, `twilio`, `demo`.
+    pub source: &'static str,
+    /// The number dialled, as written.
+    pub tracking_raw: String,
+    /// The caller (E.164), unless withheld.
+    pub caller: Option<String>,
+    /// When it started.
+    pub started_at: Instant,
+    /// Its status so far.
+    pub status: Status,
+    /// Talk time so far.
+    pub duration: Duration,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// The recording.
+    pub recording_url: Option<String>,
+}
+
+/// What an update changes in a call; `None` keeps what is stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallChange {
+    /// A new status (merged: a final status is never undone by a late one).
+    pub status: Option<Status>,
+    /// Talk time.
+    pub duration: Option<Duration>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// The recording.
+    pub recording_url: Option<String>,
+    /// Tags (replace the old ones).
+    pub tags: Option<Vec<String>>,
+}
+
+/// A status field: absent, or a known status.
+fn status_field(raw: Option<&str>, bad: &mut Vec<(&'static str, String)>) -> Option<Status> {
+    match raw.map(str::parse::<Status>) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            bad.push(("status", e.to_string()));
+            None
+        }
+    }
+}
+
+impl NewCall {
+    /// Checks every field (all bad ones reported at once); `now` bounds
+    /// `started_at`, `region` reads the caller's number.
+    pub fn check(self, now: Instant, region: Option<Region>) -> Result<IncomingCall, ApiError> {
+        let mut bad = Vec::new();
+        let id = self.call_id.trim().to_string();
+        if id.is_empty() || id.len() > 128 || id.contains('/') {
+            bad.push(("call_id", "1 to 128 characters, no /".to_string()));
+        }
+        if self.tracking_number.trim().is_empty() || self.tracking_number.len() > 64 {
+            bad.push((
+                "tracking_number",
+                "the number dialled, 1 to 64 characters".to_string(),
+            ));
+        }
+        let status = status_field(self.status.as_deref(), &mut bad).unwrap_or(Status::Ringing);
+        let started_at = self.started_at.map(Instant::from_millis).unwrap_or(now);
+        if started_at > now + Duration::from_mins(5) || started_at.millis() < 946_684_800_000 {
+            bad.push((
+                "started_at",
+                "ms since the epoch, not in the future".to_string(),
+            ));
+        }
+        if self.duration_secs.is_some_and(|d| d > 7 * 86_400) {
+            bad.push(("duration_secs", "at most a week".to_string()));
+        }
+        check_call_fields(
+            &mut bad,
+            self.end_reason.as_deref(),
+            self.recording_url.as_deref(),
+            None,
+        );
+        fields(bad)?;
+        Ok(IncomingCall {
+            id,
+            source: "api",
+            tracking_raw: self.tracking_number,
+            caller: self
+                .caller
+                .as_deref()
+                .and_then(|c| crate::telephony::caller_id(c, region)),
+            started_at,
+            status,
+            duration: Duration::from_secs(self.duration_secs.unwrap_or(0)),
+            end_reason: self.end_reason,
+            recording_url: self.recording_url,
+        })
+    }
+}
+
+impl CallUpdate {
+    /// Checks every field (all bad ones reported at once).
+    pub fn check(self) -> Result<CallChange, ApiError> {
+        let mut bad = Vec::new();
+        let status = status_field(self.status.as_deref(), &mut bad);
+        if self.duration_secs.is_some_and(|d| d > 7 * 86_400) {
+            bad.push(("duration_secs", "at most a week".to_string()));
+        }
+        check_call_fields(
+            &mut bad,
+            self.end_reason.as_deref(),
+            self.recording_url.as_deref(),
+            self.tags.as_deref(),
+        );
+        fields(bad)?;
+        Ok(CallChange {
+            status,
+            duration: self.duration_secs.map(Duration::from_secs),
+            end_reason: self.end_reason,
+            recording_url: self.recording_url,
+            tags: self.tags,
+        })
+    }
 }
 
 /// Checks the free-text fields of calls: lengths and URLs.
@@ -488,23 +734,15 @@ pub fn check_site_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Decodes `%XX` in a path segment (`%2B74951234567`).
-pub fn decode_segment(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
+/// A number written in a path segment (`%2B74951234567`, `+7495...` or
+/// `7495...`), as E.164.
+pub fn path_number(raw: &str) -> Result<PhoneNumber, ApiError> {
+    let mut s = crate::http::percent_decode(raw, false);
+    if !s.starts_with('+') {
+        s.insert(0, '+');
     }
-    String::from_utf8_lossy(&out).into_owned()
+    s.parse()
+        .map_err(|e| ApiError::BadRequest(format!("{s:?} is not an E.164 number: {e}")))
 }
 
 #[cfg(test)]
@@ -529,12 +767,14 @@ mod tests {
 
     #[test]
     fn beats() {
-        assert_eq!(Beat::parse(b"").unwrap(), None);
-        assert_eq!(Beat::parse(b"{}").unwrap(), None);
+        assert_eq!(Beat::parse(b"").unwrap(), Beat::default());
+        assert_eq!(Beat::parse(b"{}").unwrap(), Beat::default());
+        assert!(Beat::parse(b"{\"leaving\":true}").unwrap().leaving);
         let c = Beat::parse(
             br#"{"coverage":{"page":"https://shop.example/a/b?utm_source=x#top","found":3,"swapped":1,"unswapped":{"ignored":1,"no_number":1}}}"#,
         )
         .unwrap()
+        .coverage
         .unwrap();
         assert_eq!(c.page, "shop.example/a/b");
         assert_eq!(c.unswapped.get("ignored"), Some(&1));
@@ -597,7 +837,14 @@ mod tests {
         for bad in ["", "Demo", "a/b", "a b", &"x".repeat(65), "ü"] {
             assert!(check_site_id(bad).is_err(), "{bad}");
         }
-        assert_eq!(decode_segment("%2B74951234567"), "+74951234567");
-        assert_eq!(decode_segment("%zz%2"), "%zz%2");
+        assert_eq!(
+            path_number("%2B74951234567").unwrap().to_string(),
+            "+74951234567"
+        );
+        assert_eq!(
+            path_number("74951234567").unwrap().to_string(),
+            "+74951234567"
+        );
+        assert_eq!(path_number("%zz%2").unwrap_err().status(), 400);
     }
 }

@@ -129,6 +129,15 @@ impl ApiError {
     }
 }
 
+/// A failure of the runtime (storage, the network): internal, logged, never shown.
+#[cfg(target_arch = "wasm32")]
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> ApiError {
+        worker::console_error!("internal error: {e}");
+        ApiError::Internal
+    }
+}
+
 impl From<serde_json::Error> for ApiError {
     /// Syntax errors are 400; JSON of the wrong shape is 422.
     fn from(e: serde_json::Error) -> ApiError {

@@ -7,9 +7,12 @@
 //!   limits per client address (hashed) and per site, bot detection.
 //! * [`telephony`]: form bodies, Twilio signatures, TwiML, webhook
 //!   signatures, caller ids, CSV.
-//! * `site_object` (wasm only): one Durable Object per site, owning its
-//!   config, pools, sessions, journal and keys in SQLite storage.
-//! * `store` (wasm only): the tables and the rows a change writes.
+//! * [`routes`]: the one route table: who may call what, CORS and 405s.
+//! * `object` (wasm only): one Durable Object per site, owning its
+//!   config, pools, sessions, journal and keys in SQLite storage; every
+//!   change goes through one persistence gate. Handlers by resource.
+//! * `store` (wasm only): the database handle (statements, transactions)
+//!   and the tables, a file per table group, with typed rows.
 //!
 //! The Worker itself only routes: `/healthz`, and everything under
 //! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`).
@@ -19,10 +22,13 @@ pub mod alerts;
 pub mod api;
 pub mod error;
 pub mod guard;
+pub mod http;
 pub mod telephony;
 
+pub mod routes;
+
 #[cfg(target_arch = "wasm32")]
-mod site_object;
+mod object;
 #[cfg(target_arch = "wasm32")]
 mod store;
 

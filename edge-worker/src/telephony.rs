@@ -9,40 +9,8 @@ use sha2::Sha256;
 use pool_core::number::{PhoneNumber, Region};
 
 /// Decodes an `application/x-www-form-urlencoded` body into pairs, in order.
-/// Malformed escapes are kept as written.
 pub fn form_pairs(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-/// Percent-decoding with `+` as a space.
-pub fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                let hex = |c: u8| (c as char).to_digit(16);
-                match (hex(b[i + 1]), hex(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::http::pairs(body)
 }
 
 /// The first value of `key`.
@@ -193,9 +161,6 @@ mod tests {
         assert_eq!(param(&p, "Caller Name"), Some("Ann Lee"));
         assert_eq!(param(&p, "x"), Some("%zz"));
         assert_eq!(param(&p, "e"), None);
-        assert_eq!(decode("%"), "%");
-        assert_eq!(decode("a%2"), "a%2");
-        assert_eq!(decode("%41%42"), "AB");
     }
 
     #[test]

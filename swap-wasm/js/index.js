@@ -234,9 +234,12 @@ class Client {
   }
 
   /** What the page shows now, for the coverage report. */
-  beat() {
+  beat(leaving) {
     const c = this.handle?.coverage();
-    return c ? { coverage: { page: location.href.slice(0, 512), ...c } } : {};
+    const b = c ? { coverage: { page: location.href.slice(0, 512), ...c } } : {};
+    // The last beacon renews a live lease and never takes a new number.
+    if (leaving) b.leaving = true;
+    return b;
   }
 
   heartbeat(every) {
@@ -253,7 +256,7 @@ class Client {
    *  say "left now" with a last heartbeat: the number stays the visitor's for
    *  the fixation, for the call that comes after. Both carry the coverage. */
   release(end = this.releaseOnLeave) {
-    if (this.sid) navigator.sendBeacon(`${this.api}/sessions/${this.sid}/${end ? "release" : "heartbeat"}`, JSON.stringify(this.beat()));
+    if (this.sid) navigator.sendBeacon(`${this.api}/sessions/${this.sid}/${end ? "release" : "heartbeat"}`, JSON.stringify(this.beat(!end)));
   }
 
   consent(granted) {

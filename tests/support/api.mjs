@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import { parse } from "yaml";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const openapi = parse(readFileSync(join(root, "edge-worker", "openapi.yaml"), "utf8"));
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addSchema({ $id: "openapi.json", components: openapi.components });

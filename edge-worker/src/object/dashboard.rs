@@ -3,31 +3,31 @@
 //! demo's "place a call" (only for sites named in `DEMO_SITES`).
 
 use serde::Deserialize;
-use worker::{Request, Response, SqlStorage};
+use worker::{Request, Response};
 
 use pool_core::call::Status;
 use pool_core::session::SessionId;
 use pool_core::time::Duration;
 
-use super::calls::Incoming;
-use super::{check_body, internal, json, now, store, SiteObject};
+use super::calls::{record_call, view, Incoming};
+use super::outbox::enqueue_event;
+use super::{check_body, json, now, SiteObject};
 use crate::alerts::{self, Alert, Signals};
 use crate::api;
 use crate::error::ApiError;
+use crate::routes::Handler;
+use crate::store::{self, Db};
 
 type R<T> = std::result::Result<T, ApiError>;
 
 #[derive(Deserialize)]
 struct N {
-    n: f64,
+    n: i64,
 }
 
-fn count(sql: &SqlStorage, q: &str, at: i64) -> R<u64> {
-    let rows: Vec<N> = sql
-        .exec(q, vec![at.into()])
-        .and_then(|c| c.to_array())
-        .map_err(internal)?;
-    Ok(rows.first().map_or(0, |r| r.n as u64))
+fn count(db: &Db, q: &str, at: i64) -> R<u64> {
+    let rows: Vec<N> = db.exec(q, vec![at.into()])?.to_array()?;
+    Ok(rows.first().map_or(0, |r| r.n.max(0) as u64))
 }
 
 /// The body of `POST /v1/sites/{site}/demo/call`.
@@ -49,7 +49,7 @@ struct DemoCall {
 
 impl SiteObject {
     /// Reads the signals of the health alerts.
-    fn signals(&self, sql: &SqlStorage) -> R<Signals> {
+    fn signals(&self, db: &Db) -> R<Signals> {
         let at = now().millis();
         let hour = 3_600_000;
         let mut s = Signals {
@@ -57,12 +57,12 @@ impl SiteObject {
             ..Signals::default()
         };
         s.sessions_week = count(
-            sql,
+            db,
             "SELECT COUNT(*) AS n FROM sessions WHERE created >= ?",
             at - 7 * 24 * hour,
         )?;
         s.sessions_recent = count(
-            sql,
+            db,
             "SELECT COUNT(*) AS n FROM sessions WHERE last_seen >= ?",
             at - 2 * hour,
         )?;
@@ -71,13 +71,12 @@ impl SiteObject {
             found: f64,
             unswapped: String,
         }
-        let pages: Vec<Page> = sql
+        let pages: Vec<Page> = db
             .exec(
                 "SELECT found, unswapped FROM coverage WHERE last_at >= ?",
                 vec![(at - 24 * hour).into()],
             )
-            .and_then(|c| c.to_array())
-            .map_err(internal)?;
+            .and_then(|c| c.to_array())?;
         s.pages_reported = pages.len() as u64;
         for p in &pages {
             let left: std::collections::BTreeMap<String, u64> =
@@ -93,24 +92,23 @@ impl SiteObject {
         #[derive(Deserialize)]
         struct Sample {
             target: String,
-            requests: f64,
-            fallbacks: f64,
+            requests: i64,
+            fallbacks: i64,
         }
         let this_hour = at.div_euclid(hour);
-        let samples: Vec<Sample> = sql
+        let samples: Vec<Sample> = db
             .exec(
                 "SELECT target, requests, fallbacks FROM pool_samples WHERE hour >= ? ORDER BY hour",
                 vec![(this_hour - 1).into()],
             )
-            .and_then(|c| c.to_array())
-            .map_err(internal)?;
+            .and_then(|c| c.to_array())?;
         if let Some(l) = self.loaded.borrow().as_ref() {
-            for (t, p) in l.config.targets.iter().zip(&l.pools) {
+            for (t, p) in l.site.pools() {
                 let m = p.metrics();
                 let key = t.number.to_string();
                 if let Some(base) = samples.iter().find(|x| x.target == key) {
-                    s.fallbacks_hour += m.fallbacks.saturating_sub(base.fallbacks as u64);
-                    s.requests_hour += m.requests.saturating_sub(base.requests as u64);
+                    s.fallbacks_hour += m.fallbacks.saturating_sub(base.fallbacks.max(0) as u64);
+                    s.requests_hour += m.requests.saturating_sub(base.requests.max(0) as u64);
                 }
             }
         }
@@ -119,56 +117,56 @@ impl SiteObject {
 
     /// From the alarm: raises and clears alerts, each once, as webhooks.
     pub(super) fn check_alerts(&self) {
-        let Ok(sql) = self.ready() else { return };
-        let Ok(signals) = self.signals(&sql) else {
+        let Ok(db) = self.ready() else { return };
+        let Ok(signals) = self.signals(&db) else {
             return;
         };
         let now_alerts = alerts::check(&signals);
-        let before: Vec<String> = store::meta(&sql, "alerts")
+        let before: Vec<String> = store::meta(&db, "alerts")
             .ok()
             .flatten()
             .and_then(|v| serde_json::from_str(&v).ok())
             .unwrap_or_default();
         let hour = now().millis().div_euclid(3_600_000);
-        for a in &now_alerts {
-            if !before.iter().any(|k| k == a.kind) {
-                let data = serde_json::json!({"kind": a.kind, "message": a.message});
-                let _ =
-                    self.enqueue_event(&sql, "alert.raised", &format!("{}:{hour}", a.kind), data);
-            }
-        }
-        for k in &before {
-            if !now_alerts.iter().any(|a| a.kind == k) {
-                let data = serde_json::json!({"kind": k});
-                let _ = self.enqueue_event(&sql, "alert.cleared", &format!("{k}:{hour}"), data);
-            }
-        }
         let kinds: Vec<&str> = now_alerts.iter().map(|a| a.kind).collect();
-        if let Ok(v) = serde_json::to_string(&kinds) {
-            let _ = store::set_meta(&sql, "alerts", &v);
-        }
+        // Raised and cleared alerts go out with the new list, all or nothing.
+        let _ = self.mutate(None, |l, db| {
+            for a in &now_alerts {
+                if !before.iter().any(|k| k == a.kind) {
+                    let data = serde_json::json!({"kind": a.kind, "message": a.message});
+                    enqueue_event(l, db, "alert.raised", &format!("{}:{hour}", a.kind), data)?;
+                }
+            }
+            for k in &before {
+                if !now_alerts.iter().any(|a| a.kind == k) {
+                    let data = serde_json::json!({"kind": k});
+                    enqueue_event(l, db, "alert.cleared", &format!("{k}:{hour}"), data)?;
+                }
+            }
+            let v = serde_json::to_string(&kinds).map_err(|e| super::internal(e.to_string()))?;
+            store::set_meta(db, "alerts", &v)?;
+            Ok(())
+        });
     }
 
     /// `GET /v1/sites/{site}/overview`: the site now.
-    pub(super) fn overview(&self, req: &Request) -> R<Response> {
-        self.require_admin(req)?;
+    pub(super) fn overview(&self) -> R<Response> {
         self.require_site()?;
-        let sql = self.ready()?;
-        let signals = self.signals(&sql)?;
+        let db = self.ready()?;
+        let signals = self.signals(&db)?;
         let list: Vec<Alert> = alerts::check(&signals);
         let guard = self.loaded.borrow();
         let l = guard.as_ref().ok_or(ApiError::Internal)?;
-        let window = (l.config.heartbeat.millis() * 2).max(120_000) as i64;
+        let config = l.site.config();
+        let window = (config.heartbeat.millis() * 2).max(120_000) as i64;
         let live = count(
-            &sql,
+            &db,
             "SELECT COUNT(*) AS n FROM sessions WHERE last_seen >= ?",
             now().millis() - window,
         )?;
         let pools: Vec<serde_json::Value> = l
-            .config
-            .targets
-            .iter()
-            .zip(&l.pools)
+            .site
+            .pools()
             .map(|(t, p)| {
                 let m = p.metrics();
                 serde_json::json!({
@@ -180,8 +178,8 @@ impl SiteObject {
         json(
             200,
             &serde_json::json!({
-                "name": l.config.name,
-                "time_zone": l.config.time_zone,
+                "name": config.name,
+                "time_zone": config.time_zone,
                 "now": now().millis(),
                 "live_sessions": live,
                 "pools": pools,
@@ -193,7 +191,6 @@ impl SiteObject {
                 },
             }),
         )
-        .map_err(internal)
     }
 
     /// `POST /v1/sites/{site}/demo/call`: the demo panel's "place a call":
@@ -217,64 +214,50 @@ impl SiteObject {
                 .map_err(|e: pool_core::session::SessionIdError| {
                     ApiError::field("session_id", e.to_string())
                 })?;
-        let sql = self.ready()?;
-        let channel = store::session_visit(&sql, session)
-            .map_err(internal)?
+        let db = self.ready()?;
+        let channel = store::session_visit(&db, session)?
             .and_then(|v| serde_json::from_str::<pool_core::channel::Visit>(&v).ok())
-            .map(|v| v.channel);
-        let (tracking, region) = {
-            let guard = self.loaded.borrow();
-            let l = guard.as_ref().ok_or(ApiError::Internal)?;
+            .map(|v| v.channel)
+            .unwrap_or(pool_core::channel::Channel::Direct);
+        let (tracking, region) = self.with_loaded(|l| -> R<_> {
+            let config = l.site.config();
             let i = match &d.target {
                 None => 0,
-                Some(t) => l
-                    .config
+                Some(t) => config
                     .targets
                     .iter()
                     .position(|x| x.number.to_string() == *t)
                     .ok_or_else(|| ApiError::field("target", "not a target number of this site"))?,
             };
-            let t = l.config.targets.get(i).ok_or(ApiError::Internal)?;
-            // What the visitor sees: their lease, else their channel's static
-            // number, else the fallback, else the original.
-            let fixed = match channel.map(|c| l.config.display(i, c)) {
-                Some(pool_core::site::Display::Static(n)) => Some(n),
-                _ => None,
-            };
-            let n = l.pools[i]
-                .lease_of(session)
-                .map(|x| x.number)
-                .or(fixed)
-                .or(t.fallback)
-                .unwrap_or(t.number);
-            (n, l.config.region)
-        };
+            // What the visitor sees now.
+            let shown = l.site.current(session, channel);
+            let n = shown.get(i).ok_or(ApiError::Internal)?.number;
+            Ok((n, config.region))
+        })??;
         let answered = d.answered.unwrap_or(true);
         let id = format!("demo-{}", super::random_key()?.get(..12).unwrap_or("0"));
         let caller = format!("+7916{:07}", now().millis().rem_euclid(10_000_000));
-        let (row, _) = self.record_call(
-            &sql,
-            Incoming {
-                id,
-                source: "api",
-                tracking_raw: tracking.to_string(),
-                caller: crate::telephony::caller_id(&caller, region),
-                started_at: now(),
-                status: if answered {
-                    Status::Answered
-                } else {
-                    Status::NoAnswer
-                },
-                duration: if answered {
-                    Duration::from_secs(d.duration_secs.unwrap_or(75).min(3600))
-                } else {
-                    Duration::ZERO
-                },
-                end_reason: Some(if answered { "completed" } else { "no-answer" }.into()),
-                recording_url: None,
+        let inc = Incoming {
+            id,
+            source: "api",
+            tracking_raw: tracking.to_string(),
+            caller: crate::telephony::caller_id(&caller, region),
+            started_at: now(),
+            status: if answered {
+                Status::Answered
+            } else {
+                Status::NoAnswer
             },
-        )?;
-        self.schedule().await.map_err(internal)?;
-        json(201, &row.view(false)).map_err(internal)
+            duration: if answered {
+                Duration::from_secs(d.duration_secs.unwrap_or(75).min(3600))
+            } else {
+                Duration::ZERO
+            },
+            end_reason: Some(if answered { "completed" } else { "no-answer" }.into()),
+            recording_url: None,
+        };
+        let (row, _) = self.mutate(Some(Handler::DemoCall), |l, db| record_call(l, db, inc))?;
+        self.schedule().await?;
+        json(201, &view(&row, false))
     }
 }

@@ -11,9 +11,10 @@ use worker::{Request, Response};
 use pool_core::sim::{simulate, smallest_pool, CallDelay, Profile, Setup};
 use pool_core::time::Duration;
 
-use super::calls::{query_of, utc_offset_ms};
-use super::{internal, json, now, SiteObject};
+use super::reports::utc_offset_ms;
+use super::{json, now, SiteObject};
 use crate::error::ApiError;
+use crate::http::query;
 
 type R<T> = std::result::Result<T, ApiError>;
 
@@ -46,9 +47,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 impl SiteObject {
     pub(super) fn sizing(&self, req: &Request) -> R<Response> {
-        self.require_admin(req)?;
         self.require_site()?;
-        let q = query_of(req);
+        let q = query(req);
         let target = match q.get("target").map(|t| t.parse::<f64>()) {
             None => 0.95,
             Some(Ok(t)) if (0.5..=0.999).contains(&t) => t,
@@ -63,7 +63,7 @@ impl SiteObject {
             .loaded
             .borrow()
             .as_ref()
-            .is_some_and(|l| l.config.release_on_leave);
+            .is_some_and(|l| l.site.config().release_on_leave);
         let release_share = match q.get("release_share").map(|t| t.parse::<f64>()) {
             // About 70% of release beacons arrive when pages are left.
             None if releases => 0.7,
@@ -73,7 +73,7 @@ impl SiteObject {
         };
         let (fixation, cooldown, grace, heartbeat, pool_now, tz) = {
             let guard = self.loaded.borrow();
-            let c = &guard.as_ref().ok_or(ApiError::Internal)?.config;
+            let c = guard.as_ref().ok_or(ApiError::Internal)?.site.config();
             (
                 c.fixation,
                 c.cooldown,
@@ -83,24 +83,22 @@ impl SiteObject {
                 c.time_zone.clone(),
             )
         };
-        let sql = self.ready()?;
+        let db = self.ready()?;
         let at = now();
         let since = at.millis() - DAYS * 86_400_000;
-        let sessions: Vec<SessionRow> = sql
+        let sessions: Vec<SessionRow> = db
             .exec(
                 "SELECT created, last_seen FROM sessions WHERE created >= ? ORDER BY created DESC LIMIT 200000",
                 vec![since.into()],
             )
-            .and_then(|c| c.to_array())
-            .map_err(internal)?;
-        let delays: Vec<DelayRow> = sql
+            .and_then(|c| c.to_array())?;
+        let delays: Vec<DelayRow> = db
             .exec(
                 "SELECT c.started_at - s.created AS delay, c.channel AS channel FROM calls c
                  JOIN sessions s ON s.id = c.session WHERE c.started_at >= ? AND c.kind = 'session'",
                 vec![since.into()],
             )
-            .and_then(|c| c.to_array())
-            .map_err(internal)?;
+            .and_then(|c| c.to_array())?;
 
         let mut profile = Profile {
             heartbeat,
@@ -257,6 +255,5 @@ impl SiteObject {
                 "delays_by_channel": delays_by_channel,
             }),
         )
-        .map_err(internal)
     }
 }

@@ -1,0 +1,137 @@
+//! Leads: a form on the site, attributed through its session.
+
+use serde::Deserialize;
+use worker::{Request, Response};
+
+use pool_core::session::SessionId;
+
+use super::outbox::{enqueue, enqueue_event, ga4_url, Outgoing};
+use super::{check_body, json, now, random_key, SiteObject, R};
+use crate::api::{self, ChannelReply, NewLead};
+use crate::routes::Handler;
+use crate::store::{self, ms, opt};
+use crate::telephony;
+
+impl SiteObject {
+    /// `POST /v1/sites/{site}/leads`: a form on the site, attributed through its session.
+    pub(super) async fn post_lead(&self, req: &Request, body: &[u8]) -> R<Response> {
+        self.require_site()?;
+        let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
+        let nl: NewLead = serde_json::from_slice(body)?;
+        let mut bad = Vec::new();
+        let session = match nl.session_id.as_deref() {
+            None | Some("") => None,
+            Some(s) => match s.parse::<SessionId>() {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    bad.push(("session_id", e.to_string()));
+                    None
+                }
+            },
+        };
+        for (name, v, max) in [
+            ("name", &nl.name, 200),
+            ("phone", &nl.phone, 64),
+            ("email", &nl.email, 254),
+            ("message", &nl.message, 4000),
+            ("page", &nl.page, 2048),
+            ("lead_id", &nl.lead_id, 128),
+        ] {
+            if v.as_ref().is_some_and(|x| x.len() > max) {
+                bad.push((name, format!("at most {max} characters")));
+            }
+        }
+        if nl.phone.is_none() && nl.email.is_none() {
+            bad.push(("phone", "a phone number or an email to answer".to_string()));
+        }
+        api::fields(bad)?;
+        let region = self.with_loaded(|l| l.site.config().region)?;
+        let id = match nl.lead_id.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(id) => id.trim().to_string(),
+            None => random_key()?,
+        };
+        let phone = nl
+            .phone
+            .as_deref()
+            .and_then(|p| telephony::caller_id(p, region));
+        let (created, channel) = self.mutate(Some(Handler::PostLead), |l, db| {
+            #[derive(Deserialize)]
+            struct Seen {
+                #[allow(dead_code)]
+                n: i64,
+            }
+            let seen: Vec<Seen> = db
+                .exec("SELECT 1 AS n FROM leads WHERE id = ?", vec![id.clone().into()])?
+                .to_array()?;
+            let (visit, ga) = match session {
+                Some(s) => match store::session_row(db, s)? {
+                    Some(row) => (
+                        serde_json::from_str::<pool_core::channel::Visit>(&row.visit)
+                            .ok()
+                            .map(|v| ChannelReply::with_region(&v, api::stored_region(&row.visit))),
+                        row.ga_client_id,
+                    ),
+                    None => (None, None),
+                },
+                None => (None, None),
+            };
+            let channel = visit
+                .as_ref()
+                .map_or_else(|| "unattributed".to_string(), |v| v.channel.clone());
+            if !seen.is_empty() {
+                return Ok((false, channel));
+            }
+            let at = now();
+            db.exec(
+                "INSERT INTO leads (id, created_at, session, channel, visit, name, phone, email, message, page)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                vec![
+                    id.clone().into(),
+                    ms(at),
+                    opt(session.map(|s| s.to_string()).as_deref()),
+                    channel.clone().into(),
+                    opt(visit.as_ref().and_then(|v| serde_json::to_string(v).ok()).as_deref()),
+                    opt(nl.name.as_deref()),
+                    opt(phone.as_deref()),
+                    opt(nl.email.as_deref()),
+                    opt(nl.message.as_deref()),
+                    opt(nl.page.as_deref()),
+                ],
+            )?;
+            let lead = serde_json::json!({
+                "id": id,
+                "session_id": session.map(|s| s.to_string()),
+                "created_at": at.millis(),
+                "channel": visit.clone().unwrap_or_else(|| ChannelReply::bare(&channel)),
+                "name": nl.name,
+                "phone": phone,
+                "email": nl.email,
+                "message": nl.message,
+                "page": nl.page,
+            });
+            enqueue_event(l, db, "lead.created", &id, lead)?;
+            if let (Some(g), Some(client_id)) = (&l.site.config().integrations.ga4, ga) {
+                let body = serde_json::json!({
+                    "client_id": client_id,
+                    "events": [{"name": "generate_lead", "params": {"lead_id": id, "channel": channel}}],
+                })
+                .to_string();
+                enqueue(
+                    db,
+                    Outgoing {
+                        kind: "ga4",
+                        url: &ga4_url(g),
+                        secret: None,
+                        event: "ga4.generate_lead",
+                        idem: &format!("ga4:{id}"),
+                        body: &body,
+                    },
+                )?;
+            }
+            Ok((true, channel))
+        })?;
+        self.schedule().await?;
+        let status = if created { 201 } else { 200 };
+        json(status, &serde_json::json!({"id": id, "channel": channel}))
+    }
+}

@@ -1,0 +1,325 @@
+//! The outbox: signed webhooks to CRMs and GA4 events, queued inside the
+//! change that causes them (so an event is sent exactly when its change is
+//! stored), delivered and retried by the alarm.
+
+use serde::{Deserialize, Serialize};
+use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
+
+use pool_core::site::GA4_ENDPOINT;
+
+use super::calls::view;
+use super::{json, now, Loaded, SiteObject, R};
+use crate::http;
+use crate::store::{self, opt, CallRow, Db};
+use crate::telephony;
+
+/// Attempts before an event is dropped (with its record kept).
+pub const MAX_ATTEMPTS: i64 = 10;
+/// How long one delivery may take.
+const DELIVERY_TIMEOUT_SECS: u64 = 10;
+
+fn int(v: i64) -> V {
+    V::Integer(v)
+}
+
+/// One event to send.
+pub(super) struct Outgoing<'a> {
+    pub(super) kind: &'a str,
+    pub(super) url: &'a str,
+    pub(super) secret: Option<&'a str>,
+    pub(super) event: &'a str,
+    pub(super) idem: &'a str,
+    pub(super) body: &'a str,
+}
+
+/// Queues one event.
+pub(super) fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
+    let at = now().millis();
+    db.exec(
+        "INSERT INTO outbox (kind, url, secret, event, idem, body, attempts, next_at, state, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?)",
+        vec![
+            o.kind.into(),
+            o.url.into(),
+            opt(o.secret),
+            o.event.into(),
+            o.idem.into(),
+            o.body.into(),
+            int(at),
+            int(at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Queues `event` about `subject` for every webhook that wants it.
+pub(super) fn enqueue_event(
+    l: &Loaded,
+    db: &Db,
+    event: &str,
+    subject: &str,
+    data: serde_json::Value,
+) -> R<()> {
+    let site = store::meta(db, "site")?.unwrap_or_default();
+    let idem = format!("{event}:{subject}");
+    let body = serde_json::json!({
+        "event": event,
+        "id": idem,
+        "site": site,
+        "occurred_at": now().millis(),
+        "data": data,
+    })
+    .to_string();
+    for h in &l.site.config().integrations.webhooks {
+        if h.events.is_empty() || h.events.iter().any(|e| e == event) {
+            enqueue(
+                db,
+                Outgoing {
+                    kind: "webhook",
+                    url: &h.url,
+                    secret: Some(&h.secret),
+                    event,
+                    idem: &idem,
+                    body: &body,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Queues a call event with the call as the API shows it (caller in full: the CRM needs it).
+pub(super) fn enqueue_call(l: &Loaded, db: &Db, row: &CallRow, event: &str) -> R<()> {
+    let data = serde_json::to_value(view(row, true)).map_err(|e| super::internal(e.to_string()))?;
+    enqueue_event(l, db, event, &row.id, data)
+}
+
+/// GA4: `phone_call` for every call that is over, `target_call` for target calls,
+/// with the visitor's `_ga` client id (none: nothing to join, nothing sent).
+pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+    let (Some(g), Some(client_id)) = (&l.site.config().integrations.ga4, &row.ga_client_id) else {
+        return Ok(());
+    };
+    let params = serde_json::json!({
+        "call_id": row.id,
+        "channel": row.channel,
+        "source": row.source_name,
+        "medium": row.medium,
+        "campaign": row.campaign,
+        "term": row.term,
+        "answered": row.status.is_answered(),
+        "call_status": row.status.as_str(),
+        "duration_sec": row.duration_ms.max(0) / 1000,
+        "target_call": row.target,
+    });
+    let mut events = vec![serde_json::json!({"name": "phone_call", "params": params})];
+    if row.target {
+        events.push(serde_json::json!({"name": "target_call", "params": params}));
+    }
+    let body = serde_json::json!({
+        "client_id": client_id,
+        "timestamp_micros": row.started_at * 1000,
+        "events": events,
+    })
+    .to_string();
+    enqueue(
+        db,
+        Outgoing {
+            kind: "ga4",
+            url: &ga4_url(g),
+            secret: None,
+            event: "ga4.phone_call",
+            idem: &format!("ga4:{}", row.id),
+            body: &body,
+        },
+    )
+}
+
+impl SiteObject {
+    /// `GET /v1/sites/{site}/deliveries`: the outbox, newest first: what was
+    /// sent, what is retried, what was dropped and why.
+    pub(super) fn deliveries(&self, req: &Request) -> R<Response> {
+        let _ = req;
+        self.require_site()?;
+        let db = self.ready()?;
+        #[derive(Deserialize, Serialize)]
+        struct Row {
+            id: i64,
+            kind: String,
+            url: String,
+            event: String,
+            idem: String,
+            attempts: i64,
+            next_at: i64,
+            state: String,
+            last_error: Option<String>,
+            created_at: i64,
+            done_at: Option<i64>,
+        }
+        let rows: Vec<Row> = db
+            .exec(
+                "SELECT id, kind, url, event, idem, attempts, next_at, state, last_error, created_at, done_at
+                 FROM outbox ORDER BY id DESC LIMIT 500",
+                None,
+            )
+            .and_then(|c| c.to_array())?;
+        let out: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.id, "kind": r.kind,
+                    // The GA4 secret rides in the query: not shown.
+                    "url": r.url.split('?').next().unwrap_or(""),
+                    "event": r.event, "idempotency_key": r.idem, "attempts": r.attempts,
+                    "next_at": r.next_at, "state": r.state, "last_error": r.last_error,
+                    "created_at": r.created_at, "done_at": r.done_at,
+                })
+            })
+            .collect();
+        json(200, &serde_json::json!({"deliveries": out}))
+    }
+
+    /// The earliest time an undelivered event is due.
+    pub(super) fn next_delivery(&self) -> Option<i64> {
+        #[derive(Deserialize)]
+        struct T {
+            t: Option<i64>,
+        }
+        let db = self.ready().ok()?;
+        let rows: Vec<T> = db
+            .exec(
+                "SELECT MIN(next_at) AS t FROM outbox WHERE state = 'pending'",
+                None,
+            )
+            .ok()?
+            .to_array()
+            .ok()?;
+        rows.first().and_then(|r| r.t)
+    }
+
+    /// Sends what is due; retried with backoff (1 s, 2 s, 4 s, ... up to an
+    /// hour), dropped after [`MAX_ATTEMPTS`] with the record kept.
+    pub(super) async fn deliver(&self) {
+        #[derive(Deserialize)]
+        struct Due {
+            id: i64,
+            kind: String,
+            url: String,
+            secret: Option<String>,
+            event: String,
+            idem: String,
+            body: String,
+            attempts: i64,
+        }
+        let Ok(db) = self.ready() else { return };
+        let at = now().millis();
+        let due: Vec<Due> = match db
+            .exec(
+                "SELECT id, kind, url, secret, event, idem, body, attempts FROM outbox
+                 WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT 20",
+                vec![int(at)],
+            )
+            .and_then(|c| c.to_array())
+        {
+            Ok(d) => d,
+            Err(e) => {
+                worker::console_error!("outbox: {e}");
+                return;
+            }
+        };
+        for d in due {
+            let result = send(
+                &d.kind,
+                &d.url,
+                d.secret.as_deref(),
+                &d.event,
+                &d.idem,
+                &d.body,
+            )
+            .await;
+            let attempts = d.attempts + 1;
+            let done = now().millis();
+            let update = match result {
+                Ok(()) => db.exec(
+                    "UPDATE outbox SET state = 'delivered', attempts = ?, done_at = ?, last_error = NULL WHERE id = ?",
+                    vec![int(attempts), int(done), int(d.id)],
+                ),
+                Err(e) if attempts >= MAX_ATTEMPTS => db.exec(
+                    "UPDATE outbox SET state = 'dropped', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
+                    vec![int(attempts), int(done), e.into(), int(d.id)],
+                ),
+                Err(e) => {
+                    let backoff = 1000i64 << (attempts - 1).min(12);
+                    db.exec(
+                        "UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
+                        vec![int(attempts), int(done + backoff.min(3_600_000)), e.into(), int(d.id)],
+                    )
+                }
+            };
+            if let Err(e) = update {
+                worker::console_error!("outbox: {e}");
+            }
+        }
+    }
+}
+
+pub(super) fn ga4_url(g: &pool_core::site::Ga4Spec) -> String {
+    let base = g.endpoint.as_deref().unwrap_or(GA4_ENDPOINT);
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!(
+        "{base}{sep}measurement_id={}&api_secret={}",
+        http::urlencode(&g.measurement_id),
+        http::urlencode(&g.api_secret)
+    )
+}
+
+/// One delivery attempt.
+async fn send(
+    kind: &str,
+    url: &str,
+    secret: Option<&str>,
+    event: &str,
+    idem: &str,
+    body: &str,
+) -> std::result::Result<(), String> {
+    let headers = Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
+    set("content-type", "application/json")?;
+    set("user-agent", "calltrack-webhooks/1")?;
+    if kind == "webhook" {
+        set("idempotency-key", idem)?;
+        set("x-calltrack-event", event)?;
+        if let Some(s) = secret {
+            set(
+                "x-calltrack-signature",
+                &telephony::webhook_signature(s, now().millis(), body),
+            )?;
+        }
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
+    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+    let request = worker::Fetch::Request(req);
+    let fetch = Box::pin(request.send());
+    let timeout = Box::pin(worker::Delay::from(std::time::Duration::from_secs(
+        DELIVERY_TIMEOUT_SECS,
+    )));
+    let outcome = futures_util::future::select(fetch, timeout).await;
+    let result = match outcome {
+        futures_util::future::Either::Left((Ok(resp), _)) => {
+            let code = resp.status_code();
+            if (200..300).contains(&code) {
+                Ok(())
+            } else {
+                Err(format!("answered {code}"))
+            }
+        }
+        futures_util::future::Either::Left((Err(e), _)) => Err(e.to_string()),
+        futures_util::future::Either::Right(_) => {
+            Err(format!("no answer in {DELIVERY_TIMEOUT_SECS} s"))
+        }
+    };
+    result
+}

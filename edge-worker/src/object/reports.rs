@@ -1,0 +1,131 @@
+//! The call report (grouped, with PTR, in the site's time zone) and the
+//! time zone arithmetic it needs.
+
+use std::collections::HashMap;
+
+use worker::{Request, Response};
+
+use pool_core::report::{self, Fact, GroupBy};
+use pool_core::time::Instant;
+
+use super::calls::{fact, filtered};
+use super::{json, SiteObject, R};
+use crate::error::ApiError;
+use crate::http::{self, period, query};
+use crate::telephony;
+
+impl SiteObject {
+    /// `GET /v1/sites/{site}/reports/calls?group_by=channel&from=&to=`.
+    pub(super) fn call_report(&self, req: &Request) -> R<Response> {
+        self.require_site()?;
+        let q = query(req);
+        let group: GroupBy = q
+            .get("group_by")
+            .map(String::as_str)
+            .unwrap_or("channel")
+            .parse()
+            .map_err(|e: report::UnknownGroup| ApiError::field("group_by", e.to_string()))?;
+        let (from, to) = period(&q)?;
+        let db = self.ready()?;
+        let tz = self.with_loaded(|l| l.site.config().time_zone.clone())?;
+        let facts: Vec<Fact> = filtered(&db, &q, from, to)?.iter().map(fact).collect();
+        let offsets = std::cell::RefCell::new(HashMap::<i64, i64>::new());
+        let offset = |t: Instant| -> i64 {
+            let hour = t.millis().div_euclid(3_600_000);
+            *offsets
+                .borrow_mut()
+                .entry(hour)
+                .or_insert_with(|| utc_offset_ms(&tz, hour * 3_600_000))
+        };
+        let rows = report::report(&facts, group, &offset);
+        let total = report::total(&facts);
+        if q.get("format").map(String::as_str) == Some("csv") {
+            let header = [
+                "key",
+                "calls",
+                "answered",
+                "missed",
+                "target",
+                "unique_callers",
+                "avg_duration_secs",
+                "ptr_percent",
+            ];
+            let lines: Vec<Vec<String>> = rows
+                .iter()
+                .chain(std::iter::once(&total))
+                .map(|r| {
+                    vec![
+                        r.key.clone(),
+                        r.calls.to_string(),
+                        r.answered.to_string(),
+                        r.missed.to_string(),
+                        r.target.to_string(),
+                        r.unique_callers.to_string(),
+                        r.avg_duration_secs.to_string(),
+                        r.ptr_percent.to_string(),
+                    ]
+                })
+                .collect();
+            return http::csv(&telephony::csv(&header, &lines), "report.csv");
+        }
+        json(
+            200,
+            &serde_json::json!({
+                "group_by": q.get("group_by").cloned().unwrap_or_else(|| "channel".into()),
+                "from": from.millis(),
+                "to": to.millis(),
+                "time_zone": tz,
+                "rows": rows,
+                "total": total,
+            }),
+        )
+    }
+}
+
+/// The UTC offset of an IANA time zone at `at_ms`, from the runtime's Intl.
+pub(super) fn utc_offset_ms(tz: &str, at_ms: i64) -> i64 {
+    use js_sys::{Array, Intl, Object, Reflect};
+    use wasm_bindgen::JsValue;
+    let options = Object::new();
+    let set = |k: &str, v: &str| {
+        let _ = Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v));
+    };
+    set("timeZone", tz);
+    set("hourCycle", "h23");
+    for k in ["year", "month", "day", "hour", "minute", "second"] {
+        set(k, "numeric");
+    }
+    let locales = Array::of1(&JsValue::from_str("en-US"));
+    let fmt = Intl::DateTimeFormat::new(&locales, &options);
+    let date = js_sys::Date::new(&JsValue::from_f64(at_ms as f64));
+    let parts = fmt.format_to_parts(&date);
+    let mut v = [0i64; 6];
+    for p in parts.iter() {
+        let kind = Reflect::get(&p, &JsValue::from_str("type"))
+            .ok()
+            .and_then(|x| x.as_string())
+            .unwrap_or_default();
+        let value = Reflect::get(&p, &JsValue::from_str("value"))
+            .ok()
+            .and_then(|x| x.as_string())
+            .and_then(|x| x.parse::<i64>().ok())
+            .unwrap_or(0);
+        let i = match kind.as_str() {
+            "year" => 0,
+            "month" => 1,
+            "day" => 2,
+            "hour" => 3,
+            "minute" => 4,
+            "second" => 5,
+            _ => continue,
+        };
+        v[i] = value;
+    }
+    if v[0] == 0 {
+        return 0; // an unknown zone: UTC
+    }
+    let local = js_sys::Date::utc(v[0] as f64, (v[1] - 1) as f64);
+    let local =
+        local + ((v[2] - 1) * 86_400_000 + v[3] * 3_600_000 + v[4] * 60_000 + v[5] * 1000) as f64;
+    local as i64 - at_ms.div_euclid(1000) * 1000
+}

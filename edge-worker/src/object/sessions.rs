@@ -1,0 +1,172 @@
+//! Sessions: a visit starts or comes back, heartbeats, the leave beacon,
+//! release; and the coverage the page reports with them. What is shown and
+//! why is the aggregate's decision ([`pool_core::site::Site`]); this file
+//! reads the request, checks the limits and stores the session row.
+
+use worker::{Request, Response};
+
+use pool_core::channel::{classify, Visit};
+use pool_core::session::SessionId;
+use pool_core::site::{Beat, Plain};
+
+use super::{check_body, empty, json, now, Caller, SiteObject, R};
+use crate::api::{self, ChannelReply, SessionReply, SessionRequest};
+use crate::error::ApiError;
+use crate::guard;
+use crate::routes::Handler;
+use crate::store;
+
+impl SiteObject {
+    pub(super) async fn create_session(
+        &self,
+        caller: Caller,
+        req: &Request,
+        body: &[u8],
+        site: &str,
+    ) -> R<Response> {
+        self.require_site()?;
+        let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
+        let ns = serde_json::from_slice::<SessionRequest>(body)?.check()?;
+        let trusted = caller != Caller::Public;
+        let header = |name: &str| req.headers().get(name).ok().flatten();
+        let user_agent = if trusted {
+            ns.user_agent.clone()
+        } else {
+            header("user-agent")
+        };
+        let address = if trusted {
+            ns.client_ip.clone()
+        } else {
+            header("cf-connecting-ip").or_else(|| header("x-real-ip"))
+        };
+        // Where the visitor is, from the platform (not from a server integration's request).
+        let geo = if trusted {
+            None
+        } else {
+            req.cf().and_then(|cf| match (cf.country(), cf.region()) {
+                (Some(c), Some(r)) if !r.is_empty() => Some(format!("{c} / {r}")),
+                (Some(c), _) => Some(c),
+                _ => None,
+            })
+        };
+        let at = now();
+        let db = self.ready()?;
+        let stored = store::session_visit(&db, ns.id)?;
+        let fresh = self.with_loaded(|l| {
+            classify(
+                &ns.url,
+                ns.referrer.as_deref(),
+                &l.site.config().own_hosts(),
+            )
+        })?;
+        let region = stored.as_deref().and_then(api::stored_region).or(geo);
+        let old = stored
+            .as_deref()
+            .and_then(|v| serde_json::from_str::<Visit>(v).ok());
+        let visit = Visit::resume(old, fresh);
+        let created = stored.is_none();
+        let channel = ChannelReply::with_region(&visit, region.clone());
+        if created && guard::is_bot(user_agent.as_deref()) {
+            let reply = self.with_loaded(|l| {
+                let shown = l.site.unleased(visit.channel, Plain::Bot);
+                SessionReply::new(ns.id, channel.clone(), &shown, l.site.config())
+            })?;
+            return json(200, &reply);
+        }
+        if created {
+            // A server key lifts the per-client limit; the site's limit holds for all.
+            let client = (!trusted)
+                .then(|| guard::client_key(site, address.as_deref().unwrap_or("unknown")));
+            let limits = self.with_loaded(|l| l.site.config().limits)?;
+            self.limiter
+                .borrow_mut()
+                .admit(
+                    client,
+                    at.millis(),
+                    limits.per_client_per_minute,
+                    limits.per_site_per_minute,
+                )
+                .map_err(ApiError::TooManyRequests)?;
+        }
+        let visit_json = api::visit_json(&visit, region.as_deref())?;
+        let reply = self.mutate(Some(Handler::CreateSession), |l, db| {
+            let shown = l.site.visit(ns.id, visit.channel, at);
+            store::put_session(db, ns.id, at, &visit_json, ns.ga_client_id.as_deref())?;
+            Ok(SessionReply::new(ns.id, channel, &shown, l.site.config()))
+        })?;
+        self.schedule().await?;
+        json(if created { 201 } else { 200 }, &reply)
+    }
+
+    /// A heartbeat: renews the session's numbers. The page's last beacon
+    /// (`"leaving": true`) renews a live lease and never takes a number.
+    pub(super) async fn heartbeat(&self, req: &Request, body: &[u8], id: &str) -> R<Response> {
+        self.require_site()?;
+        let id = session_id(id)?;
+        // The body (a coverage report) is optional; its size is capped all the same.
+        let beat = api::Beat::parse(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)?;
+        let kind = if beat.leaving {
+            Beat::Leaving
+        } else {
+            Beat::Visible
+        };
+        let at = now();
+        let db = self.ready()?;
+        let stored = store::session_visit(&db, id)?;
+        let visit: Visit = stored
+            .as_deref()
+            .and_then(|v| serde_json::from_str(v).ok())
+            .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
+        let channel =
+            ChannelReply::with_region(&visit, stored.as_deref().and_then(api::stored_region));
+        let reply = self.mutate(Some(Handler::Heartbeat), |l, db| {
+            let shown = l.site.beat(id, visit.channel, kind, at);
+            store::touch_session(db, id, at)?;
+            if let Some(c) = &beat.coverage {
+                store::put_coverage(db, c, at, api::MAX_COVERAGE_PAGES)?;
+            }
+            Ok(SessionReply::new(id, channel, &shown, l.site.config()))
+        })?;
+        self.schedule().await?;
+        json(200, &reply)
+    }
+
+    pub(super) async fn release(&self, req: &Request, body: &[u8], id: &str) -> R<Response> {
+        self.require_site()?;
+        let id = session_id(id)?;
+        // Nobody reads a beacon's reply: the release happens even when its
+        // coverage report cannot be read (the heartbeat's gets a 422).
+        let coverage = api::Beat::parse(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)
+            .map(|b| b.coverage)
+            .unwrap_or(None);
+        let at = now();
+        let db = self.ready()?;
+        if store::session_visit(&db, id)?.is_none() {
+            return Err(ApiError::NotFound("no such session".into()));
+        }
+        self.mutate(Some(Handler::Release), |l, db| {
+            l.site.release(id, at);
+            store::touch_session(db, id, at)?;
+            if let Some(c) = &coverage {
+                store::put_coverage(db, c, at, api::MAX_COVERAGE_PAGES)?;
+            }
+            Ok(())
+        })?;
+        self.schedule().await?;
+        empty(204)
+    }
+
+    /// `GET /v1/sites/{site}/coverage`: what the page script saw, page by
+    /// page, so a broken install is seen (admin).
+    pub(super) fn get_coverage(&self) -> R<Response> {
+        self.require_site()?;
+        let db = self.ready()?;
+        let rows = store::coverage(&db)?;
+        json(200, &api::CoverageReply::of(rows))
+    }
+}
+
+fn session_id(raw: &str) -> R<SessionId> {
+    raw.parse()
+        .map_err(|_| ApiError::NotFound("no such session".into()))
+}

@@ -1,0 +1,170 @@
+//! The site itself: its config (create, read, replace, delete), the public
+//! part a page needs before consent, API keys, and the test-only fault switch.
+
+use worker::{Request, Response};
+
+use pool_core::site::{Site, Spec};
+
+use super::{check_body, empty, json, now, random_key, random_u64, Caller, Loaded, SiteObject, R};
+use crate::api::{self, NewKey};
+use crate::error::ApiError;
+use crate::guard;
+use crate::routes::Handler;
+use crate::store::{self, Db};
+
+impl SiteObject {
+    pub(super) async fn put_site(
+        &self,
+        caller: Caller,
+        req: &Request,
+        body: &[u8],
+        site: &str,
+    ) -> R<Response> {
+        let body = check_body(req, body, api::MAX_BODY, false)?;
+        let mut value: serde_json::Value = serde_json::from_slice(body)?;
+        api::strip_comments(&mut value);
+        let mut spec: Spec = serde_json::from_value(value)?;
+        let exists = self.load()?;
+        // Secrets shown as hidden and sent back unchanged keep the stored ones.
+        if let Some(stored) = self.loaded.borrow().as_ref() {
+            spec.integrations.keep_secrets(&stored.spec.integrations);
+        }
+        let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
+        if !exists && caller != Caller::Deployment {
+            return Err(ApiError::Forbidden(
+                "only the deployment's admin key creates sites".into(),
+            ));
+        }
+        let spec = config.to_spec();
+        let reply = spec.redacted();
+        if exists {
+            self.mutate(Some(Handler::PutSite), |l, db| {
+                let gone = l.site.reconfigure(config, random_u64());
+                l.spec = spec;
+                store_config(db, &l.spec, site)?;
+                store::drop_targets(db, &gone)?;
+                Ok(())
+            })?;
+        } else {
+            let db = self.ready()?;
+            let mut site_state = Site::new(config, random_u64());
+            db.atomically(|| {
+                store_config(&db, &spec, site)?;
+                store::write_site(&db, &mut site_state)?;
+                Ok(())
+            })?;
+            *self.loaded.borrow_mut() = Some(Loaded {
+                spec,
+                site: site_state,
+            });
+        }
+        // The first utilisation sample: the baseline of the hour.
+        self.sample_pools();
+        self.schedule().await?;
+        json(if exists { 200 } else { 201 }, &reply)
+    }
+
+    pub(super) fn get_site(&self) -> R<Response> {
+        self.require_site()?;
+        let spec = self.with_loaded(|l| l.spec.redacted())?;
+        json(200, &spec)
+    }
+
+    pub(super) async fn delete_site(&self) -> R<Response> {
+        self.require_site()?;
+        self.state.storage().delete_alarm().await?;
+        self.state.storage().delete_all().await?;
+        *self.loaded.borrow_mut() = None;
+        self.schema_ready.set(false);
+        self.alarm_at.set(None);
+        empty(204)
+    }
+
+    /// `GET /v1/sites/{site}/public`: what the page script needs before
+    /// consent (static numbers by channel), with no session and nothing stored.
+    pub(super) fn get_public(&self) -> R<Response> {
+        self.require_site()?;
+        let body = self.with_loaded(|l| api::PublicConfig::of(l.site.config()))?;
+        let mut r = json(200, &body)?;
+        // Pages may keep it a few minutes: it changes when the config does.
+        r.headers_mut()
+            .set("cache-control", "public, max-age=300")?;
+        Ok(r)
+    }
+
+    pub(super) fn create_key(&self, req: &Request, body: &[u8]) -> R<Response> {
+        self.require_site()?;
+        let body = check_body(req, body, api::MAX_BODY, false)?;
+        let new: NewKey = serde_json::from_slice(body)?;
+        if new.scope != "admin" && new.scope != "server" {
+            return Err(ApiError::field("scope", "admin or server"));
+        }
+        if new.label.as_ref().is_some_and(|l| l.chars().count() > 200) {
+            return Err(ApiError::field("label", "at most 200 characters"));
+        }
+        let key = random_key()?;
+        self.mutate(Some(Handler::CreateKey), |_, db| {
+            store::put_key(
+                db,
+                &guard::sha256_hex(&key),
+                &new.scope,
+                new.label.as_deref(),
+                now(),
+            )?;
+            Ok(())
+        })?;
+        json(
+            201,
+            &serde_json::json!({"key": key, "scope": new.scope, "label": new.label}),
+        )
+    }
+
+    /// `POST /_test/fault` (test builds only): the next change made by
+    /// `handler` fails at its `statement`th SQL statement.
+    #[cfg(feature = "test-faults")]
+    pub(super) fn arm_fault(&self, req: &Request, body: &[u8]) -> R<Response> {
+        #[derive(serde::Deserialize)]
+        struct Arm {
+            handler: String,
+            statement: u32,
+        }
+        let body = check_body(req, body, api::MAX_BODY, false)?;
+        let arm: Arm = serde_json::from_slice(body)?;
+        let handler = match arm.handler.as_str() {
+            "create_session" => Handler::CreateSession,
+            "heartbeat" => Handler::Heartbeat,
+            "release" => Handler::Release,
+            "post_call" => Handler::PostCall,
+            "patch_call" => Handler::PatchCall,
+            "twilio_status" => Handler::TwilioStatus,
+            "post_lead" => Handler::PostLead,
+            "put_site" => Handler::PutSite,
+            "add_numbers" => Handler::AddNumbers,
+            "remove_number" => Handler::RemoveNumber,
+            other => {
+                return Err(ApiError::field(
+                    "handler",
+                    format!("{other:?} is no change"),
+                ))
+            }
+        };
+        if arm.statement == 0 {
+            return Err(ApiError::field("statement", "from 1"));
+        }
+        self.armed.set(Some((handler, arm.statement)));
+        empty(204)
+    }
+
+    #[cfg(not(feature = "test-faults"))]
+    pub(super) fn arm_fault(&self, _req: &Request, _body: &[u8]) -> R<Response> {
+        Err(ApiError::NotFound("no such route".into()))
+    }
+}
+
+/// Writes the config (secrets included) and the site's name.
+fn store_config(db: &Db, spec: &Spec, site: &str) -> R<()> {
+    let stored = serde_json::to_string(spec).map_err(|e| super::internal(e.to_string()))?;
+    store::set_meta(db, "config", &stored)?;
+    store::set_meta(db, "site", site)?;
+    Ok(())
+}

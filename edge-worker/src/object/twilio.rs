@@ -1,0 +1,179 @@
+//! Twilio: the voice webhook (record the call, ring the target through)
+//! and the status callback, both signed with the site's auth token.
+
+use worker::{Request, Response};
+
+use pool_core::call::{twilio_update, Leg, Status};
+use pool_core::number::PhoneNumber;
+use pool_core::time::Duration;
+
+use super::calls::{record_call, update_call, CallChange, Incoming};
+use super::{mime_of, now, SiteObject, R};
+use crate::api;
+use crate::error::ApiError;
+use crate::http;
+use crate::routes::Handler;
+use crate::store;
+use crate::telephony;
+
+/// The form's value of `key`.
+fn param(pairs: &[(String, String)], key: &str) -> Option<String> {
+    telephony::param(pairs, key).map(str::to_string)
+}
+
+/// The call Twilio reports, as first written down.
+fn incoming(
+    pairs: &[(String, String)],
+    sid: &str,
+    region: Option<pool_core::number::Region>,
+) -> Incoming {
+    Incoming {
+        id: sid.to_string(),
+        source: "twilio",
+        tracking_raw: param(pairs, "To")
+            .or_else(|| param(pairs, "Called"))
+            .unwrap_or_default(),
+        caller: param(pairs, "From")
+            .or_else(|| param(pairs, "Caller"))
+            .and_then(|c| telephony::caller_id(&c, region)),
+        started_at: now(),
+        status: Status::Ringing,
+        duration: Duration::ZERO,
+        end_reason: None,
+        recording_url: None,
+    }
+}
+
+/// Twilio's call id, checked.
+fn call_sid(pairs: &[(String, String)]) -> R<String> {
+    param(pairs, "CallSid")
+        .filter(|s| !s.is_empty() && s.len() <= 128 && !s.contains('/'))
+        .ok_or_else(|| ApiError::field("CallSid", "Twilio's call id is missing"))
+}
+
+impl SiteObject {
+    /// Checks Twilio's signature; returns the form's pairs.
+    fn twilio_form(&self, req: &Request, body: &[u8]) -> R<Vec<(String, String)>> {
+        if body.len() > api::MAX_PUBLIC_BODY {
+            return Err(ApiError::PayloadTooLarge(api::MAX_PUBLIC_BODY));
+        }
+        if mime_of(req) != "application/x-www-form-urlencoded" {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let text = std::str::from_utf8(body)
+            .map_err(|_| ApiError::BadRequest("the form is not UTF-8".into()))?;
+        let pairs = telephony::form_pairs(text);
+        let twilio = { self.with_loaded(|l| l.site.config().integrations.twilio.clone())? };
+        let Some(t) = twilio else {
+            return Err(ApiError::NotFound(
+                "Twilio is not set up for this site".into(),
+            ));
+        };
+        let url = twilio_url(req, t.public_url.as_deref())?;
+        let want = telephony::twilio_signature(&t.auth_token, &url, &pairs);
+        let got = req
+            .headers()
+            .get("x-twilio-signature")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if !crate::guard::constant_time_eq(want.as_bytes(), got.as_bytes()) {
+            return Err(ApiError::Forbidden(
+                "X-Twilio-Signature does not match".into(),
+            ));
+        }
+        Ok(pairs)
+    }
+
+    /// `POST /v1/sites/{site}/twilio/voice`: record the call, ring the target through.
+    pub(super) async fn twilio_voice(&self, req: &Request, body: &[u8]) -> R<Response> {
+        self.require_site()?;
+        let pairs = self.twilio_form(req, body)?;
+        let sid = call_sid(&pairs)?;
+        let (region, record, public) = self.with_loaded(|l| {
+            let c = l.site.config();
+            let t = c.integrations.twilio.as_ref();
+            (
+                c.region,
+                t.is_some_and(|t| t.record),
+                t.and_then(|t| t.public_url.clone()),
+            )
+        })?;
+        let inc = incoming(&pairs, &sid, region);
+        let (row, _) = self.mutate(Some(Handler::TwilioVoice), |l, db| record_call(l, db, inc))?;
+        self.schedule().await?;
+        // Never drop a call because of us: no target known still rings the main number.
+        let to: Option<PhoneNumber> = row.target_number.as_deref().and_then(|n| n.parse().ok());
+        let body = match to {
+            Some(to) => {
+                let action = twilio_url(req, public.as_deref())?.replace("/twilio/voice", "/twilio/status");
+                telephony::twiml_dial(to, &action, record)
+            }
+            None => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>Sorry, this number is not connected.</Say></Response>".to_string(),
+        };
+        http::xml(&body)
+    }
+
+    /// `POST /v1/sites/{site}/twilio/status`: the Dial action and the call's
+    /// status callback. Out of order and repeated callbacks are fine.
+    pub(super) async fn twilio_status(&self, req: &Request, body: &[u8]) -> R<Response> {
+        self.require_site()?;
+        let pairs = self.twilio_form(req, body)?;
+        let sid = call_sid(&pairs)?;
+        let region = self.with_loaded(|l| l.site.config().region)?;
+        let status = |k: &str| param(&pairs, k).and_then(|s| s.parse::<Status>().ok());
+        let secs = |k: &str| {
+            param(&pairs, k)
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_secs)
+        };
+        let (dial, parent) = (status("DialCallStatus"), status("CallStatus"));
+        let recording = param(&pairs, "RecordingUrl")
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+        let end_reason = param(&pairs, "DialCallStatus").or_else(|| param(&pairs, "CallStatus"));
+        self.mutate(Some(Handler::TwilioStatus), |l, db| {
+            let row = match store::call(db, &sid)? {
+                Some(r) => r,
+                // A status before the voice webhook (out of order): write the call down first.
+                None => record_call(l, db, incoming(&pairs, &sid, region))?.0,
+            };
+            let change = match twilio_update(row.status, dial, parent) {
+                Some((s, leg)) => CallChange {
+                    status: Some(s),
+                    duration: secs(match leg {
+                        Leg::Dial => "DialCallDuration",
+                        Leg::Parent => "CallDuration",
+                    }),
+                    end_reason,
+                    recording_url: recording,
+                    tags: None,
+                },
+                None => CallChange {
+                    recording_url: recording,
+                    ..CallChange::default()
+                },
+            };
+            update_call(l, db, row, change)
+        })?;
+        self.schedule().await?;
+        http::xml(telephony::TWIML_EMPTY)
+    }
+}
+
+/// The URL Twilio called: the configured public origin (behind a proxy) with
+/// the request's path and query, or the request's own URL.
+fn twilio_url(req: &Request, public: Option<&str>) -> R<String> {
+    let url = req.url()?;
+    Ok(match public {
+        Some(base) => {
+            let mut s = base.trim_end_matches('/').to_string();
+            s.push_str(url.path());
+            if let Some(q) = url.query() {
+                s.push('?');
+                s.push_str(q);
+            }
+            s
+        }
+        None => url.to_string(),
+    })
+}

@@ -1,0 +1,335 @@
+//! The one route table of a site's API: (method, path) -> who may call it
+//! and which handler answers. CORS (the page's routes), the 405 answers and
+//! the list of public routes all follow from it.
+//!
+//! Paths are those under `/v1/sites/{site}/`; `{}` matches one segment.
+
+use crate::error::ApiError;
+
+/// HTTP methods the API answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// GET (and HEAD).
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+}
+
+impl Verb {
+    /// The verb of a method name; `None` for OPTIONS and anything unknown.
+    pub fn parse(method: &str) -> Option<Verb> {
+        Some(match method {
+            "GET" | "HEAD" => Verb::Get,
+            "POST" => Verb::Post,
+            "PUT" => Verb::Put,
+            "PATCH" => Verb::Patch,
+            "DELETE" => Verb::Delete,
+            _ => return None,
+        })
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, browsers of the site's origins included (CORS): the page script.
+    Page,
+    /// No key; the request proves itself (Twilio's signature).
+    Signed,
+    /// A `server` or `admin` key of the site, or the deployment's key.
+    Server,
+    /// An `admin` key of the site, or the deployment's key.
+    Admin,
+    /// The deployment's admin key only.
+    Deployment,
+}
+
+/// The handlers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handler {
+    /// `PUT /`: create or replace the site's config.
+    PutSite,
+    /// `GET /`: the site's config (secrets hidden).
+    GetSite,
+    /// `DELETE /`: the site and everything it stored.
+    DeleteSite,
+    /// `GET /public`: what a page needs before consent.
+    GetPublic,
+    /// `POST /sessions`: a visit starts or comes back.
+    CreateSession,
+    /// `POST /sessions/{id}/heartbeat`: a sign of life, or the leave beacon.
+    Heartbeat,
+    /// `POST /sessions/{id}/release`: the visitor left.
+    Release,
+    /// `GET /pools`.
+    GetPools,
+    /// `POST /pools/{target}/numbers`.
+    AddNumbers,
+    /// `DELETE /pools/{target}/numbers/{number}`.
+    RemoveNumber,
+    /// `POST /keys`.
+    CreateKey,
+    /// `GET /journal`.
+    GetJournal,
+    /// `GET /coverage`.
+    GetCoverage,
+    /// `POST /calls`: a call from any PBX.
+    PostCall,
+    /// `GET /calls`: the call log.
+    ListCalls,
+    /// `GET /calls/{id}`.
+    GetCall,
+    /// `PATCH /calls/{id}`.
+    PatchCall,
+    /// `POST /twilio/voice`.
+    TwilioVoice,
+    /// `POST /twilio/status`.
+    TwilioStatus,
+    /// `POST /leads`.
+    PostLead,
+    /// `GET /reports/calls`.
+    CallReport,
+    /// `GET /reports/pools`.
+    PoolReport,
+    /// `DELETE /callers/{number}`.
+    EraseCaller,
+    /// `GET /deliveries`.
+    Deliveries,
+    /// `GET /sizing`.
+    Sizing,
+    /// `GET /overview`.
+    Overview,
+    /// `POST /demo/call`.
+    DemoCall,
+    /// `POST /_test/fault`: arms an injected storage fault (test builds only).
+    ArmFault,
+}
+
+/// One route.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// The method.
+    pub verb: Verb,
+    /// The path under the site, `{}` for a parameter.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// What answers.
+    pub handler: Handler,
+}
+
+const fn r(verb: Verb, path: &'static str, access: Access, handler: Handler) -> Route {
+    Route {
+        verb,
+        path,
+        access,
+        handler,
+    }
+}
+
+use Access::*;
+use Handler::*;
+use Verb::*;
+
+/// Every route of a site.
+pub const ROUTES: &[Route] = &[
+    r(Put, "", Admin, PutSite),
+    r(Get, "", Admin, GetSite),
+    r(Delete, "", Deployment, DeleteSite),
+    r(Get, "public", Page, GetPublic),
+    r(Post, "sessions", Page, CreateSession),
+    r(Post, "sessions/{}/heartbeat", Page, Heartbeat),
+    r(Post, "sessions/{}/release", Page, Release),
+    r(Get, "pools", Admin, GetPools),
+    r(Post, "pools/{}/numbers", Admin, AddNumbers),
+    r(Delete, "pools/{}/numbers/{}", Admin, RemoveNumber),
+    r(Post, "keys", Admin, CreateKey),
+    r(Get, "journal", Admin, GetJournal),
+    r(Get, "coverage", Admin, GetCoverage),
+    r(Post, "calls", Server, PostCall),
+    r(Get, "calls", Admin, ListCalls),
+    r(Get, "calls/{}", Admin, GetCall),
+    r(Patch, "calls/{}", Server, PatchCall),
+    r(Post, "twilio/voice", Signed, TwilioVoice),
+    r(Post, "twilio/status", Signed, TwilioStatus),
+    r(Post, "leads", Page, PostLead),
+    r(Get, "reports/calls", Admin, CallReport),
+    r(Get, "reports/pools", Admin, PoolReport),
+    r(Delete, "callers/{}", Admin, EraseCaller),
+    r(Get, "deliveries", Admin, Deliveries),
+    r(Get, "sizing", Admin, Sizing),
+    r(Get, "overview", Admin, Overview),
+    r(Post, "demo/call", Page, DemoCall),
+    #[cfg(feature = "test-faults")]
+    r(Post, "_test/fault", Deployment, ArmFault),
+];
+
+/// What a path is, whatever the method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found<'a> {
+    /// The route, with the path's parameters in order.
+    Route(Route, Vec<&'a str>),
+    /// The path exists with other methods; `page` when it is the page's (CORS).
+    WrongMethod {
+        /// Whether the path belongs to the page script (preflights answer).
+        page: bool,
+    },
+}
+
+impl PartialEq for Route {
+    fn eq(&self, other: &Route) -> bool {
+        self.verb == other.verb && self.path == other.path
+    }
+}
+impl Eq for Route {}
+
+/// The parameters of `segments` under `pattern`, if it matches.
+fn params<'a>(pattern: &str, segments: &[&'a str]) -> Option<Vec<&'a str>> {
+    let pat: Vec<&str> = if pattern.is_empty() {
+        Vec::new()
+    } else {
+        pattern.split('/').collect()
+    };
+    if pat.len() != segments.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (p, s) in pat.iter().zip(segments) {
+        if *p == "{}" {
+            if s.is_empty() {
+                return None;
+            }
+            out.push(*s);
+        } else if p != s {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Finds the route for `verb` (`None`: OPTIONS or an unknown method) and
+/// the path's `segments`.
+pub fn find<'a>(verb: Option<Verb>, segments: &[&'a str]) -> Result<Found<'a>, ApiError> {
+    let mut page = false;
+    let mut exists = false;
+    for route in ROUTES {
+        if let Some(p) = params(route.path, segments) {
+            exists = true;
+            page |= route.access == Access::Page;
+            if Some(route.verb) == verb {
+                return Ok(Found::Route(*route, p));
+            }
+        }
+    }
+    if exists {
+        Ok(Found::WrongMethod { page })
+    } else {
+        Err(ApiError::NotFound("no such route".into()))
+    }
+}
+
+/// Whether the path is the page script's (it answers CORS).
+pub fn is_page_path(segments: &[&str]) -> bool {
+    ROUTES
+        .iter()
+        .any(|r| r.access == Access::Page && params(r.path, segments).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seg(p: &str) -> Vec<&str> {
+        if p.is_empty() {
+            Vec::new()
+        } else {
+            p.split('/').collect()
+        }
+    }
+
+    #[test]
+    fn routes_are_found_with_their_parameters() {
+        let s = seg("sessions/abc/heartbeat");
+        match find(Some(Verb::Post), &s).unwrap() {
+            Found::Route(r, p) => {
+                assert_eq!(r.handler, Handler::Heartbeat);
+                assert_eq!(r.access, Access::Page);
+                assert_eq!(p, ["abc"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let s = seg("pools/+7495/numbers/+7499");
+        let Found::Route(r, p) = find(Some(Verb::Delete), &s).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (r.handler, p),
+            (Handler::RemoveNumber, vec!["+7495", "+7499"])
+        );
+        let Found::Route(r, _) = find(Some(Verb::Get), &[]).unwrap() else {
+            panic!()
+        };
+        assert_eq!(r.handler, Handler::GetSite);
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_405_and_an_unknown_one_404() {
+        assert_eq!(
+            find(Some(Verb::Get), &seg("sessions")),
+            Ok(Found::WrongMethod { page: true })
+        );
+        assert_eq!(
+            find(Some(Verb::Put), &seg("calls")),
+            Ok(Found::WrongMethod { page: false })
+        );
+        assert_eq!(
+            find(None, &seg("leads")),
+            Ok(Found::WrongMethod { page: true })
+        );
+        assert!(matches!(
+            find(Some(Verb::Get), &seg("nothing")),
+            Err(ApiError::NotFound(_))
+        ));
+        assert!(matches!(
+            find(Some(Verb::Post), &seg("sessions//heartbeat")),
+            Err(ApiError::NotFound(_))
+        ));
+    }
+
+    #[test]
+    fn only_the_page_scripts_routes_answer_cors() {
+        for p in [
+            "sessions",
+            "sessions/x/release",
+            "public",
+            "leads",
+            "demo/call",
+        ] {
+            assert!(is_page_path(&seg(p)), "{p}");
+        }
+        for p in ["", "calls", "twilio/voice", "keys", "reports/calls"] {
+            assert!(!is_page_path(&seg(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn every_route_is_listed_once() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(!(a.verb == b.verb && a.path == b.path), "{a:?} twice");
+            }
+        }
+    }
+
+    #[cfg(not(feature = "test-faults"))]
+    #[test]
+    fn the_fault_switch_is_not_in_a_normal_build() {
+        assert!(find(Some(Verb::Post), &seg("_test/fault")).is_err());
+    }
+}

@@ -1,0 +1,236 @@
+//! The `calls` and `leads` tables: each call with its attribution, typed
+//! rows in and out.
+
+use serde::{Deserialize, Deserializer};
+use worker::SqlStorageValue as V;
+
+use pool_core::attribution::Kind;
+use pool_core::call::{Confidence, Status};
+use pool_core::time::Instant;
+
+use super::{flag, ms, opt, Db};
+
+/// The calls table.
+pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL)";
+
+/// The leads table.
+pub const LEADS_TABLE: &str = "CREATE TABLE IF NOT EXISTS leads ( id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, session TEXT, channel TEXT NOT NULL, visit TEXT, name TEXT, phone TEXT, email TEXT, message TEXT, page TEXT)";
+
+fn status<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(serde::de::Error::custom)
+}
+
+/// A stored call.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CallRow {
+    /// The call's id (the PBX's or Twilio's): the idempotency key.
+    pub id: String,
+    /// `api`, `twilio`, `demo`.
+    pub source: String,
+    /// The number dialled (E.164 when it could be read).
+    pub tracking: String,
+    /// The caller (E.164), unless withheld or erased.
+    pub caller: Option<String>,
+    /// When the call started (ms since the epoch).
+    pub started_at: i64,
+    /// Its status.
+    #[serde(deserialize_with = "status")]
+    pub status: Status,
+    /// How long it lasted.
+    pub duration_ms: i64,
+    /// Why it ended, as the PBX said.
+    pub end_reason: Option<String>,
+    /// The recording.
+    pub recording_url: Option<String>,
+    /// The target number it rang through to.
+    pub target_number: Option<String>,
+    /// What the call was attributed to.
+    pub kind: Kind,
+    /// The most likely session.
+    pub session: Option<String>,
+    /// How sure that is.
+    pub confidence: Confidence,
+    /// Every candidate with its score (JSON).
+    pub candidates: String,
+    /// The visit of the session (JSON).
+    pub visit: Option<String>,
+    /// The channel (or `unattributed`).
+    pub channel: String,
+    /// utm_source or the referrer.
+    pub source_name: String,
+    /// utm_medium.
+    pub medium: String,
+    /// utm_campaign.
+    pub campaign: Option<String>,
+    /// The keyword.
+    pub term: Option<String>,
+    /// The landing page.
+    pub landing_page: Option<String>,
+    /// The visitor's GA4 client id.
+    pub ga_client_id: Option<String>,
+    /// New within the sales cycle.
+    #[serde(deserialize_with = "flag")]
+    pub unique_caller: bool,
+    /// The caller's first call ever.
+    #[serde(deserialize_with = "flag")]
+    pub first_call: bool,
+    /// A target call.
+    #[serde(deserialize_with = "flag")]
+    pub target: bool,
+    /// Tags (JSON array).
+    pub tags: String,
+    /// Last change (ms since the epoch).
+    pub updated_at: i64,
+    /// The end-of-call events were queued.
+    #[serde(deserialize_with = "flag")]
+    pub done_sent: bool,
+}
+
+impl CallRow {
+    /// When the call started.
+    pub fn started(&self) -> Instant {
+        Instant::from_millis(self.started_at)
+    }
+}
+
+/// One call by id.
+pub fn call(db: &Db, id: &str) -> worker::Result<Option<CallRow>> {
+    let rows: Vec<CallRow> = db
+        .exec("SELECT * FROM calls WHERE id = ?", vec![id.into()])?
+        .to_array()?;
+    Ok(rows.into_iter().next())
+}
+
+/// Calls that started in `[from, to)`, newest first.
+pub fn calls_between(db: &Db, from: Instant, to: Instant) -> worker::Result<Vec<CallRow>> {
+    db.exec(
+        "SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at DESC, id DESC",
+        vec![ms(from), ms(to)],
+    )?
+    .to_array()
+}
+
+/// When `caller` called, except call `id`.
+pub fn caller_times(db: &Db, caller: &str, id: &str) -> worker::Result<Vec<Instant>> {
+    #[derive(Deserialize)]
+    struct T {
+        started_at: i64,
+    }
+    let rows: Vec<T> = db
+        .exec(
+            "SELECT started_at FROM calls WHERE caller = ? AND id != ?",
+            vec![caller.into(), id.into()],
+        )?
+        .to_array()?;
+    Ok(rows
+        .iter()
+        .map(|r| Instant::from_millis(r.started_at))
+        .collect())
+}
+
+/// Writes a new call.
+pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
+    db.exec(
+        "INSERT INTO calls (id, source, tracking, caller, started_at, status, duration_ms, end_reason,
+           recording_url, target_number, kind, session, confidence, candidates, visit, channel,
+           source_name, medium, campaign, term, landing_page, ga_client_id, unique_caller,
+           first_call, target, tags, updated_at, done_sent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            r.id.as_str().into(),
+            r.source.as_str().into(),
+            r.tracking.as_str().into(),
+            opt(r.caller.as_deref()),
+            V::Integer(r.started_at),
+            r.status.as_str().into(),
+            V::Integer(r.duration_ms),
+            opt(r.end_reason.as_deref()),
+            opt(r.recording_url.as_deref()),
+            opt(r.target_number.as_deref()),
+            r.kind.as_str().into(),
+            opt(r.session.as_deref()),
+            r.confidence.as_str().into(),
+            r.candidates.as_str().into(),
+            opt(r.visit.as_deref()),
+            r.channel.as_str().into(),
+            r.source_name.as_str().into(),
+            r.medium.as_str().into(),
+            opt(r.campaign.as_deref()),
+            opt(r.term.as_deref()),
+            opt(r.landing_page.as_deref()),
+            opt(r.ga_client_id.as_deref()),
+            V::Integer(i64::from(r.unique_caller)),
+            V::Integer(i64::from(r.first_call)),
+            V::Integer(i64::from(r.target)),
+            r.tags.as_str().into(),
+            V::Integer(r.updated_at),
+            V::Integer(i64::from(r.done_sent)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes a changed call: status, duration, end reason, recording, target flag, tags.
+pub fn update_call(db: &Db, r: &CallRow) -> worker::Result<()> {
+    db.exec(
+        "UPDATE calls SET status = ?, duration_ms = ?, end_reason = ?, recording_url = ?,
+           target = ?, tags = ?, updated_at = ?, done_sent = ? WHERE id = ?",
+        vec![
+            r.status.as_str().into(),
+            V::Integer(r.duration_ms),
+            opt(r.end_reason.as_deref()),
+            opt(r.recording_url.as_deref()),
+            V::Integer(i64::from(r.target)),
+            r.tags.as_str().into(),
+            V::Integer(r.updated_at),
+            V::Integer(i64::from(r.done_sent)),
+            r.id.as_str().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Erases one caller's number and recordings from calls, and their
+/// contact details from leads. The number must match whole. Returns the
+/// calls and leads touched.
+pub fn erase_caller(db: &Db, caller: &str) -> worker::Result<(u64, u64)> {
+    #[derive(Deserialize)]
+    struct N {
+        n: i64,
+    }
+    let count = |q: &str| -> worker::Result<u64> {
+        let r: Vec<N> = db.exec(q, vec![caller.into()])?.to_array()?;
+        Ok(r.first().map_or(0, |x| x.n.max(0) as u64))
+    };
+    let calls = count("SELECT COUNT(*) AS n FROM calls WHERE caller = ?")?;
+    let leads = count("SELECT COUNT(*) AS n FROM leads WHERE phone = ?")?;
+    db.exec(
+        "UPDATE calls SET caller = NULL, recording_url = NULL WHERE caller = ?",
+        vec![caller.into()],
+    )?;
+    db.exec(
+        "UPDATE leads SET phone = NULL, name = NULL, email = NULL, message = NULL WHERE phone = ?",
+        vec![caller.into()],
+    )?;
+    // Undelivered events that carry the number go too: the number as a
+    // whole JSON string, never a part of a longer one.
+    db.exec(
+        "DELETE FROM outbox WHERE state = 'pending' AND instr(body, ?) > 0",
+        vec![format!("\"{caller}\"").into()],
+    )?;
+    Ok((calls, leads))
+}
+
+/// Drops calls, leads and journal intervals older than `horizon`.
+pub fn prune_calls(db: &Db, horizon: Instant) -> worker::Result<()> {
+    for q in [
+        "DELETE FROM calls WHERE started_at < ?",
+        "DELETE FROM leads WHERE created_at < ?",
+        "DELETE FROM journal WHERE until IS NOT NULL AND until < ?",
+        "DELETE FROM pool_samples WHERE hour * 3600000 < ?",
+    ] {
+        db.exec(q, vec![ms(horizon)])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! The `sessions` table (each visit and where it came from) and the
+//! `coverage` table (what the page script saw, page by page).
+
+use serde::Deserialize;
+use worker::SqlStorageValue as V;
+
+use pool_core::session::SessionId;
+use pool_core::time::Instant;
+
+use super::{ms, Db};
+use crate::api::CoveragePage;
+#[derive(Deserialize)]
+struct VisitRow {
+    visit: String,
+}
+
+/// The stored visit of a session, if the session exists.
+pub fn session_visit(db: &Db, id: SessionId) -> worker::Result<Option<String>> {
+    let rows: Vec<VisitRow> = db
+        .exec(
+            "SELECT visit FROM sessions WHERE id = ?",
+            vec![id.to_string().into()],
+        )?
+        .to_array()?;
+    Ok(rows.into_iter().next().map(|r| r.visit))
+}
+
+/// Creates or updates a session row.
+pub fn put_session(
+    db: &Db,
+    id: SessionId,
+    now: Instant,
+    visit: &str,
+    ga_client_id: Option<&str>,
+) -> worker::Result<()> {
+    db.exec(
+        "INSERT INTO sessions (id, created, last_seen, visit, ga_client_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, visit = excluded.visit,
+           ga_client_id = COALESCE(excluded.ga_client_id, sessions.ga_client_id)",
+        vec![
+            id.to_string().into(),
+            ms(now),
+            ms(now),
+            visit.into(),
+            ga_client_id.map(str::to_string).into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks a session seen.
+pub fn touch_session(db: &Db, id: SessionId, now: Instant) -> worker::Result<()> {
+    db.exec(
+        "UPDATE sessions SET last_seen = ? WHERE id = ?",
+        vec![ms(now), id.to_string().into()],
+    )?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct CoverageRow {
+    page: String,
+    found: i64,
+    swapped: i64,
+    unswapped: String,
+    reports: i64,
+    first_at: i64,
+    last_at: i64,
+}
+
+/// Records a page's newest coverage report; keeps at most `max_pages` pages
+/// (the ones reported longest ago go first).
+pub fn put_coverage(
+    db: &Db,
+    c: &crate::api::Coverage,
+    now: Instant,
+    max_pages: usize,
+) -> worker::Result<()> {
+    let unswapped = serde_json::to_string(&c.unswapped).map_err(|e| e.to_string())?;
+    db.exec(
+        "INSERT INTO coverage (page, found, swapped, unswapped, reports, first_at, last_at)
+         VALUES (?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (page) DO UPDATE SET found = excluded.found, swapped = excluded.swapped,
+           unswapped = excluded.unswapped, reports = coverage.reports + 1, last_at = excluded.last_at",
+        vec![
+            c.page.clone().into(),
+            V::Integer(i64::from(c.found)),
+            V::Integer(i64::from(c.swapped)),
+            unswapped.into(),
+            ms(now),
+            ms(now),
+        ],
+    )?;
+    db.exec(
+        "DELETE FROM coverage WHERE page NOT IN
+           (SELECT page FROM coverage ORDER BY last_at DESC LIMIT ?)",
+        vec![V::Integer(max_pages as i64)],
+    )?;
+    Ok(())
+}
+
+/// Every page's coverage, the ones with numbers left unswapped first.
+pub fn coverage(db: &Db) -> worker::Result<Vec<CoveragePage>> {
+    let rows: Vec<CoverageRow> = db
+        .exec(
+            "SELECT page, found, swapped, unswapped, reports, first_at, last_at FROM coverage
+             ORDER BY (found - swapped) DESC, found = 0 DESC, last_at DESC",
+            None,
+        )?
+        .to_array()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CoveragePage {
+            page: r.page,
+            found: r.found.max(0) as u64,
+            swapped: r.swapped.max(0) as u64,
+            unswapped: serde_json::from_str(&r.unswapped).unwrap_or_default(),
+            reports: r.reports.max(0) as u64,
+            first_at: r.first_at,
+            last_at: r.last_at,
+        })
+        .collect())
+}
+
+/// A session's stored visit (JSON) and GA4 client id.
+#[derive(Deserialize)]
+pub struct SessionRow {
+    /// The visit, as `api::visit_json` wrote it.
+    pub visit: String,
+    /// The visitor's `_ga` client id.
+    pub ga_client_id: Option<String>,
+}
+
+/// One session's row.
+pub fn session_row(db: &Db, id: SessionId) -> worker::Result<Option<SessionRow>> {
+    let rows: Vec<SessionRow> = db
+        .exec(
+            "SELECT visit, ga_client_id FROM sessions WHERE id = ?",
+            vec![id.to_string().into()],
+        )?
+        .to_array()?;
+    Ok(rows.into_iter().next())
+}
