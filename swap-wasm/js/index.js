@@ -234,12 +234,10 @@ class Client {
   }
 
   /** What the page shows now, for the coverage report. */
-  beat(leaving) {
+  /** `leaving`: the last beacon, which renews a live lease and never takes a number. */
+  beat(leaving = false) {
     const c = this.handle?.coverage();
-    const b = c ? { coverage: { page: location.href.slice(0, 512), ...c } } : {};
-    // The last beacon renews a live lease and never takes a new number.
-    if (leaving) b.leaving = true;
-    return b;
+    return c ? { leaving, coverage: { page: location.href.slice(0, 512), ...c } } : { leaving };
   }
 
   heartbeat(every) {
