@@ -105,23 +105,13 @@ pub fn caller_id(raw: &str, region: Option<Region>) -> Option<String> {
     (digits.chars().filter(char::is_ascii_digit).count() >= 3).then_some(digits)
 }
 
-/// A caller id for reports: all but the last four digits masked.
+/// A caller id for reports: the country code and the last four digits
+/// shown, the rest masked (a short code: its first digit and the last four).
 pub fn mask(caller: &str) -> String {
-    let total = caller.chars().filter(char::is_ascii_digit).count();
-    let mut seen = 0;
-    caller
-        .chars()
-        .map(|c| {
-            if c.is_ascii_digit() {
-                seen += 1;
-                // Keep the country code's first digit and the last four.
-                if seen > 1 && seen + 4 <= total {
-                    return '*';
-                }
-            }
-            c
-        })
-        .collect()
+    match caller.parse::<pool_core::number::PhoneNumber>() {
+        Ok(n) => n.masked(4),
+        Err(_) => pool_core::number::mask_digits(caller, 1, 4),
+    }
 }
 
 /// One CSV field (RFC 4180), with a leading `'` against formula injection.

@@ -63,6 +63,7 @@ extern crate alloc;
 pub mod attribution;
 pub mod call;
 pub mod channel;
+pub mod coverage;
 pub mod journal;
 pub mod number;
 pub mod pool;

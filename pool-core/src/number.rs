@@ -335,6 +335,25 @@ pub fn digit_value(c: char) -> Option<(u8, bool)> {
     }
 }
 
+/// `text` with every ASCII digit masked (`*`) but the first `front` and
+/// the last `back`; everything else as it is. The one masking of numbers
+/// in logs, reports and webhooks.
+pub fn mask_digits(text: &str, front: usize, back: usize) -> String {
+    let total = text.bytes().filter(u8::is_ascii_digit).count();
+    let mut seen = 0;
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_digit() {
+                seen += 1;
+                if seen > front && seen + back <= total {
+                    return '*';
+                }
+            }
+            c
+        })
+        .collect()
+}
+
 /// Characters that may separate the digits of a written number.
 pub fn is_separator(c: char) -> bool {
     matches!(
@@ -497,17 +516,7 @@ impl PhoneNumber {
     /// The number with its last `visible` digits shown and the rest masked:
     /// `+7******4567`. For logs and reports that must not show callers.
     pub fn masked(&self, visible: usize) -> String {
-        let mut s = String::with_capacity(MAX_DIGITS + 2);
-        s.push('+');
-        let n = self.digits().len();
-        for (i, &d) in self.digits().iter().enumerate() {
-            if i < usize::from(self.cc_len) || i + visible >= n {
-                s.push(char::from(b'0' + d));
-            } else {
-                s.push('*');
-            }
-        }
-        s
+        mask_digits(&self.e164(), usize::from(self.cc_len), visible)
     }
 }
 
@@ -971,6 +980,8 @@ mod tests {
         assert_eq!(n.national(), &[4, 9, 5, 1, 2, 3, 4, 5, 6, 7]);
         assert_eq!(n.region(), Some(Region::RU));
         assert_eq!(n.masked(4), "+7******4567");
+        assert_eq!(mask_digits("+44 20 7946 0958", 2, 4), "+44 ** **** 0958");
+        assert_eq!(mask_digits("101", 1, 4), "101");
         let kz: PhoneNumber = "+77012345678".parse().unwrap();
         assert_eq!(kz.region(), Some(Region::KZ));
         assert_eq!(format!("{:?}", n), "PhoneNumber(+74951234567)");

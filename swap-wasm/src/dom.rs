@@ -19,6 +19,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
+use pool_core::coverage::Unswapped;
 use pool_core::number::{PhoneNumber, Region};
 use pool_core::text::Part;
 use wasm_bindgen::prelude::*;
@@ -403,11 +404,11 @@ impl Inner {
         if within(INVISIBLE) {
             None
         } else if within(EDITABLE) {
-            Some(Some(EDITABLE_AT))
+            Some(Some(Unswapped::Editable.index()))
         } else if within(MESSENGER) {
-            Some(Some(MESSENGER_AT))
+            Some(Some(Unswapped::Messenger.index()))
         } else if within(&self.marked) {
-            Some(Some(IGNORED_AT))
+            Some(Some(Unswapped::Ignored.index()))
         } else {
             Some(None)
         }
@@ -438,9 +439,9 @@ impl Inner {
             } else if let Some(at) = why {
                 c.left[at] += 1;
             } else if self.kept.contains(&n) {
-                c.left[NO_NUMBER_AT] += 1;
+                c.left[Unswapped::NoNumber.index()] += 1;
             } else {
-                c.left[OTHER_AT] += 1;
+                c.left[Unswapped::Other.index()] += 1;
             }
         }
     }
@@ -519,21 +520,12 @@ fn format_piece(piece: &str, from: usize, to: usize, mid: &str) -> String {
     out
 }
 
-/// Where each reason of [`REASONS`] is counted.
-const IGNORED_AT: usize = 0;
-const EDITABLE_AT: usize = 1;
-const MESSENGER_AT: usize = 2;
-const NO_NUMBER_AT: usize = 3;
-const OTHER_AT: usize = 4;
-/// Why a target number found on the page was left as it is.
-const REASONS: [&str; 5] = ["ignored", "editable", "messenger", "no_number", "other"];
-
 /// Occurrences of the site's numbers on the page now.
 #[derive(Default)]
 struct Coverage {
     found: u32,
     swapped: u32,
-    left: [u32; REASONS.len()],
+    left: [u32; Unswapped::ALL.len()],
 }
 
 fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
@@ -689,7 +681,7 @@ impl SwapHandle {
         set(&o, "found", &c.found.into());
         set(&o, "swapped", &c.swapped.into());
         let left = js_sys::Object::new();
-        for (reason, n) in REASONS.iter().zip(c.left) {
+        for (reason, n) in Unswapped::ALL.iter().map(|r| r.as_str()).zip(c.left) {
             if n > 0 {
                 set(&left, reason, &n.into());
             }

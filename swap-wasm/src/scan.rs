@@ -118,12 +118,6 @@ fn is_close(c: char) -> bool {
     c == ')' || c == ']' || c == '\u{FF09}'
 }
 
-/// Separators inside a run: the number module's, plus the ideographic space
-/// and full-width brackets and hyphen.
-fn is_sep(c: char) -> bool {
-    is_separator(c) || matches!(c, '\u{3000}' | '\u{FF08}' | '\u{FF09}' | '\u{FF0D}')
-}
-
 fn is_digit(c: char) -> bool {
     digit_value(c).is_some()
 }
@@ -439,7 +433,7 @@ fn currency_after(text: &str, at: usize) -> bool {
 /// opens with `+` or a bracket: `(212) 555-0199`, `8 495 123-45-67`.
 fn punctuated(raw: &str) -> bool {
     raw.chars()
-        .any(|c| is_plus(c) || (is_sep(c) && !is_space(c)))
+        .any(|c| is_plus(c) || (is_separator(c) && !is_space(c)))
 }
 
 /// A currency sign and a blank right before `at`: `$ 212 555 0199`, an amount.
@@ -533,7 +527,7 @@ fn read_run(text: &str, start: usize) -> Option<(Vec<Group>, Vec<Gap>, usize)> {
         let (mut space_before, mut space_after) = (false, false);
         let (mut after_dot, mut dot_space) = (false, false);
         while let Some(c) = char_at(text, j) {
-            if !is_sep(c) || len >= MAX_GAP {
+            if !is_separator(c) || len >= MAX_GAP {
                 break;
             }
             if is_space(c) {
@@ -899,7 +893,7 @@ impl Scanner {
                 .part(..start)
                 .chars()
                 .rev()
-                .take_while(|c| is_sep(*c) && !is_space(*c))
+                .take_while(|c| is_separator(*c) && !is_space(*c))
                 .take(4)
                 .count();
             if back > 0 {
@@ -946,10 +940,10 @@ impl Scanner {
             let mut rest = text
                 .part(end..)
                 .chars()
-                .skip_while(|c| is_sep(*c) && !is_space(*c) && !is_close(*c));
+                .skip_while(|c| is_separator(*c) && !is_space(*c) && !is_close(*c));
             if text
                 .part(end..)
-                .starts_with(|c: char| is_sep(c) && !is_space(c) && !is_close(c))
+                .starts_with(|c: char| is_separator(c) && !is_space(c) && !is_close(c))
                 && rest.next().is_some_and(is_digit)
             {
                 return None;

@@ -5,14 +5,18 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use pool_core::call::Status;
 use pool_core::channel::{ClickId, Visit};
-use pool_core::number::{PhoneNumber, Region};
+use pool_core::number::PhoneNumber;
 use pool_core::session::SessionId;
 use pool_core::site::{Config, Shown};
-use pool_core::time::{Duration, Instant};
 
 use crate::error::ApiError;
+
+mod calls;
+mod coverage;
+
+pub use calls::*;
+pub use coverage::*;
 
 /// The most bytes of an admin request body (a config with 100k numbers fits).
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -290,91 +294,6 @@ pub fn strip_comments(v: &mut serde_json::Value) {
     }
 }
 
-/// Why the page script found a site number and left it: the reasons of a
-/// coverage report.
-pub const UNSWAPPED_REASONS: [&str; 5] = ["ignored", "editable", "messenger", "no_number", "other"];
-
-/// The most distinct pages whose coverage a site keeps.
-pub const MAX_COVERAGE_PAGES: usize = 500;
-
-/// What the page script saw of the site's numbers on one page: sent with the
-/// heartbeat and the release beacon, so a broken install is seen.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Coverage {
-    /// The page: host and path, without query or fragment.
-    pub page: String,
-    /// Occurrences of the site's target numbers found.
-    pub found: u32,
-    /// Occurrences swapped for the visitor's number.
-    pub swapped: u32,
-    /// Found but left, by reason: `ignored` (a region marked to be left
-    /// alone), `editable` (form fields, editable text), `messenger` (a chat
-    /// link), `no_number` (no tracking number for it: original shown),
-    /// `other` (left for no known reason: a bug or an unusual page).
-    #[serde(default)]
-    pub unswapped: BTreeMap<String, u32>,
-}
-
-/// The body of a heartbeat or a release beacon (both optional).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Beat {
-    /// The page is being left: the last beacon. It renews a live lease and
-    /// never takes a number.
-    #[serde(default)]
-    pub leaving: bool,
-    /// What the page script saw.
-    #[serde(default)]
-    pub coverage: Option<Coverage>,
-}
-
-impl Beat {
-    /// Parses and checks a beat body; empty means a plain heartbeat.
-    pub fn parse(body: &[u8]) -> Result<Beat, ApiError> {
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Beat::default());
-        }
-        let beat: Beat = serde_json::from_slice(body)?;
-        let Some(mut c) = beat.coverage else {
-            return Ok(beat);
-        };
-        let mut bad = Vec::new();
-        // The page, cut to host and path.
-        c.page = c
-            .page
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("")
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .to_string();
-        if c.page.is_empty() || c.page.len() > 512 {
-            bad.push(("coverage.page", "host and path, 1 to 512 bytes".to_string()));
-        }
-        for (reason, _) in c.unswapped.iter() {
-            if !UNSWAPPED_REASONS.contains(&reason.as_str()) {
-                bad.push((
-                    "coverage.unswapped",
-                    format!("unknown reason {reason:?}; one of {UNSWAPPED_REASONS:?}"),
-                ));
-            }
-        }
-        let left: u64 = c.unswapped.values().map(|&n| u64::from(n)).sum();
-        if u64::from(c.swapped) + left > u64::from(c.found) {
-            bad.push((
-                "coverage.found",
-                "at least swapped plus every unswapped count".to_string(),
-            ));
-        }
-        fields(bad)?;
-        Ok(Beat {
-            leaving: beat.leaving,
-            coverage: Some(c),
-        })
-    }
-}
-
 /// What the page script needs to show static numbers before consent, with
 /// no session: `GET /v1/sites/{site}/public`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -409,65 +328,6 @@ impl PublicConfig {
     }
 }
 
-/// One page's coverage as stored: the newest report and how many came.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct CoveragePage {
-    /// Host and path.
-    pub page: String,
-    /// Occurrences found in the newest report.
-    pub found: u64,
-    /// Occurrences swapped in the newest report.
-    pub swapped: u64,
-    /// Found but left, by reason.
-    pub unswapped: BTreeMap<String, u64>,
-    /// Reports received.
-    pub reports: u64,
-    /// First report (ms since the epoch).
-    pub first_at: i64,
-    /// Newest report (ms since the epoch).
-    pub last_at: i64,
-}
-
-/// `GET /v1/sites/{site}/coverage`: totals over the pages, and the pages.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct CoverageReply {
-    /// The sums over every page.
-    pub totals: CoverageTotals,
-    /// The pages, worst first.
-    pub pages: Vec<CoveragePage>,
-}
-
-/// The sums of [`CoverageReply`].
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct CoverageTotals {
-    /// Pages reported.
-    pub pages: usize,
-    /// Occurrences found.
-    pub found: u64,
-    /// Occurrences swapped.
-    pub swapped: u64,
-    /// Found but left, by reason.
-    pub unswapped: BTreeMap<String, u64>,
-}
-
-impl CoverageReply {
-    /// The reply for the stored pages (already in order).
-    pub fn of(pages: Vec<CoveragePage>) -> CoverageReply {
-        let mut totals = CoverageTotals {
-            pages: pages.len(),
-            ..CoverageTotals::default()
-        };
-        for p in &pages {
-            totals.found += p.found;
-            totals.swapped += p.swapped;
-            for (k, v) in &p.unswapped {
-                *totals.unswapped.entry(k.clone()).or_default() += v;
-            }
-        }
-        CoverageReply { totals, pages }
-    }
-}
-
 /// One target number of [`PublicConfig`].
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PublicTarget {
@@ -475,205 +335,6 @@ pub struct PublicTarget {
     pub number: String,
     /// Channel name to static tracking number (E.164).
     pub static_numbers: BTreeMap<String, String>,
-}
-
-/// `POST /v1/sites/{site}/calls`: a call from a PBX.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewCall {
-    /// The PBX's own call id: the idempotency key (1 to 128 characters).
-    pub call_id: String,
-    /// The tracking number dialled, as the PBX writes it.
-    pub tracking_number: String,
-    /// The caller id; absent or `anonymous` when withheld.
-    #[serde(default)]
-    pub caller: Option<String>,
-    /// When the call started (ms since the epoch); now by default.
-    #[serde(default)]
-    pub started_at: Option<i64>,
-    /// `ringing` by default; a PBX that reports at the end sends the outcome.
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Seconds talked (answered calls).
-    #[serde(default)]
-    pub duration_secs: Option<u64>,
-    /// Why it ended, as the PBX says it (`hangup`, `busy`, ...).
-    #[serde(default)]
-    pub end_reason: Option<String>,
-    /// A link to the recording.
-    #[serde(default)]
-    pub recording_url: Option<String>,
-}
-
-/// `PATCH /v1/sites/{site}/calls/{id}`: what the PBX (or an operator) learned.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CallUpdate {
-    /// `in_progress`, `answered`, `busy`, `no_answer`, `failed`, `cancelled`.
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Seconds talked.
-    #[serde(default)]
-    pub duration_secs: Option<u64>,
-    /// Why it ended.
-    #[serde(default)]
-    pub end_reason: Option<String>,
-    /// A link to the recording.
-    #[serde(default)]
-    pub recording_url: Option<String>,
-    /// Categories an operator gives the call (replaces the old ones).
-    #[serde(default)]
-    pub tags: Option<Vec<String>>,
-}
-
-/// A call to write down, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncomingCall {
-    /// The call's id: the idempotency key.
-    pub id: String,
-    /// `api`, `twilio`, `demo`.
-    pub source: &'static str,
-    /// The number dialled, as written.
-    pub tracking_raw: String,
-    /// The caller (E.164), unless withheld.
-    pub caller: Option<String>,
-    /// When it started.
-    pub started_at: Instant,
-    /// Its status so far.
-    pub status: Status,
-    /// Talk time so far.
-    pub duration: Duration,
-    /// Why it ended.
-    pub end_reason: Option<String>,
-    /// The recording.
-    pub recording_url: Option<String>,
-}
-
-/// What an update changes in a call; `None` keeps what is stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CallChange {
-    /// A new status (merged: a final status is never undone by a late one).
-    pub status: Option<Status>,
-    /// Talk time.
-    pub duration: Option<Duration>,
-    /// Why it ended.
-    pub end_reason: Option<String>,
-    /// The recording.
-    pub recording_url: Option<String>,
-    /// Tags (replace the old ones).
-    pub tags: Option<Vec<String>>,
-}
-
-/// A status field: absent, or a known status.
-fn status_field(raw: Option<&str>, bad: &mut Vec<(&'static str, String)>) -> Option<Status> {
-    match raw.map(str::parse::<Status>) {
-        None => None,
-        Some(Ok(s)) => Some(s),
-        Some(Err(e)) => {
-            bad.push(("status", e.to_string()));
-            None
-        }
-    }
-}
-
-impl NewCall {
-    /// Checks every field (all bad ones reported at once); `now` bounds
-    /// `started_at`, `region` reads the caller's number.
-    pub fn check(self, now: Instant, region: Option<Region>) -> Result<IncomingCall, ApiError> {
-        let mut bad = Vec::new();
-        let id = self.call_id.trim().to_string();
-        if id.is_empty() || id.len() > 128 || id.contains('/') {
-            bad.push(("call_id", "1 to 128 characters, no /".to_string()));
-        }
-        if self.tracking_number.trim().is_empty() || self.tracking_number.len() > 64 {
-            bad.push((
-                "tracking_number",
-                "the number dialled, 1 to 64 characters".to_string(),
-            ));
-        }
-        let status = status_field(self.status.as_deref(), &mut bad).unwrap_or(Status::Ringing);
-        let started_at = self.started_at.map(Instant::from_millis).unwrap_or(now);
-        if started_at > now + Duration::from_mins(5) || started_at.millis() < 946_684_800_000 {
-            bad.push((
-                "started_at",
-                "ms since the epoch, not in the future".to_string(),
-            ));
-        }
-        if self.duration_secs.is_some_and(|d| d > 7 * 86_400) {
-            bad.push(("duration_secs", "at most a week".to_string()));
-        }
-        check_call_fields(
-            &mut bad,
-            self.end_reason.as_deref(),
-            self.recording_url.as_deref(),
-            None,
-        );
-        fields(bad)?;
-        Ok(IncomingCall {
-            id,
-            source: "api",
-            tracking_raw: self.tracking_number,
-            caller: self
-                .caller
-                .as_deref()
-                .and_then(|c| crate::telephony::caller_id(c, region)),
-            started_at,
-            status,
-            duration: Duration::from_secs(self.duration_secs.unwrap_or(0)),
-            end_reason: self.end_reason,
-            recording_url: self.recording_url,
-        })
-    }
-}
-
-impl CallUpdate {
-    /// Checks every field (all bad ones reported at once).
-    pub fn check(self) -> Result<CallChange, ApiError> {
-        let mut bad = Vec::new();
-        let status = status_field(self.status.as_deref(), &mut bad);
-        if self.duration_secs.is_some_and(|d| d > 7 * 86_400) {
-            bad.push(("duration_secs", "at most a week".to_string()));
-        }
-        check_call_fields(
-            &mut bad,
-            self.end_reason.as_deref(),
-            self.recording_url.as_deref(),
-            self.tags.as_deref(),
-        );
-        fields(bad)?;
-        Ok(CallChange {
-            status,
-            duration: self.duration_secs.map(Duration::from_secs),
-            end_reason: self.end_reason,
-            recording_url: self.recording_url,
-            tags: self.tags,
-        })
-    }
-}
-
-/// Checks the free-text fields of calls: lengths and URLs.
-pub fn check_call_fields(
-    bad: &mut Vec<(&'static str, String)>,
-    end_reason: Option<&str>,
-    recording_url: Option<&str>,
-    tags: Option<&[String]>,
-) {
-    if end_reason.is_some_and(|r| r.len() > 64) {
-        bad.push(("end_reason", "at most 64 characters".into()));
-    }
-    if let Some(u) = recording_url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2048 {
-            bad.push((
-                "recording_url",
-                "an http(s) URL of at most 2048 characters".into(),
-            ));
-        }
-    }
-    if let Some(t) = tags {
-        if t.len() > 20 || t.iter().any(|x| x.trim().is_empty() || x.len() > 64) {
-            bad.push(("tags", "at most 20 tags of 1 to 64 characters".into()));
-        }
-    }
 }
 
 /// Turns listed bad fields into a 422, or passes.
@@ -689,33 +350,6 @@ pub fn fields(bad: Vec<(&'static str, String)>) -> Result<(), ApiError> {
             })
             .collect(),
     ))
-}
-
-/// `POST /v1/sites/{site}/leads`: a form on the site (a callback request).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewLead {
-    /// The visitor's session (what the page script keeps); attribution comes from it.
-    #[serde(default)]
-    pub session_id: Option<String>,
-    /// The form's idempotency key; one is made when absent.
-    #[serde(default)]
-    pub lead_id: Option<String>,
-    /// What the visitor typed.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Their phone number.
-    #[serde(default)]
-    pub phone: Option<String>,
-    /// Their email.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Their message.
-    #[serde(default)]
-    pub message: Option<String>,
-    /// The page of the form.
-    #[serde(default)]
-    pub page: Option<String>,
 }
 
 /// A site id: 1 to 64 of `a-z 0-9 - _`.
@@ -763,31 +397,6 @@ mod tests {
                 .as_deref(),
             Some("KZ")
         );
-    }
-
-    #[test]
-    fn beats() {
-        assert_eq!(Beat::parse(b"").unwrap(), Beat::default());
-        assert_eq!(Beat::parse(b"{}").unwrap(), Beat::default());
-        assert!(Beat::parse(b"{\"leaving\":true}").unwrap().leaving);
-        let c = Beat::parse(
-            br#"{"coverage":{"page":"https://shop.example/a/b?utm_source=x#top","found":3,"swapped":1,"unswapped":{"ignored":1,"no_number":1}}}"#,
-        )
-        .unwrap()
-        .coverage
-        .unwrap();
-        assert_eq!(c.page, "shop.example/a/b");
-        assert_eq!(c.unswapped.get("ignored"), Some(&1));
-        let bad = Beat::parse(
-            br#"{"coverage":{"page":"","found":1,"swapped":2,"unswapped":{"gone":1}}}"#,
-        )
-        .unwrap_err();
-        let body = bad.body();
-        for path in ["coverage.page", "coverage.unswapped", "coverage.found"] {
-            assert!(body.contains(path), "{body}");
-        }
-        assert!(Beat::parse(b"{\"coverage\":1}").is_err());
-        assert!(Beat::parse(b"not json").is_err());
     }
 
     fn req(json: &str) -> Result<NewSession, ApiError> {

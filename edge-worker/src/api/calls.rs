@@ -1,0 +1,306 @@
+//! Calls and leads as a PBX, Twilio or a form sends them, checked into
+//! typed values (every bad field reported at once).
+
+use serde::Deserialize;
+
+use pool_core::call::Status;
+use pool_core::number::Region;
+use pool_core::time::{Duration, Instant};
+
+use super::fields;
+use crate::error::ApiError;
+
+/// `POST /v1/sites/{site}/calls`: a call from a PBX.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCall {
+    /// The PBX's own call id: the idempotency key (1 to 128 characters).
+    pub call_id: String,
+    /// The tracking number dialled, as the PBX writes it.
+    pub tracking_number: String,
+    /// The caller id; absent or `anonymous` when withheld.
+    #[serde(default)]
+    pub caller: Option<String>,
+    /// When the call started (ms since the epoch); now by default.
+    #[serde(default)]
+    pub started_at: Option<i64>,
+    /// `ringing` by default; a PBX that reports at the end sends the outcome.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Seconds talked (answered calls).
+    #[serde(default)]
+    pub duration_secs: Option<u64>,
+    /// Why it ended, as the PBX says it (`hangup`, `busy`, ...).
+    #[serde(default)]
+    pub end_reason: Option<String>,
+    /// A link to the recording.
+    #[serde(default)]
+    pub recording_url: Option<String>,
+}
+
+/// `PATCH /v1/sites/{site}/calls/{id}`: what the PBX (or an operator) learned.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallUpdate {
+    /// `in_progress`, `answered`, `busy`, `no_answer`, `failed`, `cancelled`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Seconds talked.
+    #[serde(default)]
+    pub duration_secs: Option<u64>,
+    /// Why it ended.
+    #[serde(default)]
+    pub end_reason: Option<String>,
+    /// A link to the recording.
+    #[serde(default)]
+    pub recording_url: Option<String>,
+    /// Categories an operator gives the call (replaces the old ones).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// A call to write down, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingCall {
+    /// The call's id: the idempotency key.
+    pub id: String,
+    /// `api`, `twilio`, `demo`.
+    pub source: &'static str,
+    /// The number dialled, as written.
+    pub tracking_raw: String,
+    /// The caller (E.164), unless withheld.
+    pub caller: Option<String>,
+    /// When it started.
+    pub started_at: Instant,
+    /// Its status so far.
+    pub status: Status,
+    /// Talk time so far.
+    pub duration: Duration,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// The recording.
+    pub recording_url: Option<String>,
+}
+
+/// What an update changes in a call; `None` keeps what is stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallChange {
+    /// A new status (merged: a final status is never undone by a late one).
+    pub status: Option<Status>,
+    /// Talk time.
+    pub duration: Option<Duration>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// The recording.
+    pub recording_url: Option<String>,
+    /// Tags (replace the old ones).
+    pub tags: Option<Vec<String>>,
+}
+
+/// A status field: absent, or a known status.
+fn status_field(raw: Option<&str>, bad: &mut Vec<(&'static str, String)>) -> Option<Status> {
+    match raw.map(str::parse::<Status>) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(e)) => {
+            bad.push(("status", e.to_string()));
+            None
+        }
+    }
+}
+
+impl NewCall {
+    /// Checks every field (all bad ones reported at once); `now` bounds
+    /// `started_at`, `region` reads the caller's number.
+    pub fn check(self, now: Instant, region: Option<Region>) -> Result<IncomingCall, ApiError> {
+        let mut bad = Vec::new();
+        let id = self.call_id.trim().to_string();
+        if id.is_empty() || id.len() > 128 || id.contains('/') {
+            bad.push(("call_id", "1 to 128 characters, no /".to_string()));
+        }
+        if self.tracking_number.trim().is_empty() || self.tracking_number.len() > 64 {
+            bad.push((
+                "tracking_number",
+                "the number dialled, 1 to 64 characters".to_string(),
+            ));
+        }
+        let status = status_field(self.status.as_deref(), &mut bad).unwrap_or(Status::Ringing);
+        let started_at = self.started_at.map(Instant::from_millis).unwrap_or(now);
+        if started_at > now + Duration::from_mins(5) || started_at.millis() < 946_684_800_000 {
+            bad.push((
+                "started_at",
+                "ms since the epoch, not in the future".to_string(),
+            ));
+        }
+        if self.duration_secs.is_some_and(|d| d > 7 * 86_400) {
+            bad.push(("duration_secs", "at most a week".to_string()));
+        }
+        check_call_fields(
+            &mut bad,
+            self.end_reason.as_deref(),
+            self.recording_url.as_deref(),
+            None,
+        );
+        fields(bad)?;
+        Ok(IncomingCall {
+            id,
+            source: "api",
+            tracking_raw: self.tracking_number,
+            caller: self
+                .caller
+                .as_deref()
+                .and_then(|c| crate::telephony::caller_id(c, region)),
+            started_at,
+            status,
+            duration: Duration::from_secs(self.duration_secs.unwrap_or(0)),
+            end_reason: self.end_reason,
+            recording_url: self.recording_url,
+        })
+    }
+}
+
+impl CallUpdate {
+    /// Checks every field (all bad ones reported at once).
+    pub fn check(self) -> Result<CallChange, ApiError> {
+        let mut bad = Vec::new();
+        let status = status_field(self.status.as_deref(), &mut bad);
+        if self.duration_secs.is_some_and(|d| d > 7 * 86_400) {
+            bad.push(("duration_secs", "at most a week".to_string()));
+        }
+        check_call_fields(
+            &mut bad,
+            self.end_reason.as_deref(),
+            self.recording_url.as_deref(),
+            self.tags.as_deref(),
+        );
+        fields(bad)?;
+        Ok(CallChange {
+            status,
+            duration: self.duration_secs.map(Duration::from_secs),
+            end_reason: self.end_reason,
+            recording_url: self.recording_url,
+            tags: self.tags,
+        })
+    }
+}
+
+/// Checks the free-text fields of calls: lengths and URLs.
+pub fn check_call_fields(
+    bad: &mut Vec<(&'static str, String)>,
+    end_reason: Option<&str>,
+    recording_url: Option<&str>,
+    tags: Option<&[String]>,
+) {
+    if end_reason.is_some_and(|r| r.len() > 64) {
+        bad.push(("end_reason", "at most 64 characters".into()));
+    }
+    if let Some(u) = recording_url {
+        if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2048 {
+            bad.push((
+                "recording_url",
+                "an http(s) URL of at most 2048 characters".into(),
+            ));
+        }
+    }
+    if let Some(t) = tags {
+        if t.len() > 20 || t.iter().any(|x| x.trim().is_empty() || x.len() > 64) {
+            bad.push(("tags", "at most 20 tags of 1 to 64 characters".into()));
+        }
+    }
+}
+
+/// `POST /v1/sites/{site}/leads`: a form on the site (a callback request).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLead {
+    /// The visitor's session (what the page script keeps); attribution comes from it.
+    #[serde(default)]
+    pub session_id: Option<String>,
+    /// The form's idempotency key; one is made when absent.
+    #[serde(default)]
+    pub lead_id: Option<String>,
+    /// What the visitor typed.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Their phone number.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Their email.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Their message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The page of the form.
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Instant {
+        Instant::from_secs(1_800_000_000)
+    }
+
+    fn call(json: &str) -> Result<IncomingCall, ApiError> {
+        serde_json::from_str::<NewCall>(json)?.check(now(), Some(Region::RU))
+    }
+
+    #[test]
+    fn a_pbx_call_is_checked_into_a_typed_call() {
+        let c = call(
+            r#"{"call_id":" c-1 ","tracking_number":"8 499 000-00-01","caller":"8 (916) 123-45-67","status":"answered","duration_secs":90}"#,
+        )
+        .unwrap();
+        assert_eq!(c.id, "c-1");
+        assert_eq!(c.caller.as_deref(), Some("+79161234567"));
+        assert_eq!(c.status, Status::Answered);
+        assert_eq!(c.duration, Duration::from_secs(90));
+        assert_eq!(c.started_at, now());
+        let withheld =
+            call(r#"{"call_id":"c","tracking_number":"1","caller":"anonymous"}"#).unwrap();
+        assert_eq!(withheld.caller, None);
+        assert_eq!(withheld.status, Status::Ringing);
+    }
+
+    #[test]
+    fn every_bad_field_of_a_call_is_reported_at_once() {
+        let e = call(
+            r#"{"call_id":"a/b","tracking_number":"","status":"gone","started_at":1,"duration_secs":9999999,"recording_url":"ftp://x"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.status(), 422);
+        let body = e.body();
+        for f in [
+            "call_id",
+            "tracking_number",
+            "status",
+            "started_at",
+            "duration_secs",
+            "recording_url",
+        ] {
+            assert!(body.contains(&format!("\"{f}\"")), "{f}: {body}");
+        }
+        let future = format!(
+            r#"{{"call_id":"c","tracking_number":"1","started_at":{}}}"#,
+            (now() + Duration::from_mins(10)).millis()
+        );
+        assert!(call(&future).is_err());
+    }
+
+    #[test]
+    fn updates_are_checked_into_changes() {
+        let up: CallUpdate =
+            serde_json::from_str(r#"{"status":"no_answer","tags":["lead"]}"#).unwrap();
+        let ch = up.check().unwrap();
+        assert_eq!(ch.status, Some(Status::NoAnswer));
+        assert_eq!(ch.tags.as_deref(), Some(&["lead".to_string()][..]));
+        assert_eq!(ch.duration, None);
+        let bad: CallUpdate = serde_json::from_str(r#"{"tags":[""],"end_reason":"x"}"#).unwrap();
+        let body = bad.check().unwrap_err().body();
+        assert!(body.contains("tags"), "{body}");
+        assert!(serde_json::from_str::<CallUpdate>(r#"{"nope":1}"#).is_err());
+    }
+}

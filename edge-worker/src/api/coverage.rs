@@ -1,0 +1,184 @@
+//! Coverage: what the page script saw of the site's numbers, sent with the
+//! heartbeat and the release beacon, and the report built from it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use pool_core::coverage::Unswapped;
+
+use super::fields;
+use crate::error::ApiError;
+
+/// The most distinct pages whose coverage a site keeps.
+pub const MAX_COVERAGE_PAGES: usize = 500;
+
+/// What the page script saw of the site's numbers on one page: sent with the
+/// heartbeat and the release beacon, so a broken install is seen.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Coverage {
+    /// The page: host and path, without query or fragment.
+    pub page: String,
+    /// Occurrences of the site's target numbers found.
+    pub found: u32,
+    /// Occurrences swapped for the visitor's number.
+    pub swapped: u32,
+    /// Found but left, by reason: `ignored` (a region marked to be left
+    /// alone), `editable` (form fields, editable text), `messenger` (a chat
+    /// link), `no_number` (no tracking number for it: original shown),
+    /// `other` (left for no known reason: a bug or an unusual page).
+    #[serde(default)]
+    pub unswapped: BTreeMap<String, u32>,
+}
+
+/// The body of a heartbeat or a release beacon (both optional).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Beat {
+    /// The page is being left: the last beacon. It renews a live lease and
+    /// never takes a number.
+    #[serde(default)]
+    pub leaving: bool,
+    /// What the page script saw.
+    #[serde(default)]
+    pub coverage: Option<Coverage>,
+}
+
+impl Beat {
+    /// Parses and checks a beat body; empty means a plain heartbeat.
+    pub fn parse(body: &[u8]) -> Result<Beat, ApiError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Beat::default());
+        }
+        let beat: Beat = serde_json::from_slice(body)?;
+        let Some(mut c) = beat.coverage else {
+            return Ok(beat);
+        };
+        let mut bad = Vec::new();
+        // The page, cut to host and path.
+        c.page = c
+            .page
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .to_string();
+        if c.page.is_empty() || c.page.len() > 512 {
+            bad.push(("coverage.page", "host and path, 1 to 512 bytes".to_string()));
+        }
+        for (reason, _) in c.unswapped.iter() {
+            if Unswapped::parse(reason).is_none() {
+                bad.push((
+                    "coverage.unswapped",
+                    format!(
+                        "unknown reason {reason:?}; one of {:?}",
+                        Unswapped::ALL.map(Unswapped::as_str)
+                    ),
+                ));
+            }
+        }
+        let left: u64 = c.unswapped.values().map(|&n| u64::from(n)).sum();
+        if u64::from(c.swapped) + left > u64::from(c.found) {
+            bad.push((
+                "coverage.found",
+                "at least swapped plus every unswapped count".to_string(),
+            ));
+        }
+        fields(bad)?;
+        Ok(Beat {
+            leaving: beat.leaving,
+            coverage: Some(c),
+        })
+    }
+}
+
+/// One page's coverage as stored: the newest report and how many came.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CoveragePage {
+    /// Host and path.
+    pub page: String,
+    /// Occurrences found in the newest report.
+    pub found: u64,
+    /// Occurrences swapped in the newest report.
+    pub swapped: u64,
+    /// Found but left, by reason.
+    pub unswapped: BTreeMap<String, u64>,
+    /// Reports received.
+    pub reports: u64,
+    /// First report (ms since the epoch).
+    pub first_at: i64,
+    /// Newest report (ms since the epoch).
+    pub last_at: i64,
+}
+
+/// `GET /v1/sites/{site}/coverage`: totals over the pages, and the pages.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CoverageReply {
+    /// The sums over every page.
+    pub totals: CoverageTotals,
+    /// The pages, worst first.
+    pub pages: Vec<CoveragePage>,
+}
+
+/// The sums of [`CoverageReply`].
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct CoverageTotals {
+    /// Pages reported.
+    pub pages: usize,
+    /// Occurrences found.
+    pub found: u64,
+    /// Occurrences swapped.
+    pub swapped: u64,
+    /// Found but left, by reason.
+    pub unswapped: BTreeMap<String, u64>,
+}
+
+impl CoverageReply {
+    /// The reply for the stored pages (already in order).
+    pub fn of(pages: Vec<CoveragePage>) -> CoverageReply {
+        let mut totals = CoverageTotals {
+            pages: pages.len(),
+            ..CoverageTotals::default()
+        };
+        for p in &pages {
+            totals.found += p.found;
+            totals.swapped += p.swapped;
+            for (k, v) in &p.unswapped {
+                *totals.unswapped.entry(k.clone()).or_default() += v;
+            }
+        }
+        CoverageReply { totals, pages }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beats() {
+        assert_eq!(Beat::parse(b"").unwrap(), Beat::default());
+        assert_eq!(Beat::parse(b"{}").unwrap(), Beat::default());
+        assert!(Beat::parse(b"{\"leaving\":true}").unwrap().leaving);
+        let c = Beat::parse(
+            br#"{"coverage":{"page":"https://shop.example/a/b?utm_source=x#top","found":3,"swapped":1,"unswapped":{"ignored":1,"no_number":1}}}"#,
+        )
+        .unwrap()
+        .coverage
+        .unwrap();
+        assert_eq!(c.page, "shop.example/a/b");
+        assert_eq!(c.unswapped.get("ignored"), Some(&1));
+        let bad = Beat::parse(
+            br#"{"coverage":{"page":"","found":1,"swapped":2,"unswapped":{"gone":1}}}"#,
+        )
+        .unwrap_err();
+        let body = bad.body();
+        for path in ["coverage.page", "coverage.unswapped", "coverage.found"] {
+            assert!(body.contains(path), "{body}");
+        }
+        assert!(Beat::parse(b"{\"coverage\":1}").is_err());
+        assert!(Beat::parse(b"not json").is_err());
+    }
+}
