@@ -16,7 +16,9 @@
 //! hours later). Flags override the file.
 use std::process::exit;
 
-use pool_core::sim::{simulate, smallest_pool, CallDelay, Policy, Profile, Setup};
+use pool_core::sim::{
+    by_fixation, recommended, simulate, smallest_pool, CallDelay, Policy, Profile, Setup,
+};
 use pool_core::time::Duration;
 
 fn usage(msg: &str) -> ! {
@@ -242,37 +244,27 @@ fn main() {
     }
     // The fixation to choose: the one that reaches the first target with the fewest numbers.
     println!("\nour engine by fixation, for {:.1}%:", targets[0] * 100.0);
-    let mut best: Option<(f64, usize)> = None;
-    for f in &fixations {
-        let s = Setup {
-            fixation: mins(*f),
-            ..setup.clone()
-        };
-        match smallest_pool(&profile, &s, targets[0], max) {
-            Some((n, _)) => {
-                println!("  fixation {:>3} min: {n} numbers", *f as u64);
-                if best.is_none_or(|(_, b)| n < b) {
-                    best = Some((*f, n));
-                }
-            }
-            None => {
-                let o = simulate(
-                    &profile,
-                    &Setup {
-                        pool_size: max,
-                        ..s
-                    },
-                );
-                println!(
-                    "  fixation {:>3} min: not reached; at most {:.1}% ({} of {} calls come after the hold and its grace)",
-                    *f as u64,
-                    o.accuracy() * 100.0,
-                    o.unattributed_expired + o.misattributed,
-                    o.calls
-                );
-            }
+    let tried = by_fixation(
+        &profile,
+        &setup,
+        targets[0],
+        &fixations.iter().map(|f| mins(*f)).collect::<Vec<_>>(),
+        max,
+    );
+    for o in &tried {
+        let f = o.fixation.secs() / 60;
+        match o.pool_size {
+            Some(n) => println!("  fixation {f:>3} min: {n} numbers"),
+            None => println!(
+                "  fixation {f:>3} min: not reached; at most {:.1}% ({} of {} calls come after the hold and its grace)",
+                o.outcome.accuracy() * 100.0,
+                o.outcome.unattributed_expired + o.outcome.misattributed,
+                o.outcome.calls
+            ),
         }
     }
+    let best =
+        recommended(&tried).and_then(|o| Some((o.fixation.secs() as f64 / 60.0, o.pool_size?)));
     match best {
         Some((f, n)) => println!("recommended: fixation {} min with {n} numbers", f as u64),
         None => println!(

@@ -185,6 +185,16 @@ fn two(out: &mut String, n: u32) {
     out.push(char::from(b'0' + (n % 10) as u8));
 }
 
+/// The weekday (Monday 0 to Sunday 6) and hour (0 to 23) of a local time
+/// in ms since the epoch.
+pub fn weekday_hour(local_ms: i64) -> (usize, usize) {
+    let days = local_ms.div_euclid(86_400_000);
+    // 1970-01-01 was a Thursday.
+    let weekday = (days + 3).rem_euclid(7) as usize;
+    let hour = (local_ms.rem_euclid(86_400_000) / 3_600_000) as usize;
+    (weekday, hour)
+}
+
 /// `2026-11-24` and `tue 09` for a local time in ms since the epoch.
 fn local_keys(local_ms: i64) -> (String, String) {
     let days = local_ms.div_euclid(86_400_000);
@@ -198,8 +208,7 @@ fn local_keys(local_ms: i64) -> (String, String) {
     two(&mut day, m);
     day.push('-');
     two(&mut day, d);
-    // 1970-01-01 was a Thursday.
-    let weekday = (days + 3).rem_euclid(7) as usize;
+    let (weekday, _) = weekday_hour(local_ms);
     let mut wh = String::from(WEEKDAYS[weekday]);
     wh.push(' ');
     two(&mut wh, hour);

@@ -589,8 +589,243 @@ pub fn smallest_pool(
     Some((hi, best))
 }
 
+/// The value at quantile `p` (0 to 1) of sorted values, by nearest rank.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    // Round half up without `f64::round` (not in core).
+    let i = ((sorted.len() - 1) as f64 * p + 0.5) as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// One visit a site saw: when the session started and its last sign of life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeenVisit {
+    /// The session's first request.
+    pub created: Instant,
+    /// Its last heartbeat.
+    pub last_seen: Instant,
+}
+
+/// What an observed profile is based on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Basis {
+    /// The site's own traffic (enough sessions), or the reference profile.
+    pub from_site: bool,
+    /// Sessions read.
+    pub sessions: usize,
+    /// Days they cover (1 to the period read).
+    pub days: f64,
+    /// Calls with a measured delay.
+    pub calls_measured: usize,
+}
+
+/// Fewer sessions than this: the reference profile, scaled to the visits seen.
+pub const MIN_OBSERVED_SESSIONS: usize = 50;
+/// Fewer measured calls than this: the reference delay mixture.
+pub const MIN_MEASURED_DELAYS: usize = 10;
+
+impl Profile {
+    /// The traffic profile a site's own recent sessions and calls show:
+    /// arrivals by hour and weekday (in site time: `offset_ms` is its UTC
+    /// offset), visits a day, the median visit, the share that calls and
+    /// the measured delays from the number shown to the call. With fewer
+    /// than [`MIN_OBSERVED_SESSIONS`] sessions, the reference profile
+    /// scaled to the visits seen. `base` gives the rest (heartbeat, release
+    /// share); `period_days` is how far back `visits` reach at most.
+    pub fn observed(
+        base: Profile,
+        visits: &[SeenVisit],
+        delays: &[Duration],
+        offset_ms: i64,
+        now: Instant,
+        period_days: f64,
+    ) -> (Profile, Basis) {
+        let mut profile = base;
+        let from_site = visits.len() >= MIN_OBSERVED_SESSIONS;
+        let days = match visits.iter().map(|v| v.created).min() {
+            None => 1.0,
+            Some(first) => {
+                let d = (now - first).millis() as f64 / 86_400_000.0;
+                d.clamp(1.0, period_days.max(1.0))
+            }
+        };
+        if !visits.is_empty() {
+            profile.visits_per_day = visits.len() as f64 / days;
+        }
+        if from_site {
+            let mut hourly = [0.0f64; 24];
+            let mut weekly = [0.0f64; 7];
+            let mut lengths: Vec<f64> = Vec::with_capacity(visits.len());
+            for v in visits {
+                let (weekday, hour) = crate::report::weekday_hour(v.created.millis() + offset_ms);
+                hourly[hour] += 1.0;
+                weekly[weekday] += 1.0;
+                lengths.push(((v.last_seen - v.created).millis() as f64).max(5_000.0));
+            }
+            // Days of the week not seen yet count as an average one.
+            let seen = weekly.iter().filter(|w| **w > 0.0).count().max(1);
+            let mean = weekly.iter().sum::<f64>() / seen as f64;
+            for w in weekly.iter_mut().filter(|w| **w == 0.0) {
+                *w = mean;
+            }
+            for h in hourly.iter_mut() {
+                *h += 0.01; // no hour is impossible
+            }
+            lengths.sort_by(f64::total_cmp);
+            profile.hourly = hourly;
+            profile.weekly = weekly;
+            profile.visit_median = Duration::from_millis(percentile(&lengths, 0.5) as u64);
+            profile.call_share = (delays.len() as f64 / visits.len() as f64).clamp(0.0, 1.0);
+            if delays.len() >= MIN_MEASURED_DELAYS {
+                profile.delay = CallDelay::Measured(delays.to_vec());
+            }
+        }
+        if profile.call_share == 0.0 {
+            // No calls measured yet: the reference share, so the sizing still says something.
+            profile.call_share = Profile::default().call_share;
+        }
+        let basis = Basis {
+            from_site,
+            sessions: visits.len(),
+            days,
+            calls_measured: delays.len(),
+        };
+        (profile, basis)
+    }
+}
+
+/// One fixation tried by [`by_fixation`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixationOption {
+    /// The fixation.
+    pub fixation: Duration,
+    /// The smallest pool that reaches the target, if one up to the maximum does.
+    pub pool_size: Option<usize>,
+    /// The run at that size (or at the maximum, when none reaches the target).
+    pub outcome: Outcome,
+}
+
+/// For each fixation, the smallest pool (up to `max`) that reaches `target`
+/// accuracy: the search the sizing example and the edge's `/sizing` share.
+pub fn by_fixation(
+    profile: &Profile,
+    setup: &Setup,
+    target: f64,
+    fixations: &[Duration],
+    max: usize,
+) -> Vec<FixationOption> {
+    fixations
+        .iter()
+        .map(|&fixation| {
+            let s = Setup {
+                fixation,
+                ..setup.clone()
+            };
+            match smallest_pool(profile, &s, target, max) {
+                Some((n, outcome)) => FixationOption {
+                    fixation,
+                    pool_size: Some(n),
+                    outcome,
+                },
+                None => FixationOption {
+                    fixation,
+                    pool_size: None,
+                    outcome: simulate(
+                        profile,
+                        &Setup {
+                            pool_size: max,
+                            ..s
+                        },
+                    ),
+                },
+            }
+        })
+        .collect()
+}
+
+/// The option that reaches the target with the fewest numbers (the first such).
+pub fn recommended(options: &[FixationOption]) -> Option<&FixationOption> {
+    options
+        .iter()
+        .filter(|o| o.pool_size.is_some())
+        .min_by_key(|o| o.pool_size)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_observed_profile_follows_the_sites_traffic() {
+        // 50 visits on a Tuesday and 20 on the Wednesday, at 10:00 site time
+        // (UTC+3), 2 minutes each; 14 calls.
+        let tuesday_7utc = Instant::from_secs(1_764_054_000); // 2025-11-25 07:00 UTC, a Tuesday
+        let visits: Vec<SeenVisit> = (0..70)
+            .map(|i| {
+                let day = if i < 50 { 0 } else { 1 };
+                let created = tuesday_7utc + Duration::from_days(day) + Duration::from_secs(i);
+                SeenVisit {
+                    created,
+                    last_seen: created + Duration::from_mins(2),
+                }
+            })
+            .collect();
+        let delays: Vec<Duration> = (0..14).map(|i| Duration::from_mins(i + 1)).collect();
+        let now = tuesday_7utc + Duration::from_days(8);
+        let (p, basis) = Profile::observed(
+            Profile::default(),
+            &visits,
+            &delays,
+            3 * 3_600_000,
+            now,
+            7.0,
+        );
+        assert!(basis.from_site);
+        assert_eq!((basis.sessions, basis.calls_measured), (70, 14));
+        assert_eq!(basis.days, 7.0, "clamped to the period read");
+        assert_eq!(p.visits_per_day, 10.0);
+        assert_eq!(p.visit_median, Duration::from_mins(2));
+        assert!((p.call_share - 0.2).abs() < 1e-9);
+        let top_hour = (0..24)
+            .max_by(|a, b| p.hourly[*a].total_cmp(&p.hourly[*b]))
+            .unwrap();
+        assert_eq!(top_hour, 10);
+        assert_eq!((p.weekly[1], p.weekly[2]), (50.0, 20.0));
+        assert_eq!(p.weekly[0], 35.0, "a day not seen counts as an average one");
+        assert!(matches!(p.delay, CallDelay::Measured(ref d) if d.len() == 14));
+        // Few sessions: the reference shape, scaled.
+        let (q, b) = Profile::observed(Profile::default(), &visits[..5], &[], 0, now, 7.0);
+        assert!(!b.from_site);
+        assert_eq!(q.hourly, Profile::default().hourly);
+        assert_eq!(q.call_share, Profile::default().call_share);
+    }
+
+    #[test]
+    fn the_search_by_fixation_recommends_the_fewest_numbers() {
+        let profile = Profile {
+            visits_per_day: 300.0,
+            ..Profile::default()
+        };
+        let setup = Setup {
+            days: 2,
+            ..Setup::default()
+        };
+        let fix = [
+            Duration::from_mins(15),
+            Duration::from_mins(30),
+            Duration::from_mins(60),
+        ];
+        let options = by_fixation(&profile, &setup, 0.9, &fix, 200);
+        assert_eq!(options.len(), 3);
+        let best = recommended(&options).expect("some fixation reaches 90%");
+        for o in options.iter().filter(|o| o.pool_size.is_some()) {
+            assert!(best.pool_size <= o.pool_size);
+            assert!(o.outcome.accuracy() >= 0.9);
+        }
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 0.5), 3.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+
     use super::*;
 
     #[test]

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use worker::{Request, Response};
 
-use pool_core::sim::{simulate, smallest_pool, CallDelay, Profile, Setup};
-use pool_core::time::Duration;
+use pool_core::sim::{by_fixation, percentile, recommended, simulate, Profile, SeenVisit, Setup};
+use pool_core::time::{Duration, Instant};
 
 use super::reports::utc_offset_ms;
 use super::{json, now, SiteObject};
@@ -20,29 +20,19 @@ type R<T> = std::result::Result<T, ApiError>;
 
 /// The period read.
 const DAYS: i64 = 7;
-/// Fewer sessions than this: the reference profile, scaled to what was seen.
-const MIN_SESSIONS: usize = 50;
 /// At most this many simulated visits per run (CPU time of one request).
 const MAX_SIM_VISITS: f64 = 20_000.0;
 
 #[derive(Deserialize)]
 struct SessionRow {
-    created: f64,
-    last_seen: f64,
+    created: i64,
+    last_seen: i64,
 }
 
 #[derive(Deserialize)]
 struct DelayRow {
-    delay: f64,
+    delay: i64,
     channel: String,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
 }
 
 impl SiteObject {
@@ -100,62 +90,26 @@ impl SiteObject {
             )
             .and_then(|c| c.to_array())?;
 
-        let mut profile = Profile {
+        let seen: Vec<SeenVisit> = sessions
+            .iter()
+            .map(|r| SeenVisit {
+                created: Instant::from_millis(r.created),
+                last_seen: Instant::from_millis(r.last_seen),
+            })
+            .collect();
+        let measured: Vec<Duration> = delays
+            .iter()
+            .map(|d| Duration::from_millis(d.delay.max(0) as u64))
+            .collect();
+        let base = Profile {
             heartbeat,
             release_share,
             ..Profile::default()
         };
-        let from_site = sessions.len() >= MIN_SESSIONS;
-        let first = sessions.iter().map(|s| s.created).fold(f64::MAX, f64::min);
-        let observed_days = if sessions.is_empty() {
-            1.0
-        } else {
-            ((at.millis() as f64 - first) / 86_400_000.0).clamp(1.0, DAYS as f64)
-        };
-        if from_site {
-            let offset = utc_offset_ms(&tz, at.millis());
-            let mut hourly = [0.0f64; 24];
-            let mut weekly = [0.0f64; 7];
-            let mut lengths: Vec<f64> = Vec::with_capacity(sessions.len());
-            for s in &sessions {
-                let local = s.created as i64 + offset;
-                hourly[local.div_euclid(3_600_000).rem_euclid(24) as usize] += 1.0;
-                // 1970-01-01 was a Thursday: Monday is 0.
-                weekly[(local.div_euclid(86_400_000) + 3).rem_euclid(7) as usize] += 1.0;
-                lengths.push((s.last_seen - s.created).max(5_000.0));
-            }
-            // Days of the week not seen yet count as an average one.
-            let seen: Vec<f64> = weekly.iter().copied().filter(|w| *w > 0.0).collect();
-            let mean = seen.iter().sum::<f64>() / seen.len().max(1) as f64;
-            for w in weekly.iter_mut() {
-                if *w == 0.0 {
-                    *w = mean;
-                }
-            }
-            for h in hourly.iter_mut() {
-                *h += 0.01; // no hour is impossible
-            }
-            lengths.sort_by(f64::total_cmp);
-            profile.hourly = hourly;
-            profile.weekly = weekly;
-            profile.visits_per_day = sessions.len() as f64 / observed_days;
-            profile.visit_median = Duration::from_millis(percentile(&lengths, 0.5) as u64);
-            profile.call_share = (delays.len() as f64 / sessions.len() as f64).clamp(0.0, 1.0);
-            if delays.len() >= 10 {
-                profile.delay = CallDelay::Measured(
-                    delays
-                        .iter()
-                        .map(|d| Duration::from_millis(d.delay.max(0.0) as u64))
-                        .collect(),
-                );
-            }
-        } else if !sessions.is_empty() {
-            profile.visits_per_day = sessions.len() as f64 / observed_days;
-        }
-        if profile.call_share == 0.0 {
-            // No calls measured yet: the reference share, so the sizing still says something.
-            profile.call_share = Profile::default().call_share;
-        }
+        let offset = utc_offset_ms(&tz, at.millis());
+        let (profile, basis) = Profile::observed(base, &seen, &measured, offset, at, DAYS as f64);
+        let observed_days = basis.days;
+        let from_site = basis.from_site;
         let days = (MAX_SIM_VISITS / profile.visits_per_day.max(1.0)).clamp(1.0, 7.0) as u32;
         let setup = Setup {
             fixation,
@@ -175,45 +129,26 @@ impl SiteObject {
         ];
         fixations.sort_unstable();
         fixations.dedup();
-        let mut options = Vec::new();
-        let mut best: Option<(u64, usize)> = None;
-        for f in fixations {
-            let s = Setup {
-                fixation: Duration::from_mins(f),
-                ..setup.clone()
-            };
-            match smallest_pool(&profile, &s, target, max) {
-                Some((n, o)) => {
-                    if best.is_none_or(|(_, b)| n < b) {
-                        best = Some((f, n));
-                    }
-                    options.push(serde_json::json!({
-                        "fixation_mins": f, "pool_size": n, "accuracy": o.accuracy(),
-                        "saw_fallback": o.saw_fallback, "visits": o.visits,
-                    }));
-                }
-                None => {
-                    let o = simulate(
-                        &profile,
-                        &Setup {
-                            pool_size: max,
-                            ..s
-                        },
-                    );
-                    options.push(serde_json::json!({
-                        "fixation_mins": f, "pool_size": null, "accuracy": o.accuracy(),
-                        "saw_fallback": o.saw_fallback, "visits": o.visits,
-                    }));
-                }
-            }
-        }
+        let fixations: Vec<Duration> = fixations.into_iter().map(Duration::from_mins).collect();
+        let tried = by_fixation(&profile, &setup, target, &fixations, max);
+        let best = recommended(&tried).and_then(|o| Some((o.fixation.secs() / 60, o.pool_size?)));
+        let options: Vec<serde_json::Value> = tried
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "fixation_mins": o.fixation.secs() / 60, "pool_size": o.pool_size,
+                    "accuracy": o.outcome.accuracy(), "saw_fallback": o.outcome.saw_fallback,
+                    "visits": o.outcome.visits,
+                })
+            })
+            .collect();
         // The measured delay from the number shown to the call, per channel.
         let mut by_channel: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for d in &delays {
             by_channel
                 .entry(d.channel.clone())
                 .or_default()
-                .push(d.delay.max(0.0) / 1000.0);
+                .push(d.delay.max(0) as f64 / 1000.0);
         }
         let delays_by_channel: BTreeMap<String, serde_json::Value> = by_channel
             .into_iter()
