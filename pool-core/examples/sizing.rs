@@ -276,10 +276,26 @@ fn main() {
         fixation: best.map_or(fix, |(f, _)| mins(f)),
         ..setup.clone()
     };
+    let confidence = |label: &str, o: &pool_core::sim::Outcome| {
+        println!(
+            "  {label}: {} of {} wrong attributions flagged low confidence; {} of {} right ones flagged needlessly",
+            o.misattributed_low, o.misattributed, o.correct_low, o.correct
+        );
+    };
     if let Some((n, o)) = smallest_pool(&profile, &s, targets[0], max) {
         println!(
             "\nat {n} numbers: {} of {} calls right, {} to another visitor, {} after the number was idle, {} from visitors shown the fallback; {} of {} visits saw the fallback; at most {} numbers leased at once",
             o.correct, o.calls, o.misattributed, o.unattributed_expired, o.unattributed_fallback, o.saw_fallback, o.visits, o.peak_leased
         );
+        println!("\nthe confidence the edge gives each call (low: a person should check it):");
+        confidence(&format!("recommended, {n} numbers"), &o);
     }
+    let thumb = simulate(
+        &profile,
+        &Setup {
+            pool_size: peak,
+            ..s
+        },
+    );
+    confidence(&format!("rule of thumb, {peak} numbers"), &thumb);
 }

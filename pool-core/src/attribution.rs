@@ -39,7 +39,7 @@ use crate::journal::Journal;
 use crate::number::PhoneNumber;
 use crate::session::SessionId;
 use crate::site::{Config, Role};
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 
 /// Who a call is attributed to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,8 +243,7 @@ pub fn attribute(
         Role::Fallback => Attribution::Fallback { target },
         Role::Static(channel) => Attribution::Static { target, channel },
         Role::Pool => {
-            let (candidates, confidence) =
-                call::score(&journal.candidates(number, at), at, config.grace);
+            let (candidates, confidence) = scored(journal, number, at, config.grace);
             match candidates.first() {
                 Some(top) => Attribution::Session {
                     target,
@@ -256,6 +255,18 @@ pub fn attribute(
             }
         }
     }
+}
+
+/// The sessions that may have made a call to pool number `number` at
+/// `at`, scored, most likely first, with the confidence in the first: what
+/// [`attribute`] answers for a pool number, and what the simulator uses.
+pub fn scored(
+    journal: &Journal,
+    number: PhoneNumber,
+    at: Instant,
+    grace: Duration,
+) -> (Vec<Scored>, Confidence) {
+    call::score(&journal.candidates(number, at), at, grace)
 }
 
 #[cfg(test)]

@@ -32,6 +32,8 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
+use crate::attribution;
+use crate::call::Confidence;
 use crate::journal::Journal;
 use crate::number::PhoneNumber;
 use crate::pool::{self, Assignment, Pool};
@@ -256,6 +258,10 @@ pub struct Outcome {
     pub unattributed_fallback: u64,
     /// Calls to a number nobody held then (lease over, grace over).
     pub unattributed_expired: u64,
+    /// Wrong attributions that the confidence flags as low (a person checks them).
+    pub misattributed_low: u64,
+    /// Right attributions flagged low all the same (checked needlessly).
+    pub correct_low: u64,
     /// Visits that were shown the fallback at some point.
     pub saw_fallback: u64,
     /// The most numbers leased at once.
@@ -355,7 +361,8 @@ trait Allocator {
     /// Leases or renews; `None` is the fallback.
     fn lease(&mut self, s: SessionId, t: Instant) -> Option<PhoneNumber>;
     fn release(&mut self, s: SessionId, t: Instant);
-    fn attribute(&mut self, n: PhoneNumber, t: Instant) -> Option<SessionId>;
+    /// Who held which number when.
+    fn journal(&self) -> &Journal;
     fn leased(&self) -> u64;
 }
 
@@ -369,8 +376,8 @@ impl Allocator for Pool {
     fn release(&mut self, s: SessionId, t: Instant) {
         let _ = Pool::release(self, s, t);
     }
-    fn attribute(&mut self, n: PhoneNumber, t: Instant) -> Option<SessionId> {
-        Pool::attribute(self, n, t)
+    fn journal(&self) -> &Journal {
+        Pool::journal(self)
     }
     fn leased(&self) -> u64 {
         u64::from(self.metrics().leased)
@@ -431,8 +438,8 @@ impl Allocator for Simple {
             self.journal.close(self.numbers[i], t);
         }
     }
-    fn attribute(&mut self, n: PhoneNumber, t: Instant) -> Option<SessionId> {
-        self.journal.attribute(n, t)
+    fn journal(&self) -> &Journal {
+        &self.journal
     }
     fn leased(&self) -> u64 {
         self.leases.len() as u64
@@ -538,11 +545,32 @@ pub fn simulate(profile: &Profile, setup: &Setup) -> Outcome {
                 out.calls += 1;
                 match shown[k] {
                     None => out.unattributed_fallback += 1,
-                    Some(n) => match alloc.attribute(n, t) {
-                        Some(who) if who == s => out.correct += 1,
-                        Some(_) => out.misattributed += 1,
-                        None => out.unattributed_expired += 1,
-                    },
+                    // Our engine: the edge's own attribution of a pool number,
+                    // scores and confidence included. The baselines: what simple
+                    // implementations do, the holder at the call (or within grace).
+                    Some(n) => {
+                        let (top, low) = if setup.policy == Policy::Engine {
+                            let (candidates, confidence) =
+                                attribution::scored(alloc.journal(), n, t, setup.grace);
+                            (
+                                candidates.first().map(|c| c.session),
+                                confidence == Confidence::Low,
+                            )
+                        } else {
+                            (alloc.journal().attribute(n, t), false)
+                        };
+                        match top {
+                            Some(top) if top == s => {
+                                out.correct += 1;
+                                out.correct_low += u64::from(low);
+                            }
+                            Some(_) => {
+                                out.misattributed += 1;
+                                out.misattributed_low += u64::from(low);
+                            }
+                            None => out.unattributed_expired += 1,
+                        }
+                    }
                 }
             }
         }
@@ -756,6 +784,30 @@ pub fn recommended(options: &[FixationOption]) -> Option<&FixationOption> {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn the_simulator_counts_what_the_confidence_flags() {
+        // A short fixation and no cooldown: numbers pass on while callers call back.
+        let profile = Profile {
+            visits_per_day: 1500.0,
+            ..Profile::default()
+        };
+        let setup = Setup {
+            pool_size: 60,
+            days: 3,
+            fixation: Duration::from_mins(5),
+            cooldown: Duration::ZERO,
+            ..Setup::default()
+        };
+        let o = simulate(&profile, &setup);
+        assert!(o.misattributed > 0, "{o:?}");
+        assert!(o.misattributed_low <= o.misattributed && o.correct_low <= o.correct);
+        assert!(
+            o.correct_low > 0,
+            "the edge's scoring runs on every call: {o:?}"
+        );
+        assert_eq!(o, simulate(&profile, &setup), "deterministic");
+    }
+
+    #[test]
     fn an_observed_profile_follows_the_sites_traffic() {
         // 50 visits on a Tuesday and 20 on the Wednesday, at 10:00 site time
         // (UTC+3), 2 minutes each; 14 calls.
@@ -909,10 +961,10 @@ mod tests {
         Allocator::release(&mut pool, a, h(5));
         assert_eq!(Allocator::lease(&mut pool, b, h(8)), None);
         // A calls at 12: within grace, right.
-        assert_eq!(Allocator::attribute(&mut pool, n, h(12)), Some(a));
+        assert_eq!(Allocator::journal(&pool).attribute(n, h(12)), Some(a));
         // B comes back at 16 and gets the number; A calls back at 18: wrong (B holds it).
         assert_eq!(Allocator::lease(&mut pool, b, h(16)), Some(n));
-        assert_eq!(Allocator::attribute(&mut pool, n, h(18)), Some(b));
+        assert_eq!(Allocator::journal(&pool).attribute(n, h(18)), Some(b));
         // First-free without cooldown gives B the number at 8: A's call at 12 goes to B.
         let mut simple = Simple {
             numbers: numbers(1),
@@ -926,7 +978,7 @@ mod tests {
         assert_eq!(simple.lease(a, h(0)), Some(n));
         simple.release(a, h(5));
         assert_eq!(simple.lease(b, h(8)), Some(n));
-        assert_eq!(simple.attribute(n, h(12)), Some(b));
+        assert_eq!(simple.journal().attribute(n, h(12)), Some(b));
         let _ = p;
     }
 
