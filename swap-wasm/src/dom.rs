@@ -21,7 +21,6 @@ use core::cell::{Cell, RefCell};
 
 use pool_core::coverage::Unswapped;
 use pool_core::number::{PhoneNumber, Region};
-use pool_core::text::Part;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
@@ -212,65 +211,20 @@ impl Inner {
                 .iter()
                 .map(|n| n.node_value().unwrap_or_default())
                 .collect();
-            let joined: String = texts.concat();
-            if !has_digit(&joined) {
+            if !texts.iter().any(|t| has_digit(t)) {
                 continue;
             }
-            // Where each node's text starts in `joined`.
-            let mut starts = Vec::with_capacity(texts.len());
-            let mut at = 0;
-            for t in &texts {
-                starts.push(at);
-                at += t.len();
-            }
-            let node_at = |byte: usize| starts.iter().rposition(|&s| s <= byte).unwrap_or(0);
-            let found = scan::Scanner::new(self.region, scan::Mode::Valid).scan(&joined);
-            let mut pieces: Vec<String> = texts.clone();
-            // Later matches first, so earlier offsets stay valid.
-            for f in found.iter().rev() {
-                let Some(number) = f.number else { continue };
-                let Some((_, tracking)) = self.map.iter().find(|(from, _)| *from == number) else {
-                    continue;
-                };
-                let (first, last) = (node_at(f.start), node_at(f.number_end - 1));
-                if first == last {
-                    continue; // within one node: the text pass handles it
-                }
-                let Some(template) = &f.template else {
-                    continue;
-                };
-                self.found.set(self.found.get() + 1);
-                let written: Vec<char> = if f.link {
-                    tracking.e164().chars().collect()
-                } else {
-                    pool_core::number::render(tracking, template)
-                        .chars()
-                        .collect()
-                };
-                let mut next = written.into_iter();
-                for k in first..=last {
-                    let node_start = starts[k];
-                    let text = &texts[k];
-                    let from = f.start.max(node_start) - node_start;
-                    let to = f.number_end.min(node_start + text.len()) - node_start;
-                    let share = pool_core::text::char_count(text.part(from..to));
-                    let mut mid: String = next.by_ref().take(share).collect();
-                    if k == last {
-                        mid.extend(next.by_ref());
-                    }
-                    let piece = &pieces[k];
-                    // `pieces[k]` still has the original bytes in [from, to): only later matches changed it.
-                    pieces[k] = format_piece(piece, from, to, &mid);
-                }
-                self.swapped.set(self.swapped.get() + 1);
-            }
-            for (k, node) in run.iter().enumerate() {
-                if pieces[k] != texts[k] {
-                    node.set_node_value(Some(&pieces[k]));
+            let mut pieces = texts.clone();
+            let swapped = crate::split::swap_split(&mut pieces, self.region, &self.map);
+            self.found.set(self.found.get() + swapped);
+            self.swapped.set(self.swapped.get() + swapped);
+            for ((node, original), written) in run.iter().zip(texts).zip(pieces) {
+                if written != original {
+                    node.set_node_value(Some(&written));
                     self.changes.borrow_mut().push(Change::Text {
                         node: node.clone(),
-                        original: texts[k].clone(),
-                        written: pieces[k].clone(),
+                        original,
+                        written,
                     });
                 }
             }
@@ -511,15 +465,6 @@ impl Inner {
     }
 }
 
-/// `piece` with the bytes `from..to` replaced by `mid`.
-fn format_piece(piece: &str, from: usize, to: usize, mid: &str) -> String {
-    let mut out = String::with_capacity(piece.len() + mid.len());
-    out.push_str(piece.part(..from));
-    out.push_str(mid);
-    out.push_str(piece.part(to..));
-    out
-}
-
 /// Occurrences of the site's numbers on the page now.
 #[derive(Default)]
 struct Coverage {
@@ -536,8 +481,21 @@ fn set(o: &js_sys::Object, key: &str, value: &JsValue) {
 #[wasm_bindgen]
 pub struct SwapHandle {
     inner: Rc<Inner>,
-    observer: Option<MutationObserver>,
-    _callback: Option<Closure<dyn FnMut(js_sys::Array, MutationObserver)>>,
+    watch: Option<Watch>,
+}
+
+/// A `MutationObserver` with its callback, disconnected when dropped (the
+/// way gloo's event listeners remove themselves): freeing a handle, with or
+/// without `destroy()`, never leaves the page calling a freed closure.
+struct Watch {
+    observer: MutationObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array, MutationObserver)>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
 }
 
 /// The mapping, and the targets mapped to themselves (shown as they are).
@@ -626,11 +584,7 @@ impl SwapHandle {
         {
             inner.title();
         }
-        let mut handle = SwapHandle {
-            inner,
-            observer: None,
-            _callback: None,
-        };
+        let mut handle = SwapHandle { inner, watch: None };
         if observe {
             let shared = Rc::clone(&handle.inner);
             let callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(
@@ -647,18 +601,17 @@ impl SwapHandle {
             }
             init.set_attribute_filter(&filter);
             observer.observe_with_options(&handle.inner.root, &init)?;
-            handle.observer = Some(observer);
-            handle._callback = Some(callback);
+            handle.watch = Some(Watch {
+                observer,
+                _callback: callback,
+            });
         }
         Ok(handle)
     }
 
     /// Stops watching and puts every original back.
     pub fn destroy(&mut self) {
-        if let Some(o) = self.observer.take() {
-            o.disconnect();
-        }
-        self._callback = None;
+        self.watch = None;
         self.inner.restore();
     }
 

@@ -32,6 +32,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 #[cfg(target_arch = "wasm32")]
 pub mod dom;
 pub mod scan;
+pub mod split;
 
 use pool_core::number::{PhoneNumber, Region};
 

@@ -210,3 +210,60 @@ fn coverage_counts_what_was_left_and_why() {
     assert_eq!(count(&c, &["swapped"]), 0.0);
     assert_eq!(count(&c, &["unswapped", "no_number"]), 3.0, "{c:?}");
 }
+
+/// Waits `ms` on the page's own timer (after the observer's microtask).
+async fn wait(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout: js_sys::Function =
+            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
+                .expect("setTimeout")
+                .into();
+        set_timeout
+            .call2(&JsValue::NULL, &resolve, &JsValue::from(ms))
+            .expect("timer");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("timer");
+}
+
+#[wasm_bindgen_test]
+async fn a_freed_handle_stops_watching_and_leaves_no_callback_behind() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+
+    let root = fixture(r#"<p id="t">8 (495) 123-45-67</p>"#);
+    // Anything thrown on the page (a call into a freed closure would be).
+    let errors = Rc::new(Cell::new(0u32));
+    let seen = Rc::clone(&errors);
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| seen.set(seen.get() + 1));
+    let window = js_sys::global();
+    js_sys::Reflect::set(&window, &JsValue::from_str("onerror"), on_error.as_ref())
+        .expect("onerror");
+
+    let h = SwapHandle::new(
+        &map(&[("+74951234567", "+74997654321")]),
+        "RU",
+        Some(root.clone()),
+        "",
+        true,
+    )
+    .expect("swap");
+    assert_eq!(text(&root, "#t"), "8 (499) 765-43-21");
+    // What `free()` does from JS: no destroy() first.
+    drop(h);
+    let later = document().create_element("p").expect("p");
+    later.set_id("later");
+    later.set_text_content(Some("8 (495) 123-45-67"));
+    root.append_child(&later).expect("append");
+    wait(50).await;
+    assert_eq!(
+        text(&root, "#later"),
+        "8 (495) 123-45-67",
+        "nothing watches any more"
+    );
+    assert_eq!(errors.get(), 0, "no callback into freed memory");
+    js_sys::Reflect::set(&window, &JsValue::from_str("onerror"), &JsValue::NULL).expect("onerror");
+    root.remove();
+}
