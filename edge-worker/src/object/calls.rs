@@ -200,8 +200,7 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming) -> R<(CallRow, boo
         kind: a.kind(),
         session: a.session().map(|s| s.to_string()),
         confidence: a.confidence(),
-        candidates: serde_json::to_string(a.candidates())
-            .map_err(|e| super::internal(e.to_string()))?,
+        candidates: super::encode(a.candidates())?,
         visit: v.and_then(|v| serde_json::to_string(v).ok()),
         channel: v.map_or_else(|| "unattributed".to_string(), |v| v.channel.clone()),
         source_name: v.map(|v| v.source.clone()).unwrap_or_default(),
@@ -238,7 +237,7 @@ pub(super) fn update_call(l: &Loaded, db: &Db, mut row: CallRow, ch: CallChange)
         row.recording_url = ch.recording_url;
     }
     if let Some(t) = ch.tags {
-        row.tags = serde_json::to_string(&t).map_err(|e| super::internal(e.to_string()))?;
+        row.tags = super::encode(&t)?;
     }
     row.target = call::is_target(
         &l.site.config().target_call,

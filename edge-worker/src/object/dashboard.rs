@@ -143,7 +143,7 @@ impl SiteObject {
                     enqueue_event(l, db, "alert.cleared", &format!("{k}:{hour}"), data)?;
                 }
             }
-            let v = serde_json::to_string(&kinds).map_err(|e| super::internal(e.to_string()))?;
+            let v = super::encode(&kinds)?;
             store::set_meta(db, "alerts", &v)?;
             Ok(())
         });

@@ -92,10 +92,20 @@ fn random_key() -> R<String> {
 }
 
 fn json<T: Serialize>(status: u16, body: &T) -> R<Response> {
-    let text = serde_json::to_string(body).map_err(|e| internal(e.to_string()))?;
+    let text = encode(body)?;
     let mut r = Response::ok(text)?.with_status(status);
     r.headers_mut().set("content-type", "application/json")?;
     Ok(r)
+}
+
+/// A value as JSON text; failing is a bug of ours (internal).
+fn encode<T: Serialize + ?Sized>(v: &T) -> R<String> {
+    serde_json::to_string(v).map_err(internal)
+}
+
+/// A value as a JSON value; failing is a bug of ours (internal).
+fn encode_value<T: Serialize + ?Sized>(v: &T) -> R<serde_json::Value> {
+    serde_json::to_value(v).map_err(internal)
 }
 
 fn empty(status: u16) -> R<Response> {
@@ -134,8 +144,8 @@ impl SiteObject {
         let Some(raw) = store::meta(&db, "config")? else {
             return Ok(false);
         };
-        let spec: Spec = serde_json::from_str(&raw).map_err(|e| internal(e.to_string()))?;
-        let config = spec.validate().map_err(|e| internal(e.to_string()))?;
+        let spec: Spec = serde_json::from_str(&raw).map_err(internal)?;
+        let config = spec.validate().map_err(internal)?;
         let journal = store::recent_journal(&db, Site::journal_horizon(&config, now()))?;
         let mut snapshots = Vec::with_capacity(config.targets.len());
         for (i, t) in config.targets.iter().enumerate() {
@@ -154,8 +164,7 @@ impl SiteObject {
                 journal: mine,
             });
         }
-        let site =
-            Site::restore(config, snapshots, random_u64()).map_err(|e| internal(e.to_string()))?;
+        let site = Site::restore(config, snapshots, random_u64()).map_err(internal)?;
         *self.loaded.borrow_mut() = Some(Loaded { spec, site });
         Ok(true)
     }

@@ -90,7 +90,7 @@ pub(super) fn enqueue_event(
 
 /// Queues a call event with the call as the API shows it (caller in full: the CRM needs it).
 pub(super) fn enqueue_call(l: &Loaded, db: &Db, row: &CallRow, event: &str) -> R<()> {
-    let data = serde_json::to_value(view(row, true)).map_err(|e| super::internal(e.to_string()))?;
+    let data = super::encode_value(&view(row, true))?;
     enqueue_event(l, db, event, &row.id, data)
 }
 

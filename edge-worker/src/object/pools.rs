@@ -48,7 +48,7 @@ fn apply_spec(l: &mut Loaded, db: &Db, spec: Spec) -> R<()> {
     let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
     l.site.reconfigure(config, random_u64());
     l.spec = l.site.config().to_spec();
-    let stored = serde_json::to_string(&l.spec).map_err(|e| super::internal(e.to_string()))?;
+    let stored = super::encode(&l.spec)?;
     store::set_meta(db, "config", &stored)?;
     Ok(())
 }

@@ -163,7 +163,7 @@ impl SiteObject {
 
 /// Writes the config (secrets included) and the site's name.
 fn store_config(db: &Db, spec: &Spec, site: &str) -> R<()> {
-    let stored = serde_json::to_string(spec).map_err(|e| super::internal(e.to_string()))?;
+    let stored = super::encode(spec)?;
     store::set_meta(db, "config", &stored)?;
     store::set_meta(db, "site", site)?;
     Ok(())
