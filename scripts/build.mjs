@@ -117,7 +117,8 @@ export async function buildBrowser() {
     "--legal-comments=none", "--log-level=warning", `--outfile=${join(dist, "index.js")}`]);
   await step(esbuild, [join(js, "swap.js"), "--minify", "--target=es2020", "--log-level=warning",
     `--outfile=${join(dist, "swap.js")}`]);
-  for (const f of ["entry.js", "swap_wasm.js"]) rmSync(join(dist, f));
+  // The glue and its snippets (js/collect.js, the page walk) are bundled into index.js.
+  for (const f of ["entry.js", "swap_wasm.js", "snippets"]) rmSync(join(dist, f), { recursive: true, force: true });
   copyFileSync(join(js, "index.d.ts"), join(dist, "index.d.ts"));
   // The edge serves the package and the demo pages as static assets.
   const pub = join(root, "edge-worker", "public");

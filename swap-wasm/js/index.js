@@ -16,7 +16,7 @@
 //   numbers();         // { "+74951234567": "+74990000001" }
 //
 // Events on document: dni:assigned, dni:swapped, dni:fallback.
-import init, { SwapHandle, channelOf, newSessionId } from "./swap_wasm.js";
+import init, { SwapHandle, channelOf } from "./swap_wasm.js";
 
 let loading;
 
@@ -71,6 +71,9 @@ const store = {
     document.cookie = `${k}=${encodeURIComponent(v)}; path=/; max-age=31536000; samesite=lax`;
   },
 };
+
+/** A new session id: 128 random bits from the browser's CSPRNG, as 32 hex digits (no wasm needed). */
+const newSessionId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join("");
 
 function gaClientId() {
   const m = document.cookie.match(/(?:^|; )_ga=GA\d\.\d\.(\d+\.\d+)/);
@@ -187,7 +190,6 @@ class Client {
   async lease() {
     let sid = store.get("dni.sid");
     if (!/^[0-9a-f]{32}$/.test(sid ?? "")) {
-      await load();
       sid = newSessionId();
       store.set("dni.sid", sid);
     }

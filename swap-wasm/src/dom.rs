@@ -15,17 +15,24 @@
 
 use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
 use pool_core::coverage::Unswapped;
 use pool_core::number::{PhoneNumber, Region};
+use pool_core::text::Part;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
 
 use crate::scan;
+
+#[wasm_bindgen(module = "/js/collect.js")]
+extern "C" {
+    /// The page walk, in the page's engine: `[texts, nodes, runs, elements, names]`
+    /// (see `js/collect.js`).
+    fn collect(root: &Node, skip: &str) -> js_sys::Array;
+}
 
 /// Never visible: never swapped, never counted.
 const INVISIBLE: &str = "script,style,noscript,template";
@@ -40,15 +47,6 @@ const MARKED: &str = "[data-no-swap],.no-swap";
 
 /// The attributes that may carry a visible number.
 const ATTRIBUTES: [&str; 4] = ["href", "title", "aria-label", "alt"];
-
-const SHOW_TEXT: u32 = 4;
-
-/// Elements that flow inside a line: a number may be split across them.
-const INLINE: &[&str] = &[
-    "A", "ABBR", "B", "BDI", "BDO", "BIG", "CITE", "CODE", "DATA", "DFN", "EM", "FONT", "I", "KBD",
-    "MARK", "NOBR", "Q", "S", "SAMP", "SMALL", "SPAN", "STRONG", "SUB", "SUP", "TIME", "TT", "U",
-    "VAR",
-];
 
 enum Change {
     Text {
@@ -84,40 +82,16 @@ struct Inner {
     swapped: Cell<u32>,
 }
 
-/// Spaces and the punctuation of written numbers: text made only of these
-/// may sit inside a number split across elements.
-fn is_glue(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '\t'
-            | '\n'
-            | '\r'
-            | '\u{a0}'
-            | '\u{2009}'
-            | '\u{202f}'
-            | '+'
-            | '('
-            | ')'
-            | '-'
-            | '.'
-            | '/'
-            | '\u{2010}'..='\u{2015}'
-    )
-}
-
 fn has_digit(s: &str) -> bool {
-    s.bytes().any(|b| b.is_ascii_digit())
-        || s.contains(|c: char| ('\u{FF10}'..='\u{FF19}').contains(&c))
+    s.chars()
+        .any(|c| pool_core::number::digit_value(c).is_some())
 }
 
 impl Inner {
-    fn skipped(&self, el: &Element) -> bool {
-        el.closest(&self.skip).ok().flatten().is_some()
-    }
-
     /// Swaps `text`; `None` when nothing of the site's is in it.
     fn swap(&self, text: &str) -> Option<String> {
-        if !has_digit(text) {
+        // No site number is written without its national digits in order.
+        if !scan::may_contain(text, self.map.iter().map(|(from, _)| *from)) {
             return None;
         }
         let found = scan::Scanner::new(self.region, scan::Mode::Valid)
@@ -140,173 +114,97 @@ impl Inner {
         Some(out)
     }
 
-    fn text_node(&self, node: &Node) {
-        if let Some(value) = node.node_value() {
-            self.text_value(node, value);
-        }
-    }
-
-    /// Swaps a text node whose value was read already; `true` when it has a digit.
-    fn text_value(&self, node: &Node, value: String) -> bool {
-        if !has_digit(&value) {
-            return false;
-        }
-        if node.parent_element().is_some_and(|p| self.skipped(&p)) {
-            return true;
-        }
-        if let Some(out) = self.swap(&value) {
-            node.set_node_value(Some(&out));
-            self.changes.borrow_mut().push(Change::Text {
-                node: node.clone(),
-                original: value,
-                written: out,
-            });
-        }
-        true
-    }
-
-    fn attributes(&self, el: &Element) {
-        for name in ATTRIBUTES {
-            let Some(value) = el.get_attribute(name) else {
-                continue;
-            };
-            if name == "href" {
-                let lower = value.trim_start().to_ascii_lowercase();
-                if !lower.starts_with("tel:") && !lower.starts_with("callto:") {
-                    continue;
-                }
+    /// Swaps everything under `root` (an element, document or shadow root;
+    /// a text node: its block) in one batch: the page hands over every text
+    /// that may hold a number in one crossing ([`collect`]), the matcher
+    /// runs here, and only what changes is written back.
+    fn batch(&self, root: &Node) {
+        let got = collect(root, &self.skip);
+        let texts = got.get(0).as_string().unwrap_or_default();
+        let nodes: js_sys::Array = got.get(1).unchecked_into();
+        // Each text with where its run starts.
+        let mut originals: Vec<&str> = Vec::new();
+        let mut run_starts: Vec<usize> = Vec::new();
+        if !texts.is_empty() || nodes.length() > 0 {
+            for run in texts.split('\u{1}') {
+                run_starts.push(originals.len());
+                originals.extend(run.split('\0'));
             }
-            if !has_digit(&value) || self.skipped(el) {
+        }
+        run_starts.push(originals.len());
+        // Each text on its own first, then the numbers split across a run's texts.
+        let mut written: Vec<Option<String>> = originals.iter().map(|t| self.swap(t)).collect();
+        for w in run_starts.windows(2) {
+            let (start, end) = (w[0], w[1]);
+            if end - start < 2 {
                 continue;
             }
-            if let Some(out) = self.swap(&value) {
-                if el.set_attribute(name, &out).is_ok() {
-                    self.changes.borrow_mut().push(Change::Attr {
-                        el: el.clone(),
-                        name,
-                        original: value,
-                        written: out,
-                    });
-                }
-            }
-        }
-    }
-
-    /// The nearest ancestor that is not an inline element.
-    fn block_of(node: &Node) -> Option<Element> {
-        let mut el = node.parent_element()?;
-        while INLINE.contains(&el.tag_name().as_str()) {
-            el = el.parent_element()?;
-        }
-        Some(el)
-    }
-
-    /// Numbers split across inline elements (`<span>8 (495)</span> <b>123-45-67</b>`):
-    /// consecutive text nodes of one block are read as one text; a match
-    /// that spans several nodes is written back character by character, each
-    /// node keeping its share, the last one taking what is left.
-    fn process_runs(&self, runs: Vec<Vec<Node>>) {
-        for run in runs.into_iter().filter(|r| r.len() > 1) {
-            let texts: Vec<String> = run
-                .iter()
-                .map(|n| n.node_value().unwrap_or_default())
+            let mut run: Vec<String> = (start..end)
+                .map(|i| {
+                    written[i]
+                        .clone()
+                        .unwrap_or_else(|| String::from(originals[i]))
+                })
                 .collect();
-            if !texts.iter().any(|t| has_digit(t)) {
-                continue;
-            }
-            let mut pieces = texts.clone();
-            let swapped = crate::split::swap_split(&mut pieces, self.region, &self.map);
-            self.found.set(self.found.get() + swapped);
-            self.swapped.set(self.swapped.get() + swapped);
-            for ((node, original), written) in run.iter().zip(texts).zip(pieces) {
-                if written != original {
-                    node.set_node_value(Some(&written));
-                    self.changes.borrow_mut().push(Change::Text {
-                        node: node.clone(),
-                        original,
-                        written,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Swaps everything under `node` (and `node` itself).
-    fn subtree(&self, node: &Node) {
-        match node.node_type() {
-            Node::TEXT_NODE => {
-                self.text_node(node);
-                if let Some(block) = Self::block_of(node) {
-                    self.walk(&block, false);
-                }
-            }
-            Node::ELEMENT_NODE => {
-                let Some(el) = node.dyn_ref::<Element>() else {
-                    return;
-                };
-                if self.skipped(el) {
-                    return;
-                }
-                self.walk(node, true);
-                self.attributes(el);
-                let selector = "a[href],[title],[aria-label],img[alt],area[alt],input[alt]";
-                if let Ok(list) = el.query_selector_all(selector) {
-                    for i in 0..list.length() {
-                        if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-                            self.attributes(&e);
-                        }
+            let split = crate::split::swap_split(&mut run, self.region, &self.map);
+            if split > 0 {
+                self.found.set(self.found.get() + split);
+                self.swapped.set(self.swapped.get() + split);
+                for (i, t) in (start..end).zip(run) {
+                    if t != originals[i] {
+                        written[i] = Some(t);
                     }
                 }
             }
-            _ => {}
+        }
+        for (i, (original, written)) in originals.iter().zip(written).enumerate() {
+            let Some(written) = written else { continue };
+            let node: Node = nodes.get(i as u32).unchecked_into();
+            node.set_node_value(Some(&written));
+            self.changes.borrow_mut().push(Change::Text {
+                node,
+                original: String::from(*original),
+                written,
+            });
+        }
+        self.each_attribute(&got, |el, name, value| {
+            self.write_attribute(el, name, value)
+        });
+    }
+
+    /// Each attribute [`collect`] handed over: its element, name and value.
+    fn each_attribute(&self, got: &js_sys::Array, mut f: impl FnMut(&Element, &'static str, &str)) {
+        let attributes = got.get(2).as_string().unwrap_or_default();
+        let elements: js_sys::Array = got.get(3).unchecked_into();
+        if attributes.is_empty() {
+            return;
+        }
+        for (i, entry) in attributes.split('\0').enumerate() {
+            let k = entry
+                .bytes()
+                .next()
+                .map_or(0, |b| usize::from(b.wrapping_sub(b'0')));
+            if let (Some(name), Ok(el)) = (
+                ATTRIBUTES.get(k),
+                elements.get(i as u32).dyn_into::<Element>(),
+            ) {
+                f(&el, name, entry.part(1..));
+            }
         }
     }
 
-    /// One walk over the text under `scope`: each text node swapped on its
-    /// own (when `each`), and runs of consecutive text nodes of one block
-    /// gathered for numbers split across inline elements. A node with no
-    /// digit and anything but spaces and phone punctuation (a word) ends a
-    /// run at once, without asking the DOM for its block: most text does.
-    fn walk(&self, scope: &Node, each: bool) {
-        let Ok(walker) = self
-            .document
-            .create_tree_walker_with_what_to_show(scope, SHOW_TEXT)
-        else {
-            return;
-        };
-        let mut runs: Vec<Vec<Node>> = Vec::new();
-        let mut current: Option<Element> = None;
-        while let Ok(Some(t)) = walker.next_node() {
-            let value = t.node_value().unwrap_or_default();
-            let digits = if each {
-                self.text_value(&t, value.clone())
-            } else {
-                has_digit(&value)
-            };
-            if !digits && !value.chars().all(is_glue) {
-                current = None;
-                continue;
-            }
-            let block = Self::block_of(&t);
-            let skip = t.parent_element().is_some_and(|p| self.skipped(&p));
-            let same = match (&block, &current) {
-                (Some(b), Some(c)) => b.is_same_node(Some(c)),
-                _ => false,
-            };
-            if skip {
-                current = None;
-                continue;
-            }
-            if same {
-                if let Some(run) = runs.last_mut() {
-                    run.push(t);
-                }
-            } else {
-                runs.push(vec![t]);
-                current = block;
+    /// Swaps one attribute value that may carry a number.
+    fn write_attribute(&self, el: &Element, name: &'static str, value: &str) {
+        if let Some(out) = self.swap(value) {
+            if el.set_attribute(name, &out).is_ok() {
+                self.changes.borrow_mut().push(Change::Attr {
+                    el: el.clone(),
+                    name,
+                    original: String::from(value),
+                    written: out,
+                });
             }
         }
-        self.process_runs(runs.into_iter().filter(|r| r.len() > 1).collect());
     }
 
     fn title(&self) {
@@ -331,19 +229,19 @@ impl Inner {
                     for i in 0..added.length() {
                         if let Some(n) = added.item(i) {
                             if n.is_connected() {
-                                self.subtree(&n);
+                                self.batch(&n);
                             }
                         }
                     }
                 }
                 "characterData" => {
-                    if let Some(t) = r.target() {
-                        self.text_node(&t);
+                    if let Some(t) = r.target().filter(Node::is_connected) {
+                        self.batch(&t);
                     }
                 }
                 "attributes" => {
-                    if let Some(el) = r.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-                        self.attributes(&el);
+                    if let Some(el) = r.target().filter(Node::is_connected) {
+                        self.batch(&el);
                     }
                 }
                 _ => {}
@@ -405,30 +303,21 @@ impl Inner {
     /// still there were left.
     fn coverage(&self) -> Coverage {
         let mut c = Coverage::default();
-        if let Ok(walker) = self
-            .document
-            .create_tree_walker_with_what_to_show(&self.root, SHOW_TEXT)
-        {
-            while let Ok(Some(t)) = walker.next_node() {
-                if let Some(value) = t.node_value() {
-                    self.count(&mut c, &value, t.parent_element().as_ref());
-                }
+        // Everything visible, the regions left alone included: they are counted with their reason.
+        let got = collect(&self.root, INVISIBLE);
+        let texts = got.get(0).as_string().unwrap_or_default();
+        let nodes: js_sys::Array = got.get(1).unchecked_into();
+        if nodes.length() > 0 {
+            for (i, text) in texts.split(['\0', '\u{1}']).enumerate() {
+                let node: Node = nodes.get(i as u32).unchecked_into();
+                self.count(&mut c, text, node.parent_element().as_ref());
             }
         }
-        if let Some(root) = self.root.dyn_ref::<Element>() {
-            if let Ok(links) = root.query_selector_all("a[href]") {
-                for i in 0..links.length() {
-                    let Some(a) = links.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-                        continue;
-                    };
-                    let href = a.get_attribute("href").unwrap_or_default();
-                    let lower = href.trim_start().to_ascii_lowercase();
-                    if lower.starts_with("tel:") || lower.starts_with("callto:") {
-                        self.count(&mut c, &href, Some(&a));
-                    }
-                }
+        self.each_attribute(&got, |el, name, value| {
+            if name == "href" {
+                self.count(&mut c, value, Some(el));
             }
-        }
+        });
         c
     }
 
@@ -577,7 +466,7 @@ impl SwapHandle {
             found: Cell::new(0),
             swapped: Cell::new(0),
         });
-        inner.subtree(&inner.root);
+        inner.batch(&inner.root);
         if inner
             .root
             .is_same_node(inner.document.body().map(Node::from).as_ref())

@@ -46,18 +46,6 @@ mod bindings {
     use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
-    /// A new session id: 128 random bits (the browser's CSPRNG) as 32 hex digits.
-    #[wasm_bindgen(js_name = newSessionId)]
-    pub fn new_session_id() -> Result<String, JsValue> {
-        let mut b = [0u8; 16];
-        getrandom::fill(&mut b).map_err(|_| JsValue::from_str("no random source"))?;
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        Ok(b.iter()
-            .flat_map(|x| [HEX[usize::from(x >> 4)], HEX[usize::from(x & 15)]])
-            .map(char::from)
-            .collect())
-    }
-
     /// The channel of a visit (`"paid_search"`, `"email"`, `"direct"`, ...),
     /// decided on the page: what picks the static number before consent.
     #[wasm_bindgen(js_name = channelOf)]

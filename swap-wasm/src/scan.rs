@@ -1099,6 +1099,33 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Whether `text` may hold a written form of one of `numbers`: its digits,
+/// read in order (ASCII or full-width, whatever stands between them),
+/// contain one's national number. Every form the scanner reads does; most
+/// other text with digits (dates, prices, ids) does not, so this cheap test
+/// spares the scanner most of a page.
+pub fn may_contain(text: &str, numbers: impl Iterator<Item = PhoneNumber> + Clone) -> bool {
+    let mut digits: Vec<u8> = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '%' {
+            // A percent escape in a link (`tel:8%20495%20...`) separates, like a blank.
+            let mut ahead = chars.clone();
+            if ahead.next().is_some_and(|h| h.is_ascii_hexdigit())
+                && ahead.next().is_some_and(|h| h.is_ascii_hexdigit())
+            {
+                chars = ahead;
+            }
+        } else if let Some((d, _)) = digit_value(c) {
+            digits.push(d);
+        }
+    }
+    numbers.clone().any(|n| {
+        let national = n.national();
+        !national.is_empty() && digits.windows(national.len()).any(|w| w == national)
+    })
+}
+
 /// Replaces every number of `map` found in `text` with its tracking number,
 /// written the way the original was (E.164 in links). Extensions and
 /// everything else stay as they are.
@@ -1128,6 +1155,29 @@ pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_prefilter_keeps_every_form_and_drops_other_digits() {
+        let n: PhoneNumber = "+74951234567".parse().unwrap();
+        for form in [
+            "+7 (495) 123-45-67",
+            "8 495 1234567",
+            "tel:+74951234567",
+            "(495) 123-45-67 доб. 12",
+            "８（４９５）１２３４５６７",
+            "Звоните: +7\u{a0}495\u{a0}123-45-67!",
+        ] {
+            assert!(may_contain(form, core::iter::once(n)), "{form}");
+        }
+        for other in [
+            "ИНН 7707083893",
+            "12.03.2024 14:45",
+            "+7 (495) 123-45-68",
+            "495 123 45",
+        ] {
+            assert!(!may_contain(other, core::iter::once(n)), "{other}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -30,6 +30,9 @@ pub fn swap_split(
     map: &[(PhoneNumber, PhoneNumber)],
 ) -> u32 {
     let joined: String = texts.concat();
+    if !scan::may_contain(&joined, map.iter().map(|(from, _)| *from)) {
+        return 0;
+    }
     // Where each text starts in `joined`, and its length before any change.
     let mut starts = Vec::with_capacity(texts.len());
     let mut lens = Vec::with_capacity(texts.len());
@@ -39,7 +42,7 @@ pub fn swap_split(
         lens.push(t.len());
         at += t.len();
     }
-    let node_at = |byte: usize| starts.iter().rposition(|&s| s <= byte).unwrap_or(0);
+    let node_at = |byte: usize| starts.partition_point(|&s| s <= byte).saturating_sub(1);
     let mut swapped = 0;
     // Later matches first: a text keeps its original bytes before the part
     // already written, so earlier offsets stay valid.

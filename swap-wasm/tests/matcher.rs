@@ -8,7 +8,7 @@
 
 use pool_core::number::{PhoneNumber, Region};
 use proptest::prelude::*;
-use swap_wasm::scan::{swap, Mode, Scanner, ID_LABELS};
+use swap_wasm::scan::{may_contain, swap, Mode, Scanner, ID_LABELS};
 
 fn region(r: &str) -> Option<Region> {
     r.parse().ok()
@@ -21,6 +21,13 @@ fn one(text: &str, r: &str) -> Option<(String, Option<String>)> {
         found.len() <= 1,
         "more than one match in {text:?}: {found:?}"
     );
+    // The page's prefilter never drops a text the matcher finds a number in.
+    for n in found.iter().filter_map(|f| f.number) {
+        assert!(
+            may_contain(text, std::iter::once(n)),
+            "the prefilter drops {text:?}"
+        );
+    }
     found
         .first()
         .map(|f| (f.raw(text).to_string(), f.number.map(|n| n.to_string())))

@@ -9,13 +9,20 @@ use phonenumber::country::Id;
 use phonenumber::Mode as Fmt;
 use pool_core::number::Region;
 use proptest::prelude::*;
-use swap_wasm::scan::{Mode, Scanner};
+use swap_wasm::scan::{may_contain, Mode, Scanner};
 
 fn ours(text: &str, region: &str) -> Vec<(String, Option<String>)> {
     Scanner::new(region.parse::<Region>().ok(), Mode::Valid)
         .scan(text)
         .iter()
         .map(|f| {
+            // The page's prefilter never drops a text the matcher finds a number in.
+            if let Some(n) = f.number {
+                assert!(
+                    may_contain(text, std::iter::once(n)),
+                    "the prefilter drops {text:?}"
+                );
+            }
             (
                 text[f.start..f.number_end].to_string(),
                 f.number.map(|n| n.to_string()),

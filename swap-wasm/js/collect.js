@@ -1,0 +1,110 @@
+// The page walk of the DOM shell (swap-wasm/src/dom.rs), done in the page's
+// own engine so that a large page costs one crossing into the wasm, not a
+// dozen per text node. It decides nothing: it hands over every text that may
+// hold a number (a digit in it, or only spaces and phone punctuation, which
+// may sit inside a number split across elements), grouped in runs of one
+// block, and the attributes that may carry one. Regions to leave alone are
+// found once with querySelectorAll and never entered.
+
+// Elements that flow inside a line: a number may be split across them.
+const INLINE = new Set("A ABBR B BDI BDO BIG CITE CODE DATA DFN EM FONT I KBD MARK NOBR Q S SAMP SMALL SPAN STRONG SUB SUP TIME TT U VAR".split(" "));
+const D = "[0-9\\uff10-\\uff19]";
+// Spaces and the punctuation of written numbers.
+const G = "[ \\t\\n\\r\\u00a0\\u2009\\u202f+()\\-./\\u2010-\\u2015]*";
+const DIGIT = RegExp(D);
+const GLUE = RegExp(`^${G}$`);
+// A digit right at the start, or at the end, but for that punctuation.
+const HEAD = RegExp(`^${G}${D}`);
+const TAIL = RegExp(`${D}${G}$`);
+const ATTRIBUTES = ["href", "title", "aria-label", "alt"];
+const WITH_ATTRIBUTES = "a[href],[title],[aria-label],img[alt],area[alt],input[alt]";
+const LINK = /^\s*(tel|callto):/i;
+// The separators of what collect() hands over: texts holding them are skipped.
+const CONTROL = /[\0\x01]/;
+
+/**
+ * Everything under `root` (an element, a document, a shadow root, or a text
+ * node: then its block) that may hold a phone number, outside `skip`:
+ * `[texts, nodes, attributes, elements]`. `texts` holds the value of each
+ * node of `nodes`, joined by NUL within a run and by U+0001 between runs (a
+ * run: consecutive texts of one block that a number may run across, digits
+ * at the end of one and the start of the next with only punctuation
+ * between). `attributes` holds, joined by NUL, each attribute of `elements`
+ * as the index of its name in ATTRIBUTES and its value.
+ */
+export function collect(root, skip) {
+  let texts = "";
+  const nodes = [];
+  let attributes = "";
+  const elements = [];
+  if (root.nodeType === 3) root = blockOf(root) ?? root.parentNode;
+  const el = root?.nodeType === 1 ? root : root?.host ?? null;
+  if (root && !(el && el.closest(skip))) {
+    // Text inside the regions to leave alone, found once.
+    const excluded = new Set();
+    for (const s of root.querySelectorAll(skip)) {
+      const w = document.createTreeWalker(s, 4);
+      for (let t = w.nextNode(); t; t = w.nextNode()) excluded.add(t);
+    }
+    const walker = document.createTreeWalker(root, 4);
+    let open = false; // the last text taken ends in digits: a number may run on
+    let last = null;
+    let pending = []; // punctuation-only texts since, taken only if digits follow
+    const take = (n, same) => {
+      if (nodes.length) texts += same ? "\0" : "\x01";
+      texts += n.nodeValue;
+      nodes.push(n);
+    };
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const v = n.nodeValue;
+      if (excluded.has(n) || CONTROL.test(v)) {
+        open = false;
+        pending = [];
+      } else if (GLUE.test(v)) {
+        pending.push(n);
+      } else if (!DIGIT.test(v)) {
+        open = false; // a word ends any run
+        pending = [];
+      } else {
+        // This text joins the run when it starts with digits (after
+        // punctuation) and the punctuation before it, and the last text, are
+        // of its block.
+        const head = HEAD.test(v);
+        let same = head && open && sameBlock(last, pending[0] ?? n);
+        if (head) {
+          for (const g of pending) {
+            if (sameBlock(g, n)) {
+              take(g, same);
+              same = true;
+            }
+          }
+        }
+        take(n, same);
+        pending = [];
+        open = TAIL.test(v);
+        last = n;
+      }
+    }
+    for (const e of el ? [el, ...root.querySelectorAll(WITH_ATTRIBUTES)] : root.querySelectorAll(WITH_ATTRIBUTES)) {
+      for (let i = 0; i < 4; i++) {
+        const v = e.getAttribute(ATTRIBUTES[i]);
+        if (!v || !DIGIT.test(v) || CONTROL.test(v) || (i === 0 && !LINK.test(v)) || e.closest(skip)) continue;
+        attributes += (elements.length ? "\0" : "") + i + v;
+        elements.push(e);
+      }
+    }
+  }
+  return [texts, nodes, attributes, elements];
+}
+
+/** Whether two text nodes sit in one block (inline elements between them only). */
+function sameBlock(a, b) {
+  return a.parentNode === b.parentNode || blockOf(a) === blockOf(b);
+}
+
+/** The nearest ancestor of `node` that is not an inline element. */
+function blockOf(node) {
+  let e = node.parentElement;
+  while (e && INLINE.has(e.tagName)) e = e.parentElement;
+  return e;
+}
