@@ -29,10 +29,13 @@ const CONTROL = /[\0\x01]/;
  * node of `nodes`, joined by NUL within a run and by U+0001 between runs (a
  * run: consecutive texts of one block that a number may run across, digits
  * at the end of one and the start of the next with only punctuation
- * between). `attributes` holds, joined by NUL, each attribute of `elements`
- * as the index of its name in ATTRIBUTES and its value.
+ * between). A run is handed over only if a number fits in it: a text with
+ * at least `fewest` digits (the shortest national number of the site's),
+ * or texts with digits in two or more nodes. `attributes` holds, joined by
+ * NUL, each attribute of `elements` as the index of its name in ATTRIBUTES
+ * and its value.
  */
-export function collect(root, skip) {
+export function collect(root, skip, fewest = 1) {
   let texts = "";
   const nodes = [];
   let attributes = "";
@@ -46,45 +49,56 @@ export function collect(root, skip) {
       const w = document.createTreeWalker(s, 4);
       for (let t = w.nextNode(); t; t = w.nextNode()) excluded.add(t);
     }
+    // A text with this many digits may hold a number on its own.
+    const enough = RegExp(`^(?:[^0-9\\uff10-\\uff19]*${D}){${fewest}}`);
     const walker = document.createTreeWalker(root, 4);
-    let open = false; // the last text taken ends in digits: a number may run on
+    const skipping = excluded.size > 0;
+    let open = false; // the last text ends in digits: a number may run on
     let last = null;
-    let pending = []; // punctuation-only texts since, taken only if digits follow
-    const take = (n, same) => {
-      if (nodes.length) texts += same ? "\0" : "\x01";
-      texts += n.nodeValue;
-      nodes.push(n);
+    const pending = []; // punctuation-only texts since, taken only if digits follow
+    const run = []; // the run being read: handed over if a number fits in it
+    let digits = 0; // texts with digits in the run
+    let whole = false; // one of them has enough digits on its own
+    const flush = () => {
+      if (whole || digits > 1) {
+        if (nodes.length) texts += "\x01";
+        for (let i = 0; i < run.length; i++) {
+          texts += i ? "\0" + run[i].nodeValue : run[i].nodeValue;
+          nodes.push(run[i]);
+        }
+      }
+      run.length = 0;
+      digits = 0;
+      whole = false;
     };
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const v = n.nodeValue;
-      if (excluded.has(n) || CONTROL.test(v)) {
-        open = false;
-        pending = [];
-      } else if (GLUE.test(v)) {
-        pending.push(n);
-      } else if (!DIGIT.test(v)) {
-        open = false; // a word ends any run
-        pending = [];
-      } else {
+      if (!DIGIT.test(v)) {
+        if (GLUE.test(v)) {
+          if (!(skipping && excluded.has(n))) pending.push(n);
+          continue;
+        }
+        // A word ends any run.
+      } else if (!(skipping && excluded.has(n)) && !CONTROL.test(v)) {
         // This text joins the run when it starts with digits (after
         // punctuation) and the punctuation before it, and the last text, are
-        // of its block.
+        // of its block; a run may start with that punctuation (`+`, `(`).
         const head = HEAD.test(v);
-        let same = head && open && sameBlock(last, pending[0] ?? n);
-        if (head) {
-          for (const g of pending) {
-            if (sameBlock(g, n)) {
-              take(g, same);
-              same = true;
-            }
-          }
-        }
-        take(n, same);
-        pending = [];
+        if (!(head && open && sameBlock(last, pending[0] ?? n)) && run.length) flush();
+        if (head) for (const g of pending) if (sameBlock(g, n)) run.push(g);
+        pending.length = 0;
+        run.push(n);
+        digits++;
+        whole ||= enough.test(v);
         open = TAIL.test(v);
         last = n;
+        continue;
       }
+      if (run.length) flush(); // a word, or a region left alone, ends any run
+      open = false;
+      pending.length = 0;
     }
+    if (run.length) flush();
     for (const e of el ? [el, ...root.querySelectorAll(WITH_ATTRIBUTES)] : root.querySelectorAll(WITH_ATTRIBUTES)) {
       for (let i = 0; i < 4; i++) {
         const v = e.getAttribute(ATTRIBUTES[i]);

@@ -31,7 +31,7 @@ use crate::scan;
 extern "C" {
     /// The page walk, in the page's engine: `[texts, nodes, runs, elements, names]`
     /// (see `js/collect.js`).
-    fn collect(root: &Node, skip: &str) -> js_sys::Array;
+    fn collect(root: &Node, skip: &str, fewest: u32) -> js_sys::Array;
 }
 
 /// Never visible: never swapped, never counted.
@@ -88,6 +88,25 @@ fn has_digit(s: &str) -> bool {
 }
 
 impl Inner {
+    /// The fewest digits a site number is written with (its national
+    /// number): of the originals, or also of the tracking numbers and the
+    /// targets kept (`all`, for coverage).
+    fn fewest(&self, all: bool) -> u32 {
+        let mut fewest = 15;
+        for (from, to) in &self.map {
+            fewest = fewest.min(from.national().len());
+            if all {
+                fewest = fewest.min(to.national().len());
+            }
+        }
+        if all {
+            for n in &self.kept {
+                fewest = fewest.min(n.national().len());
+            }
+        }
+        fewest.max(1) as u32
+    }
+
     /// Swaps `text`; `None` when nothing of the site's is in it.
     fn swap(&self, text: &str) -> Option<String> {
         // No site number is written without its national digits in order.
@@ -119,7 +138,7 @@ impl Inner {
     /// that may hold a number in one crossing ([`collect`]), the matcher
     /// runs here, and only what changes is written back.
     fn batch(&self, root: &Node) {
-        let got = collect(root, &self.skip);
+        let got = collect(root, &self.skip, self.fewest(false));
         let texts = got.get(0).as_string().unwrap_or_default();
         let nodes: js_sys::Array = got.get(1).unchecked_into();
         // Each text with where its run starts.
@@ -304,7 +323,7 @@ impl Inner {
     fn coverage(&self) -> Coverage {
         let mut c = Coverage::default();
         // Everything visible, the regions left alone included: they are counted with their reason.
-        let got = collect(&self.root, INVISIBLE);
+        let got = collect(&self.root, INVISIBLE, self.fewest(true));
         let texts = got.get(0).as_string().unwrap_or_default();
         let nodes: js_sys::Array = got.get(1).unchecked_into();
         if nodes.length() > 0 {
