@@ -1,6 +1,7 @@
 // npm run build: the edge worker (worker-build) and, later, the browser package.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import {
@@ -65,12 +66,31 @@ function minifyNames(bg, glue) {
   let js = readFileSync(glue, "utf8");
   const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const imported = new Map();
+  const direct = new Map(); // module -> [short, name]: functions the wasm imports straight from a snippet
   for (const [module, name, short] of map.imports) {
     const now = linked.find((i) => i.name === short);
     const key = new RegExp(`(?<=[\\s{,])${esc(name)}(?=:)`, "g");
-    if (!now || (js.match(key) || []).length !== 1) throw new Error(`minifying wasm names: import ${name} is not one key of the glue's imports`);
-    js = js.replace(key, JSON.stringify(short));
+    const count = (js.match(key) || []).length;
+    if (now && count === 0 && new RegExp(`["']${esc(module)}["']:\\s*import\\d+\\b`).test(js)) {
+      direct.set(module, [...(direct.get(module) ?? []), [short, name]]);
+    } else if (!now || count !== 1) {
+      throw new Error(`minifying wasm names: import ${name} is not one key of the glue's imports`);
+    } else {
+      js = js.replace(key, JSON.stringify(short));
+    }
     imported.set(module, now.module);
+  }
+  // A snippet module the wasm imports from directly: its functions join the import object
+  // of the module the minifier merged it into, under their short names.
+  for (const [module, pairs] of direct) {
+    const into = [...imported].find(([m, short]) => short === imported.get(module) && !direct.has(m))?.[0];
+    const own = new RegExp(`\\s*["']${esc(module)}["']:\\s*(import\\d+),?`);
+    const ns = js.match(own)?.[1];
+    const host = into && new RegExp(`(["']${esc(into)}["']:\\s*)(import\\d+)\\b`);
+    if (!ns || !host || !host.test(js)) throw new Error(`minifying wasm names: cannot merge the imports of ${module}`);
+    js = js.replace(own, "");
+    js = js.replace(host, (_, head, main) => `${head}{ ...${main}, ${pairs.map(([short, name]) => `${JSON.stringify(short)}: ${ns}.${name}`).join(", ")} }`);
+    imported.delete(module);
   }
   for (const [module, short] of imported) {
     const key = new RegExp(`(["'])${esc(module)}\\1(?=:)`, "g");
@@ -84,6 +104,11 @@ function minifyNames(bg, glue) {
     js = js.replace(new RegExp(`(?<=\\bwasm\\.)${esc(name)}\\b`, "g"), short);
   }
   writeFileSync(glue, js);
+}
+
+/** The script tag for the versioned package, with its integrity hash. */
+export function tagFor(version, hash, origin = "https://EDGE") {
+  return `<script async src="${origin}/v/${version}/swap.js" integrity="${hash}" crossorigin="anonymous" data-site="YOUR-SITE" data-region="RU"></script>`;
 }
 
 /**
@@ -109,22 +134,58 @@ export async function buildBrowser() {
     ...WASM_FEATURES, bg, "-o", bg,
   ]);
   minifyNames(bg, join(dist, "swap_wasm.js"));
-  // The ESM entry bundled with the wasm-bindgen glue, and the loader, both minified.
+  // Subresource Integrity: both scripts carry the wasm's hash and fetch it checked.
+  const integrity = (file) => `sha384-${createHash("sha384").update(readFileSync(file)).digest("base64")}`;
+  const wasmIntegrity = integrity(bg);
+  // The ESM entry bundled with the wasm-bindgen glue and the page walk (index.js), and the
+  // script tag (swap.js): the same client, glue and walk in one classic script, so a page
+  // loads one script and the wasm, in parallel with the lease request.
   const esbuild = join(root, "node_modules", ".bin", "esbuild");
   const js = join(root, "swap-wasm", "js");
   copyFileSync(join(js, "index.js"), join(dist, "entry.js"));
-  await step(esbuild, [join(dist, "entry.js"), "--bundle", "--format=esm", "--minify", "--target=es2020",
-    "--legal-comments=none", "--log-level=warning", `--outfile=${join(dist, "index.js")}`]);
-  await step(esbuild, [join(js, "swap.js"), "--minify", "--target=es2020", "--log-level=warning",
+  writeFileSync(join(dist, "tag.js"), readFileSync(join(js, "swap.js"), "utf8").replace('from "./index.js"', 'from "./entry.js"'));
+  const common = ["--bundle", "--minify", "--target=es2020", "--legal-comments=none", "--log-level=warning",
+    `--define:WASM_INTEGRITY=${JSON.stringify(wasmIntegrity)}`];
+  await step(esbuild, [join(dist, "entry.js"), ...common, "--format=esm", `--outfile=${join(dist, "index.js")}`]);
+  // In the classic script the wasm's place comes from the tag (locate()), never from import.meta.
+  await step(esbuild, [join(dist, "tag.js"), ...common, "--format=iife", "--define:import.meta.url=undefined",
     `--outfile=${join(dist, "swap.js")}`]);
-  // The glue and its snippets (js/collect.js, the page walk) are bundled into index.js.
-  for (const f of ["entry.js", "swap_wasm.js", "snippets"]) rmSync(join(dist, f), { recursive: true, force: true });
+  // The glue and its snippets (js/collect.js, the page walk) are bundled into both.
+  for (const f of ["entry.js", "tag.js", "swap_wasm.js", "snippets"]) rmSync(join(dist, f), { recursive: true, force: true });
   copyFileSync(join(js, "index.d.ts"), join(dist, "index.d.ts"));
-  // The edge serves the package and the demo pages as static assets.
+  // The edge serves the package twice: under a versioned path whose files never change
+  // (cached for a year, immutable, and what the SRI tag names), and at the root as a
+  // short-lived alias of the newest version.
+  const version = `${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}-${
+    createHash("sha256").update(readFileSync(join(dist, "swap.js"))).update(readFileSync(bg)).digest("hex").slice(0, 10)}`;
   const pub = join(root, "edge-worker", "public");
-  rmSync(pub, { recursive: true, force: true });
+  // Earlier versions stay (v/): pages that name them with their hash keep working.
+  mkdirSync(pub, { recursive: true });
+  for (const f of readdirSync(pub)) if (f !== "v") rmSync(join(pub, f), { recursive: true, force: true });
   mkdirSync(join(pub, "demo"), { recursive: true });
-  for (const f of readdirSync(dist)) copyFileSync(join(dist, f), join(pub, f));
+  mkdirSync(join(pub, "v", version), { recursive: true });
+  for (const f of readdirSync(dist)) {
+    copyFileSync(join(dist, f), join(pub, f));
+    copyFileSync(join(dist, f), join(pub, "v", version, f));
+  }
+  writeFileSync(join(pub, "_headers"), [
+    "# Written by npm run build. The versioned package never changes: cached for a year.",
+    "/v/*",
+    "  Cache-Control: public, max-age=31536000, immutable",
+    "  Access-Control-Allow-Origin: *",
+    "# The unversioned alias follows new releases: a few minutes.",
+    "/swap.js",
+    "  Cache-Control: public, max-age=300",
+    "  Access-Control-Allow-Origin: *",
+    "/index.js",
+    "  Cache-Control: public, max-age=300",
+    "  Access-Control-Allow-Origin: *",
+    "/swap_wasm_bg.wasm",
+    "  Cache-Control: public, max-age=300",
+    "  Access-Control-Allow-Origin: *",
+    "",
+  ].join("\n"));
+  const tag = tagFor(version, integrity(join(dist, "swap.js")));
   for (const f of readdirSync(join(root, "examples", "demo"))) copyFileSync(join(root, "examples", "demo", f), join(pub, "demo", f));
   // The dashboard: its script (with uPlot) and styles bundled, no CDN.
   const dash = join(root, "edge-worker", "dashboard");
@@ -137,7 +198,8 @@ export async function buildBrowser() {
   const w = sizes(bg);
   const e = sizes(join(dist, "index.js"));
   const l = sizes(join(dist, "swap.js"));
-  log(`✓ browser package built into dist/ (${seconds(t)} s): gzip: wasm ${w.gzip} B, index.js ${e.gzip} B, swap.js ${l.gzip} B; ${w.gzip + e.gzip + l.gzip} B in all`);
+  log(`✓ browser package built into dist/ (${seconds(t)} s): gzip: script tag ${l.gzip + w.gzip} B (swap.js ${l.gzip} B + wasm ${w.gzip} B); ESM index.js ${e.gzip} B`);
+  log(`  the tag (versioned, with Subresource Integrity; EDGE is where the worker runs):\n  ${tag}`);
   return dist;
 }
 

@@ -125,6 +125,70 @@ test("bad options are errors, not broken pages", async () => {
   });
   assert.match(errors[0], /not an E\.164 number/);
   assert.match(errors[1], /not a CSS selector/);
+  // The root: an element, a document or a shadow root; anything else is a TypeError.
+  const roots = await page.evaluate(async () => {
+    const { swapNumbers } = await import("/dist/index.js");
+    const out = [];
+    for (const root of ["body", 1, {}, document.createTextNode("8 (495) 123-45-67"), document.createComment("x")]) {
+      try {
+        await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, root });
+        out.push("no error");
+      } catch (e) {
+        out.push(e instanceof TypeError ? "TypeError" : String(e));
+      }
+    }
+    return out;
+  });
+  assert.deepEqual(roots, ["TypeError", "TypeError", "TypeError", "TypeError", "TypeError"]);
   assert.equal(await text(page, "#text"), "Звоните: 8 (495) 123-45-67, ежедневно.");
+  await ctx.close();
+});
+
+test("open shadow roots and the frames the site marks are swapped like the page, also later", async () => {
+  const ctx = await browser.newContext();
+  const { page, problems } = await strictPage(ctx);
+  await page.goto(`${server.url}/components.html`);
+  await page.waitForFunction(() => [...document.querySelectorAll("iframe")].every((f) => f.contentDocument?.readyState === "complete"));
+  await swapped(page, { root: await page.evaluateHandle(() => document) });
+  const inShadow = (sel) => page.evaluate((s) => document.getElementById("header").shadowRoot.querySelector(s)?.textContent, sel);
+  const inFrame = (id) => page.evaluate((f) => document.getElementById(f).contentDocument.getElementById("in-frame").textContent, id);
+  assert.equal(await text(page, "#page"), "Звоните: 8 (499) 765-43-21");
+  assert.equal(await inShadow("#call"), "+7 (499) 765-43-21");
+  assert.equal(await page.evaluate(() => document.getElementById("header").shadowRoot.getElementById("call").getAttribute("href")), "tel:+74997654321");
+  assert.equal(await inFrame("marked"), "Запись: 8 499 765-43-21");
+  assert.equal(await inFrame("unmarked"), "Запись: 8 495 123-45-67", "a frame the site did not mark is left alone");
+  // Content added later inside the shadow root is swapped too (the observer watches it).
+  await page.evaluate(() => {
+    document.getElementById("header").shadowRoot.getElementById("later-slot").textContent = "8 (495) 123-45-67";
+  });
+  await page.waitForFunction(() => document.getElementById("header").shadowRoot.getElementById("later-slot").textContent.includes("499"));
+  // A web component added later brings its shadow root along.
+  await page.evaluate(() => {
+    const h = document.createElement("site-header");
+    h.id = "header2";
+    document.body.append(h);
+  });
+  await page.waitForFunction(() => document.getElementById("header2").shadowRoot.getElementById("call").textContent.includes("499"));
+  await page.evaluate(() => window.handle.destroy());
+  assert.equal(await inShadow("#call"), "+7 (495) 123-45-67");
+  assert.equal(await inFrame("marked"), "Запись: 8 495 123-45-67");
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("a marked frame that loads after the swap is swapped when it loads", async () => {
+  const ctx = await browser.newContext();
+  const { page, problems } = await strictPage(ctx);
+  await page.goto(`${server.url}/swap.html`);
+  await swapped(page);
+  await page.evaluate(() => {
+    const f = document.createElement("iframe");
+    f.id = "late";
+    f.setAttribute("data-dni-swap", "");
+    f.src = "/frame.html";
+    document.body.append(f);
+  });
+  await page.waitForFunction(() => document.getElementById("late").contentDocument?.getElementById("in-frame")?.textContent.includes("499"), null, { timeout: 10_000 });
+  assert.deepEqual(problems, []);
   await ctx.close();
 });

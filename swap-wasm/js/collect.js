@@ -19,13 +19,17 @@ const TAIL = RegExp(`${D}${G}$`);
 const ATTRIBUTES = ["href", "title", "aria-label", "alt"];
 const WITH_ATTRIBUTES = "a[href],[title],[aria-label],img[alt],area[alt],input[alt]";
 const LINK = /^\s*(tel|callto):/i;
+// Same-origin frames the site marks to be swapped like the page.
+const FRAME = "iframe[data-dni-swap]";
 // The separators of what collect() hands over: texts holding them are skipped.
 const CONTROL = /[\0\x01]/;
 
 /**
  * Everything under `root` (an element, a document, a shadow root, or a text
  * node: then its block) that may hold a phone number, outside `skip`:
- * `[texts, nodes, attributes, elements]`. `texts` holds the value of each
+ * `[texts, nodes, attributes, elements, roots]`; `roots` are the open
+ * shadow roots and marked frames' documents found (walked too, and to be
+ * observed). `texts` holds the value of each
  * node of `nodes`, joined by NUL within a run and by U+0001 between runs (a
  * run: consecutive texts of one block that a number may run across, digits
  * at the end of one and the start of the next with only punctuation
@@ -35,12 +39,15 @@ const CONTROL = /[\0\x01]/;
  * NUL, each attribute of `elements` as the index of its name in ATTRIBUTES
  * and its value.
  */
-export function collect(root, skip, fewest = 1) {
-  let texts = "";
-  const nodes = [];
-  let attributes = "";
-  const elements = [];
+export function collect(root, skip, fewest = 1, observer, into) {
+  const out = into ?? ["", [], "", [], []];
+  let texts = out[0];
+  const nodes = out[1];
+  let attributes = out[2];
+  const elements = out[3];
+  const inner = []; // open shadow roots and marked frames' documents, collected after
   if (root.nodeType === 3) root = blockOf(root) ?? root.parentNode;
+  if (root?.matches?.(FRAME)) root = frameDocument(root);
   const el = root?.nodeType === 1 ? root : root?.host ?? null;
   if (root && !(el && el.closest(skip))) {
     // Text inside the regions to leave alone, found once.
@@ -51,7 +58,8 @@ export function collect(root, skip, fewest = 1) {
     }
     // A text with this many digits may hold a number on its own.
     const enough = RegExp(`^(?:[^0-9\\uff10-\\uff19]*${D}){${fewest}}`);
-    const walker = document.createTreeWalker(root, 4);
+    if (el?.shadowRoot && el === root) inner.push(el.shadowRoot);
+    const walker = document.createTreeWalker(root, 5);
     const skipping = excluded.size > 0;
     let open = false; // the last text ends in digits: a number may run on
     let last = null;
@@ -72,6 +80,15 @@ export function collect(root, skip, fewest = 1) {
       whole = false;
     };
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.nodeType === 1) {
+        // Web components and the frames the site marks are walked like the page.
+        if (n.shadowRoot) inner.push(n.shadowRoot);
+        else if (n.tagName === "IFRAME" && n.matches(FRAME)) {
+          const doc = frameDocument(n);
+          if (doc) inner.push(doc);
+        }
+        continue;
+      }
       const v = n.nodeValue;
       if (!DIGIT.test(v)) {
         if (GLUE.test(v)) {
@@ -108,7 +125,37 @@ export function collect(root, skip, fewest = 1) {
       }
     }
   }
-  return [texts, nodes, attributes, elements];
+  out[0] = texts;
+  out[2] = attributes;
+  for (const r of inner) {
+    out[4].push(r);
+    observer?.observe(r, WATCH);
+    collect(r, skip, fewest, observer, out);
+  }
+  return out;
+}
+
+/** What the observer watches: added content, text changes, the attributes that may
+ *  carry a number, and a marked frame's data-dni-swap (set when it loads). */
+const WATCH = { childList: true, subtree: true, characterData: true, attributeFilter: [...ATTRIBUTES, "data-dni-swap"] };
+
+/** Watches `roots` (the page's root, and the shadow roots and frames found in it). */
+export function observeRoots(observer, roots) {
+  for (const r of roots) observer.observe(r, WATCH);
+}
+
+/** A marked frame's document when it is same-origin and loaded; else, once it loads, the frame says so. */
+function frameDocument(frame) {
+  let doc = null;
+  try {
+    doc = frame.contentDocument;
+  } catch {}
+  if (doc?.readyState !== "complete" || doc.URL === "about:blank") {
+    // Loading: its load marks the frame again, which the observer sees.
+    frame.addEventListener("load", () => frame.setAttribute("data-dni-swap", "loaded"), { once: true });
+    return null;
+  }
+  return doc;
 }
 
 /** Whether two text nodes sit in one block (inline elements between them only). */

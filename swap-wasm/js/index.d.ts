@@ -37,8 +37,11 @@ export interface SwapOptions {
   numbers: Record<string, string>;
   /** Region for numbers written without a country code: "RU", "US", "CA", "GB", "DE", "FR", "KZ". */
   region?: string;
-  /** Where to swap; the document's body by default. */
-  root?: Element;
+  /**
+   * Where to swap: an element, a document or a shadow root (the document's
+   * body by default). Anything else is a TypeError.
+   */
+  root?: Element | Document | DocumentFragment;
   /** A CSS selector of regions to leave alone, besides `[data-no-swap]` and `.no-swap`. */
   ignore?: string;
   /** Keep swapping content added later (default true). */
@@ -66,8 +69,11 @@ export interface StartOptions {
    * decided on the page, nothing stored, until `consent(true)`.
    */
   consent?: boolean | "required";
-  /** Where to swap; the document's body by default. */
-  root?: Element;
+  /**
+   * Where to swap: an element, a document or a shadow root (the document's
+   * body by default). Anything else is a TypeError.
+   */
+  root?: Element | Document | DocumentFragment;
   /** How long to wait for the edge before falling back (ms, default 4000). */
   timeoutMs?: number;
 }

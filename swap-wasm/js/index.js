@@ -19,10 +19,19 @@
 import init, { SwapHandle, channelOf } from "./swap_wasm.js";
 
 let loading;
+let wasmUrl;
 
-/** Loads the wasm module once. */
+/** Where the wasm is: beside this module, or (the script tag) beside the tag's script. */
+export const locate = (url) => (wasmUrl = url);
+
+/**
+ * Loads the wasm module once, checked against the hash the build put here
+ * (Subresource Integrity: a changed file is refused, not run).
+ */
 export function load() {
-  loading ??= init({ module_or_path: new URL("./swap_wasm_bg.wasm", import.meta.url) });
+  loading ??= init({
+    module_or_path: fetch(wasmUrl ?? new URL("./swap_wasm_bg.wasm", import.meta.url), { integrity: WASM_INTEGRITY }),
+  });
   return loading;
 }
 
@@ -33,8 +42,11 @@ export function load() {
  * mapped to itself is watched and counted (coverage), not changed.
  */
 export async function swapNumbers({ numbers, region = "", root, ignore = "", observe = true } = {}) {
+  if (root != null && !(root instanceof Node && [1, 9, 11].includes(root.nodeType))) {
+    throw new TypeError("root: an element, a document or a shadow root");
+  }
   await load();
-  const handle = new SwapHandle(numbers ?? {}, region, root ?? undefined, ignore, observe);
+  const handle = new SwapHandle(numbers ?? {}, region, root, ignore, observe);
   let live = true;
   return {
     stats: () => (live ? handle.stats() : { found: 0, swapped: 0 }),
@@ -194,6 +206,10 @@ class Client {
       store.set("dni.sid", sid);
     }
     this.sid = sid;
+    // The request leaves now, before the wasm is here (it loads meanwhile).
+    const leased = this.request("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId() });
+    leased.catch(() => {});
+    load().catch(() => {});
     // A lease cached by this tab or another: show it at once.
     try {
       const cached = JSON.parse(store.get(this.leaseKey) ?? "null");
@@ -205,7 +221,7 @@ class Client {
     } catch {}
     let reply;
     try {
-      reply = await this.request("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId() });
+      reply = await leased;
     } catch (e) {
       // Edge unreachable or refusing: a cached lease stays; else the static number, else the original.
       if (!this.handle) {

@@ -1,5 +1,7 @@
-// The script-tag loader: reads the tag, hides the numbers for a moment, and
-// runs the leasing client of index.js (which loads the wasm swapper).
+// The script tag: reads its attributes, hides the numbers for a moment, and
+// runs the leasing client of index.js. Built as one script with the client and
+// the wasm glue: the lease request leaves as soon as this runs, while the wasm
+// (checked against its hash) downloads beside it.
 //
 //   <script async src="https://cdn.example/calltrack/swap.js"
 //           data-site="demo" data-endpoint="https://edge.example" data-region="RU"></script>
@@ -10,6 +12,8 @@
 // nothing stored and no lease, until window.dni.consent(true)).
 // Events on document: dni:assigned, dni:swapped, dni:fallback.
 // window.dni: { ready, numbers(), sessionId(), consent(granted), destroy() }.
+import { consent, destroy, locate, numbers, sessionId, start } from "./index.js";
+
 (() => {
   const me = document.currentScript;
   if (!me || window.dni) return;
@@ -30,10 +34,10 @@
     setTimeout(unhide, hideMs);
   }
 
-  const mod = import(new URL("index.js", me.src).href);
-  let ready = mod
-    .then((m) =>
-      m.start({
+  locate(new URL("swap_wasm_bg.wasm", me.src));
+  let ready = Promise.resolve()
+    .then(() =>
+      start({
         site: d.site,
         endpoint: d.endpoint || new URL(me.src).origin,
         region: d.region || "",
@@ -44,20 +48,16 @@
     .catch((e) => document.dispatchEvent(new CustomEvent("dni:fallback", { detail: { reason: String(e?.message ?? e) } })))
     .finally(unhide);
 
-  let m = null;
-  mod.then((x) => (m = x), () => {});
   window.dni = {
     get ready() {
       return ready;
     },
-    numbers: () => (m ? m.numbers() : {}),
-    sessionId: () => (m ? m.sessionId() : null),
+    numbers,
+    sessionId,
     consent(yes) {
-      ready = mod.then((x) => x.consent(yes));
+      ready = consent(yes);
       return ready;
     },
-    destroy() {
-      mod.then((x) => x.destroy(), () => {});
-    },
+    destroy,
   };
 })();

@@ -23,7 +23,7 @@ use pool_core::number::{PhoneNumber, Region};
 use pool_core::text::Part;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
+use web_sys::{Document, Element, MutationObserver, MutationRecord, Node};
 
 use crate::scan;
 
@@ -31,7 +31,15 @@ use crate::scan;
 extern "C" {
     /// The page walk, in the page's engine: `[texts, nodes, runs, elements, names]`
     /// (see `js/collect.js`).
-    fn collect(root: &Node, skip: &str, fewest: u32) -> js_sys::Array;
+    fn collect(
+        root: &Node,
+        skip: &str,
+        fewest: u32,
+        observer: Option<&MutationObserver>,
+    ) -> js_sys::Array;
+    /// Starts watching `roots` with the options the page walk knows.
+    #[wasm_bindgen(js_name = observeRoots)]
+    fn observe_roots(observer: &MutationObserver, roots: &js_sys::Array);
 }
 
 /// Never visible: never swapped, never counted.
@@ -137,8 +145,8 @@ impl Inner {
     /// a text node: its block) in one batch: the page hands over every text
     /// that may hold a number in one crossing ([`collect`]), the matcher
     /// runs here, and only what changes is written back.
-    fn batch(&self, root: &Node) {
-        let got = collect(root, &self.skip, self.fewest(false));
+    fn batch(&self, root: &Node, observer: Option<&MutationObserver>) -> js_sys::Array {
+        let got = collect(root, &self.skip, self.fewest(false), observer);
         let texts = got.get(0).as_string().unwrap_or_default();
         let nodes: js_sys::Array = got.get(1).unchecked_into();
         // Each text with where its run starts.
@@ -189,6 +197,8 @@ impl Inner {
         self.each_attribute(&got, |el, name, value| {
             self.write_attribute(el, name, value)
         });
+        // The shadow roots and frames found (`collect` watches them when given the observer).
+        got.get(4).unchecked_into()
     }
 
     /// Each attribute [`collect`] handed over: its element, name and value.
@@ -237,7 +247,7 @@ impl Inner {
         }
     }
 
-    fn mutations(&self, records: &js_sys::Array) {
+    fn mutations(&self, records: &js_sys::Array, observer: &MutationObserver) {
         for r in records.iter() {
             let Ok(r) = r.dyn_into::<MutationRecord>() else {
                 continue;
@@ -248,19 +258,19 @@ impl Inner {
                     for i in 0..added.length() {
                         if let Some(n) = added.item(i) {
                             if n.is_connected() {
-                                self.batch(&n);
+                                let _ = self.batch(&n, Some(observer));
                             }
                         }
                     }
                 }
                 "characterData" => {
                     if let Some(t) = r.target().filter(Node::is_connected) {
-                        self.batch(&t);
+                        let _ = self.batch(&t, Some(observer));
                     }
                 }
                 "attributes" => {
                     if let Some(el) = r.target().filter(Node::is_connected) {
-                        self.batch(&el);
+                        let _ = self.batch(&el, Some(observer));
                     }
                 }
                 _ => {}
@@ -323,7 +333,7 @@ impl Inner {
     fn coverage(&self) -> Coverage {
         let mut c = Coverage::default();
         // Everything visible, the regions left alone included: they are counted with their reason.
-        let got = collect(&self.root, INVISIBLE, self.fewest(true));
+        let got = collect(&self.root, INVISIBLE, self.fewest(true), None);
         let texts = got.get(0).as_string().unwrap_or_default();
         let nodes: js_sys::Array = got.get(1).unchecked_into();
         if nodes.length() > 0 {
@@ -445,7 +455,7 @@ impl SwapHandle {
     pub fn new(
         numbers: &JsValue,
         region: &str,
-        root: Option<Element>,
+        root: Option<Node>,
         ignore: &str,
         observe: bool,
     ) -> Result<SwapHandle, JsValue> {
@@ -454,8 +464,10 @@ impl SwapHandle {
         let document = window
             .document()
             .ok_or_else(|| JsValue::from_str("no document"))?;
+        // Any node that can hold the numbers: an element, a document, a shadow
+        // root (`swapNumbers` refuses anything else with a TypeError).
         let root: Node = match root {
-            Some(r) => r.into(),
+            Some(r) => r,
             None => document
                 .body()
                 .map(Node::from)
@@ -485,30 +497,24 @@ impl SwapHandle {
             found: Cell::new(0),
             swapped: Cell::new(0),
         });
-        inner.batch(&inner.root);
-        if inner
-            .root
-            .is_same_node(inner.document.body().map(Node::from).as_ref())
-        {
-            inner.title();
-        }
         let mut handle = SwapHandle { inner, watch: None };
+        // Swapped first, then watched: the observer does not see our own writes.
+        let roots = handle.inner.batch(&handle.inner.root, None);
+        let body = handle.inner.document.body().map(Node::from);
+        if handle.inner.root.is_same_node(body.as_ref()) || handle.inner.root.node_type() == 9 {
+            handle.inner.title();
+        }
         if observe {
             let shared = Rc::clone(&handle.inner);
             let callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(
-                move |records: js_sys::Array, _: MutationObserver| shared.mutations(&records),
+                move |records: js_sys::Array, observer: MutationObserver| {
+                    shared.mutations(&records, &observer)
+                },
             );
             let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
-            let init = MutationObserverInit::new();
-            init.set_child_list(true);
-            init.set_subtree(true);
-            init.set_character_data(true);
-            let filter = js_sys::Array::new();
-            for a in ATTRIBUTES {
-                filter.push(&JsValue::from_str(a));
-            }
-            init.set_attribute_filter(&filter);
-            observer.observe_with_options(&handle.inner.root, &init)?;
+            // The root, then the shadow roots and frames found in it.
+            roots.unshift(&handle.inner.root);
+            observe_roots(&observer, &roots);
             handle.watch = Some(Watch {
                 observer,
                 _callback: callback,

@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use swap_wasm::dom::SwapHandle;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Document, Element};
 
@@ -62,7 +62,7 @@ fn swaps_in_place_and_restores() {
     let mut h = SwapHandle::new(
         &map(&[("+74951234567", "+74997654321")]),
         "RU",
-        Some(root.clone()),
+        Some(root.clone().into()),
         "",
         false,
     )
@@ -91,7 +91,7 @@ fn ignore_selectors_and_skipped_elements() {
     let mut h = SwapHandle::new(
         &map(&[("+74951234567", "+74997654321")]),
         "RU",
-        Some(root.clone()),
+        Some(root.clone().into()),
         ".reviews",
         false,
     )
@@ -111,13 +111,20 @@ fn bad_input_is_an_error() {
     assert!(SwapHandle::new(
         &map(&[("nope", "+74997654321")]),
         "RU",
-        Some(root.clone()),
+        Some(root.clone().into()),
         "",
         false
     )
     .is_err());
-    assert!(SwapHandle::new(&JsValue::from_str("x"), "RU", Some(root.clone()), "", false).is_err());
-    assert!(SwapHandle::new(&map(&[]), "RU", Some(root.clone()), "p[", false).is_err());
+    assert!(SwapHandle::new(
+        &JsValue::from_str("x"),
+        "RU",
+        Some(root.clone().into()),
+        "",
+        false
+    )
+    .is_err());
+    assert!(SwapHandle::new(&map(&[]), "RU", Some(root.clone().into()), "p[", false).is_err());
     root.remove();
 }
 
@@ -132,7 +139,7 @@ fn numbers_split_across_inline_elements() {
     let mut h = SwapHandle::new(
         &map(&[("+74951234567", "+74997654321")]),
         "RU",
-        Some(root.clone()),
+        Some(root.clone().into()),
         "",
         false,
     )
@@ -180,7 +187,7 @@ fn coverage_counts_what_was_left_and_why() {
             ("+78125551234", "+78125551234"),
         ]),
         "RU",
-        Some(root.clone()),
+        Some(root.clone().into()),
         ".legal",
         false,
     )
@@ -201,7 +208,7 @@ fn coverage_counts_what_was_left_and_why() {
     let again = SwapHandle::new(
         &map(&[("+74951234567", "+74951234567")]),
         "RU",
-        Some(root),
+        Some(root.into()),
         "",
         false,
     )
@@ -245,7 +252,7 @@ async fn a_freed_handle_stops_watching_and_leaves_no_callback_behind() {
     let h = SwapHandle::new(
         &map(&[("+74951234567", "+74997654321")]),
         "RU",
-        Some(root.clone()),
+        Some(root.clone().into()),
         "",
         true,
     )
@@ -265,5 +272,28 @@ async fn a_freed_handle_stops_watching_and_leaves_no_callback_behind() {
     );
     assert_eq!(errors.get(), 0, "no callback into freed memory");
     js_sys::Reflect::set(&window, &JsValue::from_str("onerror"), &JsValue::NULL).expect("onerror");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_document_is_a_root_for_what_is_there_and_what_comes_later() {
+    // A document as the root: what is there at the start, and what comes later.
+    let root = fixture(r#"<p id="now">8 (495) 123-45-67</p>"#);
+    let h = SwapHandle::new(
+        &map(&[("+74951234567", "+74997654321")]),
+        "RU",
+        Some(document().into()),
+        "",
+        true,
+    )
+    .expect("a document is a root");
+    assert_eq!(text(&root, "#now"), "8 (499) 765-43-21");
+    let later = document().create_element("p").expect("p");
+    later.set_id("later");
+    later.set_text_content(Some("+7 495 123-45-67"));
+    root.append_child(&later).expect("append");
+    wait(50).await;
+    assert_eq!(text(&root, "#later"), "+7 499 765-43-21");
+    drop(h);
     root.remove();
 }
