@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use swap_wasm::dom::SwapHandle;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 use web_sys::{Document, Element};
 
