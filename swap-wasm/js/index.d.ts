@@ -51,8 +51,11 @@ export interface SwapOptions {
 /** Swaps a fixed mapping, with no network at all. */
 export function swapNumbers(options: SwapOptions): Promise<SwapHandle>;
 
-/** Loads the wasm module (done by the other calls on first use). */
+/** Loads the wasm module (done by the other calls on first use), checked against its integrity hash. */
 export function load(): Promise<unknown>;
+
+/** Where the wasm is, when not beside this module (the script tag says: beside itself). Call before load(). */
+export function locate(url: URL | string): void;
 
 export interface StartOptions {
   /** The site's id at the edge. */
