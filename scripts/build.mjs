@@ -59,7 +59,7 @@ const WASM_FEATURES = [
  * match. Fails the build if the glue does not use every name exactly as
  * expected, rather than ship a module that cannot link.
  */
-function minifyNames(bg, glue) {
+export function minifyNames(bg, glue) {
   const map = JSON.parse(execFileSync(join(root, "node_modules", ".bin", "wasm-opt"),
     [...WASM_FEATURES, "--minify-imports-and-exports-and-modules", bg, "-o", bg], { encoding: "utf8" }));
   const linked = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(bg)));
@@ -88,7 +88,7 @@ function minifyNames(bg, glue) {
     const ns = js.match(own)?.[1];
     const host = into && new RegExp(`(["']${esc(into)}["']:\\s*)(import\\d+)\\b`);
     if (!ns || !host || !host.test(js)) throw new Error(`minifying wasm names: cannot merge the imports of ${module}`);
-    js = js.replace(own, "");
+    js = js.replace(new RegExp(own.source, "g"), ""); // one entry per imported function
     js = js.replace(host, (_, head, main) => `${head}{ ...${main}, ${pairs.map(([short, name]) => `${JSON.stringify(short)}: ${ns}.${name}`).join(", ")} }`);
     imported.delete(module);
   }

@@ -37,111 +37,122 @@ const CONTROL = /[\0\x01]/;
  * at least `fewest` digits (the shortest national number of the site's),
  * or texts with digits in two or more nodes. `attributes` holds, joined by
  * NUL, each attribute of `elements` as the index of its name in ATTRIBUTES
- * and its value.
+ * and its value. With a `budget` (ms), the walk stops when it is spent:
+ * `out[5]` then says where to go on from (see resume()).
  */
-export function collect(root, skip, fewest = 1, observer, into) {
-  const out = into ?? ["", [], "", [], []];
-  let texts = out[0];
-  const nodes = out[1];
-  let attributes = out[2];
-  const elements = out[3];
-  const inner = []; // open shadow roots and marked frames' documents, collected after
-  if (root.nodeType === 3) root = blockOf(root) ?? root.parentNode;
-  if (root?.matches?.(FRAME)) root = frameDocument(root);
-  const el = root?.nodeType === 1 ? root : root?.host ?? null;
-  if (root && !(el && el.closest(skip))) {
-    // Text inside the regions to leave alone, found once.
-    const excluded = new Set();
-    for (const s of root.querySelectorAll(skip)) {
-      const w = document.createTreeWalker(s, 4);
-      for (let t = w.nextNode(); t; t = w.nextNode()) excluded.add(t);
-    }
-    // A text with this many digits may hold a number on its own.
-    const enough = RegExp(`^(?:[^0-9\\uff10-\\uff19]*${D}){${fewest}}`);
-    if (el?.shadowRoot && el === root) inner.push(el.shadowRoot);
-    const walker = document.createTreeWalker(root, 5);
-    const skipping = excluded.size > 0;
-    let open = false; // the last text ends in digits: a number may run on
-    let last = null;
-    const pending = []; // punctuation-only texts since, taken only if digits follow
-    const run = []; // the run being read: handed over if a number fits in it
-    let digits = 0; // texts with digits in the run
-    let whole = false; // one of them has enough digits on its own
-    const flush = () => {
-      if (whole || digits > 1) {
-        if (nodes.length) texts += "\x01";
-        for (let i = 0; i < run.length; i++) {
-          texts += i ? "\0" + run[i].nodeValue : run[i].nodeValue;
-          nodes.push(run[i]);
-        }
-      }
-      run.length = 0;
-      digits = 0;
-      whole = false;
-    };
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      if (n.nodeType === 1) {
-        // Web components and the frames the site marks are walked like the page.
-        if (n.shadowRoot) inner.push(n.shadowRoot);
-        else if (n.tagName === "IFRAME" && n.matches(FRAME)) {
-          const doc = frameDocument(n);
-          if (doc) inner.push(doc);
-        }
-        continue;
-      }
-      const v = n.nodeValue;
-      if (!DIGIT.test(v)) {
-        if (GLUE.test(v)) {
-          if (!(skipping && excluded.has(n))) pending.push(n);
-          continue;
-        }
-        // A word ends any run.
-      } else if (!(skipping && excluded.has(n)) && !CONTROL.test(v)) {
-        // This text joins the run when it starts with digits (after
-        // punctuation) and the punctuation before it, and the last text, are
-        // of its block; a run may start with that punctuation (`+`, `(`).
-        const head = HEAD.test(v);
-        if (!(head && open && sameBlock(last, pending[0] ?? n)) && run.length) flush();
-        if (head) for (const g of pending) if (sameBlock(g, n)) run.push(g);
-        pending.length = 0;
-        run.push(n);
-        digits++;
-        whole ||= enough.test(v);
-        open = TAIL.test(v);
-        last = n;
-        continue;
-      }
-      if (run.length) flush(); // a word, or a region left alone, ends any run
-      open = false;
-      pending.length = 0;
-    }
-    if (run.length) flush();
-    for (const e of el ? [el, ...root.querySelectorAll(WITH_ATTRIBUTES)] : root.querySelectorAll(WITH_ATTRIBUTES)) {
-      for (let i = 0; i < 4; i++) {
-        const v = e.getAttribute(ATTRIBUTES[i]);
-        if (!v || !DIGIT.test(v) || CONTROL.test(v) || (i === 0 && !LINK.test(v)) || e.closest(skip)) continue;
-        attributes += (elements.length ? "\0" : "") + i + v;
-        elements.push(e);
-      }
-    }
-  }
-  out[0] = texts;
-  out[2] = attributes;
-  for (const r of inner) {
-    out[4].push(r);
-    observer?.observe(r, WATCH);
-    collect(r, skip, fewest, observer, out);
-  }
+export function collect(root, skip, fewest = 1, observer, budget = Infinity) {
+  const state = { out: null, until: 0 };
+  return slice({ walk: walk(root, skip, fewest, observer, state), state }, budget);
+}
+
+/**
+ * Walks on for `budget` ms (stopping where no run is open) and hands over
+ * what it found, as collect() does: `out[5]` is where to go on from
+ * (`resume(out[5], budget)`), undefined when the walk is done.
+ */
+export function resume(where, budget) {
+  return slice(where, budget);
+}
+
+function slice(where, budget) {
+  const out = (where.state.out = ["", [], "", [], [], undefined]);
+  where.state.until = performance.now() + budget;
+  if (!where.walk.next().done) out[5] = where;
   return out;
 }
 
-/** What the observer watches: added content, text changes, the attributes that may
- *  carry a number, and a marked frame's data-dni-swap (set when it loads). */
-const WATCH = { childList: true, subtree: true, characterData: true, attributeFilter: [...ATTRIBUTES, "data-dni-swap"] };
-
-/** Watches `roots` (the page's root, and the shadow roots and frames found in it). */
-export function observeRoots(observer, roots) {
-  for (const r of roots) observer.observe(r, WATCH);
+function* walk(root, skip, fewest, observer, state) {
+  const inner = []; // open shadow roots and marked frames' documents, walked after
+  if (root.nodeType === 3) root = blockOf(root) ?? root.parentNode;
+  if (root?.matches?.(FRAME)) root = frameDocument(root);
+  const el = root?.nodeType === 1 ? root : root?.host ?? null;
+  if (!root || (el && el.closest(skip))) return;
+  // Text inside the regions to leave alone, found once.
+  const excluded = new Set();
+  for (const s of root.querySelectorAll(skip)) {
+    const w = document.createTreeWalker(s, 4);
+    for (let t = w.nextNode(); t; t = w.nextNode()) excluded.add(t);
+  }
+  // A text with this many digits may hold a number on its own.
+  const enough = RegExp(`^(?:[^0-9\\uff10-\\uff19]*${D}){${fewest}}`);
+  if (el?.shadowRoot && el === root) inner.push(el.shadowRoot);
+  const walker = document.createTreeWalker(root, 5);
+  const skipping = excluded.size > 0;
+  let open = false; // the last text ends in digits: a number may run on
+  let last = null;
+  const pending = []; // punctuation-only texts since, taken only if digits follow
+  const run = []; // the run being read: handed over if a number fits in it
+  let digits = 0; // texts with digits in the run
+  let whole = false; // one of them has enough digits on its own
+  let count = 0;
+  const flush = () => {
+    if (whole || digits > 1) {
+      const out = state.out;
+      let texts = out[0];
+      if (out[1].length) texts += "\x01";
+      for (let i = 0; i < run.length; i++) {
+        texts += i ? "\0" + run[i].nodeValue : run[i].nodeValue;
+        out[1].push(run[i]);
+      }
+      out[0] = texts;
+    }
+    run.length = 0;
+    digits = 0;
+    whole = false;
+  };
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    // Time is up: go on in the next slice, never inside a run.
+    if (++count % 256 === 0 && !run.length && performance.now() > state.until) yield;
+    if (n.nodeType === 1) {
+      // Web components and the frames the site marks are walked like the page.
+      if (n.shadowRoot) inner.push(n.shadowRoot);
+      else if (n.tagName === "IFRAME" && n.matches(FRAME)) {
+        const doc = frameDocument(n);
+        if (doc) inner.push(doc);
+      }
+      continue;
+    }
+    const v = n.nodeValue;
+    if (!DIGIT.test(v)) {
+      if (GLUE.test(v)) {
+        if (!(skipping && excluded.has(n))) pending.push(n);
+        continue;
+      }
+      // A word ends any run.
+    } else if (!(skipping && excluded.has(n)) && !CONTROL.test(v)) {
+      // This text joins the run when it starts with digits (after
+      // punctuation) and the punctuation before it, and the last text, are
+      // of its block; a run may start with that punctuation (`+`, `(`).
+      const head = HEAD.test(v);
+      if (!(head && open && sameBlock(last, pending[0] ?? n)) && run.length) flush();
+      if (head) for (const g of pending) if (sameBlock(g, n)) run.push(g);
+      pending.length = 0;
+      run.push(n);
+      digits++;
+      whole ||= enough.test(v);
+      open = TAIL.test(v);
+      last = n;
+      continue;
+    }
+    if (run.length) flush(); // a word, or a region left alone, ends any run
+    open = false;
+    pending.length = 0;
+  }
+  if (run.length) flush();
+  for (const e of el ? [el, ...root.querySelectorAll(WITH_ATTRIBUTES)] : root.querySelectorAll(WITH_ATTRIBUTES)) {
+    for (let i = 0; i < 4; i++) {
+      const v = e.getAttribute(ATTRIBUTES[i]);
+      if (!v || !DIGIT.test(v) || CONTROL.test(v) || (i === 0 && !LINK.test(v)) || e.closest(skip)) continue;
+      const out = state.out;
+      out[2] += (out[3].length ? "\0" : "") + i + v;
+      out[3].push(e);
+    }
+  }
+  for (const r of inner) {
+    state.out[4].push(r);
+    observer?.observe(r, WATCH);
+    yield* walk(r, skip, fewest, observer, state);
+  }
 }
 
 /** A marked frame's document when it is same-origin and loaded; else, once it loads, the frame says so. */
@@ -168,4 +179,15 @@ function blockOf(node) {
   let e = node.parentElement;
   while (e && INLINE.has(e.tagName)) e = e.parentElement;
   return e;
+}
+
+/** What the observer watches: added content, text changes, the attributes that may
+ *  carry a number, and a marked frame's data-dni-swap (set when it loads). */
+const WATCH = { childList: true, subtree: true, characterData: true, attributeFilter: [...ATTRIBUTES, "data-dni-swap"] };
+
+/** Watches `roots` (the page's root, and the shadow roots and frames found in
+ *  it), and drops the records of the swap's own writes so far. */
+export function observeRoots(observer, roots) {
+  for (const r of roots) observer.observe(r, WATCH);
+  observer.takeRecords();
 }

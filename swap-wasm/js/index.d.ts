@@ -21,6 +21,12 @@ export interface Coverage {
 
 /** A running swap. */
 export interface SwapHandle {
+  /**
+   * Settles when the whole root is swapped. What is in the viewport is
+   * swapped before `swapNumbers` resolves; the rest follows in short slices
+   * that give the page back between them.
+   */
+  readonly done: Promise<void>;
   /** Counts since the start. */
   stats(): SwapStats;
   /** The page as it is now. */

@@ -29,14 +29,17 @@ use crate::scan;
 
 #[wasm_bindgen(module = "/js/collect.js")]
 extern "C" {
-    /// The page walk, in the page's engine: `[texts, nodes, runs, elements, names]`
-    /// (see `js/collect.js`).
+    /// The page walk, in the page's engine: `[texts, nodes, attributes,
+    /// elements, roots, rest]`, `budget` ms at most (see `js/collect.js`).
     fn collect(
         root: &Node,
         skip: &str,
         fewest: u32,
         observer: Option<&MutationObserver>,
+        budget: f64,
     ) -> js_sys::Array;
+    /// Goes on with a walk `collect` stopped when its budget was spent.
+    fn resume(walk: &JsValue, budget: f64) -> js_sys::Array;
     /// Starts watching `roots` with the options the page walk knows.
     #[wasm_bindgen(js_name = observeRoots)]
     fn observe_roots(observer: &MutationObserver, roots: &js_sys::Array);
@@ -86,6 +89,9 @@ struct Inner {
     /// The marked regions: `MARKED` and the site's selectors.
     marked: String,
     changes: RefCell<Vec<Change>>,
+    /// Where the walk of the root goes on from: `null` before it starts,
+    /// `undefined` once done.
+    rest: RefCell<JsValue>,
     found: Cell<u32>,
     swapped: Cell<u32>,
 }
@@ -146,7 +152,18 @@ impl Inner {
     /// that may hold a number in one crossing ([`collect`]), the matcher
     /// runs here, and only what changes is written back.
     fn batch(&self, root: &Node, observer: Option<&MutationObserver>) -> js_sys::Array {
-        let got = collect(root, &self.skip, self.fewest(false), observer);
+        self.process(&collect(
+            root,
+            &self.skip,
+            self.fewest(false),
+            observer,
+            f64::INFINITY,
+        ))
+    }
+
+    /// Swaps what one walk (or slice of a walk) handed over; returns the
+    /// shadow roots and frames it found.
+    fn process(&self, got: &js_sys::Array) -> js_sys::Array {
         let texts = got.get(0).as_string().unwrap_or_default();
         let nodes: js_sys::Array = got.get(1).unchecked_into();
         // Each text with where its run starts.
@@ -194,9 +211,7 @@ impl Inner {
                 written,
             });
         }
-        self.each_attribute(&got, |el, name, value| {
-            self.write_attribute(el, name, value)
-        });
+        self.each_attribute(got, |el, name, value| self.write_attribute(el, name, value));
         // The shadow roots and frames found (`collect` watches them when given the observer).
         got.get(4).unchecked_into()
     }
@@ -333,7 +348,13 @@ impl Inner {
     fn coverage(&self) -> Coverage {
         let mut c = Coverage::default();
         // Everything visible, the regions left alone included: they are counted with their reason.
-        let got = collect(&self.root, INVISIBLE, self.fewest(true), None);
+        let got = collect(
+            &self.root,
+            INVISIBLE,
+            self.fewest(true),
+            None,
+            f64::INFINITY,
+        );
         let texts = got.get(0).as_string().unwrap_or_default();
         let nodes: js_sys::Array = got.get(1).unchecked_into();
         if nodes.length() > 0 {
@@ -402,12 +423,12 @@ pub struct SwapHandle {
     watch: Option<Watch>,
 }
 
-/// A `MutationObserver` with its callback, disconnected when dropped (the
-/// way gloo's event listeners remove themselves): freeing a handle, with or
-/// without `destroy()`, never leaves the page calling a freed closure.
+/// The page's `MutationObserver` for this handle (its callback calls
+/// [`SwapHandle::mutated`]), disconnected when dropped (the way gloo's event
+/// listeners remove themselves): freeing a handle, with or without
+/// `destroy()`, never leaves the page calling into a freed handle.
 struct Watch {
     observer: MutationObserver,
-    _callback: Closure<dyn FnMut(js_sys::Array, MutationObserver)>,
 }
 
 impl Drop for Watch {
@@ -447,8 +468,13 @@ fn parse_map(numbers: &JsValue) -> Result<Mapping, JsValue> {
 #[wasm_bindgen]
 impl SwapHandle {
     /// Swaps `numbers` (`{ original E.164: tracking E.164 }`) under `root`
+    /// (all at once when `budget` is infinite; else the walk is left to
+    /// [`SwapHandle::step`], `budget` ms a slice; the nodes of `first`, what
+    /// is in the viewport, at once)
     /// (the document's body when `undefined`), in the written form of each
-    /// original, and keeps watching for later content when `observe`.
+    /// original, and keeps watching for later content with `observer` (one
+    /// whose callback calls [`SwapHandle::mutated`]; it is disconnected when
+    /// the handle is dropped).
     /// `region` reads national forms (`"RU"`, `"US"`, ...; `""` for none);
     /// `ignore` is a CSS selector of regions to leave alone (`""` for none).
     #[wasm_bindgen(constructor)]
@@ -457,7 +483,9 @@ impl SwapHandle {
         region: &str,
         root: Option<Node>,
         ignore: &str,
-        observe: bool,
+        observer: Option<MutationObserver>,
+        budget: f64,
+        first: js_sys::Array,
     ) -> Result<SwapHandle, JsValue> {
         let (map, kept) = parse_map(numbers)?;
         let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
@@ -494,39 +522,86 @@ impl SwapHandle {
             skip,
             marked,
             changes: RefCell::new(Vec::new()),
+            rest: RefCell::new(JsValue::NULL),
             found: Cell::new(0),
             swapped: Cell::new(0),
         });
         let mut handle = SwapHandle { inner, watch: None };
         // Swapped first, then watched: the observer does not see our own writes.
-        let roots = handle.inner.batch(&handle.inner.root, None);
+        // What is in the viewport (`first`), before the rest of the page.
+        let roots = js_sys::Array::new();
+        for node in first.iter() {
+            let found = handle.inner.batch(&node.unchecked_into(), None);
+            for r in found.iter() {
+                roots.push(&r);
+            }
+        }
+        if budget.is_infinite() {
+            handle.inner.rest.replace(JsValue::UNDEFINED);
+            for r in handle.inner.batch(&handle.inner.root, None).iter() {
+                roots.push(&r);
+            }
+        }
         let body = handle.inner.document.body().map(Node::from);
         if handle.inner.root.is_same_node(body.as_ref()) || handle.inner.root.node_type() == 9 {
             handle.inner.title();
         }
-        if observe {
-            let shared = Rc::clone(&handle.inner);
-            let callback = Closure::<dyn FnMut(js_sys::Array, MutationObserver)>::new(
-                move |records: js_sys::Array, observer: MutationObserver| {
-                    shared.mutations(&records, &observer)
-                },
-            );
-            let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
+        if let Some(observer) = observer {
             // The root, then the shadow roots and frames found in it.
             roots.unshift(&handle.inner.root);
             observe_roots(&observer, &roots);
-            handle.watch = Some(Watch {
-                observer,
-                _callback: callback,
-            });
+            handle.watch = Some(Watch { observer });
         }
         Ok(handle)
+    }
+
+    /// Walks on for `budget` ms (the first call starts the walk of the
+    /// root); `true` once the whole root is done. Between calls the page may
+    /// do other work: no task of the swap need be long.
+    pub fn step(&mut self, budget: f64) -> bool {
+        let at = self.inner.rest.replace(JsValue::UNDEFINED);
+        if at.is_undefined() {
+            return true;
+        }
+        let got = if at.is_null() {
+            collect(
+                &self.inner.root,
+                &self.inner.skip,
+                self.inner.fewest(false),
+                None,
+                budget,
+            )
+        } else {
+            resume(&at, budget)
+        };
+        let roots = self.inner.process(&got);
+        self.settle(&roots);
+        let rest = got.get(5);
+        let done = rest.is_undefined();
+        self.inner.rest.replace(rest);
+        done
+    }
+
+    /// What the page's observer saw (its callback calls this): later
+    /// content swapped like the first pass.
+    pub fn mutated(&self, records: js_sys::Array) {
+        if let Some(w) = &self.watch {
+            self.inner.mutations(&records, &w.observer);
+        }
     }
 
     /// Stops watching and puts every original back.
     pub fn destroy(&mut self) {
         self.watch = None;
         self.inner.restore();
+    }
+
+    /// After our own writes: the shadow roots and frames found are watched,
+    /// and the records of what we wrote are dropped.
+    fn settle(&self, roots: &js_sys::Array) {
+        if let Some(w) = &self.watch {
+            observe_roots(&w.observer, roots);
+        }
     }
 
     /// Occurrences of the site's numbers found, and swapped, since the start.

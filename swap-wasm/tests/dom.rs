@@ -1,8 +1,12 @@
 //! The DOM shell in a real browser (wasm-bindgen-test in Chromium).
 #![cfg(target_arch = "wasm32")]
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use swap_wasm::dom::SwapHandle;
-use wasm_bindgen::JsValue;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Document, Element};
 
@@ -64,7 +68,9 @@ fn swaps_in_place_and_restores() {
         "RU",
         Some(root.clone().into()),
         "",
-        false,
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
     )
     .expect("swap");
     assert_eq!(text(&root, "#t"), "Звоните 8 (499) 765-43-21!");
@@ -93,7 +99,9 @@ fn ignore_selectors_and_skipped_elements() {
         "RU",
         Some(root.clone().into()),
         ".reviews",
-        false,
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
     )
     .expect("swap");
     assert_eq!(text(&root, "#r"), "8 (495) 123-45-67");
@@ -113,7 +121,9 @@ fn bad_input_is_an_error() {
         "RU",
         Some(root.clone().into()),
         "",
-        false
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
     )
     .is_err());
     assert!(SwapHandle::new(
@@ -121,10 +131,21 @@ fn bad_input_is_an_error() {
         "RU",
         Some(root.clone().into()),
         "",
-        false
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
     )
     .is_err());
-    assert!(SwapHandle::new(&map(&[]), "RU", Some(root.clone().into()), "p[", false).is_err());
+    assert!(SwapHandle::new(
+        &map(&[]),
+        "RU",
+        Some(root.clone().into()),
+        "p[",
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
+    )
+    .is_err());
     root.remove();
 }
 
@@ -141,7 +162,9 @@ fn numbers_split_across_inline_elements() {
         "RU",
         Some(root.clone().into()),
         "",
-        false,
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
     )
     .expect("swap");
     assert_eq!(text(&root, "#a"), "+7 (499) 765-43-21");
@@ -189,7 +212,9 @@ fn coverage_counts_what_was_left_and_why() {
         "RU",
         Some(root.clone().into()),
         ".legal",
-        false,
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
     )
     .expect("handle");
     let c: JsValue = h.coverage().into();
@@ -210,7 +235,9 @@ fn coverage_counts_what_was_left_and_why() {
         "RU",
         Some(root.into()),
         "",
-        false,
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
     )
     .expect("handle");
     let c: JsValue = again.coverage().into();
@@ -234,32 +261,53 @@ async fn wait(ms: i32) {
         .expect("timer");
 }
 
-#[wasm_bindgen_test]
-async fn a_freed_handle_stops_watching_and_leaves_no_callback_behind() {
-    use std::cell::Cell;
-    use std::rc::Rc;
-    use wasm_bindgen::closure::Closure;
+/// A handle watched the way `swapNumbers` watches: the page's observer calls
+/// `mutated` on the handle while there is one (`handle?.mutated(records)`),
+/// and counts the calls that come when there is none any more.
+struct Watched {
+    handle: Rc<RefCell<Option<SwapHandle>>>,
+    late_calls: Rc<Cell<u32>>,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+}
 
-    let root = fixture(r#"<p id="t">8 (495) 123-45-67</p>"#);
-    // Anything thrown on the page (a call into a freed closure would be).
-    let errors = Rc::new(Cell::new(0u32));
-    let seen = Rc::clone(&errors);
-    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| seen.set(seen.get() + 1));
-    let window = js_sys::global();
-    js_sys::Reflect::set(&window, &JsValue::from_str("onerror"), on_error.as_ref())
-        .expect("onerror");
-
-    let h = SwapHandle::new(
+fn watched(root: JsValue) -> Watched {
+    let handle: Rc<RefCell<Option<SwapHandle>>> = Rc::new(RefCell::new(None));
+    let late_calls = Rc::new(Cell::new(0));
+    let (h, late) = (Rc::clone(&handle), Rc::clone(&late_calls));
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |records: js_sys::Array| match h
+        .borrow()
+        .as_ref()
+    {
+        Some(h) => h.mutated(records),
+        None => late.set(late.get() + 1),
+    });
+    let observer =
+        web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).expect("observer");
+    let swap = SwapHandle::new(
         &map(&[("+74951234567", "+74997654321")]),
         "RU",
-        Some(root.clone().into()),
+        Some(root.unchecked_into()),
         "",
-        true,
+        Some(observer),
+        f64::INFINITY,
+        js_sys::Array::new(),
     )
     .expect("swap");
+    *handle.borrow_mut() = Some(swap);
+    Watched {
+        handle,
+        late_calls,
+        _callback: callback,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_freed_handle_stops_watching_and_leaves_no_callback_behind() {
+    let root = fixture(r#"<p id="t">8 (495) 123-45-67</p>"#);
+    let w = watched(root.clone().into());
     assert_eq!(text(&root, "#t"), "8 (499) 765-43-21");
-    // What `free()` does from JS: no destroy() first.
-    drop(h);
+    // What `free()` does from JS: the handle goes, with no destroy() first.
+    drop(w.handle.borrow_mut().take());
     let later = document().create_element("p").expect("p");
     later.set_id("later");
     later.set_text_content(Some("8 (495) 123-45-67"));
@@ -270,8 +318,7 @@ async fn a_freed_handle_stops_watching_and_leaves_no_callback_behind() {
         "8 (495) 123-45-67",
         "nothing watches any more"
     );
-    assert_eq!(errors.get(), 0, "no callback into freed memory");
-    js_sys::Reflect::set(&window, &JsValue::from_str("onerror"), &JsValue::NULL).expect("onerror");
+    assert_eq!(w.late_calls.get(), 0, "no call into a freed handle");
     root.remove();
 }
 
@@ -279,14 +326,7 @@ async fn a_freed_handle_stops_watching_and_leaves_no_callback_behind() {
 async fn a_document_is_a_root_for_what_is_there_and_what_comes_later() {
     // A document as the root: what is there at the start, and what comes later.
     let root = fixture(r#"<p id="now">8 (495) 123-45-67</p>"#);
-    let h = SwapHandle::new(
-        &map(&[("+74951234567", "+74997654321")]),
-        "RU",
-        Some(document().into()),
-        "",
-        true,
-    )
-    .expect("a document is a root");
+    let w = watched(document().into());
     assert_eq!(text(&root, "#now"), "8 (499) 765-43-21");
     let later = document().create_element("p").expect("p");
     later.set_id("later");
@@ -294,6 +334,6 @@ async fn a_document_is_a_root_for_what_is_there_and_what_comes_later() {
     root.append_child(&later).expect("append");
     wait(50).await;
     assert_eq!(text(&root, "#later"), "+7 499 765-43-21");
-    drop(h);
+    drop(w.handle.borrow_mut().take());
     root.remove();
 }

@@ -9,6 +9,7 @@ import {
 async function fixed(root: Element | Document | ShadowRoot): Promise<number> {
   const options: SwapOptions = { numbers: { "+74951234567": "+74997654321" }, region: "RU", root, ignore: ".reviews", observe: true };
   const handle: SwapHandle = await swapNumbers(options);
+  await handle.done;
   const stats: SwapStats = handle.stats();
   const now: Coverage = handle.coverage();
   const reasons: UnswappedReason[] = Object.keys(now.unswapped) as UnswappedReason[];
