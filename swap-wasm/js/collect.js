@@ -46,7 +46,7 @@ export function collect(root, skip, fewest = 1, observer, budget = Infinity) {
 }
 
 /**
- * Walks on for `budget` ms (stopping where no run is open) and hands over
+ * Walks on for `budget` ms and hands over
  * what it found, as collect() does: `out[5]` is where to go on from
  * (`resume(out[5], budget)`), undefined when the walk is done.
  */
@@ -101,8 +101,9 @@ function* walk(root, skip, fewest, observer, state) {
     whole = false;
   };
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    // Time is up: go on in the next slice, never inside a run.
-    if (++count % 256 === 0 && !run.length && performance.now() > state.until) yield;
+    // Time is up: go on in the next slice. A run open here stays in this
+    // walk and is handed over whole, in the slice that closes it.
+    if (++count % 128 === 0 && performance.now() > state.until) yield;
     if (n.nodeType === 1) {
       // Web components and the frames the site marks are walked like the page.
       if (n.shadowRoot) inner.push(n.shadowRoot);
