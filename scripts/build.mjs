@@ -124,7 +124,7 @@ export async function buildBrowser() {
   const dist = join(root, "dist");
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
-  const wasm = join(root, "target", "wasm32-unknown-unknown", "release", "swap_wasm.wasm");
+  const wasm = join(process.env.CARGO_TARGET_DIR || join(root, "target"), "wasm32-unknown-unknown", "release", "swap_wasm.wasm");
   await step(wasmBindgen, ["--target", "web", "--no-typescript", "--out-dir", dist, "--out-name", "swap_wasm", wasm]);
   const bg = join(dist, "swap_wasm_bg.wasm");
   await step(join(root, "node_modules", ".bin", "wasm-opt"), [
@@ -186,7 +186,12 @@ export async function buildBrowser() {
     "",
   ].join("\n"));
   const tag = tagFor(version, integrity(join(dist, "swap.js")));
-  for (const f of readdirSync(join(root, "examples", "demo"))) copyFileSync(join(root, "examples", "demo", f), join(pub, "demo", f));
+  // The demo pages preload the wasm with the page, checked against the same hash.
+  const preload = `<link rel="preload" href="/swap_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" integrity="${wasmIntegrity}">`;
+  for (const f of readdirSync(join(root, "examples", "demo"))) {
+    const text = readFileSync(join(root, "examples", "demo", f), "utf8");
+    writeFileSync(join(pub, "demo", f), text.replace("<!--calltrack:preload-->", preload));
+  }
   // The dashboard: its script (with uPlot) and styles bundled, no CDN.
   const dash = join(root, "edge-worker", "dashboard");
   mkdirSync(join(pub, "dashboard"), { recursive: true });
