@@ -5,7 +5,7 @@ use worker::{Request, Response};
 
 use pool_core::session::SessionId;
 
-use super::outbox::{enqueue, enqueue_event, ga4_url, Outgoing};
+use super::outbox::{enqueue_event, enqueue_ga4};
 use super::{check_body, json, now, random_key, SiteObject, R};
 use crate::api::{self, ChannelReply, NewLead};
 use crate::routes::Handler;
@@ -114,19 +114,8 @@ impl SiteObject {
                 let body = serde_json::json!({
                     "client_id": client_id,
                     "events": [{"name": "generate_lead", "params": {"lead_id": id, "channel": channel}}],
-                })
-                .to_string();
-                enqueue(
-                    db,
-                    Outgoing {
-                        kind: "ga4",
-                        url: &ga4_url(g),
-                        secret: None,
-                        event: "ga4.generate_lead",
-                        idem: &format!("ga4:{id}"),
-                        body: &body,
-                    },
-                )?;
+                });
+                enqueue_ga4(db, g, "ga4.generate_lead", &id, &body)?;
             }
             Ok((true, channel))
         })?;

@@ -23,17 +23,17 @@ fn int(v: i64) -> V {
 }
 
 /// One event to send.
-pub(super) struct Outgoing<'a> {
-    pub(super) kind: &'a str,
-    pub(super) url: &'a str,
-    pub(super) secret: Option<&'a str>,
-    pub(super) event: &'a str,
-    pub(super) idem: &'a str,
-    pub(super) body: &'a str,
+struct Outgoing<'a> {
+    kind: &'a str,
+    url: &'a str,
+    secret: Option<&'a str>,
+    event: &'a str,
+    idem: &'a str,
+    body: &'a str,
 }
 
 /// Queues one event.
-pub(super) fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
+fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
     let at = now().millis();
     db.exec(
         "INSERT INTO outbox (kind, url, secret, event, idem, body, attempts, next_at, state, created_at)
@@ -120,17 +120,27 @@ pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
         "client_id": client_id,
         "timestamp_micros": row.started_at * 1000,
         "events": events,
-    })
-    .to_string();
+    });
+    enqueue_ga4(db, g, "ga4.phone_call", &row.id, &body)
+}
+
+/// Queues a GA4 Measurement Protocol hit about `subject` (its idempotency key).
+pub(super) fn enqueue_ga4(
+    db: &Db,
+    g: &pool_core::site::Ga4Spec,
+    event: &str,
+    subject: &str,
+    body: &serde_json::Value,
+) -> R<()> {
     enqueue(
         db,
         Outgoing {
             kind: "ga4",
             url: &ga4_url(g),
             secret: None,
-            event: "ga4.phone_call",
-            idem: &format!("ga4:{}", row.id),
-            body: &body,
+            event,
+            idem: &format!("ga4:{subject}"),
+            body: &body.to_string(),
         },
     )
 }
@@ -263,7 +273,7 @@ impl SiteObject {
     }
 }
 
-pub(super) fn ga4_url(g: &pool_core::site::Ga4Spec) -> String {
+fn ga4_url(g: &pool_core::site::Ga4Spec) -> String {
     let base = g.endpoint.as_deref().unwrap_or(GA4_ENDPOINT);
     let sep = if base.contains('?') { '&' } else { '?' };
     format!(
