@@ -46,19 +46,20 @@ export async function swapNumbers({ numbers, region = "", root, ignore = "", obs
     throw new TypeError("root: an element, a document or a shadow root");
   }
   await load();
+  let handle = null;
+  let live = true;
+  // Walks what is left in slices (the page, then content added later), one loop at a time.
+  let running = null;
+  const walk = async () => {
+    while (live && !handle.step(SLICE)) await pause();
+  };
+  // Cleared after it is set (a loop may finish at once, before the assignment).
+  const run = () => (running ??= walk().finally(() => (running = null)));
+  const observer = observe ? new MutationObserver((records) => handle?.mutated(records) && run()) : undefined;
   // What the visitor sees first: the elements in the viewport; then the rest
   // of the page in slices, giving the page back between them (no long task).
-  let handle = null;
-  const observer = observe ? new MutationObserver((records) => handle?.mutated(records)) : undefined;
   handle = new SwapHandle(numbers ?? {}, region, root, ignore, observer, SLICE, inView(root));
-  let live = true;
-  let finished = handle.step(SLICE);
-  const done = (async () => {
-    while (live && !finished) {
-      await pause();
-      if (live) finished = handle.step(SLICE);
-    }
-  })();
+  const done = handle.step(SLICE) ? Promise.resolve() : run();
   return {
     done,
     stats: () => (live ? handle.stats() : { found: 0, swapped: 0 }),
@@ -74,7 +75,7 @@ export async function swapNumbers({ numbers, region = "", root, ignore = "", obs
 }
 
 /** Work in one slice (ms): well below the 50 ms that make a long task. */
-const SLICE = 16;
+const SLICE = 8;
 /** Gives the page back: scheduler.yield() where the browser has it, else a macrotask. */
 const pause = () => globalThis.scheduler?.yield?.() ?? new Promise((r) => setTimeout(r));
 

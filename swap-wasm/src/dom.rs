@@ -89,9 +89,10 @@ struct Inner {
     /// The marked regions: `MARKED` and the site's selectors.
     marked: String,
     changes: RefCell<Vec<Change>>,
-    /// Where the walk of the root goes on from: `null` before it starts,
-    /// `undefined` once done.
+    /// Where the walk under way goes on from (`null`: none under way).
     rest: RefCell<JsValue>,
+    /// What is still to walk: the root at first, then content added later.
+    queue: RefCell<Vec<Node>>,
     found: Cell<u32>,
     swapped: Cell<u32>,
 }
@@ -269,23 +270,18 @@ impl Inner {
             };
             match r.type_().as_str() {
                 "childList" => {
+                    // Added content may be large: walked in slices, like the page.
                     let added = r.added_nodes();
                     for i in 0..added.length() {
                         if let Some(n) = added.item(i) {
-                            if n.is_connected() {
-                                let _ = self.batch(&n, Some(observer));
-                            }
+                            self.queue.borrow_mut().push(n);
                         }
                     }
                 }
-                "characterData" => {
-                    if let Some(t) = r.target().filter(Node::is_connected) {
+                // Changed text or attributes: small, swapped now.
+                "characterData" | "attributes" => {
+                    if let Some(t) = r.target() {
                         let _ = self.batch(&t, Some(observer));
-                    }
-                }
-                "attributes" => {
-                    if let Some(el) = r.target().filter(Node::is_connected) {
-                        let _ = self.batch(&el, Some(observer));
                     }
                 }
                 _ => {}
@@ -523,6 +519,7 @@ impl SwapHandle {
             marked,
             changes: RefCell::new(Vec::new()),
             rest: RefCell::new(JsValue::NULL),
+            queue: RefCell::new(Vec::new()),
             found: Cell::new(0),
             swapped: Cell::new(0),
         });
@@ -537,10 +534,15 @@ impl SwapHandle {
             }
         }
         if budget.is_infinite() {
-            handle.inner.rest.replace(JsValue::UNDEFINED);
             for r in handle.inner.batch(&handle.inner.root, None).iter() {
                 roots.push(&r);
             }
+        } else {
+            handle
+                .inner
+                .queue
+                .borrow_mut()
+                .push(handle.inner.root.clone());
         }
         let body = handle.inner.document.body().map(Node::from);
         if handle.inner.root.is_same_node(body.as_ref()) || handle.inner.root.node_type() == 9 {
@@ -555,39 +557,39 @@ impl SwapHandle {
         Ok(handle)
     }
 
-    /// Walks on for `budget` ms (the first call starts the walk of the
-    /// root); `true` once the whole root is done. Between calls the page may
-    /// do other work: no task of the swap need be long.
+    /// Walks on for `budget` ms: the root at first, then content added later
+    /// (see [`SwapHandle::mutated`]); `true` once nothing is left. Between
+    /// calls the page may do other work: no task of the swap need be long.
     pub fn step(&mut self, budget: f64) -> bool {
-        let at = self.inner.rest.replace(JsValue::UNDEFINED);
-        if at.is_undefined() {
-            return true;
-        }
-        let got = if at.is_null() {
-            collect(
-                &self.inner.root,
-                &self.inner.skip,
-                self.inner.fewest(false),
-                None,
-                budget,
-            )
-        } else {
+        let inner = &self.inner;
+        let at = inner.rest.replace(JsValue::NULL);
+        let got = if !at.is_null() {
             resume(&at, budget)
+        } else {
+            // The next root to walk (one no longer on the page walks as a detached tree: no harm).
+            let Some(next) = inner.queue.borrow_mut().pop() else {
+                return true;
+            };
+            collect(&next, &inner.skip, inner.fewest(false), None, budget)
         };
-        let roots = self.inner.process(&got);
+        let roots = inner.process(&got);
         self.settle(&roots);
         let rest = got.get(5);
-        let done = rest.is_undefined();
-        self.inner.rest.replace(rest);
+        let done = rest.is_undefined() && inner.queue.borrow().is_empty();
+        if !rest.is_undefined() {
+            inner.rest.replace(rest);
+        }
         done
     }
 
-    /// What the page's observer saw (its callback calls this): later
-    /// content swapped like the first pass.
-    pub fn mutated(&self, records: js_sys::Array) {
+    /// What the page's observer saw (its callback calls this): changed text
+    /// and attributes are swapped now; added content is queued for
+    /// [`SwapHandle::step`]. `true` when there is content to walk.
+    pub fn mutated(&self, records: js_sys::Array) -> bool {
         if let Some(w) = &self.watch {
             self.inner.mutations(&records, &w.observer);
         }
+        !self.inner.queue.borrow().is_empty()
     }
 
     /// Stops watching and puts every original back.

@@ -263,7 +263,8 @@ async fn wait(ms: i32) {
 
 /// A handle watched the way `swapNumbers` watches: the page's observer calls
 /// `mutated` on the handle while there is one (`handle?.mutated(records)`),
-/// and counts the calls that come when there is none any more.
+/// then `step` for the added content, and counts the calls that come when
+/// there is no handle any more.
 struct Watched {
     handle: Rc<RefCell<Option<SwapHandle>>>,
     late_calls: Rc<Cell<u32>>,
@@ -274,12 +275,16 @@ fn watched(root: JsValue) -> Watched {
     let handle: Rc<RefCell<Option<SwapHandle>>> = Rc::new(RefCell::new(None));
     let late_calls = Rc::new(Cell::new(0));
     let (h, late) = (Rc::clone(&handle), Rc::clone(&late_calls));
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |records: js_sys::Array| match h
-        .borrow()
-        .as_ref()
-    {
-        Some(h) => h.mutated(records),
-        None => late.set(late.get() + 1),
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |records: js_sys::Array| {
+        match h.borrow_mut().as_mut() {
+            // Added content is walked by step(), as swapNumbers does in slices.
+            Some(h) => {
+                if h.mutated(records) {
+                    while !h.step(f64::INFINITY) {}
+                }
+            }
+            None => late.set(late.get() + 1),
+        }
     });
     let observer =
         web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).expect("observer");
