@@ -28,7 +28,9 @@ import { consent, destroy, locate, numbers, sessionId, start } from "./index.js"
     document.documentElement.classList.remove("dni-wait");
     style.remove();
   };
-  if (hideMs > 0 && granted) {
+  // The anti-flicker snippet in <head> may hide the page already, with its own
+  // cap: then the hide is only lifted when the numbers show (or the snippet's cap ends it).
+  if (hideMs > 0 && granted && !document.documentElement.classList.contains("dni-wait")) {
     document.head.append(style);
     document.documentElement.classList.add("dni-wait");
     setTimeout(unhide, hideMs);
