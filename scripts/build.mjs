@@ -59,7 +59,7 @@ const WASM_FEATURES = [
  * match. Fails the build if the glue does not use every name exactly as
  * expected, rather than ship a module that cannot link.
  */
-export function minifyNames(bg, glue) {
+function minifyNames(bg, glue) {
   const map = JSON.parse(execFileSync(join(root, "node_modules", ".bin", "wasm-opt"),
     [...WASM_FEATURES, "--minify-imports-and-exports-and-modules", bg, "-o", bg], { encoding: "utf8" }));
   const linked = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(bg)));

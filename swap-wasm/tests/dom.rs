@@ -39,6 +39,19 @@ fn map(pairs: &[(&str, &str)]) -> JsValue {
     o.into()
 }
 
+/// Swaps `numbers` under `root` at once (no slices, no observer), in region RU.
+fn swap_all(numbers: &JsValue, root: Element, ignore: &str) -> Result<SwapHandle, JsValue> {
+    SwapHandle::new(
+        numbers,
+        "RU",
+        Some(root.into()),
+        ignore,
+        None,
+        f64::INFINITY,
+        js_sys::Array::new(),
+    )
+}
+
 fn text(root: &Element, sel: &str) -> String {
     root.query_selector(sel)
         .ok()
@@ -63,16 +76,8 @@ fn swaps_in_place_and_restores() {
            <p id="n" data-no-swap>8 (495) 123-45-67</p>
            <p id="o">8 (495) 765-43-21</p>"#,
     );
-    let mut h = SwapHandle::new(
-        &map(&[("+74951234567", "+74997654321")]),
-        "RU",
-        Some(root.clone().into()),
-        "",
-        None,
-        f64::INFINITY,
-        js_sys::Array::new(),
-    )
-    .expect("swap");
+    let mut h =
+        swap_all(&map(&[("+74951234567", "+74997654321")]), root.clone(), "").expect("swap");
     assert_eq!(text(&root, "#t"), "Звоните 8 (499) 765-43-21!");
     assert_eq!(attr(&root, "#l", "href"), "tel:+74997654321");
     assert_eq!(attr(&root, "#l", "title"), "+7 499 765-43-21");
@@ -94,14 +99,10 @@ fn ignore_selectors_and_skipped_elements() {
            <a id="wa" href="https://wa.me/74951234567">8 (495) 123-45-67</a>
            <p id="ok">8 (495) 123-45-67</p>"#,
     );
-    let mut h = SwapHandle::new(
+    let mut h = swap_all(
         &map(&[("+74951234567", "+74997654321")]),
-        "RU",
-        Some(root.clone().into()),
+        root.clone(),
         ".reviews",
-        None,
-        f64::INFINITY,
-        js_sys::Array::new(),
     )
     .expect("swap");
     assert_eq!(text(&root, "#r"), "8 (495) 123-45-67");
@@ -116,36 +117,9 @@ fn ignore_selectors_and_skipped_elements() {
 #[wasm_bindgen_test]
 fn bad_input_is_an_error() {
     let root = fixture("<p>8 (495) 123-45-67</p>");
-    assert!(SwapHandle::new(
-        &map(&[("nope", "+74997654321")]),
-        "RU",
-        Some(root.clone().into()),
-        "",
-        None,
-        f64::INFINITY,
-        js_sys::Array::new(),
-    )
-    .is_err());
-    assert!(SwapHandle::new(
-        &JsValue::from_str("x"),
-        "RU",
-        Some(root.clone().into()),
-        "",
-        None,
-        f64::INFINITY,
-        js_sys::Array::new(),
-    )
-    .is_err());
-    assert!(SwapHandle::new(
-        &map(&[]),
-        "RU",
-        Some(root.clone().into()),
-        "p[",
-        None,
-        f64::INFINITY,
-        js_sys::Array::new(),
-    )
-    .is_err());
+    assert!(swap_all(&map(&[("nope", "+74997654321")]), root.clone(), "").is_err());
+    assert!(swap_all(&JsValue::from_str("x"), root.clone(), "").is_err());
+    assert!(swap_all(&map(&[]), root.clone(), "p[").is_err());
     root.remove();
 }
 
@@ -157,16 +131,8 @@ fn numbers_split_across_inline_elements() {
            <div id="c"><span>8 (495) 123</span></div><div id="d"><span>-45-67</span></div>
            <p id="e"><span>+7 (495) 765</span>-43-21</p>"#,
     );
-    let mut h = SwapHandle::new(
-        &map(&[("+74951234567", "+74997654321")]),
-        "RU",
-        Some(root.clone().into()),
-        "",
-        None,
-        f64::INFINITY,
-        js_sys::Array::new(),
-    )
-    .expect("swap");
+    let mut h =
+        swap_all(&map(&[("+74951234567", "+74997654321")]), root.clone(), "").expect("swap");
     assert_eq!(text(&root, "#a"), "+7 (499) 765-43-21");
     assert_eq!(text(&root, "#a span"), "+7 (499)");
     assert_eq!(text(&root, "#a b"), "765-43-21");
@@ -203,18 +169,14 @@ fn coverage_counts_what_was_left_and_why() {
            <script type="application/ld+json">{"telephone": "+7 495 123-45-67"}</script>
            <p>Склад: +7 (812) 555-12-34, второй офис: +7 (812) 555-00-00</p>"#,
     );
-    let mut h = SwapHandle::new(
+    let mut h = swap_all(
         &map(&[
             ("+74951234567", "+74997654321"),
             // The second office has no tracking number for this visitor.
             ("+78125551234", "+78125551234"),
         ]),
-        "RU",
-        Some(root.clone().into()),
+        root.clone(),
         ".legal",
-        None,
-        f64::INFINITY,
-        js_sys::Array::new(),
     )
     .expect("handle");
     let c: JsValue = h.coverage().into();
@@ -230,16 +192,7 @@ fn coverage_counts_what_was_left_and_why() {
     assert_eq!(count(&c, &["found"]), 7.0);
     h.destroy();
     // After destroy the originals are back: nothing swapped any more.
-    let again = SwapHandle::new(
-        &map(&[("+74951234567", "+74951234567")]),
-        "RU",
-        Some(root.into()),
-        "",
-        None,
-        f64::INFINITY,
-        js_sys::Array::new(),
-    )
-    .expect("handle");
+    let again = swap_all(&map(&[("+74951234567", "+74951234567")]), root, "").expect("handle");
     let c: JsValue = again.coverage().into();
     assert_eq!(count(&c, &["swapped"]), 0.0);
     assert_eq!(count(&c, &["unswapped", "no_number"]), 3.0, "{c:?}");
