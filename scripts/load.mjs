@@ -1,12 +1,16 @@
-// A bounded load generator: the edge worker on a local workerd, next to the
-// do-it-yourself baseline (Node.js + Redis with a Lua script), same pool and
-// workloads, in the same run. Traffic goes to 127.0.0.1 only and stops after
-// --seconds or --max requests per row.
+// A bounded load generator: the edge worker on a local workerd (run directly,
+// and through `wrangler dev`), next to the services a team would write
+// instead (Node.js + Redis with a Lua script; plain Node.js appending to a
+// file with group-commit fsync), same pool and workloads, in the same run.
+// Traffic goes to 127.0.0.1 only and stops after --seconds or --max requests
+// per row.
 //
-//   node scripts/load.mjs [--concurrency 1,50,200] [--seconds 5] [--max 20000] [--no-redis]
+//   node scripts/load.mjs [--concurrency 1,50,200] [--seconds 5] [--max 20000]
+//                         [--services workerd,wrangler,redis,file]
 //
 // Workloads, all on one site (one Durable Object on the edge):
 // - healthz: the ceiling (no object, no storage);
+// - site config: the page's public config (the object, no storage write);
 // - new session: each leases a number (every 2nd also releases an old one,
 //   so the pool never runs dry);
 // - heartbeat: renewals of live sessions;
@@ -15,7 +19,7 @@
 import { randomBytes } from "node:crypto";
 import { startWorker } from "../tests/support/workerd.mjs";
 import { ensureRedis } from "./lib.mjs";
-import { startBaseline } from "./redis-baseline.mjs";
+import { startBaseline, startFileBaseline } from "./baselines.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1] ?? ""]] : acc), []),
@@ -23,7 +27,7 @@ const args = Object.fromEntries(
 const levels = String(args.concurrency ?? "1,50,200").split(",").map(Number);
 const seconds = Number(args.seconds ?? 5);
 const maxRequests = Number(args.max ?? 20000);
-const withRedis = !("no-redis" in args);
+const wanted = String(args.services ?? "workerd,wrangler,redis,file").split(",");
 const ADMIN_KEY = randomBytes(16).toString("hex");
 const POOL = Array.from({ length: 5000 }, (_, i) => `+7499${String(1000000 + i).padStart(7, "0")}`);
 
@@ -89,6 +93,7 @@ function workloads(base) {
   let m = 0;
   return {
     healthz: async () => (await fetch(`${base}/healthz`).then(async (r) => (await r.arrayBuffer(), r.ok))),
+    config: async () => (await fetch(`${api}/public`).then(async (r) => (await r.arrayBuffer(), r.ok))),
     lease: async () => {
       const ok = await create();
       if (live.length % 2 === 0) await release();
@@ -104,47 +109,54 @@ function workloads(base) {
   };
 }
 
-const rows = [];
-const edge = await startWorker({ vars: { ADMIN_KEY } });
-const services = [];
-try {
-  const put = await fetch(`${edge.url}/v1/sites/load`, {
+const SITE = {
+  origins: ["http://load.test"],
+  region: "RU",
+  targets: [{ number: "+74951234567", pool: POOL, fallback: "+74990009999" }],
+  cooldown_secs: 0,
+  limits: { sessions_per_client_per_minute: 1_000_000, sessions_per_site_per_minute: 1_000_000 },
+};
+
+/** Each service in turn, started for its rows and stopped after them. */
+const SERVICES = [
+  ["workerd", "edge, workerd (npm start, self-hosting)", () => edge("workerd")],
+  ["wrangler", "edge, wrangler dev", () => edge("wrangler")],
+  ["redis", "Node.js + Redis (Lua, AOF fsync always)", () => startBaseline({ redisServer: ensureRedis(), numbers: POOL })],
+  ["file", "Node.js + file (fsync, group commit)", () => startFileBaseline({ numbers: POOL })],
+];
+
+async function edge(via) {
+  const w = await startWorker({ vars: { ADMIN_KEY }, via });
+  const put = await fetch(`${w.url}/v1/sites/load`, {
     method: "PUT",
     headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      origins: ["http://load.test"],
-      region: "RU",
-      targets: [{ number: "+74951234567", pool: POOL, fallback: "+74990009999" }],
-      cooldown_secs: 0,
-      limits: { sessions_per_client_per_minute: 1_000_000, sessions_per_site_per_minute: 1_000_000 },
-    }),
+    body: JSON.stringify(SITE),
   });
   if (!put.ok) throw new Error(`site: ${put.status} ${await put.text()}`);
-  services.push(["edge (workerd, Durable Object, SQLite)", edge.url]);
-  let baseline;
-  if (withRedis) {
-    baseline = await startBaseline({ redisServer: ensureRedis(), numbers: POOL });
-    services.push(["baseline (Node.js + Redis, Lua, AOF fsync always)", baseline.url]);
-  }
+  return w;
+}
+
+const rows = [];
+for (const [key, service, start] of SERVICES) {
+  if (!wanted.includes(key)) continue;
+  const s = await start();
   try {
-    for (const [service, url] of services) {
-      const w = workloads(url);
-      for (const c of levels) {
-        for (const name of ["healthz", "lease", "heartbeat", "mixed"]) {
-          process.stderr.write(`load: ${service.split(" ")[0]} ${name} at ${c} clients ...\n`);
-          rows.push({ service, name, c, ...(await run(c, w[name])) });
-        }
+    const w = workloads(s.url);
+    const names = key === "workerd" || key === "wrangler" ? ["healthz", "config", "lease", "heartbeat", "mixed"] : ["healthz", "lease", "heartbeat", "mixed"];
+    for (const c of levels) {
+      for (const name of names) {
+        process.stderr.write(`load: ${key} ${name} at ${c} clients ...\n`);
+        rows.push({ key, service, name, c, ...(await run(c, w[name])) });
       }
     }
   } finally {
-    await baseline?.stop();
+    await s.stop();
   }
-} finally {
-  await edge.stop();
 }
 
 const label = {
   healthz: "healthz (the ceiling)",
+  config: "site config (the object, no write)",
   lease: "new session (lease; every 2nd releases one)",
   heartbeat: "heartbeat",
   mixed: "mixed (1 new : 4 heartbeats : 1 release)",
@@ -153,17 +165,18 @@ console.log(`\none site, ${seconds} s per row, at most ${maxRequests} requests p
 console.log("| service | request | clients | requests/s | p50 ms | p99 ms | requests | errors |");
 console.log("|---|---|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) {
-  console.log(`| ${r.service.split(" (")[0]} | ${label[r.name]} | ${r.c} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.n} | ${r.errors} |`);
+  console.log(`| ${r.service} | ${label[r.name]} | ${r.c} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.n} | ${r.errors} |`);
 }
-const get = (service, name, c) => rows.find((r) => r.service.startsWith(service) && r.name === name && r.c === c);
-console.log("\n| clients | edge lease / edge ceiling | edge lease / baseline lease | edge mixed / baseline mixed |");
-console.log("|---:|---:|---:|---:|");
-for (const c of levels) {
-  const e = get("edge", "lease", c);
-  const h = get("edge", "healthz", c);
-  const b = get("baseline", "lease", c);
-  const em = get("edge", "mixed", c);
-  const bm = get("baseline", "mixed", c);
-  const ratio = (x, y) => (x && y && y.rps ? `${(x.rps / y.rps).toFixed(2)}x` : "n/a");
-  console.log(`| ${c} | ${ratio(e, h)} | ${ratio(e, b)} | ${ratio(em, bm)} |`);
+const get = (key, name, c) => rows.find((r) => r.key === key && r.name === name && r.c === c);
+const ratio = (x, y) => (x && y && y.rps ? `${(x.rps / y.rps).toFixed(2)}x` : "n/a");
+console.log("\nRatios of requests/s, same run (the goals: lease and heartbeat >= 1x Redis and >= 0.5x file; p99 of a lease < 50 ms at 50 clients):");
+console.log("| edge | clients | lease / ceiling | lease / Redis | lease / file | heartbeat / Redis | heartbeat / file | lease p99 ms |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+for (const via of ["workerd", "wrangler"]) {
+  for (const c of levels) {
+    const e = get(via, "lease", c);
+    if (!e) continue;
+    const hb = get(via, "heartbeat", c);
+    console.log(`| ${via} | ${c} | ${ratio(e, get(via, "healthz", c))} | ${ratio(e, get("redis", "lease", c))} | ${ratio(e, get("file", "lease", c))} | ${ratio(hb, get("redis", "heartbeat", c))} | ${ratio(hb, get("file", "heartbeat", c))} | ${e.p99.toFixed(1)} |`);
+  }
 }

@@ -14,8 +14,9 @@
 //! * `store` (wasm only): the database handle (statements, transactions)
 //!   and the tables, a file per table group, with typed rows.
 //!
-//! The Worker itself only routes: `/healthz`, and everything under
-//! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`).
+//! The Worker itself only routes: `/healthz`, everything under
+//! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`), and,
+//! run by workerd directly, the rest to the static files' service.
 #![deny(unsafe_code)]
 
 pub mod alerts;
@@ -75,6 +76,13 @@ mod entry {
                 .id_from_name(site)?
                 .get_stub()?;
             return stub.fetch_with_request(req).await;
+        }
+        // Run by workerd directly (npm start, self-hosting), the static files
+        // are a service of their own (edge-worker/serve/assets.js); on
+        // Cloudflare and under wrangler dev, `[assets]` serves them before
+        // the worker runs, and there is no such binding.
+        if let Ok(assets) = env.service("ASSETS") {
+            return assets.fetch_request(req).await;
         }
         error(&ApiError::NotFound("no such route".into()))
     }

@@ -1,11 +1,14 @@
-// Starts the built edge worker on a real workerd (through `wrangler dev`) for a test,
-// on a free 127.0.0.1 port with its own state folder, and stops it afterwards.
+// Starts the built edge worker on a real workerd for a test, on a free
+// 127.0.0.1 port with its own state folder, and stops it afterwards: workerd
+// itself on the config the build writes (as npm start and a self-hoster run
+// it), or `wrangler dev` (the development server) with `via: "wrangler"`.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnWorkerd, writeWorkerdConfig } from "../../scripts/workerd.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -21,27 +24,35 @@ export function freePort() {
   });
 }
 
+let config; // the tests' workerd config: the build's, with this machine's stand-ins reachable
+
 /**
  * Starts workerd with the worker in edge-worker/build. `persistTo` keeps state
  * across restarts (kill-and-restart tests pass the same folder twice).
  */
-export async function startWorker({ persistTo, vars = {}, port } = {}) {
+export async function startWorker({ persistTo, vars = {}, port, via = "workerd" } = {}) {
   port ??= await freePort();
   const state = persistTo ?? mkdtempSync(join(tmpdir(), "calltrack-state-"));
-  const args = [
-    join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev",
-    "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
-    "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false",
-  ];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const child = spawn(process.execPath, args, {
-    cwd: join(root, "edge-worker"),
-    stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group: stop() signals wrangler and workerd together,
-    // so SIGKILL really kills the runtime, as a crash would.
-    detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-  });
+  let child;
+  if (via === "wrangler") {
+    const args = [
+      join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev",
+      "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
+      "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false",
+    ];
+    for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+    child = spawn(process.execPath, args, {
+      cwd: join(root, "edge-worker"),
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: stop() signals wrangler and workerd together,
+      // so SIGKILL really kills the runtime, as a crash would.
+      detached: true,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    });
+  } else {
+    config ??= writeWorkerdConfig({ outbound: ["public", "private", "local"], file: "workerd-test.capnp" });
+    child = spawnWorkerd({ config, address: `127.0.0.1:${port}`, state, vars });
+  }
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));

@@ -1,12 +1,19 @@
-// The baseline a team would build instead: a small Node.js HTTP service
-// leasing numbers from Redis with a Lua script (the usual do-it-yourself
-// design). Same routes and bodies as the edge's leasing API, same pool, so
-// the load generator drives both alike. Used by `npm run bench` only.
+// The baselines the edge is measured against, services a team would write
+// instead, with the same routes and bodies as the edge's leasing API and the
+// same pool, so the load generator drives all alike. `npm run bench` only.
 //
-//   startBaseline({ redisServer, numbers, fixationSecs }) -> { url, stop() }
+// - startBaseline: Node.js leasing from Redis with a Lua script (the usual
+//   do-it-yourself design), Redis's append-only file fsynced on every write.
+// - startFileBaseline: plain Node.js, the pool in memory, every change
+//   appended to a file and fsynced with group commit (the writes that arrive
+//   while one fsync runs share the next), no reply before its write is on
+//   disk: the edge's durability promise at its simplest.
+//
+//   start...({ numbers, fixationSecs }) -> { url, stop() }
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "redis";
@@ -63,7 +70,84 @@ export async function startBaseline({ redisServer, numbers, fixationSecs = 1800 
   const lease = await client.scriptLoad(LEASE);
   const release = await client.scriptLoad(RELEASE);
   const fix = String(fixationSecs * 1000);
+  return serve({
+    lease: async (id, now) => (await client.evalSha(lease, { keys, arguments: [id, String(now), fix] })) ?? null,
+    release: (id) => client.evalSha(release, { keys, arguments: [id] }),
+    async stop() {
+      await client.quit().catch(() => {});
+      redis.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
 
+/** The plain Node.js service: memory, an append-only file, fsync with group commit. */
+export async function startFileBaseline({ numbers, fixationSecs = 1800 }) {
+  const dir = mkdtempSync(join(tmpdir(), "calltrack-file-"));
+  const file = await open(join(dir, "leases.log"), "a");
+  const free = [...numbers];
+  const leases = new Map(); // session -> { number, until }
+  let queue = [];
+  let flushing = false;
+  // One write and one fsync for everything queued; what arrives meanwhile waits for the next.
+  async function flush() {
+    flushing = true;
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      try {
+        await file.write(batch.map((b) => b.line).join(""));
+        await file.datasync();
+        for (const b of batch) b.resolve();
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+    flushing = false;
+  }
+  const durable = (record) =>
+    new Promise((resolve, reject) => {
+      queue.push({ line: `${JSON.stringify(record)}\n`, resolve, reject });
+      if (!flushing) flush();
+    });
+  const expire = (now) => {
+    for (const [id, l] of leases) {
+      if (l.until > now) continue;
+      leases.delete(id);
+      free.push(l.number);
+    }
+  };
+  let sweep = 0;
+  return serve({
+    async lease(id, now) {
+      if (now - sweep > 1000) (sweep = now), expire(now);
+      let l = leases.get(id);
+      if (!l) {
+        const number = free.shift();
+        if (!number) return null;
+        l = { number, until: 0 };
+        leases.set(id, l);
+      }
+      l.until = now + fixationSecs * 1000;
+      await durable({ op: "lease", id, number: l.number, until: l.until });
+      return l.number;
+    },
+    async release(id) {
+      const l = leases.get(id);
+      if (!l) return;
+      leases.delete(id);
+      free.push(l.number);
+      await durable({ op: "release", id, number: l.number });
+    },
+    async stop() {
+      await file.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** The leasing API's routes over `lease(id, now) -> number | null` and `release(id)`. */
+async function serve({ lease, release, stop }) {
   const reply = (res, status, body) => {
     const text = body === undefined ? "" : JSON.stringify(body);
     res.writeHead(status, { "content-type": "application/json" }).end(text);
@@ -76,20 +160,20 @@ export async function startBaseline({ redisServer, numbers, fixationSecs = 1800 
         const parts = new URL(req.url, "http://x").pathname.split("/").filter(Boolean);
         if (req.method === "GET" && parts[0] === "healthz") return reply(res, 200, { status: "ok" });
         if (req.method !== "POST" || parts[0] !== "v1" || parts[3] !== "sessions") return reply(res, 404, { error: "no such route" });
-        const now = String(Date.now());
+        const now = Date.now();
         if (parts.length === 4) {
           const body = JSON.parse(raw || "{}");
           if (!/^[0-9a-f]{32}$/.test(body.session_id ?? "")) return reply(res, 422, { error: "session_id" });
-          const n = await client.evalSha(lease, { keys, arguments: [body.session_id, now, fix] });
+          const n = await lease(body.session_id, now);
           return reply(res, 201, { session_id: body.session_id, numbers: [{ number: n ?? "+74990009999", kind: n ? "dynamic" : "fallback" }] });
         }
         const [, , , , id, action] = parts;
         if (action === "heartbeat") {
-          const n = await client.evalSha(lease, { keys, arguments: [id, now, fix] });
+          const n = await lease(id, now);
           return reply(res, 200, { session_id: id, numbers: [{ number: n, kind: "dynamic" }] });
         }
         if (action === "release") {
-          await client.evalSha(release, { keys, arguments: [id] });
+          await release(id);
           return reply(res, 204);
         }
         return reply(res, 404, { error: "no such route" });
@@ -104,9 +188,7 @@ export async function startBaseline({ redisServer, numbers, fixationSecs = 1800 
     url: `http://127.0.0.1:${port}`,
     async stop() {
       server.close();
-      await client.quit().catch(() => {});
-      redis.kill("SIGTERM");
-      rmSync(dir, { recursive: true, force: true });
+      await stop();
     },
   };
 }
