@@ -111,6 +111,18 @@ pub enum Handler {
     ArmFault,
 }
 
+impl Handler {
+    /// The page's own changes, many at once on a busy site: they share
+    /// commits (the object's group commit); every other request first
+    /// stores what they left pending.
+    pub fn batched(self) -> bool {
+        matches!(
+            self,
+            Handler::CreateSession | Handler::Heartbeat | Handler::Release
+        )
+    }
+}
+
 /// One route.
 #[derive(Debug, Clone, Copy)]
 pub struct Route {

@@ -9,6 +9,17 @@
 //! storage holds), so a failed request changes nothing. A reply means the
 //! change is stored, and the alarm follows the aggregate's next deadline.
 //!
+//! The page's requests (a visit, a heartbeat, a release) come many at once,
+//! and each transaction is a commit to disk. They go through
+//! [`SiteObject::mutate_batched`], a group commit: each changes the
+//! aggregate at once and keeps its writes; the first of them yields one
+//! turn of the event loop, so that the requests already arrived join it,
+//! then runs all their writes and the pools' changed rows in one
+//! transaction. Every request of the batch is answered after that commit,
+//! or, if it fails, with an error, the memory dropped as above: a batch
+//! stores all of its requests or none. Any other request first stores a
+//! pending batch, so it only ever sees stored state.
+//!
 //! Handlers live in files named after their resource: `sites`, `sessions`,
 //! `pools`, `calls`, `twilio`, `leads`, `reports`, `outbox`, `dashboard`
 //! (overview, alerts, the demo call) and `sizing`.
@@ -17,7 +28,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use serde::Serialize;
-use worker::{durable_object, Date, DurableObject, Env, Method, Request, Response, Result, State};
+use worker::wasm_bindgen::JsValue;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{
+    durable_object, js_sys, Date, Delay, DurableObject, Env, Method, Request, Response, Result,
+    State,
+};
 
 use pool_core::pool::Snapshot;
 use pool_core::site::{Site, Spec};
@@ -26,7 +42,7 @@ use pool_core::time::Instant;
 use crate::error::ApiError;
 use crate::guard::{self, Limiter};
 use crate::routes::{self, Access, Found, Handler, Verb};
-use crate::store::{self, Db};
+use crate::store::{self, Db, Write};
 
 mod calls;
 mod dashboard;
@@ -60,6 +76,36 @@ struct Loaded {
     site: Site,
 }
 
+/// Writes of the page's requests waiting for one shared commit.
+struct Batch {
+    writes: Vec<Write>,
+    /// The injected failure one of them armed (test builds only).
+    fault: Option<u32>,
+    /// Settles with `true` once the batch is stored, `false` if it failed.
+    done: js_sys::Promise,
+    settle: js_sys::Function,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        let mut settle = None;
+        let done = js_sys::Promise::new(&mut |resolve, _reject| settle = Some(resolve));
+        Batch {
+            writes: Vec::new(),
+            fault: None,
+            done,
+            settle: settle.unwrap_or_else(|| js_sys::Function::new_no_args("")),
+        }
+    }
+
+    fn finish(self, stored: bool) {
+        // Resolving a promise created here cannot throw.
+        let _ = self
+            .settle
+            .call1(&JsValue::NULL, &JsValue::from_bool(stored));
+    }
+}
+
 #[durable_object]
 pub struct SiteObject {
     state: State,
@@ -68,6 +114,8 @@ pub struct SiteObject {
     loaded: RefCell<Option<Loaded>>,
     limiter: RefCell<Limiter>,
     alarm_at: Cell<Option<i64>>,
+    /// The page's requests waiting for their shared commit.
+    batch: RefCell<Option<Batch>>,
     /// Statements left before an injected failure (test builds only).
     fault: Rc<Cell<Option<u32>>>,
     /// The handler whose next change gets the injected failure, and at which statement.
@@ -180,6 +228,7 @@ impl SiteObject {
     ) -> R<T> {
         self.require_site()?;
         let db = self.ready()?;
+        self.flush_batch();
         if let Some(h) = handler {
             self.arm(h);
         }
@@ -200,13 +249,96 @@ impl SiteObject {
         result
     }
 
+    /// The gate for the page's requests, with a group commit (see the
+    /// module's notes): `f` changes the loaded site and writes through a
+    /// recording handle; the reply waits until the batch it joined is stored.
+    async fn mutate_batched<T>(
+        &self,
+        handler: Handler,
+        f: impl FnOnce(&mut Loaded, &Db) -> R<T>,
+    ) -> R<T> {
+        self.require_site()?;
+        let recording = self.ready()?.recording();
+        let value = {
+            let mut guard = self.loaded.borrow_mut();
+            let loaded = guard.as_mut().ok_or(ApiError::Internal)?;
+            match f(loaded, &recording) {
+                Ok(v) => v,
+                Err(e) => {
+                    // The memory holds the batch's changes too: it goes, and the batch with it.
+                    *guard = None;
+                    if let Some(b) = self.batch.borrow_mut().take() {
+                        b.finish(false);
+                    }
+                    return Err(e);
+                }
+            }
+        };
+        let (done, first) = {
+            let mut slot = self.batch.borrow_mut();
+            let first = slot.is_none();
+            let batch = slot.get_or_insert_with(Batch::new);
+            batch.writes.extend(recording.take_recorded());
+            if let Some(n) = self.armed_for(handler) {
+                batch.fault = Some(n);
+            }
+            (batch.done.clone(), first)
+        };
+        if first {
+            // One turn of the event loop: the requests that arrived meanwhile join.
+            Delay::from(std::time::Duration::ZERO).await;
+            self.flush_batch();
+        }
+        let stored = JsFuture::from(done).await.ok().and_then(|v| v.as_bool());
+        if stored == Some(true) {
+            Ok(value)
+        } else {
+            Err(ApiError::Internal)
+        }
+    }
+
+    /// Stores the pending batch, if any, in one transaction with the pools'
+    /// changed rows, and answers its requests.
+    fn flush_batch(&self) {
+        let Some(mut batch) = self.batch.borrow_mut().take() else {
+            return;
+        };
+        let writes = std::mem::take(&mut batch.writes);
+        let fault = batch.fault;
+        let stored = (|| -> R<()> {
+            let db = self.ready()?;
+            let mut guard = self.loaded.borrow_mut();
+            let loaded = guard.as_mut().ok_or(ApiError::Internal)?;
+            self.fault.set(fault);
+            let r = db.atomically(|| {
+                db.replay(writes)?;
+                store::write_site(&db, &mut loaded.site)?;
+                Ok(())
+            });
+            self.fault.set(None);
+            if r.is_err() {
+                *guard = None;
+            }
+            r
+        })();
+        batch.finish(stored.is_ok());
+    }
+
     /// Arms the injected failure when this change is the one asked for.
     fn arm(&self, handler: Handler) {
-        if let Some((h, n)) = self.armed.get() {
-            if h == handler {
+        if let Some(n) = self.armed_for(handler) {
+            self.fault.set(Some(n));
+        }
+    }
+
+    /// The injected failure armed for this handler's next change, disarmed.
+    fn armed_for(&self, handler: Handler) -> Option<u32> {
+        match self.armed.get() {
+            Some((h, n)) if h == handler => {
                 self.armed.set(None);
-                self.fault.set(Some(n));
+                Some(n)
             }
+            _ => None,
         }
     }
 
@@ -427,6 +559,7 @@ impl DurableObject for SiteObject {
             loaded: RefCell::new(None),
             limiter: RefCell::new(Limiter::default()),
             alarm_at: Cell::new(None),
+            batch: RefCell::new(None),
             fault: Rc::new(Cell::new(None)),
             armed: Cell::new(None),
         }
@@ -473,7 +606,13 @@ impl DurableObject for SiteObject {
             }
             Found::WrongMethod { .. } => Err(ApiError::MethodNotAllowed),
             Found::Route(route, params) => match self.authorize(route.access, &req) {
+                Ok(caller) if route.handler.batched() => {
+                    self.dispatch(route.handler, caller, &req, &body, &site, &params)
+                        .await
+                }
                 Ok(caller) => {
+                    // Only stored state is seen, and changed, outside a batch.
+                    self.flush_batch();
                     self.dispatch(route.handler, caller, &req, &body, &site, &params)
                         .await
                 }

@@ -89,11 +89,13 @@ impl SiteObject {
                 .map_err(ApiError::TooManyRequests)?;
         }
         let visit_json = api::visit_json(&visit, region.as_deref())?;
-        let reply = self.mutate(Some(Handler::CreateSession), |l, db| {
-            let shown = l.site.visit(ns.id, visit.channel, at);
-            store::put_session(db, ns.id, at, &visit_json, ns.ga_client_id.as_deref())?;
-            Ok(SessionReply::new(ns.id, channel, &shown, l.site.config()))
-        })?;
+        let reply = self
+            .mutate_batched(Handler::CreateSession, |l, db| {
+                let shown = l.site.visit(ns.id, visit.channel, at);
+                store::put_session(db, ns.id, at, &visit_json, ns.ga_client_id.as_deref())?;
+                Ok(SessionReply::new(ns.id, channel, &shown, l.site.config()))
+            })
+            .await?;
         self.schedule().await?;
         json(if created { 201 } else { 200 }, &reply)
     }
@@ -119,14 +121,16 @@ impl SiteObject {
             .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
         let channel =
             ChannelReply::with_region(&visit, stored.as_deref().and_then(api::stored_region));
-        let reply = self.mutate(Some(Handler::Heartbeat), |l, db| {
-            let shown = l.site.beat(id, visit.channel, kind, at);
-            store::touch_session(db, id, at)?;
-            if let Some(c) = &beat.coverage {
-                store::put_coverage(db, c, at, api::MAX_COVERAGE_PAGES)?;
-            }
-            Ok(SessionReply::new(id, channel, &shown, l.site.config()))
-        })?;
+        let reply = self
+            .mutate_batched(Handler::Heartbeat, |l, db| {
+                let shown = l.site.beat(id, visit.channel, kind, at);
+                store::touch_session(db, id, at)?;
+                if let Some(c) = &beat.coverage {
+                    store::put_coverage(db, c, at, api::MAX_COVERAGE_PAGES)?;
+                }
+                Ok(SessionReply::new(id, channel, &shown, l.site.config()))
+            })
+            .await?;
         self.schedule().await?;
         json(200, &reply)
     }
@@ -144,14 +148,15 @@ impl SiteObject {
         if store::session_visit(&db, id)?.is_none() {
             return Err(ApiError::NotFound("no such session".into()));
         }
-        self.mutate(Some(Handler::Release), |l, db| {
+        self.mutate_batched(Handler::Release, |l, db| {
             l.site.release(id, at);
             store::touch_session(db, id, at)?;
             if let Some(c) = &coverage {
                 store::put_coverage(db, c, at, api::MAX_COVERAGE_PAGES)?;
             }
             Ok(())
-        })?;
+        })
+        .await?;
         self.schedule().await?;
         empty(204)
     }

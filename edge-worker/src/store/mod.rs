@@ -23,7 +23,7 @@ mod samples;
 mod sessions;
 
 pub use calls::*;
-pub use db::Db;
+pub use db::{Db, Write};
 pub use journal::*;
 pub use keys::*;
 pub use numbers::*;
@@ -82,7 +82,7 @@ pub fn meta(db: &Db, key: &str) -> worker::Result<Option<String>> {
 
 /// Sets a value of the `meta` table.
 pub fn set_meta(db: &Db, key: &str, value: &str) -> worker::Result<()> {
-    db.exec(
+    db.write(
         "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
         vec![key.into(), value.into()],
     )?;

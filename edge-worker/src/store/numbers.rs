@@ -78,7 +78,7 @@ pub fn write_changes(db: &Db, target: &str, pool: &mut Pool) -> worker::Result<(
         let n = number.to_string();
         match pool.snapshot_of(number) {
             None => {
-                db.exec(
+                db.write(
                     "DELETE FROM numbers WHERE number = ?",
                     vec![n.clone().into()],
                 )?;
@@ -100,7 +100,7 @@ pub fn write_changes(db: &Db, target: &str, pool: &mut Pool) -> worker::Result<(
                         i64::from(draining),
                     ),
                 };
-                db.exec(
+                db.write(
                     "INSERT INTO numbers (number, target, state, session, since, last_seen, expires_at, until, ord, last_holder, draining)
                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (number) DO UPDATE SET target = excluded.target, state = excluded.state,
@@ -125,7 +125,7 @@ pub fn write_changes(db: &Db, target: &str, pool: &mut Pool) -> worker::Result<(
         }
         let entries: Vec<Entry> = pool.journal().of(number).collect();
         for e in entries.iter().rev().take(2) {
-            db.exec(
+            db.write(
                 "INSERT INTO journal (number, session, since, until) VALUES (?, ?, ?, ?)
                  ON CONFLICT (number, since) DO UPDATE SET session = excluded.session, until = excluded.until",
                 vec![

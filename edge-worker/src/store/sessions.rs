@@ -33,7 +33,7 @@ pub fn put_session(
     visit: &str,
     ga_client_id: Option<&str>,
 ) -> worker::Result<()> {
-    db.exec(
+    db.write(
         "INSERT INTO sessions (id, created, last_seen, visit, ga_client_id) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, visit = excluded.visit,
            ga_client_id = COALESCE(excluded.ga_client_id, sessions.ga_client_id)",
@@ -50,7 +50,7 @@ pub fn put_session(
 
 /// Marks a session seen.
 pub fn touch_session(db: &Db, id: SessionId, now: Instant) -> worker::Result<()> {
-    db.exec(
+    db.write(
         "UPDATE sessions SET last_seen = ? WHERE id = ?",
         vec![ms(now), id.to_string().into()],
     )?;
@@ -77,7 +77,7 @@ pub fn put_coverage(
     max_pages: usize,
 ) -> worker::Result<()> {
     let unswapped = serde_json::to_string(&c.unswapped).map_err(|e| e.to_string())?;
-    db.exec(
+    db.write(
         "INSERT INTO coverage (page, found, swapped, unswapped, reports, first_at, last_at)
          VALUES (?, ?, ?, ?, 1, ?, ?)
          ON CONFLICT (page) DO UPDATE SET found = excluded.found, swapped = excluded.swapped,
@@ -91,7 +91,7 @@ pub fn put_coverage(
             ms(now),
         ],
     )?;
-    db.exec(
+    db.write(
         "DELETE FROM coverage WHERE page NOT IN
            (SELECT page FROM coverage ORDER BY last_at DESC LIMIT ?)",
         vec![V::Integer(max_pages as i64)],
