@@ -354,6 +354,9 @@ pub struct Pool {
     journal: Journal,
     /// Slots changed since the last [`Pool::take_changes`], when tracking.
     changes: Option<Vec<PhoneNumber>>,
+    /// Numbers whose journal changed since the last
+    /// [`Pool::take_journal_changes`], when tracking.
+    journal_changes: Option<Vec<PhoneNumber>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -391,6 +394,7 @@ impl Pool {
             stats: Stats::default(),
             journal: Journal::new(config.grace),
             changes: None,
+            journal_changes: None,
         }
     }
 
@@ -439,6 +443,7 @@ impl Pool {
     /// persist row by row. See [`Pool::take_changes`].
     pub fn track_changes(&mut self, on: bool) {
         self.changes = on.then(Vec::new);
+        self.journal_changes = on.then(Vec::new);
     }
 
     /// The numbers whose state changed since the last call, each once.
@@ -451,6 +456,40 @@ impl Pool {
                 v
             }
             None => Vec::new(),
+        }
+    }
+
+    /// The numbers whose journal intervals changed since the last call,
+    /// each once, with how many of its newest intervals may differ from
+    /// before (each opening or closing changes one, and an opening may close
+    /// the one before it). A renewal changes a number's row, not its journal.
+    pub fn take_journal_changes(&mut self) -> Vec<(PhoneNumber, usize)> {
+        let Some(c) = &mut self.journal_changes else {
+            return Vec::new();
+        };
+        let mut v = core::mem::take(c);
+        v.sort_unstable();
+        let mut out: Vec<(PhoneNumber, usize)> = Vec::new();
+        for n in v {
+            match out.last_mut() {
+                Some((last, k)) if *last == n => *k += 1,
+                _ => out.push((n, 2)),
+            }
+        }
+        out
+    }
+
+    fn journal_open(&mut self, number: PhoneNumber, session: SessionId, at: Instant) {
+        self.journal.open(number, session, at);
+        if let Some(c) = &mut self.journal_changes {
+            c.push(number);
+        }
+    }
+
+    fn journal_close(&mut self, number: PhoneNumber, at: Instant) {
+        self.journal.close(number, at);
+        if let Some(c) = &mut self.journal_changes {
+            c.push(number);
         }
     }
 
@@ -569,7 +608,7 @@ impl Pool {
         let State::Leased { lease, draining } = self.slots[id as usize].state else {
             return None;
         };
-        self.journal.close(lease.number, at);
+        self.journal_close(lease.number, at);
         if draining {
             self.by_session.remove(&lease.session);
             self.vacate(id);
@@ -700,7 +739,7 @@ impl Pool {
                 }
                 State::Cooling { .. } if self.slots[id as usize].last_holder == Some(session) => {
                     let lease = self.hold(id, session, now, now);
-                    self.journal.open(lease.number, session, now);
+                    self.journal_open(lease.number, session, now);
                     self.settle();
                     return Assignment::Leased {
                         lease,
@@ -717,7 +756,7 @@ impl Pool {
                 continue;
             }
             let lease = self.hold(id, session, now, now);
-            self.journal.open(lease.number, session, now);
+            self.journal_open(lease.number, session, now);
             self.settle();
             return Assignment::Leased {
                 lease,
@@ -733,9 +772,9 @@ impl Pool {
                 {
                     if now.saturating_since(old.last_seen) >= min_idle {
                         self.by_session.remove(&old.session);
-                        self.journal.close(old.number, now);
+                        self.journal_close(old.number, now);
                         let lease = self.hold(id, session, now, now);
-                        self.journal.open(lease.number, session, now);
+                        self.journal_open(lease.number, session, now);
                         self.stats.recycled += 1;
                         self.settle();
                         return Assignment::Leased {
@@ -1482,6 +1521,46 @@ mod tests {
         assert!(p.take_changes().is_empty());
         p.expire(t(1000));
         assert_eq!(p.take_changes(), [num(0)]);
+    }
+
+    #[test]
+    fn journal_change_tracking() {
+        let mut p = pool(2);
+        p.track_changes(true);
+        p.lease(s(1), t(0));
+        assert_eq!(p.take_journal_changes(), [(num(0), 2)]);
+        // A renewal changes the number's row, never its journal.
+        p.lease(s(1), t(5));
+        assert_eq!(p.take_changes(), [num(0)]);
+        assert!(p.take_journal_changes().is_empty());
+        p.release(s(1), t(6)).unwrap();
+        assert_eq!(p.take_journal_changes(), [(num(0), 2)]);
+        // num(0) cools down: the next visitor gets num(1).
+        p.lease(s(2), t(7));
+        assert_eq!(p.take_journal_changes(), [(num(1), 2)]);
+        // Expiry closes num(1)'s interval; num(0)'s cooldown ending is no journal change.
+        p.expire(t(10_000_000));
+        assert_eq!(p.take_changes(), [num(0), num(1)]);
+        assert_eq!(p.take_journal_changes(), [(num(1), 2)]);
+        // Three holders of one number between two calls: its three newest intervals changed.
+        let mut q = Pool::with_numbers(
+            Config {
+                cooldown: Duration::ZERO,
+                ..config()
+            },
+            7,
+            [num(0)],
+        )
+        .unwrap();
+        q.track_changes(true);
+        for k in 1..=3 {
+            q.lease(s(k), t(k as i64));
+            q.release(s(k), t(k as i64)).unwrap();
+        }
+        q.lease(s(4), t(4));
+        let changed = q.take_journal_changes();
+        assert_eq!(changed, [(num(0), 8)]);
+        assert!(q.journal().of(num(0)).count() <= changed[0].1);
     }
 
     #[test]

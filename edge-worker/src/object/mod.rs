@@ -378,6 +378,22 @@ impl SiteObject {
         Ok(())
     }
 
+    /// After a change of the page's requests, which move only the pools'
+    /// deadlines: the alarm is moved only when a lease ends before it.
+    async fn schedule_pools(&self) -> R<()> {
+        let pools = self
+            .loaded
+            .borrow()
+            .as_ref()
+            .and_then(|l| l.site.next_deadline())
+            .map(|t| t.millis());
+        match (self.alarm_at.get(), pools) {
+            (Some(alarm), Some(p)) if alarm <= p => Ok(()),
+            (Some(_), None) => Ok(()),
+            _ => self.schedule().await,
+        }
+    }
+
     fn caller(&self, req: &Request) -> R<Caller> {
         let header = req.headers().get("authorization").ok().flatten();
         let Some(token) = guard::bearer(header.as_deref()) else {

@@ -96,7 +96,7 @@ impl SiteObject {
                 Ok(SessionReply::new(ns.id, channel, &shown, l.site.config()))
             })
             .await?;
-        self.schedule().await?;
+        self.schedule_pools().await?;
         json(if created { 201 } else { 200 }, &reply)
     }
 
@@ -131,7 +131,7 @@ impl SiteObject {
                 Ok(SessionReply::new(id, channel, &shown, l.site.config()))
             })
             .await?;
-        self.schedule().await?;
+        self.schedule_pools().await?;
         json(200, &reply)
     }
 
@@ -157,7 +157,7 @@ impl SiteObject {
             Ok(())
         })
         .await?;
-        self.schedule().await?;
+        self.schedule_pools().await?;
         empty(204)
     }
 

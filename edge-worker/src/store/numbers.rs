@@ -71,8 +71,9 @@ pub fn numbers_of(db: &Db, target: &str) -> worker::Result<Vec<NumberSnapshot>> 
     Ok(out)
 }
 
-/// Writes what changed in `pool` since the last call: number rows, their
-/// newest journal intervals, and the pool's counters.
+/// Writes what changed in `pool` since the last call: number rows, the
+/// newest journal intervals of the numbers whose journal changed, and the
+/// pool's counters.
 pub fn write_changes(db: &Db, target: &str, pool: &mut Pool) -> worker::Result<()> {
     for number in pool.take_changes() {
         let n = number.to_string();
@@ -123,8 +124,12 @@ pub fn write_changes(db: &Db, target: &str, pool: &mut Pool) -> worker::Result<(
                 )?;
             }
         }
+    }
+    // A renewal changes a number's row only; a lease that starts or ends, its journal too.
+    for (number, changed) in pool.take_journal_changes() {
+        let n = number.to_string();
         let entries: Vec<Entry> = pool.journal().of(number).collect();
-        for e in entries.iter().rev().take(2) {
+        for e in entries.iter().rev().take(changed) {
             db.write(
                 "INSERT INTO journal (number, session, since, until) VALUES (?, ?, ?, ?)
                  ON CONFLICT (number, since) DO UPDATE SET session = excluded.session, until = excluded.until",
