@@ -32,7 +32,10 @@ export async function buildWorker({ faults = false } = {}) {
   if (r.code !== 0 || !existsSync(out)) {
     throw new Error(`${r.out.trimEnd()}\nthe edge worker did not build (output above).`);
   }
-  log(`✓ edge worker built with worker-build${faults ? " (test build: fault switch on)" : ""} (${seconds(t)} s)`);
+  // The same worker on workerd itself (npm start, self-hosting): its config.
+  const { writeWorkerdConfig } = await import("./workerd.mjs");
+  writeWorkerdConfig();
+  log(`✓ edge worker built with worker-build${faults ? " (test build: fault switch on)" : ""}, and its workerd config (${seconds(t)} s)`);
   return out;
 }
 

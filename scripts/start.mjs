@@ -1,11 +1,13 @@
 // npm start: builds what exists and starts it: the edge worker on workerd
-// (wrangler dev, local state in .wrangler/state), on 127.0.0.1:$PORT (8787).
-import { spawn } from "node:child_process";
+// itself (no dev proxy; the config the build writes, local state in
+// .wrangler/workerd), on 127.0.0.1:$PORT (8787). `wrangler dev` (hot reload)
+// stays for development: `npx wrangler dev` in edge-worker/.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBrowser, buildWorker } from "./build.mjs";
 import { fail, log, root } from "./lib.mjs";
+import { spawnWorkerd, writeWorkerdConfig } from "./workerd.mjs";
 
 const port = Number(process.env.PORT || 8787);
 if (!Number.isInteger(port) || port <= 0 || port > 65535) fail(`PORT=${process.env.PORT} is not a port number.`);
@@ -24,13 +26,17 @@ adminKey ||= randomBytes(24).toString("base64url");
 // DEMO_SITES turns on the demo panel's "place a call" for the seeded site only.
 writeFileSync(devVars, `ADMIN_KEY=${adminKey}\nDEMO_SITES=demo\n`, { mode: 0o600 });
 
-const child = spawn(process.execPath, [
-  join(root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev",
-  "--ip", "127.0.0.1", "--port", String(port),
-  "--persist-to", join(root, ".wrangler", "state"),
-  "--show-interactive-dev-session=false",
-], { cwd: join(root, "edge-worker"), stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-
+// A local demo: webhooks may go to receivers on this machine (a deployment's config allows public addresses only).
+const config = writeWorkerdConfig({ outbound: ["public", "private", "local"], file: "workerd-local.capnp" });
+const state = join(root, ".wrangler", "workerd");
+mkdirSync(state, { recursive: true });
+const child = spawnWorkerd({
+  config,
+  address: `127.0.0.1:${port}`,
+  state,
+  vars: { ADMIN_KEY: adminKey, DEMO_SITES: "demo" },
+  detached: false,
+});
 let out = "";
 child.stdout.on("data", (d) => (out += d));
 child.stderr.on("data", (d) => (out += d));
@@ -72,7 +78,7 @@ child.stdout.pipe(process.stdout);
 child.stderr.pipe(process.stderr);
 log(`
 Started:
-  edge worker (workerd, state in .wrangler/state)  ${url}
+  edge worker (workerd, state in .wrangler/workerd) ${url}
   health                                           ${url}/healthz
   demo page (the script tag; examples/demo)        ${url}/demo/
   demo page, US branch                             ${url}/demo/us.html

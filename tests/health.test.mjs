@@ -25,3 +25,56 @@ test("an unknown route is 404", async () => {
   const r = await fetch(`${worker.url}/no-such-route`);
   assert.equal(r.status, 404);
 });
+
+// The static files, as workerd run directly serves them (edge-worker/serve/assets.js):
+// the same paths, types and cache rules as wrangler's [assets].
+test("static files: types, folders, the _headers rules, nothing hidden served", async () => {
+  const get = (p, init) => fetch(`${worker.url}${p}`, { redirect: "manual", ...init });
+  const demo = await get("/demo/");
+  assert.equal(demo.status, 200);
+  assert.match(demo.headers.get("content-type"), /^text\/html/);
+  assert.match(await demo.text(), /<html/);
+  const folder = await get("/demo");
+  assert.equal(folder.status, 307);
+  assert.equal(folder.headers.get("location"), "/demo/");
+  const tag = await get("/swap.js");
+  assert.match(tag.headers.get("content-type"), /^text\/javascript/);
+  assert.equal(tag.headers.get("cache-control"), "public, max-age=300");
+  assert.equal(tag.headers.get("access-control-allow-origin"), "*");
+  const wasm = await get("/swap_wasm_bg.wasm");
+  assert.equal(wasm.headers.get("content-type"), "application/wasm");
+  const bytes = new Uint8Array(await wasm.arrayBuffer());
+  assert.deepEqual([...bytes.slice(0, 4)], [0, 0x61, 0x73, 0x6d], "the wasm's magic number");
+  for (const hidden of ["/_headers", "/demo/../_headers", "/.dev.vars", "/%2e%2e/wrangler.toml"]) {
+    const r = await get(hidden);
+    assert.equal(r.status, 404, hidden);
+    await r.arrayBuffer();
+  }
+  const post = await get("/demo/", { method: "POST" });
+  assert.equal(post.status, 405);
+  assert.equal((await post.json()).error.code, "method_not_allowed");
+});
+
+// wrangler dev, the development server, runs the same build.
+test("under wrangler dev too: healthz and a lease", async () => {
+  const ADMIN_KEY = "wrangler-dev-admin-key-0123456789";
+  const w = await startWorker({ via: "wrangler", vars: { ADMIN_KEY } });
+  try {
+    assert.equal((await fetch(`${w.url}/healthz`)).status, 200);
+    const put = await fetch(`${w.url}/v1/sites/dev`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({ origins: ["http://dev.test"], region: "RU", targets: [{ number: "+74951234567", pool: ["+74990000001"] }] }),
+    });
+    assert.equal(put.status, 201, await put.text());
+    const r = await fetch(`${w.url}/v1/sites/dev/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ session_id: "0123456789abcdef0123456789abcdef", url: "http://dev.test/?gclid=x" }),
+    });
+    assert.equal(r.status, 201);
+    assert.equal((await r.json()).numbers[0].number, "+74990000001");
+  } finally {
+    await w.stop();
+  }
+});

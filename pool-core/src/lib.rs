@@ -69,6 +69,7 @@ pub mod number;
 pub mod pool;
 pub mod report;
 pub mod session;
+pub mod shard;
 pub mod sim;
 pub mod site;
 pub mod text;

@@ -831,6 +831,19 @@ impl Pool {
         }
     }
 
+    /// Whether the session holds a live lease here, or may reclaim its
+    /// number that still cools down after it.
+    pub fn claims(&self, session: SessionId) -> bool {
+        let Some(&id) = self.by_session.get(&session) else {
+            return false;
+        };
+        match self.slots[id as usize].state {
+            State::Leased { lease, .. } => lease.session == session,
+            State::Cooling { .. } => self.slots[id as usize].last_holder == Some(session),
+            _ => false,
+        }
+    }
+
     /// Adds a number at the back of the free queue.
     pub fn add(&mut self, number: PhoneNumber) -> Result<(), AddError> {
         if self.by_number.contains_key(&number) {

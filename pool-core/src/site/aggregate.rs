@@ -260,6 +260,17 @@ impl Site {
         })
     }
 
+    /// Whether [`Site::visit`] would lease `session` a number for every
+    /// target its channel is dynamic for: it holds or may reclaim one, or a
+    /// number is free. A shard without room lets the session try another.
+    pub fn has_room(&self, session: SessionId, channel: Channel) -> bool {
+        (0..self.config.targets.len()).all(|i| {
+            self.config.display(i, channel) != Display::Dynamic
+                || self.pools[i].claims(session)
+                || self.pools[i].metrics().free > 0
+        })
+    }
+
     /// What a visitor of `channel` sees with no lease at all (a bot, or a
     /// page without consent): static numbers, else the originals.
     pub fn unleased(&self, channel: Channel, plain: Plain) -> Vec<Shown> {
@@ -609,5 +620,64 @@ mod tests {
         let beat = back.beat(s(1), Channel::PaidSearch, Beat::Leaving, t(2));
         assert_eq!(beat[0].number, first[0].number);
         assert_eq!(back.next_deadline(), Some(t(12)));
+    }
+    #[test]
+    fn room_is_what_a_visit_would_lease_from() {
+        let mut spec = Spec {
+            cooldown_secs: 60,
+            ..Spec::default()
+        };
+        spec.targets.push(TargetSpec {
+            number: "+74951234567".into(),
+            pool: vec!["+74990000001".into()],
+            ..TargetSpec::default()
+        });
+        let mut site = Site::new(spec.validate().unwrap(), 7);
+        let (a, b) = (SessionId::from_u128(1), SessionId::from_u128(2));
+        let t0 = Instant::from_secs(1_700_000_000);
+        assert!(site.has_room(a, Channel::PaidSearch));
+        site.visit(a, Channel::PaidSearch, t0);
+        // The one number is a's: a still has room (its own), b has none.
+        assert!(site.has_room(a, Channel::PaidSearch));
+        assert!(!site.has_room(b, Channel::PaidSearch));
+        // An untracked channel needs no number.
+        assert!(site.has_room(b, Channel::Sms));
+        // Released, the number cools down: a may reclaim it, b may not.
+        site.release(a, t0 + Duration::from_secs(1));
+        assert!(site.has_room(a, Channel::PaidSearch));
+        assert!(!site.has_room(b, Channel::PaidSearch));
+    }
+
+    #[test]
+    fn a_shard_holds_the_numbers_it_owns() {
+        let mut spec = Spec {
+            shards: 4,
+            ..Spec::default()
+        };
+        spec.targets.push(TargetSpec {
+            number: "+74951234567".into(),
+            pool: (0..40)
+                .map(|i| alloc::format!("+7499{:07}", 1_000_000 + i))
+                .collect(),
+            ..TargetSpec::default()
+        });
+        let config = spec.validate().unwrap();
+        let mut all = Vec::new();
+        for k in 0..4 {
+            let c = config.shard(k);
+            assert_eq!(c.targets[0].number, config.targets[0].number);
+            for n in &c.targets[0].pool {
+                assert_eq!(crate::shard::of_number(*n, 4), k);
+                all.push(*n);
+            }
+        }
+        all.sort_unstable();
+        let mut whole = config.targets[0].pool.clone();
+        whole.sort_unstable();
+        assert_eq!(all, whole, "every number in exactly one shard");
+        spec.shards = 0;
+        assert!(spec.validate().is_err());
+        spec.shards = 65;
+        assert!(spec.validate().is_err());
     }
 }

@@ -82,6 +82,10 @@ pub struct Spec {
     /// frees numbers sooner and loses callers who ring back later: measure
     /// with the sizing simulation before turning it on.
     pub release_on_leave: bool,
+    /// How many Durable Objects share the site's pools (1, the default, to
+    /// 64): each holds the numbers its shard owns ([`crate::shard`]) and the
+    /// sessions routed to it. Set when the site is created.
+    pub shards: u32,
     /// Telephony and the systems calls are sent to.
     pub integrations: IntegrationsSpec,
 }
@@ -377,6 +381,7 @@ impl Default for Spec {
             limits: LimitsSpec::default(),
             ignore_selectors: Vec::new(),
             release_on_leave: false,
+            shards: 1,
             integrations: IntegrationsSpec::default(),
         }
     }
@@ -450,6 +455,8 @@ pub struct Config {
     pub ignore_selectors: Vec<String>,
     /// End the lease when the visitor leaves the page.
     pub release_on_leave: bool,
+    /// How many objects share the pools (1 to [`crate::shard::MAX_SHARDS`]).
+    pub shards: u32,
     /// Telephony and the systems calls are sent to (checked).
     pub integrations: IntegrationsSpec,
 }
@@ -801,6 +808,9 @@ impl Spec {
             }
         }
 
+        if self.shards == 0 || self.shards > crate::shard::MAX_SHARDS {
+            e.push("shards", format!("from 1 to {}", crate::shard::MAX_SHARDS));
+        }
         self.integrations.check(&mut e);
 
         if !e.0.is_empty() {
@@ -829,6 +839,7 @@ impl Spec {
             },
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
+            shards: self.shards,
             integrations: self.integrations.clone(),
         })
     }
@@ -969,8 +980,21 @@ impl Config {
             },
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
+            shards: self.shards,
             integrations: self.integrations.clone(),
         }
+    }
+
+    /// The config as shard `index` of [`Config::shards`] holds it: every
+    /// target's pool keeps only the numbers that shard owns; the rest
+    /// (targets, statics, fallbacks, timing) is the whole site's.
+    pub fn shard(&self, index: u32) -> Config {
+        let mut c = self.clone();
+        for t in &mut c.targets {
+            t.pool
+                .retain(|n| crate::shard::of_number(*n, self.shards) == index);
+        }
+        c
     }
 }
 
