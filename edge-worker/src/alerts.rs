@@ -1,10 +1,10 @@
 //! Health alerts, pure: "numbers are not being swapped" and "pool
 //! exhausted", decided from counts the site's object reads.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What the object knows when it checks.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Signals {
     /// Sessions created in the last 7 days.
     pub sessions_week: u64,
@@ -23,6 +23,19 @@ pub struct Signals {
     pub fallbacks_hour: u64,
     /// Lease answers in the last hour.
     pub requests_hour: u64,
+}
+
+impl Signals {
+    /// Adds another shard's counts of the same site (the window stays).
+    pub fn add(&mut self, o: &Signals) {
+        self.sessions_week += o.sessions_week;
+        self.sessions_recent += o.sessions_recent;
+        self.pages_reported += o.pages_reported;
+        self.pages_unswapped += o.pages_unswapped;
+        self.pages_without_numbers += o.pages_without_numbers;
+        self.fallbacks_hour += o.fallbacks_hour;
+        self.requests_hour += o.requests_hour;
+    }
 }
 
 /// One alert.

@@ -30,6 +30,8 @@ pub enum ApiError {
     TooManyRequests(u64),
     /// 500: something of ours failed; the details go to the log only.
     Internal,
+    /// 502: another shard of the site did not answer as it should.
+    ShardUnavailable(u32),
 }
 
 #[derive(Serialize)]
@@ -68,6 +70,7 @@ impl ApiError {
             ApiError::Invalid(_) => 422,
             ApiError::TooManyRequests(_) => 429,
             ApiError::Internal => 500,
+            ApiError::ShardUnavailable(_) => 502,
         }
     }
 
@@ -85,6 +88,7 @@ impl ApiError {
             ApiError::Invalid(_) => "invalid",
             ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::Internal => "internal",
+            ApiError::ShardUnavailable(_) => "shard_unavailable",
         }
     }
 
@@ -111,6 +115,9 @@ impl ApiError {
             ),
             ApiError::TooManyRequests(s) => format!("too many new sessions; retry in {s} s"),
             ApiError::Internal => "internal error; nothing was changed".into(),
+            ApiError::ShardUnavailable(k) => format!(
+                "shard {k} of this site did not take the change; this object's part is stored: send the request again"
+            ),
         };
         let fields = match self {
             ApiError::Invalid(f) => Some(f.as_slice()),
@@ -167,13 +174,14 @@ mod tests {
             ApiError::field("session_id", "bad"),
             ApiError::TooManyRequests(12),
             ApiError::Internal,
+            ApiError::ShardUnavailable(2),
         ] {
             let v: serde_json::Value = serde_json::from_str(&e.body()).unwrap();
             assert_eq!(v["error"]["code"], e.code());
             assert!(v["error"]["message"]
                 .as_str()
                 .is_some_and(|m| !m.is_empty()));
-            assert!((400..=500).contains(&e.status()));
+            assert!((400..=502).contains(&e.status()));
         }
         let v: serde_json::Value = serde_json::from_str(&ApiError::field("a", "b").body()).unwrap();
         assert_eq!(v["error"]["fields"][0]["path"], "a");

@@ -67,15 +67,13 @@ mod entry {
             return Ok(r);
         }
         if let Some(rest) = path.strip_prefix("/v1/sites/") {
-            let site = rest.split('/').next().unwrap_or("");
+            let mut parts = rest.split('/');
+            let site = parts.next().unwrap_or("");
             if let Err(e) = check_site_id(site) {
                 return error(&e);
             }
-            let stub = env
-                .durable_object("SITES")?
-                .id_from_name(site)?
-                .get_stub()?;
-            return stub.fetch_with_request(req).await;
+            let rest: Vec<&str> = parts.collect();
+            return to_site(req, &env, site, &rest).await;
         }
         // Run by workerd directly (npm start, self-hosting), the static files
         // are a service of their own (edge-worker/serve/assets.js); on
@@ -85,6 +83,73 @@ mod entry {
             return assets.fetch_request(req).await;
         }
         error(&ApiError::NotFound("no such route".into()))
+    }
+
+    thread_local! {
+        /// How many shards each site has, as its objects last said, and until when to believe it.
+        static SHARDS: std::cell::RefCell<std::collections::HashMap<String, (u32, f64)>> =
+            Default::default();
+    }
+
+    /// How long this isolate believes a site's count of shards.
+    const SHARDS_TTL_MS: f64 = 60_000.0;
+
+    /// Sends a request to the site's object: a session's to its first shard
+    /// (when this isolate knows the site has several), everything else to
+    /// the site's own object. A shard that is not the session's forwards it,
+    /// so an unknown or old count only costs a hop.
+    async fn to_site(mut req: Request, env: &Env, site: &str, rest: &[&str]) -> Result<Response> {
+        let now = Date::now().as_millis() as f64;
+        let shards = SHARDS.with(|m| {
+            m.borrow()
+                .get(site)
+                .filter(|(_, until)| *until > now)
+                .map(|(n, _)| *n)
+        });
+        let mut shard = 0;
+        if let (Some(n), Method::Post) = (shards.filter(|n| *n > 1), req.method()) {
+            match rest {
+                ["sessions", id, "heartbeat" | "release"] => {
+                    if let Ok(id) = id.parse() {
+                        shard = pool_core::shard::first(id, n);
+                    }
+                }
+                ["sessions"] => {
+                    // The session id is in the body: read it, send the body on.
+                    let body = req.bytes().await?;
+                    if let Some(id) = crate::api::session_id_of(&body) {
+                        shard = pool_core::shard::first(id, n);
+                    }
+                    let init = RequestInit {
+                        method: Method::Post,
+                        headers: req.headers().clone(),
+                        body: Some(js_sys::Uint8Array::from(body.as_slice()).into()),
+                        ..RequestInit::default()
+                    };
+                    req = Request::new_with_init(req.url()?.as_ref(), &init)?;
+                }
+                _ => {}
+            }
+        }
+        let name = if shard == 0 {
+            site.to_string()
+        } else {
+            format!("{site}#{shard}")
+        };
+        let stub = env
+            .durable_object("SITES")?
+            .id_from_name(&name)?
+            .get_stub()?;
+        let resp = stub.fetch_with_request(req).await?;
+        if let Ok(Some(n)) = resp.headers().get("x-calltrack-shards") {
+            if let Ok(n) = n.parse::<u32>() {
+                SHARDS.with(|m| {
+                    m.borrow_mut()
+                        .insert(site.to_string(), (n, now + SHARDS_TTL_MS))
+                });
+            }
+        }
+        Ok(resp)
     }
 }
 

@@ -333,6 +333,7 @@ pub fn total(facts: &[Fact]) -> Row {
 /// (hours since the epoch): its size, numbers leased, and its running totals
 /// of lease requests and fallbacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PoolSample {
     /// Hours since the epoch.
     pub hour: i64,

@@ -95,7 +95,7 @@ impl Beat {
 }
 
 /// One page's coverage as stored: the newest report and how many came.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct CoveragePage {
     /// Host and path.
     pub page: String,
@@ -151,11 +151,84 @@ impl CoverageReply {
         }
         CoverageReply { totals, pages }
     }
+
+    /// The reply for pages reported to several shards of a site: a page
+    /// reported to more than one counts once, with its newest report, every
+    /// report counted, from the first one. Worst first, as one object lists.
+    pub fn merge(pages: impl IntoIterator<Item = CoveragePage>) -> CoverageReply {
+        let mut by_page: BTreeMap<String, CoveragePage> = BTreeMap::new();
+        for p in pages {
+            match by_page.get_mut(&p.page) {
+                None => {
+                    by_page.insert(p.page.clone(), p);
+                }
+                Some(have) => {
+                    let (reports, first_at) =
+                        (have.reports + p.reports, have.first_at.min(p.first_at));
+                    if p.last_at > have.last_at {
+                        *have = p;
+                    }
+                    have.reports = reports;
+                    have.first_at = first_at;
+                }
+            }
+        }
+        let mut pages: Vec<CoveragePage> = by_page.into_values().collect();
+        // The order of `store::coverage`: most left unswapped, pages without numbers, newest.
+        pages.sort_by(|a, b| {
+            let left = |p: &CoveragePage| p.found.saturating_sub(p.swapped);
+            left(b)
+                .cmp(&left(a))
+                .then((b.found == 0).cmp(&(a.found == 0)))
+                .then(b.last_at.cmp(&a.last_at))
+        });
+        CoverageReply::of(pages)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn page(
+        page: &str,
+        found: u64,
+        swapped: u64,
+        reports: u64,
+        first_at: i64,
+        last_at: i64,
+    ) -> CoveragePage {
+        CoveragePage {
+            page: page.into(),
+            found,
+            swapped,
+            unswapped: BTreeMap::new(),
+            reports,
+            first_at,
+            last_at,
+        }
+    }
+
+    #[test]
+    fn shards_coverage_merges_by_page() {
+        let merged = CoverageReply::merge([
+            page("a.test/", 2, 2, 3, 100, 500),
+            page("b.test/x", 3, 1, 1, 200, 200),
+            page("a.test/", 4, 1, 2, 50, 900),
+        ]);
+        assert_eq!(merged.pages.len(), 2);
+        // The page most left unswapped first: a.test/ (3 left, newest report) then b.test/x (2).
+        assert_eq!(merged.pages[0], page("a.test/", 4, 1, 5, 50, 900));
+        assert_eq!(merged.pages[1].page, "b.test/x");
+        assert_eq!(
+            (
+                merged.totals.pages,
+                merged.totals.found,
+                merged.totals.swapped
+            ),
+            (2, 7, 2)
+        );
+    }
 
     #[test]
     fn beats() {

@@ -352,7 +352,22 @@ pub fn fields(bad: Vec<(&'static str, String)>) -> Result<(), ApiError> {
     ))
 }
 
-/// A site id: 1 to 64 of `a-z 0-9 - _`.
+/// The `session_id` of a new session's body, if it is there and well formed
+/// (the Worker routes by it; the object checks the body in full).
+pub fn session_id_of(body: &[u8]) -> Option<pool_core::session::SessionId> {
+    #[derive(Deserialize)]
+    struct Only<'a> {
+        #[serde(borrow)]
+        session_id: Option<&'a str>,
+    }
+    serde_json::from_slice::<Only>(body)
+        .ok()?
+        .session_id?
+        .parse()
+        .ok()
+}
+
+/// A site id: 1 to 64 of `a-z 0-9 - _` (never `#`: shard objects are `{site}#{k}`).
 pub fn check_site_id(id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
         && id.len() <= 64
@@ -455,5 +470,20 @@ mod tests {
             "+74951234567"
         );
         assert_eq!(path_number("%zz%2").unwrap_err().status(), 400);
+    }
+
+    #[test]
+    fn the_worker_reads_a_new_sessions_id() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let body = format!(r#"{{"url":"https://a.test/","session_id":"{id}"}}"#);
+        assert_eq!(
+            session_id_of(body.as_bytes())
+                .map(|s| s.to_string())
+                .as_deref(),
+            Some(id)
+        );
+        assert_eq!(session_id_of(br#"{"session_id":"nope"}"#), None);
+        assert_eq!(session_id_of(b"not json"), None);
+        assert_eq!(session_id_of(b"{}"), None);
     }
 }

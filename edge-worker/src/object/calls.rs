@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use pool_core::attribution::{attribute, Attribution, Kind};
@@ -136,42 +136,120 @@ fn journal_of(db: &Db, l: &Loaded, number: Option<PhoneNumber>) -> R<Journal> {
     Ok(j)
 }
 
-/// Writes a new call, attributed (or answers the stored one: the id is the
-/// idempotency key). Returns the row and whether it was new. Runs inside
-/// the persistence gate.
-pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming) -> R<(CallRow, bool)> {
+/// What the coordinator asks the shard that owns a dialled number.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Ask {
+    /// The dialled number, E.164 (none when it could not be read).
+    number: Option<String>,
+    /// When the call started (ms since the epoch).
+    at: i64,
+}
+
+/// A call's attribution, as the shard that owns the dialled number finds it
+/// in its journal and sessions.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Found {
+    kind: Kind,
+    session: Option<String>,
+    confidence: Confidence,
+    candidates: Vec<Scored>,
+    /// The target whose number was dialled (index in the config).
+    target: Option<usize>,
+    visit: Option<ChannelReply>,
+    ga_client_id: Option<String>,
+}
+
+impl SiteObject {
+    /// Attributes a call to `dialled` at `at` here, from this shard's journal.
+    pub(super) fn attribute_here(&self, ask: &Ask) -> R<Found> {
+        let db = self.ready()?;
+        let guard = self.loaded.borrow();
+        let l = guard.as_ref().ok_or(ApiError::Internal)?;
+        let dialled = ask.number.as_deref().and_then(|n| n.parse().ok());
+        let a = attribute(
+            l.site.config(),
+            &journal_of(&db, l, dialled)?,
+            dialled,
+            Instant::from_millis(ask.at),
+        );
+        let (visit, ga_client_id) = match &a {
+            Attribution::Session { session, .. } => match store::session_row(&db, *session)? {
+                Some(s) => (
+                    serde_json::from_str::<pool_core::channel::Visit>(&s.visit)
+                        .ok()
+                        .map(|v| ChannelReply::with_region(&v, api::stored_region(&s.visit))),
+                    s.ga_client_id,
+                ),
+                None => (None, None),
+            },
+            Attribution::Static { channel, .. } => {
+                (Some(ChannelReply::bare(channel.as_str())), None)
+            }
+            _ => (None, None),
+        };
+        Ok(Found {
+            kind: a.kind(),
+            session: a.session().map(|s| s.to_string()),
+            confidence: a.confidence(),
+            candidates: a.candidates().to_vec(),
+            target: a.target(),
+            visit,
+            ga_client_id,
+        })
+    }
+
+    /// Attributes an incoming call where its number's journal is: here, or
+    /// the shard that owns the number (one request, no fan-out).
+    pub(super) async fn attribution(&self, site: &str, inc: &Incoming) -> R<Found> {
+        let region = self.with_loaded(|l| l.site.config().region)?;
+        let dialled = PhoneNumber::parse(&inc.tracking_raw, region).ok();
+        let ask = Ask {
+            number: dialled.map(|n| n.to_string()),
+            at: inc.started_at.millis(),
+        };
+        let (me, n) = self.place()?;
+        let owner = dialled.map_or(0, |d| pool_core::shard::of_number(d, n));
+        if n <= 1 || owner == me {
+            return self.attribute_here(&ask);
+        }
+        let headers = worker::Headers::new();
+        headers.set("content-type", "application/json")?;
+        let mut r = self
+            .to_shard(
+                site,
+                owner,
+                worker::Method::Post,
+                &format!("/_shard/{site}/attribute"),
+                headers,
+                Some(super::encode(&ask)?.into_bytes()),
+            )
+            .await?;
+        if r.status_code() != 200 {
+            return Err(ApiError::ShardUnavailable(owner));
+        }
+        Ok(r.json().await?)
+    }
+}
+
+/// Writes a new call, attributed as `found` (or answers the stored one: the
+/// id is the idempotency key). Returns the row and whether it was new. Runs
+/// inside the persistence gate.
+pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R<(CallRow, bool)> {
     if let Some(old) = store::call(db, &inc.id)? {
         return Ok((old, false));
     }
     let config = l.site.config();
     let dialled = PhoneNumber::parse(&inc.tracking_raw, config.region).ok();
-    let a = attribute(
-        config,
-        &journal_of(db, l, dialled)?,
-        dialled,
-        inc.started_at,
-    );
-    let target_number = a
-        .target()
+    let target_number = found
+        .target
+        .filter(|i| *i < config.targets.len())
         .or(if config.targets.is_empty() {
             None
         } else {
             Some(0)
         })
         .map(|i| config.targets[i].number.to_string());
-    let (visit, ga_client_id) = match &a {
-        Attribution::Session { session, .. } => match store::session_row(db, *session)? {
-            Some(s) => (
-                serde_json::from_str::<pool_core::channel::Visit>(&s.visit)
-                    .ok()
-                    .map(|v| ChannelReply::with_region(&v, api::stored_region(&s.visit))),
-                s.ga_client_id,
-            ),
-            None => (None, None),
-        },
-        Attribution::Static { channel, .. } => (Some(ChannelReply::bare(channel.as_str())), None),
-        _ => (None, None),
-    };
+    let (visit, ga_client_id) = (found.visit, found.ga_client_id);
     let (unique, first) = match inc.caller.as_deref() {
         // A withheld number is never known to be new.
         None => (false, false),
@@ -197,10 +275,10 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming) -> R<(CallRow, boo
         end_reason: inc.end_reason,
         recording_url: inc.recording_url,
         target_number,
-        kind: a.kind(),
-        session: a.session().map(|s| s.to_string()),
-        confidence: a.confidence(),
-        candidates: super::encode(a.candidates())?,
+        kind: found.kind,
+        session: found.session,
+        confidence: found.confidence,
+        candidates: super::encode(&found.candidates)?,
         visit: v.and_then(|v| serde_json::to_string(v).ok()),
         channel: v.map_or_else(|| "unattributed".to_string(), |v| v.channel.clone()),
         source_name: v.map(|v| v.source.clone()).unwrap_or_default(),
@@ -269,14 +347,16 @@ fn after_change(l: &Loaded, db: &Db, mut row: CallRow) -> R<CallRow> {
 
 impl SiteObject {
     /// `POST /v1/sites/{site}/calls`.
-    pub(super) async fn post_call(&self, req: &Request, body: &[u8]) -> R<Response> {
+    pub(super) async fn post_call(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
         let nc: NewCall = serde_json::from_slice(body)?;
         let region = self.with_loaded(|l| l.site.config().region)?;
         let inc = nc.check(now(), region)?;
-        let (row, created) =
-            self.mutate(Some(Handler::PostCall), |l, db| record_call(l, db, inc))?;
+        let found = self.attribution(site, &inc).await?;
+        let (row, created) = self.mutate(Some(Handler::PostCall), |l, db| {
+            record_call(l, db, inc, found)
+        })?;
         self.schedule().await?;
         json(if created { 201 } else { 200 }, &view(&row, false))
     }

@@ -115,10 +115,46 @@ impl SiteObject {
         Ok(s)
     }
 
-    /// From the alarm: raises and clears alerts, each once, as webhooks.
-    pub(super) fn check_alerts(&self) {
+    /// This shard's signals (the whole site's, for a site of one shard).
+    pub(super) fn local_signals(&self) -> R<Signals> {
+        let db = self.ready()?;
+        self.signals(&db)
+    }
+
+    /// The site's signals: this shard's, and every other shard's added.
+    async fn site_signals(&self, site: &str) -> R<Signals> {
+        let mut s = self.local_signals()?;
+        let (me, n) = self.place()?;
+        if me == 0 {
+            for k in 1..n {
+                let mut r = self
+                    .to_shard(
+                        site,
+                        k,
+                        worker::Method::Get,
+                        &format!("/_shard/{site}/signals"),
+                        worker::Headers::new(),
+                        None,
+                    )
+                    .await?;
+                if r.status_code() != 200 {
+                    return Err(ApiError::ShardUnavailable(k));
+                }
+                s.add(&r.json().await?);
+            }
+        }
+        Ok(s)
+    }
+
+    /// From the alarm: raises and clears alerts, each once, as webhooks (the
+    /// coordinator, for the whole site).
+    pub(super) async fn check_alerts(&self) {
         let Ok(db) = self.ready() else { return };
-        let Ok(signals) = self.signals(&db) else {
+        if !matches!(self.place(), Ok((0, _))) {
+            return;
+        }
+        let site = store::meta(&db, "site").ok().flatten().unwrap_or_default();
+        let Ok(signals) = self.site_signals(&site).await else {
             return;
         };
         let now_alerts = alerts::check(&signals);
@@ -150,21 +186,27 @@ impl SiteObject {
     }
 
     /// `GET /v1/sites/{site}/overview`: the site now.
-    pub(super) fn overview(&self) -> R<Response> {
+    pub(super) async fn overview(&self, req: &Request, site: &str) -> R<Response> {
         self.require_site()?;
         let db = self.ready()?;
-        let signals = self.signals(&db)?;
+        let local = super::shards::is_local(req);
+        let signals = if local {
+            self.local_signals()?
+        } else {
+            self.site_signals(site).await?
+        };
+        let others = self.gather(site, req).await?;
         let list: Vec<Alert> = alerts::check(&signals);
         let guard = self.loaded.borrow();
         let l = guard.as_ref().ok_or(ApiError::Internal)?;
         let config = l.site.config();
         let window = (config.heartbeat.millis() * 2).max(120_000) as i64;
-        let live = count(
+        let mut live = count(
             &db,
             "SELECT COUNT(*) AS n FROM sessions WHERE last_seen >= ?",
             now().millis() - window,
         )?;
-        let pools: Vec<serde_json::Value> = l
+        let mut pools: Vec<serde_json::Value> = l
             .site
             .pools()
             .map(|(t, p)| {
@@ -175,6 +217,18 @@ impl SiteObject {
                 })
             })
             .collect();
+        // A sharded site: every shard's live sessions and pool counts added.
+        for o in &others {
+            live += o["live_sessions"].as_u64().unwrap_or(0);
+            if let Some(theirs) = o["pools"].as_array() {
+                for (mine, t) in pools.iter_mut().zip(theirs) {
+                    for k in ["total", "leased", "free", "cooling"] {
+                        let sum = mine[k].as_u64().unwrap_or(0) + t[k].as_u64().unwrap_or(0);
+                        mine[k] = sum.into();
+                    }
+                }
+            }
+        }
         json(
             200,
             &serde_json::json!({
@@ -256,7 +310,10 @@ impl SiteObject {
             end_reason: Some(if answered { "completed" } else { "no-answer" }.into()),
             recording_url: None,
         };
-        let (row, _) = self.mutate(Some(Handler::DemoCall), |l, db| record_call(l, db, inc))?;
+        let found = self.attribution(site, &inc).await?;
+        let (row, _) = self.mutate(Some(Handler::DemoCall), |l, db| {
+            record_call(l, db, inc, found)
+        })?;
         self.schedule().await?;
         json(201, &view(&row, false))
     }

@@ -51,6 +51,7 @@ mod outbox;
 mod pools;
 mod reports;
 mod sessions;
+mod shards;
 mod sites;
 mod sizing;
 mod twilio;
@@ -70,10 +71,12 @@ enum Caller {
     Public,
 }
 
-/// The site in memory: the config as written (secrets included) and the aggregate.
+/// The site in memory: the config as written (secrets included), the
+/// aggregate (with the numbers this shard owns) and which shard this is.
 struct Loaded {
     spec: Spec,
     site: Site,
+    shard: u32,
 }
 
 /// Writes of the page's requests waiting for one shared commit.
@@ -193,7 +196,10 @@ impl SiteObject {
             return Ok(false);
         };
         let spec: Spec = serde_json::from_str(&raw).map_err(internal)?;
-        let config = spec.validate().map_err(internal)?;
+        let shard: u32 = store::meta(&db, "shard")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let config = spec.validate().map_err(internal)?.shard(shard);
         let journal = store::recent_journal(&db, Site::journal_horizon(&config, now()))?;
         let mut snapshots = Vec::with_capacity(config.targets.len());
         for (i, t) in config.targets.iter().enumerate() {
@@ -213,7 +219,7 @@ impl SiteObject {
             });
         }
         let site = Site::restore(config, snapshots, random_u64()).map_err(internal)?;
-        *self.loaded.borrow_mut() = Some(Loaded { spec, site });
+        *self.loaded.borrow_mut() = Some(Loaded { spec, site, shard });
         Ok(true)
     }
 
@@ -491,30 +497,30 @@ impl SiteObject {
         match handler {
             H::PutSite => self.put_site(caller, req, body, site).await,
             H::GetSite => self.get_site(),
-            H::DeleteSite => self.delete_site().await,
+            H::DeleteSite => self.delete_site(site).await,
             H::GetPublic => self.get_public(),
             H::CreateSession => self.create_session(caller, req, body, site).await,
-            H::Heartbeat => self.heartbeat(req, body, arg(0)).await,
-            H::Release => self.release(req, body, arg(0)).await,
-            H::GetPools => self.get_pools(),
-            H::AddNumbers => self.add_numbers(req, body, arg(0)).await,
-            H::RemoveNumber => self.remove_number(arg(0), arg(1)).await,
-            H::CreateKey => self.create_key(req, body),
-            H::GetJournal => self.get_journal(req),
-            H::GetCoverage => self.get_coverage(),
-            H::PostCall => self.post_call(req, body).await,
+            H::Heartbeat => self.heartbeat(req, body, arg(0), site).await,
+            H::Release => self.release(req, body, arg(0), site).await,
+            H::GetPools => self.get_pools(req, site).await,
+            H::AddNumbers => self.add_numbers(req, body, arg(0), site).await,
+            H::RemoveNumber => self.remove_number(arg(0), arg(1), site).await,
+            H::CreateKey => self.create_key(req, body, site).await,
+            H::GetJournal => self.get_journal(req, site).await,
+            H::GetCoverage => self.get_coverage(req, site).await,
+            H::PostCall => self.post_call(req, body, site).await,
             H::ListCalls => self.list_calls(req),
             H::GetCall => self.get_call(req, arg(0)),
             H::PatchCall => self.patch_call(req, body, arg(0)).await,
-            H::TwilioVoice => self.twilio_voice(req, body).await,
-            H::TwilioStatus => self.twilio_status(req, body).await,
+            H::TwilioVoice => self.twilio_voice(req, body, site).await,
+            H::TwilioStatus => self.twilio_status(req, body, site).await,
             H::PostLead => self.post_lead(req, body).await,
             H::CallReport => self.call_report(req),
-            H::PoolReport => self.pool_report(req),
+            H::PoolReport => self.pool_report(req, site).await,
             H::EraseCaller => self.erase_caller(req, arg(0)),
             H::Deliveries => self.deliveries(req),
             H::Sizing => self.sizing(req),
-            H::Overview => self.overview(),
+            H::Overview => self.overview(req, site).await,
             H::DemoCall => self.demo_call(req, body, site).await,
             H::ArmFault => self.arm_fault(req, body),
         }
@@ -584,6 +590,15 @@ impl DurableObject for SiteObject {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let path = req.path();
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        // Between the shards of a site (never forwarded by the Worker).
+        if let ["_shard", site, what @ ..] = parts.as_slice() {
+            let body = req.bytes().await.unwrap_or_default();
+            let what = what.join("/");
+            return match self.internal(req.method(), &what, &body, site).await {
+                Ok(r) => Ok(r),
+                Err(e) => error_response(&e),
+            };
+        }
         // /v1/sites/{site}/...
         let (site, segments) = match parts.as_slice() {
             ["v1", "sites", site, rest @ ..] => (site.to_string(), rest.to_vec()),
@@ -643,6 +658,12 @@ impl DurableObject for SiteObject {
             resp.headers_mut().set("access-control-allow-origin", &o)?;
             resp.headers_mut().set("vary", "Origin")?;
         }
+        if page {
+            // The Worker routes a session's next requests to its shard.
+            if let Ok((_, n)) = self.place() {
+                resp.headers_mut().set(shards::SHARDS, &n.to_string())?;
+            }
+        }
         Ok(resp)
     }
 
@@ -667,7 +688,7 @@ impl DurableObject for SiteObject {
         if let Some(r) = retention {
             self.sample_pools();
             self.prune(r);
-            self.check_alerts();
+            self.check_alerts().await;
         }
         self.deliver().await;
         if let Err(e) = self.schedule().await {

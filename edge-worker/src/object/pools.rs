@@ -16,7 +16,7 @@ use crate::http::{period, query};
 use crate::routes::Handler;
 use crate::store::{self, Db};
 
-#[derive(Serialize)]
+#[derive(Serialize, serde::Deserialize)]
 struct PoolReply {
     target: String,
     label: String,
@@ -46,11 +46,33 @@ fn target_index(l: &Loaded, raw: &str) -> R<usize> {
 /// Applies a changed spec: validates it and stores the config.
 fn apply_spec(l: &mut Loaded, db: &Db, spec: Spec) -> R<()> {
     let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
-    l.site.reconfigure(config, random_u64());
-    l.spec = l.site.config().to_spec();
+    // This shard's numbers in the aggregate; the whole site's in the spec.
+    l.site.reconfigure(config.shard(l.shard), random_u64());
+    l.spec = config.to_spec();
     let stored = super::encode(&l.spec)?;
     store::set_meta(db, "config", &stored)?;
     Ok(())
+}
+
+impl PoolReply {
+    /// Adds another shard's part of the same pool.
+    fn add(&mut self, o: &PoolReply) {
+        self.total += o.total;
+        self.leased += o.leased;
+        self.free += o.free;
+        self.cooling += o.cooling;
+        self.draining += o.draining;
+        // Each shard's peak, summed: an upper bound of the site's peak.
+        self.peak_leased += o.peak_leased;
+        self.requests += o.requests;
+        self.fallbacks += o.fallbacks;
+        self.recycled += o.recycled;
+        self.fallback_share = if self.requests == 0 {
+            0.0
+        } else {
+            self.fallbacks as f64 / self.requests as f64
+        };
+    }
 }
 
 /// Paths of a pool-extension error point into the request's `numbers`.
@@ -67,9 +89,9 @@ fn remap_pool_path(path: &str, target: usize, base: usize) -> String {
 }
 
 impl SiteObject {
-    pub(super) fn get_pools(&self) -> R<Response> {
+    pub(super) async fn get_pools(&self, req: &Request, site: &str) -> R<Response> {
         self.require_site()?;
-        let out: Vec<PoolReply> = self.with_loaded(|l| {
+        let mut out: Vec<PoolReply> = self.with_loaded(|l| {
             l.site
                 .pools()
                 .map(|(t, p)| {
@@ -91,6 +113,13 @@ impl SiteObject {
                 })
                 .collect()
         })?;
+        // A sharded site: each target's pool is the sum of its shards' parts.
+        for other in self.gather(site, req).await? {
+            let theirs: Vec<PoolReply> = serde_json::from_value(other["pools"].clone())?;
+            for (mine, t) in out.iter_mut().zip(theirs) {
+                mine.add(&t);
+            }
+        }
         json(200, &serde_json::json!({ "pools": out }))
     }
 
@@ -99,6 +128,7 @@ impl SiteObject {
         req: &Request,
         body: &[u8],
         target: &str,
+        site: &str,
     ) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_BODY, false)?;
@@ -123,16 +153,22 @@ impl SiteObject {
             })
         })?;
         self.schedule().await?;
-        self.pool_reply(target)
+        self.push_config(site).await?;
+        self.pool_reply(target, site).await
     }
 
-    pub(super) async fn remove_number(&self, target: &str, number: &str) -> R<Response> {
+    pub(super) async fn remove_number(
+        &self,
+        target: &str,
+        number: &str,
+        site: &str,
+    ) -> R<Response> {
         self.require_site()?;
         let n = api::path_number(number)?;
+        let (me, shards) = self.place()?;
         let until = self.mutate(Some(Handler::RemoveNumber), |l, db| {
             let i = target_index(l, target)?;
-            let config = l.site.config();
-            if !config.targets[i].pool.contains(&n) {
+            if !l.spec.targets[i].pool.iter().any(|p| p.parse() == Ok(n)) {
                 return Err(ApiError::NotFound(format!("{n} is not in this pool")));
             }
             let until = match l.site.pool(i).and_then(|p| p.status(n)) {
@@ -140,17 +176,15 @@ impl SiteObject {
                 _ => None,
             };
             let mut spec = l.spec.clone();
-            spec.targets[i].pool = config.targets[i]
-                .pool
-                .iter()
-                .filter(|p| **p != n)
-                .map(PhoneNumber::to_string)
-                .collect();
+            spec.targets[i].pool.retain(|p| p.parse() != Ok(n));
             apply_spec(l, db, spec)?;
             Ok(until)
         })?;
         self.schedule().await?;
-        let status = if until.is_some() {
+        self.push_config(site).await?;
+        // Another shard's number drains there (if leased) and is not seen here.
+        let elsewhere = pool_core::shard::of_number(n, shards) != me;
+        let status = if until.is_some() || elsewhere {
             "draining"
         } else {
             "removed"
@@ -161,8 +195,39 @@ impl SiteObject {
         )
     }
 
-    fn pool_reply(&self, target: &str) -> R<Response> {
-        let body = self.with_loaded(|l| -> R<serde_json::Value> {
+    /// The numbers of a target's pool with their states, every shard's.
+    async fn pool_reply(&self, target: &str, site: &str) -> R<Response> {
+        let mut body = self.numbers_here(target)?;
+        let (me, n) = self.place()?;
+        if me == 0 && n > 1 {
+            for k in 1..n {
+                let mut r = self
+                    .to_shard(
+                        site,
+                        k,
+                        worker::Method::Get,
+                        &format!("/_shard/{site}/numbers/{target}"),
+                        worker::Headers::new(),
+                        None,
+                    )
+                    .await?;
+                if r.status_code() != 200 {
+                    return Err(ApiError::ShardUnavailable(k));
+                }
+                let theirs: serde_json::Value = r.json().await?;
+                if let (Some(all), Some(more)) =
+                    (body["numbers"].as_array_mut(), theirs["numbers"].as_array())
+                {
+                    all.extend(more.iter().cloned());
+                }
+            }
+        }
+        json(200, &body)
+    }
+
+    /// This shard's numbers of a target's pool, with their states.
+    pub(super) fn numbers_here(&self, target: &str) -> R<serde_json::Value> {
+        self.with_loaded(|l| -> R<serde_json::Value> {
             let i = target_index(l, target)?;
             let numbers: Vec<serde_json::Value> = l
                 .site
@@ -183,12 +248,11 @@ impl SiteObject {
                 "target": l.site.config().targets[i].number.to_string(),
                 "numbers": numbers,
             }))
-        })??;
-        json(200, &body)
+        })?
     }
 
     /// `GET /journal?number=+7...`: who held a tracking number when.
-    pub(super) fn get_journal(&self, req: &Request) -> R<Response> {
+    pub(super) async fn get_journal(&self, req: &Request, site: &str) -> R<Response> {
         self.require_site()?;
         let q = query(req);
         let raw = q
@@ -197,6 +261,14 @@ impl SiteObject {
         let number: PhoneNumber = raw.trim().parse().map_err(|e| {
             ApiError::field("number", format!("{raw:?} is not an E.164 number: {e}"))
         })?;
+        // A sharded site: the shard that owns the number has its journal.
+        let (me, n) = self.place()?;
+        let owner = pool_core::shard::of_number(number, n);
+        if owner != me && !super::shards::is_local(req) {
+            return self
+                .forward(site, owner, req, &[], Some(super::shards::LOCAL))
+                .await;
+        }
         let db = self.ready()?;
         let out: Vec<serde_json::Value> = store::journal_of(&db, number)?
             .iter()
@@ -231,7 +303,7 @@ impl SiteObject {
 
     /// `GET /v1/sites/{site}/reports/pools?from=&to=`: per target and hour,
     /// the pool's size, numbers leased, leases asked for and the fallback share.
-    pub(super) fn pool_report(&self, req: &Request) -> R<Response> {
+    pub(super) async fn pool_report(&self, req: &Request, site: &str) -> R<Response> {
         self.require_site()?;
         let (from, to) = period(&query(req))?;
         let db = self.ready()?;
@@ -246,6 +318,41 @@ impl SiteObject {
         if to > at {
             let next = at.millis().div_euclid(3_600_000) + 1;
             rows.extend(self.with_loaded(|l| live_samples(l, next))?);
+        }
+        // A sharded site: every shard's samples, summed hour by hour.
+        if self.place()?.1 > 1 && !super::shards::is_local(req) {
+            let path = format!("/_shard/{site}/samples/{}/{}", from.millis(), to.millis());
+            for k in 1..self.place()?.1 {
+                let mut r = self
+                    .to_shard(
+                        site,
+                        k,
+                        worker::Method::Get,
+                        &path,
+                        worker::Headers::new(),
+                        None,
+                    )
+                    .await?;
+                if r.status_code() != 200 {
+                    return Err(ApiError::ShardUnavailable(k));
+                }
+                let theirs: Vec<(String, PoolSample)> = r.json().await?;
+                rows.extend(theirs);
+            }
+            rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.hour.cmp(&b.1.hour)));
+            let mut summed: Vec<(String, PoolSample)> = Vec::new();
+            for (t, s) in rows {
+                match summed.last_mut() {
+                    Some((lt, ls)) if *lt == t && ls.hour == s.hour => {
+                        ls.total += s.total;
+                        ls.leased += s.leased;
+                        ls.requests += s.requests;
+                        ls.fallbacks += s.fallbacks;
+                    }
+                    _ => summed.push((t, s)),
+                }
+            }
+            rows = summed;
         }
         rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.hour.cmp(&b.1.hour)));
         let mut out = Vec::new();
@@ -268,6 +375,24 @@ impl SiteObject {
             200,
             &serde_json::json!({"from": from.millis(), "to": to.millis(), "hours": out}),
         )
+    }
+}
+
+impl SiteObject {
+    /// This shard's pool samples over a period (the hour under way included),
+    /// for the coordinator's pool report.
+    pub(super) fn samples_here(&self, from: i64, to: i64) -> R<Vec<(String, PoolSample)>> {
+        let db = self.ready()?;
+        let mut rows = store::samples(
+            &db,
+            from.div_euclid(3_600_000) - 1,
+            to.div_euclid(3_600_000) + 1,
+        )?;
+        if to > now().millis() {
+            let next = now().millis().div_euclid(3_600_000) + 1;
+            rows.extend(self.with_loaded(|l| live_samples(l, next))?);
+        }
+        Ok(rows)
     }
 }
 

@@ -9,6 +9,7 @@ use pool_core::channel::{classify, Visit};
 use pool_core::session::SessionId;
 use pool_core::site::{Beat, Plain};
 
+use super::shards::{is_spilled, Route, SPILL};
 use super::{check_body, empty, json, now, Caller, SiteObject, R};
 use crate::api::{self, ChannelReply, SessionReply, SessionRequest};
 use crate::error::ApiError;
@@ -25,8 +26,13 @@ impl SiteObject {
         site: &str,
     ) -> R<Response> {
         self.require_site()?;
+        let raw = body;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
         let ns = serde_json::from_slice::<SessionRequest>(body)?.check()?;
+        let spilled = is_spilled(req);
+        if let Route::Shard(k) = self.route_session(ns.id, spilled)? {
+            return self.forward(site, k, req, raw, None).await;
+        }
         let trusted = caller != Caller::Public;
         let header = |name: &str| req.headers().get(name).ok().flatten();
         let user_agent = if trusted {
@@ -74,6 +80,12 @@ impl SiteObject {
             return json(200, &reply);
         }
         if created {
+            // A sharded site: no free number in this shard, the session tries its second.
+            if let Some(k) = self.spill_target(ns.id, spilled)? {
+                if !self.with_loaded(|l| l.site.has_room(ns.id, visit.channel))? {
+                    return self.forward(site, k, req, raw, Some(SPILL)).await;
+                }
+            }
             // A server key lifts the per-client limit; the site's limit holds for all.
             let client = (!trusted)
                 .then(|| guard::client_key(site, address.as_deref().unwrap_or("unknown")));
@@ -102,9 +114,18 @@ impl SiteObject {
 
     /// A heartbeat: renews the session's numbers. The page's last beacon
     /// (`"leaving": true`) renews a live lease and never takes a number.
-    pub(super) async fn heartbeat(&self, req: &Request, body: &[u8], id: &str) -> R<Response> {
+    pub(super) async fn heartbeat(
+        &self,
+        req: &Request,
+        body: &[u8],
+        id: &str,
+        site: &str,
+    ) -> R<Response> {
         self.require_site()?;
         let id = session_id(id)?;
+        if let Some(k) = self.elsewhere(req, id)? {
+            return self.forward(site, k, req, body, None).await;
+        }
         // The body (a coverage report) is optional; its size is capped all the same.
         let beat = api::Beat::parse(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)?;
         let kind = if beat.leaving {
@@ -115,6 +136,11 @@ impl SiteObject {
         let at = now();
         let db = self.ready()?;
         let stored = store::session_visit(&db, id)?;
+        if stored.is_none() {
+            if let Some(k) = self.spill_target(id, is_spilled(req))? {
+                return self.forward(site, k, req, body, Some(SPILL)).await;
+            }
+        }
         let visit: Visit = stored
             .as_deref()
             .and_then(|v| serde_json::from_str(v).ok())
@@ -135,9 +161,19 @@ impl SiteObject {
         json(200, &reply)
     }
 
-    pub(super) async fn release(&self, req: &Request, body: &[u8], id: &str) -> R<Response> {
+    pub(super) async fn release(
+        &self,
+        req: &Request,
+        body: &[u8],
+        id: &str,
+        site: &str,
+    ) -> R<Response> {
         self.require_site()?;
         let id = session_id(id)?;
+        if let Some(k) = self.elsewhere(req, id)? {
+            return self.forward(site, k, req, body, None).await;
+        }
+        let raw = body;
         // Nobody reads a beacon's reply: the release happens even when its
         // coverage report cannot be read (the heartbeat's gets a 422).
         let coverage = api::Beat::parse(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)
@@ -146,6 +182,9 @@ impl SiteObject {
         let at = now();
         let db = self.ready()?;
         if store::session_visit(&db, id)?.is_none() {
+            if let Some(k) = self.spill_target(id, is_spilled(req))? {
+                return self.forward(site, k, req, raw, Some(SPILL)).await;
+            }
             return Err(ApiError::NotFound("no such session".into()));
         }
         self.mutate_batched(Handler::Release, |l, db| {
@@ -163,11 +202,31 @@ impl SiteObject {
 
     /// `GET /v1/sites/{site}/coverage`: what the page script saw, page by
     /// page, so a broken install is seen (admin).
-    pub(super) fn get_coverage(&self) -> R<Response> {
+    pub(super) async fn get_coverage(&self, req: &Request, site: &str) -> R<Response> {
         self.require_site()?;
         let db = self.ready()?;
         let rows = store::coverage(&db)?;
-        json(200, &api::CoverageReply::of(rows))
+        let others = self.gather(site, req).await?;
+        if others.is_empty() {
+            return json(200, &api::CoverageReply::of(rows));
+        }
+        // A sharded site: the pages each shard was told about, merged.
+        let mut pages = rows;
+        for o in others {
+            let theirs: Vec<api::CoveragePage> = serde_json::from_value(o["pages"].clone())?;
+            pages.extend(theirs);
+        }
+        json(200, &api::CoverageReply::merge(pages))
+    }
+}
+
+impl SiteObject {
+    /// The shard a session's heartbeat or release belongs to, when not this one.
+    fn elsewhere(&self, req: &Request, id: SessionId) -> R<Option<u32>> {
+        Ok(match self.route_session(id, is_spilled(req))? {
+            Route::Here => None,
+            Route::Shard(k) => Some(k),
+        })
     }
 }
 

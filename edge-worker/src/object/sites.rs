@@ -37,9 +37,22 @@ impl SiteObject {
         }
         let spec = config.to_spec();
         let reply = spec.redacted();
+        if let Some(was) = self
+            .loaded
+            .borrow()
+            .as_ref()
+            .map(|l| l.site.config().shards)
+        {
+            if was != config.shards {
+                return Err(ApiError::field(
+                    "shards",
+                    format!("is {was}: it is set when the site is created (moving live numbers between shards is not built yet)"),
+                ));
+            }
+        }
         if exists {
             self.mutate(Some(Handler::PutSite), |l, db| {
-                let gone = l.site.reconfigure(config, random_u64());
+                let gone = l.site.reconfigure(config.shard(l.shard), random_u64());
                 l.spec = spec;
                 store_config(db, &l.spec, site)?;
                 store::drop_targets(db, &gone)?;
@@ -47,7 +60,8 @@ impl SiteObject {
             })?;
         } else {
             let db = self.ready()?;
-            let mut site_state = Site::new(config, random_u64());
+            // The coordinator is shard 0: it holds the numbers shard 0 owns.
+            let mut site_state = Site::new(config.shard(0), random_u64());
             db.atomically(|| {
                 store_config(&db, &spec, site)?;
                 store::write_site(&db, &mut site_state)?;
@@ -56,11 +70,13 @@ impl SiteObject {
             *self.loaded.borrow_mut() = Some(Loaded {
                 spec,
                 site: site_state,
+                shard: 0,
             });
         }
         // The first utilisation sample: the baseline of the hour.
         self.sample_pools();
         self.schedule().await?;
+        self.push_config(site).await?;
         json(if exists { 200 } else { 201 }, &reply)
     }
 
@@ -70,8 +86,9 @@ impl SiteObject {
         json(200, &spec)
     }
 
-    pub(super) async fn delete_site(&self) -> R<Response> {
+    pub(super) async fn delete_site(&self, site: &str) -> R<Response> {
         self.require_site()?;
+        self.delete_shards(site).await?;
         self.state.storage().delete_alarm().await?;
         self.state.storage().delete_all().await?;
         *self.loaded.borrow_mut() = None;
@@ -92,7 +109,7 @@ impl SiteObject {
         Ok(r)
     }
 
-    pub(super) fn create_key(&self, req: &Request, body: &[u8]) -> R<Response> {
+    pub(super) async fn create_key(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_BODY, false)?;
         let new: NewKey = serde_json::from_slice(body)?;
@@ -113,6 +130,8 @@ impl SiteObject {
             )?;
             Ok(())
         })?;
+        // The other shards check keys too (a server key leases there).
+        self.push_config(site).await?;
         json(
             201,
             &serde_json::json!({"key": key, "scope": new.scope, "label": new.label}),

@@ -86,7 +86,7 @@ impl SiteObject {
     }
 
     /// `POST /v1/sites/{site}/twilio/voice`: record the call, ring the target through.
-    pub(super) async fn twilio_voice(&self, req: &Request, body: &[u8]) -> R<Response> {
+    pub(super) async fn twilio_voice(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
         self.require_site()?;
         let pairs = self.twilio_form(req, body)?;
         let sid = call_sid(&pairs)?;
@@ -100,7 +100,10 @@ impl SiteObject {
             )
         })?;
         let inc = incoming(&pairs, &sid, region);
-        let (row, _) = self.mutate(Some(Handler::TwilioVoice), |l, db| record_call(l, db, inc))?;
+        let found = self.attribution(site, &inc).await?;
+        let (row, _) = self.mutate(Some(Handler::TwilioVoice), |l, db| {
+            record_call(l, db, inc, found)
+        })?;
         self.schedule().await?;
         // Never drop a call because of us: no target known still rings the main number.
         let to: Option<PhoneNumber> = row.target_number.as_deref().and_then(|n| n.parse().ok());
@@ -116,7 +119,12 @@ impl SiteObject {
 
     /// `POST /v1/sites/{site}/twilio/status`: the Dial action and the call's
     /// status callback. Out of order and repeated callbacks are fine.
-    pub(super) async fn twilio_status(&self, req: &Request, body: &[u8]) -> R<Response> {
+    pub(super) async fn twilio_status(
+        &self,
+        req: &Request,
+        body: &[u8],
+        site: &str,
+    ) -> R<Response> {
         self.require_site()?;
         let pairs = self.twilio_form(req, body)?;
         let sid = call_sid(&pairs)?;
@@ -131,11 +139,19 @@ impl SiteObject {
         let recording = param(&pairs, "RecordingUrl")
             .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
         let end_reason = param(&pairs, "DialCallStatus").or_else(|| param(&pairs, "CallStatus"));
+        // A status before the voice webhook (out of order): the call is attributed first.
+        let found = match store::call(&self.ready()?, &sid)? {
+            Some(_) => None,
+            None => Some(
+                self.attribution(site, &incoming(&pairs, &sid, region))
+                    .await?,
+            ),
+        };
         self.mutate(Some(Handler::TwilioStatus), |l, db| {
-            let row = match store::call(db, &sid)? {
-                Some(r) => r,
-                // A status before the voice webhook (out of order): write the call down first.
-                None => record_call(l, db, incoming(&pairs, &sid, region))?.0,
+            let row = match (store::call(db, &sid)?, found) {
+                (Some(r), _) => r,
+                (None, Some(found)) => record_call(l, db, incoming(&pairs, &sid, region), found)?.0,
+                (None, None) => return Err(ApiError::Internal),
             };
             let change = match twilio_update(row.status, dial, parent) {
                 Some((s, leg)) => CallChange {

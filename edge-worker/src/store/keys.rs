@@ -37,3 +37,39 @@ pub fn put_key(
     )?;
     Ok(())
 }
+
+/// A stored key as the coordinator pushes it to the site's other shards.
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// The key's SHA-256, hex.
+    pub hash: String,
+    /// `admin` or `server`.
+    pub scope: String,
+    /// A name for people.
+    pub label: Option<String>,
+    /// When it was issued (ms since the epoch).
+    pub created: i64,
+}
+
+/// Every stored key.
+pub fn keys(db: &Db) -> worker::Result<Vec<KeyRecord>> {
+    db.exec("SELECT hash, scope, label, created FROM keys", None)?
+        .to_array()
+}
+
+/// Replaces the stored keys with the coordinator's.
+pub fn replace_keys(db: &Db, keys: &[KeyRecord]) -> worker::Result<()> {
+    db.write("DELETE FROM keys", Vec::new())?;
+    for k in keys {
+        db.write(
+            "INSERT INTO keys (hash, scope, label, created) VALUES (?, ?, ?, ?)",
+            vec![
+                k.hash.clone().into(),
+                k.scope.clone().into(),
+                k.label.clone().into(),
+                k.created.into(),
+            ],
+        )?;
+    }
+    Ok(())
+}

@@ -123,7 +123,7 @@ pub fn coverage(db: &Db) -> worker::Result<Vec<CoveragePage>> {
 }
 
 /// A session's stored visit (JSON) and GA4 client id.
-#[derive(Deserialize)]
+#[derive(serde::Serialize, Deserialize)]
 pub struct SessionRow {
     /// The visit, as `api::visit_json` wrote it.
     pub visit: String,

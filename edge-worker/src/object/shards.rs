@@ -1,0 +1,346 @@
+//! Shards: a site with `shards: N` (N > 1) splits its pools across N
+//! objects. The object named after the site is shard 0 and the
+//! coordinator: it keeps the config and the keys (and pushes both to the
+//! others, `{site}#1` to `{site}#{N-1}`), and everything that is not a
+//! lease: calls, leads, the outbox, alerts. Each shard holds the numbers it
+//! owns ([`pool_core::shard`]), their journal, and the sessions routed to it.
+//!
+//! * The Worker sends a session's requests to its first shard (it learns N
+//!   from the `x-calltrack-shards` header of page replies); a shard that is
+//!   not the session's forwards to the right one, so a Worker that does not
+//!   know N yet (or knows an old N) still lands right.
+//! * A new session whose first shard has no free number goes to its second
+//!   (marked `x-calltrack-spill`); a heartbeat or a release the first shard
+//!   does not know goes there too.
+//! * A call is attributed by the shard that owns the dialled number and
+//!   stored by the coordinator; a lead reads its session from its shard.
+//! * Admin reads that concern the pools (pools, journal, coverage, the pool
+//!   report, the overview, sizing) ask every shard for its own part
+//!   (`x-calltrack-local`) and merge.
+//!
+//! Internal requests between objects use paths under `/_shard/`, which the
+//! Worker never forwards: nobody outside reaches them.
+
+use serde::{Deserialize, Serialize};
+use worker::{Headers, Method, Request, RequestInit, Response};
+
+use pool_core::session::SessionId;
+use pool_core::shard;
+use pool_core::site::{Site, Spec};
+
+use super::{empty, json, random_u64, Loaded, SiteObject, R};
+use crate::error::ApiError;
+use crate::routes::Handler;
+use crate::store::{self, Db};
+
+/// Marks a request forwarded to a session's second shard.
+pub(super) const SPILL: &str = "x-calltrack-spill";
+/// Marks an admin read one shard answers from its own state.
+pub(super) const LOCAL: &str = "x-calltrack-local";
+/// Tells the Worker how many shards the site has (on page replies).
+pub(super) const SHARDS: &str = "x-calltrack-shards";
+
+/// The object name of shard `k` of `site`.
+pub fn object_name(site: &str, k: u32) -> String {
+    if k == 0 {
+        site.to_string()
+    } else {
+        format!("{site}#{k}")
+    }
+}
+
+/// What the coordinator pushes to a shard.
+#[derive(Serialize, Deserialize)]
+struct ShardConfig {
+    spec: Spec,
+    index: u32,
+    keys: Vec<store::KeyRecord>,
+}
+
+/// Where a page request is answered.
+pub(super) enum Route {
+    Here,
+    Shard(u32),
+}
+
+impl SiteObject {
+    /// This object's shard and the site's count of shards.
+    pub(super) fn place(&self) -> R<(u32, u32)> {
+        self.with_loaded(|l| (l.shard, l.site.config().shards))
+    }
+
+    /// Where a session's request is answered: here (its first shard, or
+    /// its second when forwarded there), or at its first shard.
+    pub(super) fn route_session(&self, session: SessionId, spilled: bool) -> R<Route> {
+        let (me, n) = self.place()?;
+        if n <= 1 {
+            return Ok(Route::Here);
+        }
+        let first = shard::first(session, n);
+        Ok(
+            if me == first || (spilled && me == shard::second(session, n)) {
+                Route::Here
+            } else {
+                Route::Shard(first)
+            },
+        )
+    }
+
+    /// The second shard to try from the first: a new session finds no room
+    /// here, or a heartbeat finds no session here (`None` when there is none).
+    pub(super) fn spill_target(&self, session: SessionId, spilled: bool) -> R<Option<u32>> {
+        let (me, n) = self.place()?;
+        Ok(
+            (n > 1 && !spilled && me == shard::first(session, n))
+                .then(|| shard::second(session, n)),
+        )
+    }
+
+    /// Sends a request to shard `k` of `site` and answers with its reply,
+    /// copied into a response this object may still change.
+    pub(super) async fn to_shard(
+        &self,
+        site: &str,
+        k: u32,
+        method: Method,
+        path: &str,
+        headers: Headers,
+        body: Option<Vec<u8>>,
+    ) -> R<Response> {
+        let stub = self
+            .env
+            .durable_object("SITES")?
+            .id_from_name(&object_name(site, k))?
+            .get_stub()?;
+        let mut init = RequestInit::new();
+        init.with_method(method).with_headers(headers);
+        if let Some(b) = body {
+            init.with_body(Some(js_sys::Uint8Array::from(b.as_slice()).into()));
+        }
+        let req = Request::new_with_init(&format!("https://shard{path}"), &init)?;
+        let mut resp = stub.fetch_with_request(req).await?;
+        let status = resp.status_code();
+        let out = Headers::new();
+        for (k, v) in resp.headers().entries() {
+            out.set(&k, &v)?;
+        }
+        let bytes = resp.bytes().await?;
+        Ok(Response::from_bytes(bytes)?
+            .with_status(status)
+            .with_headers(out))
+    }
+
+    /// Forwards this request (method, headers, body) to shard `k`, with a mark.
+    pub(super) async fn forward(
+        &self,
+        site: &str,
+        k: u32,
+        req: &Request,
+        body: &[u8],
+        mark: Option<&str>,
+    ) -> R<Response> {
+        let headers = Headers::new();
+        for (name, value) in req.headers().entries() {
+            if !name.starts_with("x-calltrack-") {
+                headers.set(&name, &value)?;
+            }
+        }
+        if let Some(m) = mark {
+            headers.set(m, "1")?;
+        }
+        let path = url_path(req);
+        let body = (!body.is_empty()).then(|| body.to_vec());
+        self.to_shard(site, k, req.method(), &path, headers, body)
+            .await
+    }
+
+    /// Every other shard's JSON answer to this admin read, each from its
+    /// own state (empty for a site of one shard).
+    pub(super) async fn gather(&self, site: &str, req: &Request) -> R<Vec<serde_json::Value>> {
+        let (me, n) = self.place()?;
+        let mut out = Vec::new();
+        if n <= 1 || me != 0 || is_local(req) {
+            return Ok(out);
+        }
+        for k in 1..n {
+            let mut r = self.forward(site, k, req, &[], Some(LOCAL)).await?;
+            if r.status_code() != 200 {
+                worker::console_error!("shard {k} of {site}: {}", r.status_code());
+                return Err(ApiError::Internal);
+            }
+            out.push(r.json().await?);
+        }
+        Ok(out)
+    }
+
+    /// Pushes the config (secrets included) and the keys to every other shard.
+    pub(super) async fn push_config(&self, site: &str) -> R<()> {
+        let (me, n) = self.place()?;
+        if me != 0 || n <= 1 {
+            return Ok(());
+        }
+        let spec = self.with_loaded(|l| l.spec.clone())?;
+        let keys = store::keys(&self.ready()?)?;
+        for k in 1..n {
+            let body = super::encode(&ShardConfig {
+                spec: spec.clone(),
+                index: k,
+                keys: keys.clone(),
+            })?;
+            let headers = Headers::new();
+            headers.set("content-type", "application/json")?;
+            let r = self
+                .to_shard(
+                    site,
+                    k,
+                    Method::Put,
+                    &format!("/_shard/{site}/config"),
+                    headers,
+                    Some(body.into_bytes()),
+                )
+                .await?;
+            if r.status_code() >= 300 {
+                worker::console_error!("shard {k} of {site}: config {}", r.status_code());
+                return Err(ApiError::ShardUnavailable(k));
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes every other shard's state (the site is being deleted).
+    pub(super) async fn delete_shards(&self, site: &str) -> R<()> {
+        let (me, n) = self.place()?;
+        if me != 0 {
+            return Ok(());
+        }
+        for k in 1..n {
+            self.to_shard(
+                site,
+                k,
+                Method::Delete,
+                &format!("/_shard/{site}/config"),
+                Headers::new(),
+                None,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The internal requests between objects: `/_shard/{site}/{what}`.
+    pub(super) async fn internal(
+        &self,
+        method: Method,
+        what: &str,
+        body: &[u8],
+        site: &str,
+    ) -> R<Response> {
+        match (method, what) {
+            (Method::Put, "config") => self.receive_config(body, site),
+            (Method::Delete, "config") => {
+                self.state.storage().delete_alarm().await?;
+                self.state.storage().delete_all().await?;
+                *self.loaded.borrow_mut() = None;
+                self.schema_ready.set(false);
+                self.alarm_at.set(None);
+                empty(204)
+            }
+            (Method::Post, "attribute") => {
+                self.require_site()?;
+                let ask: super::calls::Ask = serde_json::from_slice(body)?;
+                let found = self.attribute_here(&ask)?;
+                json(200, &found)
+            }
+            (Method::Get, w) if w.starts_with("session/") => {
+                self.require_site()?;
+                let id: SessionId = w["session/".len()..]
+                    .parse()
+                    .map_err(|_| ApiError::NotFound("no such session".into()))?;
+                let row = store::session_row(&self.ready()?, id)?
+                    .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
+                json(200, &row)
+            }
+            (Method::Get, w) if w.starts_with("numbers/") => {
+                self.require_site()?;
+                json(200, &self.numbers_here(&w["numbers/".len()..])?)
+            }
+            (Method::Get, w) if w.starts_with("samples/") => {
+                self.require_site()?;
+                let mut parts = w["samples/".len()..].split('/').map(|v| v.parse::<i64>());
+                match (parts.next(), parts.next()) {
+                    (Some(Ok(from)), Some(Ok(to))) => json(200, &self.samples_here(from, to)?),
+                    _ => Err(ApiError::NotFound("no such route".into())),
+                }
+            }
+            (Method::Get, "signals") => {
+                self.require_site()?;
+                json(200, &self.local_signals()?)
+            }
+            _ => Err(ApiError::NotFound("no such route".into())),
+        }
+    }
+
+    /// A shard takes the coordinator's config and keys.
+    fn receive_config(&self, body: &[u8], site: &str) -> R<Response> {
+        let sc: ShardConfig = serde_json::from_slice(body)?;
+        let config = sc
+            .spec
+            .validate()
+            .map_err(|e| ApiError::Invalid(e.errors))?;
+        let mine = config.shard(sc.index);
+        let exists = self.load()?;
+        let db = self.ready()?;
+        let write = |db: &Db| -> R<()> {
+            store::set_meta(db, "config", &super::encode(&sc.spec)?)?;
+            store::set_meta(db, "site", site)?;
+            store::set_meta(db, "shard", &sc.index.to_string())?;
+            store::replace_keys(db, &sc.keys)?;
+            Ok(())
+        };
+        if exists {
+            self.mutate(Some(Handler::PutSite), |l, db| {
+                let gone = l.site.reconfigure(mine, random_u64());
+                l.spec = sc.spec.clone();
+                l.shard = sc.index;
+                write(db)?;
+                store::drop_targets(db, &gone)?;
+                Ok(())
+            })?;
+        } else {
+            let mut site_state = Site::new(mine, random_u64());
+            db.atomically(|| {
+                write(&db)?;
+                store::write_site(&db, &mut site_state)?;
+                Ok(())
+            })?;
+            *self.loaded.borrow_mut() = Some(Loaded {
+                spec: sc.spec.clone(),
+                site: site_state,
+                shard: sc.index,
+            });
+        }
+        self.sample_pools();
+        empty(204)
+    }
+}
+
+/// Whether this admin read is one shard's own part.
+pub(super) fn is_local(req: &Request) -> bool {
+    req.headers().get(LOCAL).ok().flatten().is_some()
+}
+
+/// Whether this page request was forwarded to the session's second shard.
+pub(super) fn is_spilled(req: &Request) -> bool {
+    req.headers().get(SPILL).ok().flatten().is_some()
+}
+
+/// The request's path and query.
+fn url_path(req: &Request) -> String {
+    match req.url() {
+        Ok(u) => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+        Err(_) => req.path(),
+    }
+}
