@@ -35,7 +35,7 @@ async function lease(w, site, id, headers = {}) {
  * again, and counts: leases acknowledged before the kill, found again after
  * it, lost, numbers held twice; then whether the alarm still expires them.
  */
-export async function killDuringLoad({ adminKey, concurrency = 20, killAfterMs = 1500, fixationSecs = 4 }) {
+export async function killDuringLoad({ adminKey, concurrency = 20, killAfterMs = 1500, fixationSecs = 4, shards = 1 }) {
   const state = mkdtempSync(join(tmpdir(), "calltrack-kill-"));
   let w = await startWorker({ vars: { ADMIN_KEY: adminKey }, persistTo: state });
   const acked = new Map(); // session -> number
@@ -50,6 +50,7 @@ export async function killDuringLoad({ adminKey, concurrency = 20, killAfterMs =
       cooldown_secs: 0,
       grace_secs: 0,
       limits: { sessions_per_client_per_minute: 1_000_000, sessions_per_site_per_minute: 1_000_000 },
+      shards,
     });
     let stop = false;
     const killer = sleep(killAfterMs).then(async () => {
@@ -126,7 +127,7 @@ export async function killDuringLoad({ adminKey, concurrency = 20, killAfterMs =
  * One client creates sessions as fast as it can while normal visitors
  * arrive; the share of normal visitors that still got a dynamic number.
  */
-export async function drain({ adminKey, seconds = 3, poolSize = 60, visitors = 40, w: given }) {
+export async function drain({ adminKey, seconds = 3, poolSize = 60, visitors = 40, w: given, shards = 1 }) {
   const w = given ?? (await startWorker({ vars: { ADMIN_KEY: adminKey } }));
   try {
     await put(w, adminKey, "drain", {
@@ -134,6 +135,7 @@ export async function drain({ adminKey, seconds = 3, poolSize = 60, visitors = 4
       region: "RU",
       targets: [{ number: "+74951234567", pool: pool(poolSize), fallback: "+74990009999" }],
       cooldown_secs: 0,
+      shards,
     });
     let attacker = { sent: 0, leased: 0, limited: 0 };
     let stop = false;
@@ -200,7 +202,7 @@ function mutate(r, valid) {
  * Malformed bodies at the public and webhook endpoints: counts of answers
  * by status; any 5xx is a failure; stored state must not change.
  */
-export async function fuzz({ adminKey, iterations = 200, seed = 1, w: given }) {
+export async function fuzz({ adminKey, iterations = 200, seed = 1, w: given, shards = 1 }) {
   const w = given ?? (await startWorker({ vars: { ADMIN_KEY: adminKey } }));
   const token = "fuzz-twilio-token";
   try {
@@ -210,6 +212,7 @@ export async function fuzz({ adminKey, iterations = 200, seed = 1, w: given }) {
       targets: [{ number: "+74951234567", pool: pool(10), fallback: "+74990009999" }],
       integrations: { twilio: { auth_token: token } },
       limits: { sessions_per_client_per_minute: 1_000_000, sessions_per_site_per_minute: 1_000_000 },
+      shards,
     });
     // Some real state to protect.
     const known = sid();

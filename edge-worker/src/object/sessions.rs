@@ -89,14 +89,18 @@ impl SiteObject {
             // A server key lifts the per-client limit; the site's limit holds for all.
             let client = (!trusted)
                 .then(|| guard::client_key(site, address.as_deref().unwrap_or("unknown")));
-            let limits = self.with_loaded(|l| l.site.config().limits)?;
+            // A sharded site: each shard takes its share of the limits (a
+            // client's sessions spread evenly over the shards).
+            let (limits, n) =
+                self.with_loaded(|l| (l.site.config().limits, l.site.config().shards))?;
+            let share = |per_minute: u32| per_minute.div_ceil(n.max(1));
             self.limiter
                 .borrow_mut()
                 .admit(
                     client,
                     at.millis(),
-                    limits.per_client_per_minute,
-                    limits.per_site_per_minute,
+                    share(limits.per_client_per_minute),
+                    share(limits.per_site_per_minute),
                 )
                 .map_err(ApiError::TooManyRequests)?;
         }
