@@ -66,7 +66,8 @@ async function workload(site) {
   const pools = (await admin(site, "/pools", { template: "/v1/sites/{site}/pools" })).body.pools[0];
   const coverage = (await admin(site, "/coverage", { template: "/v1/sites/{site}/coverage" })).body;
   const overview = (await admin(site, "/overview")).body;
-  return { held, attributed, report, pools, coverage, overview, lead: lead.body };
+  const sizing = (await admin(site, "/sizing", { template: "/v1/sites/{site}/sizing" })).body;
+  return { held, attributed, report, pools, coverage, overview, lead: lead.body, sizing };
 }
 
 test("one shard and four: the same attributions, report totals and pool counts", async () => {
@@ -89,6 +90,13 @@ test("one shard and four: the same attributions, report totals and pool counts",
   assert.equal(four.coverage.totals.found, one.coverage.totals.found);
   assert.equal(four.overview.live_sessions, one.overview.live_sessions);
   assert.deepEqual(four.overview.pools, one.overview.pools);
+  // The lead is attributed through its session, wherever the session lives.
+  assert.equal(four.lead.channel, one.lead.channel);
+  assert.notEqual(four.lead.channel, "unattributed");
+  // Sizing reads every shard's visits and the delays of the calls to them.
+  assert.equal(four.sizing.basis.sessions, one.sizing.basis.sessions);
+  assert.equal(four.sizing.basis.calls_measured, one.sizing.basis.calls_measured);
+  assert.equal(four.sizing.current.pool_size, 200);
 
   // Every live visitor holds a number of its own, and every number lives in one shard:
   // its journal (kept by the shard that owns it) never has two holders at once.

@@ -9,12 +9,12 @@ use super::outbox::{enqueue_event, enqueue_ga4};
 use super::{check_body, json, now, random_key, SiteObject, R};
 use crate::api::{self, ChannelReply, NewLead};
 use crate::routes::Handler;
-use crate::store::{self, ms, opt};
+use crate::store::{ms, opt};
 use crate::telephony;
 
 impl SiteObject {
     /// `POST /v1/sites/{site}/leads`: a form on the site, attributed through its session.
-    pub(super) async fn post_lead(&self, req: &Request, body: &[u8]) -> R<Response> {
+    pub(super) async fn post_lead(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
         let nl: NewLead = serde_json::from_slice(body)?;
@@ -54,6 +54,11 @@ impl SiteObject {
             .phone
             .as_deref()
             .and_then(|p| telephony::caller_id(p, region));
+        // The session's row: here, or in its shard (first, else second) of a sharded site.
+        let row = match session {
+            Some(s) => self.session_anywhere(site, s).await?,
+            None => None,
+        };
         let (created, channel) = self.mutate(Some(Handler::PostLead), |l, db| {
             #[derive(Deserialize)]
             struct Seen {
@@ -64,7 +69,7 @@ impl SiteObject {
                 .exec("SELECT 1 AS n FROM leads WHERE id = ?", vec![id.clone().into()])?
                 .to_array()?;
             let (visit, ga) = match session {
-                Some(s) => match store::session_row(db, s)? {
+                Some(_) => match row {
                     Some(row) => (
                         serde_json::from_str::<pool_core::channel::Visit>(&row.visit)
                             .ok()

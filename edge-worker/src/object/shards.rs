@@ -173,6 +173,42 @@ impl SiteObject {
         Ok(out)
     }
 
+    /// A session's stored row, wherever it lives: here, or in its first
+    /// shard, else its second.
+    pub(super) async fn session_anywhere(
+        &self,
+        site: &str,
+        id: SessionId,
+    ) -> R<Option<store::SessionRow>> {
+        let (me, n) = self.place()?;
+        let mut places = vec![shard::first(id, n), shard::second(id, n)];
+        places.dedup();
+        for k in places {
+            if k == me {
+                if let Some(row) = store::session_row(&self.ready()?, id)? {
+                    return Ok(Some(row));
+                }
+                continue;
+            }
+            let mut r = self
+                .to_shard(
+                    site,
+                    k,
+                    Method::Get,
+                    &format!("/_shard/{site}/session/{id}"),
+                    Headers::new(),
+                    None,
+                )
+                .await?;
+            match r.status_code() {
+                200 => return Ok(Some(r.json().await?)),
+                404 => {}
+                _ => return Err(ApiError::ShardUnavailable(k)),
+            }
+        }
+        Ok(None)
+    }
+
     /// Pushes the config (secrets included) and the keys to every other shard.
     pub(super) async fn push_config(&self, site: &str) -> R<()> {
         let (me, n) = self.place()?;
@@ -271,6 +307,11 @@ impl SiteObject {
                     (Some(Ok(from)), Some(Ok(to))) => json(200, &self.samples_here(from, to)?),
                     _ => Err(ApiError::NotFound("no such route".into())),
                 }
+            }
+            (Method::Post, "visits") => {
+                self.require_site()?;
+                let ask: super::sizing::VisitsAsk = serde_json::from_slice(body)?;
+                json(200, &self.visits_here(&ask)?)
             }
             (Method::Get, "signals") => {
                 self.require_site()?;

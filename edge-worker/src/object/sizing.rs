@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use pool_core::sim::{by_fixation, percentile, recommended, simulate, Profile, SeenVisit, Setup};
@@ -23,20 +23,79 @@ const DAYS: i64 = 7;
 /// At most this many simulated visits per run (CPU time of one request).
 const MAX_SIM_VISITS: f64 = 20_000.0;
 
-#[derive(Deserialize)]
-struct SessionRow {
+#[derive(Serialize, Deserialize)]
+pub(super) struct SessionRow {
     created: i64,
     last_seen: i64,
 }
 
-#[derive(Deserialize)]
-struct DelayRow {
+#[derive(Serialize, Deserialize)]
+pub(super) struct DelayRow {
     delay: i64,
     channel: String,
 }
 
+/// A call to a session, as the coordinator asks the other shards about it.
+#[derive(Serialize, Deserialize)]
+pub(super) struct CallOfSession {
+    session: String,
+    started_at: i64,
+    channel: String,
+}
+
+/// What the coordinator asks each other shard for a sharded site's sizing.
+#[derive(Serialize, Deserialize)]
+pub(super) struct VisitsAsk {
+    since: i64,
+    calls: Vec<CallOfSession>,
+}
+
+/// A shard's visits, and the delays of the calls to its sessions.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Visits {
+    sessions: Vec<SessionRow>,
+    delays: Vec<DelayRow>,
+}
+
 impl SiteObject {
-    pub(super) fn sizing(&self, req: &Request) -> R<Response> {
+    /// A shard's visits since `since`, and the delays of the given calls to its sessions.
+    pub(super) fn visits_here(&self, ask: &VisitsAsk) -> R<Visits> {
+        let db = self.ready()?;
+        let sessions: Vec<SessionRow> = db
+            .exec(
+                "SELECT created, last_seen FROM sessions WHERE created >= ? ORDER BY created DESC LIMIT 200000",
+                vec![ask.since.into()],
+            )
+            .and_then(|c| c.to_array())?;
+        #[derive(Deserialize)]
+        struct Created {
+            id: String,
+            created: i64,
+        }
+        let ids: Vec<&str> = ask.calls.iter().map(|c| c.session.as_str()).collect();
+        let created: BTreeMap<String, i64> = db
+            .exec(
+                "SELECT id, created FROM sessions WHERE id IN (SELECT value FROM json_each(?))",
+                vec![super::encode(&ids)?.into()],
+            )
+            .and_then(|c| c.to_array::<Created>())?
+            .into_iter()
+            .map(|r| (r.id, r.created))
+            .collect();
+        let delays = ask
+            .calls
+            .iter()
+            .filter_map(|c| {
+                Some(DelayRow {
+                    delay: c.started_at - created.get(&c.session)?,
+                    channel: c.channel.clone(),
+                })
+            })
+            .collect();
+        Ok(Visits { sessions, delays })
+    }
+
+    pub(super) async fn sizing(&self, req: &Request, site: &str) -> R<Response> {
         self.require_site()?;
         let q = query(req);
         let target = match q.get("target").map(|t| t.parse::<f64>()) {
@@ -69,26 +128,66 @@ impl SiteObject {
                 c.cooldown,
                 c.grace,
                 c.heartbeat,
-                c.targets.iter().map(|t| t.pool.len()).max().unwrap_or(0),
+                // The whole site's pools (a shard holds a part).
+                guard.as_ref().map_or(0, |l| {
+                    l.spec
+                        .targets
+                        .iter()
+                        .map(|t| t.pool.len())
+                        .max()
+                        .unwrap_or(0)
+                }),
                 c.time_zone.clone(),
             )
         };
         let db = self.ready()?;
         let at = now();
         let since = at.millis() - DAYS * 86_400_000;
-        let sessions: Vec<SessionRow> = db
+        let mut sessions: Vec<SessionRow> = db
             .exec(
                 "SELECT created, last_seen FROM sessions WHERE created >= ? ORDER BY created DESC LIMIT 200000",
                 vec![since.into()],
             )
             .and_then(|c| c.to_array())?;
-        let delays: Vec<DelayRow> = db
+        let mut delays: Vec<DelayRow> = db
             .exec(
                 "SELECT c.started_at - s.created AS delay, c.channel AS channel FROM calls c
                  JOIN sessions s ON s.id = c.session WHERE c.started_at >= ? AND c.kind = 'session'",
                 vec![since.into()],
             )
             .and_then(|c| c.to_array())?;
+        // A sharded site: the other shards' visits, and the delays of the calls to their sessions.
+        let (me, n) = self.place()?;
+        if me == 0 && n > 1 {
+            let calls: Vec<CallOfSession> = db
+                .exec(
+                    "SELECT session, started_at, channel FROM calls
+                     WHERE started_at >= ? AND kind = 'session' AND session IS NOT NULL",
+                    vec![since.into()],
+                )
+                .and_then(|c| c.to_array())?;
+            let ask = super::encode(&VisitsAsk { since, calls })?;
+            for k in 1..n {
+                let headers = worker::Headers::new();
+                headers.set("content-type", "application/json")?;
+                let mut r = self
+                    .to_shard(
+                        site,
+                        k,
+                        worker::Method::Post,
+                        &format!("/_shard/{site}/visits"),
+                        headers,
+                        Some(ask.clone().into_bytes()),
+                    )
+                    .await?;
+                if r.status_code() != 200 {
+                    return Err(ApiError::ShardUnavailable(k));
+                }
+                let theirs: Visits = r.json().await?;
+                sessions.extend(theirs.sessions);
+                delays.extend(theirs.delays);
+            }
+        }
 
         let seen: Vec<SeenVisit> = sessions
             .iter()
