@@ -148,12 +148,9 @@ test("a full shard spills to the session's second; heartbeats and release follow
   assert.equal((await post("spill", `/sessions/${sid(999)}/heartbeat`, {})).status, 404);
 });
 
-test("shards: set at creation, checked, and deleted with the site", async () => {
+test("shards: checked, keys reach every shard, deleted with the site", async () => {
   const spec = siteSpec({ pool: 8, shards: 2 });
   await createSite(w, "fixed", spec);
-  const change = await call(w, "PUT", "/v1/sites/fixed", { key: ADMIN_KEY, body: { ...spec, shards: 3 } });
-  assert.equal(change.status, 422);
-  assert.match(JSON.stringify(change.body), /shards/);
   for (const bad of [0, 65]) {
     const r = await call(w, "PUT", `/v1/sites/bad-${bad}`, { key: ADMIN_KEY, body: { ...spec, shards: bad } });
     assert.equal(r.status, 422, JSON.stringify(r.body));
@@ -170,4 +167,82 @@ test("shards: set at creation, checked, and deleted with the site", async () => 
   const pools = (await admin("fixed", "/pools")).body.pools[0];
   assert.equal(pools.leased, 0);
   assert.equal(pools.total, 8);
+});
+
+/** Polls `f` until it returns a truthy value (a state, not a time). */
+async function until(f, what, limitMs = 60_000) {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`never: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test("changing shards on a live site: moving numbers drain first, never two holders, visitors keep theirs", async () => {
+  const spec = siteSpec({ pool: 12, shards: 2, fixation_secs: 4, heartbeat_secs: 1, cooldown_secs: 0, grace_secs: 1,
+    limits: { sessions_per_client_per_minute: 1000, sessions_per_site_per_minute: 10000 } });
+  await createSite(w, "grow", spec);
+  const before = new Map();
+  for (let i = 0; i < 8; i++) {
+    const r = await post("grow", "/sessions", { session_id: sid(300 + i), url: "http://shop.test/?gclid=x" });
+    if (r.body.numbers[0].kind === "dynamic") before.set(sid(300 + i), r.body.numbers[0].number);
+  }
+  assert.ok(before.size >= 6, `${before.size} leased`);
+
+  const grown = await call(w, "PUT", "/v1/sites/grow", { key: ADMIN_KEY, body: { ...spec, shards: 4 }, template: "/v1/sites/{site}" });
+  assert.equal(grown.status, 200, JSON.stringify(grown.body));
+  const moving = (await admin("grow", "/pools", { template: "/v1/sites/{site}/pools" })).body;
+  assert.equal(moving.shards, 4);
+  assert.ok(moving.moving && moving.moving.from === 2 && moving.moving.moving > 0, JSON.stringify(moving));
+  // One change at a time.
+  const again = await call(w, "PUT", "/v1/sites/grow", { key: ADMIN_KEY, body: { ...spec, shards: 3 } });
+  assert.equal(again.status, 409, JSON.stringify(again.body));
+
+  // Visitors from before keep their numbers: heartbeats find them where they live.
+  for (const [s, number] of before) {
+    const hb = await post("grow", `/sessions/${s}/heartbeat`, {});
+    assert.equal(hb.status, 200, JSON.stringify(hb.body));
+    assert.equal(hb.body.numbers[0].number, number);
+  }
+  // A call to a number held from before is still theirs.
+  const [caller, held] = [...before][0];
+  const c = await post("grow", "/calls", { call_id: "grow-1", tracking_number: held, caller: "+79161112233", status: "answered", duration_secs: 30 }, { key: ADMIN_KEY });
+  assert.equal(c.body.attribution.session_id, caller, JSON.stringify(c.body.attribution));
+  // New visitors meanwhile: never a number someone holds.
+  const during = [];
+  for (let i = 0; i < 6; i++) {
+    const r = await post("grow", "/sessions", { session_id: sid(400 + i), url: "http://shop.test/?gclid=y" });
+    if (r.body.numbers[0].kind === "dynamic") during.push(r.body.numbers[0].number);
+    assert.equal((await post("grow", `/sessions/${sid(400 + i)}/release`, undefined)).status, 204);
+  }
+  for (const n of during) assert.ok(![...before.values()].includes(n), `${n} leased twice`);
+
+  // The visitors from before leave: their numbers drain, arrive in their new shards, the move ends.
+  for (const s of before.keys()) assert.equal((await post("grow", `/sessions/${s}/release`, undefined)).status, 204);
+  const done = await until(async () => {
+    const p = (await admin("grow", "/pools")).body;
+    return p.moving ? null : p;
+  }, "the move ends");
+  assert.equal(done.shards, 4);
+  assert.equal(done.pools[0].total, 12);
+  // Every number listed once, across the four shards.
+  const target = encodeURIComponent(spec.targets[0].number.replace(/[^0-9]/g, "").replace(/^8/, "+7"));
+  const listed = await call(w, "POST", `/v1/sites/grow/pools/${target}/numbers`, { key: ADMIN_KEY, body: { numbers: [] } });
+  assert.equal(listed.status, 200, JSON.stringify(listed.body));
+  assert.deepEqual(listed.body.numbers.map((x) => x.number).sort(), (await admin("grow", "")).body.targets[0].pool.sort());
+  // No number ever had two holders at once, before, during or after the move.
+  for (const n of (await admin("grow", "")).body.targets[0].pool) {
+    const e = (await admin("grow", `/journal?number=${encodeURIComponent(n)}`)).body.entries.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < e.length; i++) assert.ok(e[i - 1].until !== null && e[i - 1].until <= e[i].from, `${n}: ${JSON.stringify(e)}`);
+  }
+  // After the move, the four shards lease every number.
+  const after = [];
+  for (let i = 0; i < 12; i++) {
+    const r = await post("grow", "/sessions", { session_id: sid(500 + i), url: "http://shop.test/?gclid=z" });
+    if (r.body.numbers[0].kind === "dynamic") after.push(r.body.numbers[0].number);
+  }
+  assert.equal(new Set(after).size, after.length);
+  assert.ok(after.length >= 8, `${after.length} of 12 leased after the move`);
 });

@@ -23,6 +23,8 @@
 //! assert_ne!(first, second);
 //! ```
 
+use alloc::vec::Vec;
+
 use crate::number::PhoneNumber;
 use crate::session::SessionId;
 
@@ -76,6 +78,56 @@ pub fn second(session: SessionId, shards: u32) -> u32 {
 /// Whether `shard` is one of the two a session may live in.
 pub fn may_hold(session: SessionId, shards: u32, shard: u32) -> bool {
     shard == first(session, shards) || shard == second(session, shards)
+}
+
+/// A change of a site's count of shards under way. A number whose owner
+/// changes drains in its old shard (its lease, if any, runs to its end; no
+/// new one) and only then is its new shard's to lease: never two holders.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Move {
+    /// The count of shards before.
+    pub from: u32,
+    /// Moving numbers their old shard no longer holds: the new one leases them.
+    pub arrived: Vec<PhoneNumber>,
+    /// When the last moving number arrived (ms since the epoch): calls to
+    /// moved numbers still ask their old shard for a grace window after it.
+    pub done_at: Option<i64>,
+}
+
+impl Move {
+    /// Whether `number` changes shard (from `self.from` to `shards`).
+    pub fn moves(&self, number: PhoneNumber, shards: u32) -> bool {
+        of_number(number, self.from) != of_number(number, shards)
+    }
+
+    /// Whether shard `index` (of `shards`) may lease `number` now.
+    pub fn holds(&self, number: PhoneNumber, shards: u32, index: u32) -> bool {
+        of_number(number, shards) == index
+            && (!self.moves(number, shards) || self.arrived.contains(&number))
+    }
+
+    /// How many shards hold anything during the move.
+    pub fn span(&self, shards: u32) -> u32 {
+        self.from.max(shards)
+    }
+}
+
+/// The shards a session may live in, in the order to look: its two under
+/// `shards`, then, while a move is under way, its two under the old count.
+pub fn places(session: SessionId, shards: u32, moving: Option<&Move>) -> Vec<u32> {
+    let mut out = alloc::vec![first(session, shards), second(session, shards)];
+    if let Some(m) = moving {
+        out.push(first(session, m.from));
+        out.push(second(session, m.from));
+    }
+    let mut seen = Vec::with_capacity(out.len());
+    for k in out {
+        if !seen.contains(&k) {
+            seen.push(k);
+        }
+    }
+    seen
 }
 
 #[cfg(test)]
@@ -135,5 +187,48 @@ mod tests {
                 assert!(may_hold(s, shards, f) && may_hold(s, shards, g));
             }
         }
+    }
+
+    #[test]
+    fn a_move_never_lets_two_shards_lease_one_number() {
+        let mut m = Move {
+            from: 2,
+            ..Move::default()
+        };
+        let to = 4;
+        for i in 0..200 {
+            let n = num(i);
+            let owners: vec::Vec<u32> = (0..m.span(to)).filter(|k| m.holds(n, to, *k)).collect();
+            if m.moves(n, to) {
+                // Not yet arrived: no shard under the new count leases it (the old one drains it).
+                assert!(owners.is_empty(), "{n} {owners:?}");
+            } else {
+                assert_eq!(owners, [of_number(n, to)]);
+            }
+        }
+        let moving: vec::Vec<PhoneNumber> = (0..200).map(num).filter(|n| m.moves(*n, to)).collect();
+        assert!(!moving.is_empty());
+        m.arrived = moving.clone();
+        for n in moving {
+            assert!(m.holds(n, to, of_number(n, to)));
+        }
+    }
+
+    #[test]
+    fn a_session_is_looked_for_in_its_new_places_then_its_old() {
+        let s = SessionId::from_u128(0xfeed_beef);
+        assert_eq!(places(s, 1, None), [0]);
+        assert_eq!(places(s, 4, None), [first(s, 4), second(s, 4)]);
+        let m = Move {
+            from: 2,
+            ..Move::default()
+        };
+        let p = places(s, 4, Some(&m));
+        assert_eq!(&p[..2], &[first(s, 4), second(s, 4)]);
+        assert!(p.contains(&first(s, 2)) && p.contains(&second(s, 2)));
+        let mut sorted = p.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), p.len(), "each shard once");
     }
 }

@@ -207,25 +207,46 @@ impl SiteObject {
             number: dialled.map(|n| n.to_string()),
             at: inc.started_at.millis(),
         };
-        let (me, n) = self.place()?;
+        let (n, moving) = self.with_loaded(|l| (l.site.config().shards, l.moving.clone()))?;
         let owner = dialled.map_or(0, |d| pool_core::shard::of_number(d, n));
-        if n <= 1 || owner == me {
-            return self.attribute_here(&ask);
+        let found = self.attribute_at(site, owner, &ask).await?;
+        // A number that changed shard: the old one's journal may hold the caller.
+        let old = match (&moving, dialled) {
+            (Some(m), Some(d)) => Some(pool_core::shard::of_number(d, m.from)),
+            _ => None,
+        };
+        match old {
+            Some(old) if old != owner && found.kind != Kind::Session => {
+                let before = self.attribute_at(site, old, &ask).await?;
+                Ok(if before.kind == Kind::Session {
+                    before
+                } else {
+                    found
+                })
+            }
+            _ => Ok(found),
+        }
+    }
+
+    /// Asks shard `k` (this one, or another) to attribute a call.
+    async fn attribute_at(&self, site: &str, k: u32, ask: &Ask) -> R<Found> {
+        if k == self.place()?.0 {
+            return self.attribute_here(ask);
         }
         let headers = worker::Headers::new();
         headers.set("content-type", "application/json")?;
         let mut r = self
             .to_shard(
                 site,
-                owner,
+                k,
                 worker::Method::Post,
                 &format!("/_shard/{site}/attribute"),
                 headers,
-                Some(super::encode(&ask)?.into_bytes()),
+                Some(super::encode(ask)?.into_bytes()),
             )
             .await?;
         if r.status_code() != 200 {
-            return Err(ApiError::ShardUnavailable(owner));
+            return Err(ApiError::ShardUnavailable(k));
         }
         Ok(r.json().await?)
     }

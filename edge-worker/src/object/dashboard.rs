@@ -124,9 +124,9 @@ impl SiteObject {
     /// The site's signals: this shard's, and every other shard's added.
     async fn site_signals(&self, site: &str) -> R<Signals> {
         let mut s = self.local_signals()?;
-        let (me, n) = self.place()?;
+        let (me, span) = (self.place()?.0, self.span()?);
         if me == 0 {
-            for k in 1..n {
+            for k in 1..span {
                 let mut r = self
                     .to_shard(
                         site,

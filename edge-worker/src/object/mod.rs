@@ -77,6 +77,8 @@ struct Loaded {
     spec: Spec,
     site: Site,
     shard: u32,
+    /// A change of the count of shards under way.
+    moving: Option<pool_core::shard::Move>,
 }
 
 /// Writes of the page's requests waiting for one shared commit.
@@ -199,7 +201,12 @@ impl SiteObject {
         let shard: u32 = store::meta(&db, "shard")?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
-        let config = spec.validate().map_err(internal)?.shard(shard);
+        let moving: Option<pool_core::shard::Move> =
+            store::meta(&db, "moving")?.and_then(|v| serde_json::from_str(&v).ok());
+        let config = spec
+            .validate()
+            .map_err(internal)?
+            .shard_moving(shard, moving.as_ref());
         let journal = store::recent_journal(&db, Site::journal_horizon(&config, now()))?;
         let mut snapshots = Vec::with_capacity(config.targets.len());
         for (i, t) in config.targets.iter().enumerate() {
@@ -219,7 +226,12 @@ impl SiteObject {
             });
         }
         let site = Site::restore(config, snapshots, random_u64()).map_err(internal)?;
-        *self.loaded.borrow_mut() = Some(Loaded { spec, site, shard });
+        *self.loaded.borrow_mut() = Some(Loaded {
+            spec,
+            site,
+            shard,
+            moving,
+        });
         Ok(true)
     }
 
@@ -362,7 +374,13 @@ impl SiteObject {
             .borrow()
             .as_ref()
             .map(|_| (now().millis().div_euclid(3_600_000) + 1) * 3_600_000);
-        let next = [pools, self.next_delivery(), hourly]
+        // While the count of shards changes, the coordinator looks for arrived numbers.
+        let moving = self.loaded.borrow().as_ref().and_then(|l| {
+            (l.shard == 0 && l.moving.is_some()).then(|| {
+                now().millis() + l.site.config().heartbeat.millis().clamp(1_000, 60_000) as i64
+            })
+        });
+        let next = [pools, self.next_delivery(), hourly, moving]
             .into_iter()
             .flatten()
             .min()
@@ -689,6 +707,7 @@ impl DurableObject for SiteObject {
             self.sample_pools();
             self.prune(r);
             self.check_alerts().await;
+            self.advance_move().await;
         }
         self.deliver().await;
         if let Err(e) = self.schedule().await {

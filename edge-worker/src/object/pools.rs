@@ -47,7 +47,10 @@ fn target_index(l: &Loaded, raw: &str) -> R<usize> {
 fn apply_spec(l: &mut Loaded, db: &Db, spec: Spec) -> R<()> {
     let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
     // This shard's numbers in the aggregate; the whole site's in the spec.
-    l.site.reconfigure(config.shard(l.shard), random_u64());
+    l.site.reconfigure(
+        config.shard_moving(l.shard, l.moving.as_ref()),
+        random_u64(),
+    );
     l.spec = config.to_spec();
     let stored = super::encode(&l.spec)?;
     store::set_meta(db, "config", &stored)?;
@@ -120,7 +123,31 @@ impl SiteObject {
                 mine.add(&t);
             }
         }
-        json(200, &serde_json::json!({ "pools": out }))
+        let (shards, moving) = self.with_loaded(|l| {
+            let n = l.site.config().shards;
+            let moving = l.moving.as_ref().map(|m| {
+                let numbers = || {
+                    l.spec
+                        .targets
+                        .iter()
+                        .flat_map(|t| t.pool.iter())
+                        .filter_map(|raw| raw.parse::<PhoneNumber>().ok())
+                        .filter(|p| m.moves(*p, n))
+                };
+                serde_json::json!({
+                    "from": m.from,
+                    "moving": numbers().count(),
+                    "arrived": numbers().filter(|p| m.arrived.contains(p)).count(),
+                    "done_at": m.done_at,
+                })
+            });
+            (n, moving)
+        })?;
+        let mut body = serde_json::json!({ "pools": out, "shards": shards });
+        if let Some(m) = moving {
+            body["moving"] = m;
+        }
+        json(200, &body)
     }
 
     pub(super) async fn add_numbers(
@@ -198,9 +225,9 @@ impl SiteObject {
     /// The numbers of a target's pool with their states, every shard's.
     async fn pool_reply(&self, target: &str, site: &str) -> R<Response> {
         let mut body = self.numbers_here(target)?;
-        let (me, n) = self.place()?;
-        if me == 0 && n > 1 {
-            for k in 1..n {
+        let (me, span) = (self.place()?.0, self.span()?);
+        if me == 0 && span > 1 {
+            for k in 1..span {
                 let mut r = self
                     .to_shard(
                         site,
@@ -262,13 +289,45 @@ impl SiteObject {
             ApiError::field("number", format!("{raw:?} is not an E.164 number: {e}"))
         })?;
         // A sharded site: the shard that owns the number has its journal.
-        let (me, n) = self.place()?;
-        let owner = pool_core::shard::of_number(number, n);
-        if owner != me && !super::shards::is_local(req) {
-            return self
-                .forward(site, owner, req, &[], Some(super::shards::LOCAL))
-                .await;
+        // A sharded site: the shard that owns the number has its journal
+        // (and, while the number changes shard, the old one its past).
+        if !super::shards::is_local(req) {
+            let (me, n) = self.place()?;
+            let from = self.with_loaded(|l| l.moving.as_ref().map(|m| m.from))?;
+            let mut owners = vec![pool_core::shard::of_number(number, n)];
+            if let Some(from) = from {
+                owners.push(pool_core::shard::of_number(number, from));
+            }
+            owners.dedup();
+            if owners != [me] {
+                let mut entries: Vec<serde_json::Value> = Vec::new();
+                for k in owners {
+                    if k == me {
+                        entries.extend(self.journal_here(number)?);
+                        continue;
+                    }
+                    let mut r = self
+                        .forward(site, k, req, &[], Some(super::shards::LOCAL))
+                        .await?;
+                    let v: serde_json::Value = r.json().await?;
+                    entries.extend(v["entries"].as_array().cloned().unwrap_or_default());
+                }
+                entries.sort_by_key(|e| e["from"].as_i64());
+                return json(
+                    200,
+                    &serde_json::json!({"number": number.to_string(), "entries": entries}),
+                );
+            }
         }
+        let out = self.journal_here(number)?;
+        json(
+            200,
+            &serde_json::json!({"number": number.to_string(), "entries": out}),
+        )
+    }
+
+    /// This shard's journal of one number.
+    fn journal_here(&self, number: PhoneNumber) -> R<Vec<serde_json::Value>> {
         let db = self.ready()?;
         let out: Vec<serde_json::Value> = store::journal_of(&db, number)?
             .iter()
@@ -280,10 +339,7 @@ impl SiteObject {
                 })
             })
             .collect();
-        json(
-            200,
-            &serde_json::json!({"number": number.to_string(), "entries": out}),
-        )
+        Ok(out)
     }
 
     /// Once an hour (from the alarm): each pool's size, leased numbers and
@@ -320,9 +376,10 @@ impl SiteObject {
             rows.extend(self.with_loaded(|l| live_samples(l, next))?);
         }
         // A sharded site: every shard's samples, summed hour by hour.
-        if self.place()?.1 > 1 && !super::shards::is_local(req) {
+        let span = self.span()?;
+        if span > 1 && !super::shards::is_local(req) {
             let path = format!("/_shard/{site}/samples/{}/{}", from.millis(), to.millis());
-            for k in 1..self.place()?.1 {
+            for k in 1..span {
                 let mut r = self
                     .to_shard(
                         site,

@@ -141,7 +141,7 @@ impl SiteObject {
         let db = self.ready()?;
         let stored = store::session_visit(&db, id)?;
         if stored.is_none() {
-            if let Some(k) = self.spill_target(id, is_spilled(req))? {
+            if let Some(k) = self.next_place(id)? {
                 return self.forward(site, k, req, body, Some(SPILL)).await;
             }
         }
@@ -186,7 +186,7 @@ impl SiteObject {
         let at = now();
         let db = self.ready()?;
         if store::session_visit(&db, id)?.is_none() {
-            if let Some(k) = self.spill_target(id, is_spilled(req))? {
+            if let Some(k) = self.next_place(id)? {
                 return self.forward(site, k, req, raw, Some(SPILL)).await;
             }
             return Err(ApiError::NotFound("no such session".into()));

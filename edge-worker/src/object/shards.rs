@@ -24,8 +24,9 @@
 use serde::{Deserialize, Serialize};
 use worker::{Headers, Method, Request, RequestInit, Response};
 
+use pool_core::number::PhoneNumber;
 use pool_core::session::SessionId;
-use pool_core::shard;
+use pool_core::shard::{self, Move};
 use pool_core::site::{Site, Spec};
 
 use super::{empty, json, random_u64, Loaded, SiteObject, R};
@@ -55,6 +56,8 @@ struct ShardConfig {
     spec: Spec,
     index: u32,
     keys: Vec<store::KeyRecord>,
+    /// A change of the count of shards under way.
+    moving: Option<Move>,
 }
 
 /// Where a page request is answered.
@@ -69,31 +72,53 @@ impl SiteObject {
         self.with_loaded(|l| (l.shard, l.site.config().shards))
     }
 
-    /// Where a session's request is answered: here (its first shard, or
-    /// its second when forwarded there), or at its first shard.
-    pub(super) fn route_session(&self, session: SessionId, spilled: bool) -> R<Route> {
-        let (me, n) = self.place()?;
-        if n <= 1 {
-            return Ok(Route::Here);
-        }
-        let first = shard::first(session, n);
-        Ok(
-            if me == first || (spilled && me == shard::second(session, n)) {
-                Route::Here
-            } else {
-                Route::Shard(first)
-            },
-        )
+    /// How many shards hold anything: the count, or the old one while a
+    /// change of it is under way and it was larger.
+    pub(super) fn span(&self) -> R<u32> {
+        self.with_loaded(|l| {
+            let n = l.site.config().shards;
+            l.moving.as_ref().map_or(n, |m| m.span(n))
+        })
     }
 
-    /// The second shard to try from the first: a new session finds no room
-    /// here, or a heartbeat finds no session here (`None` when there is none).
+    /// Where a session may live, in the order to look.
+    fn places(&self, session: SessionId) -> R<Vec<u32>> {
+        self.with_loaded(|l| shard::places(session, l.site.config().shards, l.moving.as_ref()))
+    }
+
+    /// Where a session's request is answered: here (its first shard, or any
+    /// of its places when forwarded there), or at its first shard.
+    pub(super) fn route_session(&self, session: SessionId, spilled: bool) -> R<Route> {
+        let (me, n) = self.place()?;
+        if n <= 1 && self.span()? <= 1 {
+            return Ok(Route::Here);
+        }
+        let places = self.places(session)?;
+        Ok(if places[0] == me || (spilled && places.contains(&me)) {
+            Route::Here
+        } else {
+            Route::Shard(places[0])
+        })
+    }
+
+    /// A new session finds no room in its first shard: its second.
     pub(super) fn spill_target(&self, session: SessionId, spilled: bool) -> R<Option<u32>> {
         let (me, n) = self.place()?;
         Ok(
             (n > 1 && !spilled && me == shard::first(session, n))
                 .then(|| shard::second(session, n)),
         )
+    }
+
+    /// A heartbeat or a release finds no session here: the next place to look.
+    pub(super) fn next_place(&self, session: SessionId) -> R<Option<u32>> {
+        let me = self.place()?.0;
+        let places = self.places(session)?;
+        Ok(places
+            .iter()
+            .position(|k| *k == me)
+            .and_then(|i| places.get(i + 1))
+            .copied())
     }
 
     /// Sends a request to shard `k` of `site` and answers with its reply,
@@ -157,12 +182,12 @@ impl SiteObject {
     /// Every other shard's JSON answer to this admin read, each from its
     /// own state (empty for a site of one shard).
     pub(super) async fn gather(&self, site: &str, req: &Request) -> R<Vec<serde_json::Value>> {
-        let (me, n) = self.place()?;
+        let (me, span) = (self.place()?.0, self.span()?);
         let mut out = Vec::new();
-        if n <= 1 || me != 0 || is_local(req) {
+        if span <= 1 || me != 0 || is_local(req) {
             return Ok(out);
         }
-        for k in 1..n {
+        for k in 1..span {
             let mut r = self.forward(site, k, req, &[], Some(LOCAL)).await?;
             if r.status_code() != 200 {
                 worker::console_error!("shard {k} of {site}: {}", r.status_code());
@@ -180,10 +205,8 @@ impl SiteObject {
         site: &str,
         id: SessionId,
     ) -> R<Option<store::SessionRow>> {
-        let (me, n) = self.place()?;
-        let mut places = vec![shard::first(id, n), shard::second(id, n)];
-        places.dedup();
-        for k in places {
+        let me = self.place()?.0;
+        for k in self.places(id)? {
             if k == me {
                 if let Some(row) = store::session_row(&self.ready()?, id)? {
                     return Ok(Some(row));
@@ -211,17 +234,18 @@ impl SiteObject {
 
     /// Pushes the config (secrets included) and the keys to every other shard.
     pub(super) async fn push_config(&self, site: &str) -> R<()> {
-        let (me, n) = self.place()?;
-        if me != 0 || n <= 1 {
+        let (me, span) = (self.place()?.0, self.span()?);
+        if me != 0 || span <= 1 {
             return Ok(());
         }
-        let spec = self.with_loaded(|l| l.spec.clone())?;
+        let (spec, moving) = self.with_loaded(|l| (l.spec.clone(), l.moving.clone()))?;
         let keys = store::keys(&self.ready()?)?;
-        for k in 1..n {
+        for k in 1..span {
             let body = super::encode(&ShardConfig {
                 spec: spec.clone(),
                 index: k,
                 keys: keys.clone(),
+                moving: moving.clone(),
             })?;
             let headers = Headers::new();
             headers.set("content-type", "application/json")?;
@@ -243,13 +267,146 @@ impl SiteObject {
         Ok(())
     }
 
+    /// From the coordinator's alarm while the count of shards changes: the
+    /// moving numbers their old shard no longer holds have arrived (their new
+    /// shard may lease them); once all have, and the grace window for calls
+    /// to them has passed, the move is over. Every change is pushed.
+    pub(super) async fn advance_move(&self) {
+        if let Err(e) = self.try_advance_move().await {
+            worker::console_error!("moving shards: {}", e.body());
+        }
+    }
+
+    async fn try_advance_move(&self) -> R<()> {
+        let Some((mut mv, spec, n, grace)) = self.with_loaded(|l| {
+            let c = l.site.config();
+            (l.shard == 0)
+                .then_some(())
+                .and(l.moving.clone())
+                .map(|m| (m, l.spec.clone(), c.shards, c.grace))
+        })?
+        else {
+            return Ok(());
+        };
+        let db = self.ready()?;
+        let site = store::meta(&db, "site")?.unwrap_or_default();
+        let at = super::now().millis();
+        let mut changed = false;
+        // The numbers each old shard still holds, per target, asked once.
+        let mut held: std::collections::HashMap<(u32, usize), Vec<PhoneNumber>> =
+            Default::default();
+        for (i, t) in spec.targets.iter().enumerate() {
+            for raw in &t.pool {
+                let Ok(number) = raw.parse::<PhoneNumber>() else {
+                    continue;
+                };
+                if !mv.moves(number, n) || mv.arrived.contains(&number) {
+                    continue;
+                }
+                let old = shard::of_number(number, mv.from);
+                if let std::collections::hash_map::Entry::Vacant(e) = held.entry((old, i)) {
+                    e.insert(self.held_by(&site, old, &t.number).await?);
+                }
+                if !held[&(old, i)].contains(&number) {
+                    mv.arrived.push(number);
+                    changed = true;
+                }
+            }
+        }
+        let all = spec
+            .targets
+            .iter()
+            .flat_map(|t| t.pool.iter())
+            .filter_map(|raw| raw.parse::<PhoneNumber>().ok())
+            .filter(|p| mv.moves(*p, n))
+            .all(|p| mv.arrived.contains(&p));
+        if all && mv.done_at.is_none() {
+            mv.done_at = Some(at);
+            changed = true;
+        }
+        let over = mv.done_at.is_some_and(|d| at >= d + grace.millis() as i64);
+        if !changed && !over {
+            return Ok(());
+        }
+        let next = (!over).then_some(mv);
+        let span = self.span()?;
+        self.mutate(None, |l, db| {
+            l.moving = next.clone();
+            store::set_meta(db, "moving", &super::encode(&l.moving)?)?;
+            let config = l.spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
+            let gone = l.site.reconfigure(
+                config.shard_moving(l.shard, l.moving.as_ref()),
+                random_u64(),
+            );
+            store::drop_targets(db, &gone)?;
+            Ok(())
+        })?;
+        // Pushed to every shard that held anything, the ones left empty included.
+        let (spec, moving) = self.with_loaded(|l| (l.spec.clone(), l.moving.clone()))?;
+        let keys = store::keys(&db)?;
+        for k in 1..span {
+            let body = super::encode(&ShardConfig {
+                spec: spec.clone(),
+                index: k,
+                keys: keys.clone(),
+                moving: moving.clone(),
+            })?;
+            let headers = Headers::new();
+            headers.set("content-type", "application/json")?;
+            let r = self
+                .to_shard(
+                    &site,
+                    k,
+                    Method::Put,
+                    &format!("/_shard/{site}/config"),
+                    headers,
+                    Some(body.into_bytes()),
+                )
+                .await?;
+            if r.status_code() >= 300 {
+                return Err(ApiError::ShardUnavailable(k));
+            }
+        }
+        Ok(())
+    }
+
+    /// The numbers of a target's pool shard `k` still holds.
+    async fn held_by(&self, site: &str, k: u32, target: &str) -> R<Vec<PhoneNumber>> {
+        let body = if k == self.place()?.0 {
+            self.numbers_here(target)?
+        } else {
+            let mut r = self
+                .to_shard(
+                    site,
+                    k,
+                    Method::Get,
+                    &format!("/_shard/{site}/numbers/{}", target.replace('+', "%2B")),
+                    Headers::new(),
+                    None,
+                )
+                .await?;
+            if r.status_code() != 200 {
+                return Err(ApiError::ShardUnavailable(k));
+            }
+            r.json().await?
+        };
+        Ok(body["numbers"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x["number"].as_str()?.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Deletes every other shard's state (the site is being deleted).
     pub(super) async fn delete_shards(&self, site: &str) -> R<()> {
-        let (me, n) = self.place()?;
+        let (me, span) = (self.place()?.0, self.span()?);
         if me != 0 {
             return Ok(());
         }
-        for k in 1..n {
+        for k in 1..span {
             self.to_shard(
                 site,
                 k,
@@ -328,13 +485,14 @@ impl SiteObject {
             .spec
             .validate()
             .map_err(|e| ApiError::Invalid(e.errors))?;
-        let mine = config.shard(sc.index);
+        let mine = config.shard_moving(sc.index, sc.moving.as_ref());
         let exists = self.load()?;
         let db = self.ready()?;
         let write = |db: &Db| -> R<()> {
             store::set_meta(db, "config", &super::encode(&sc.spec)?)?;
             store::set_meta(db, "site", site)?;
             store::set_meta(db, "shard", &sc.index.to_string())?;
+            store::set_meta(db, "moving", &super::encode(&sc.moving)?)?;
             store::replace_keys(db, &sc.keys)?;
             Ok(())
         };
@@ -343,6 +501,7 @@ impl SiteObject {
                 let gone = l.site.reconfigure(mine, random_u64());
                 l.spec = sc.spec.clone();
                 l.shard = sc.index;
+                l.moving = sc.moving.clone();
                 write(db)?;
                 store::drop_targets(db, &gone)?;
                 Ok(())
@@ -358,6 +517,7 @@ impl SiteObject {
                 spec: sc.spec.clone(),
                 site: site_state,
                 shard: sc.index,
+                moving: sc.moving.clone(),
             });
         }
         self.sample_pools();

@@ -37,22 +37,31 @@ impl SiteObject {
         }
         let spec = config.to_spec();
         let reply = spec.redacted();
-        if let Some(was) = self
-            .loaded
-            .borrow()
-            .as_ref()
-            .map(|l| l.site.config().shards)
-        {
-            if was != config.shards {
-                return Err(ApiError::field(
-                    "shards",
-                    format!("is {was}: it is set when the site is created (moving live numbers between shards is not built yet)"),
-                ));
+        // A new count of shards: the numbers whose shard changes drain first.
+        let resize = match self.loaded.borrow().as_ref() {
+            Some(l) if l.site.config().shards != config.shards => {
+                if let Some(m) = &l.moving {
+                    return Err(ApiError::Conflict(format!(
+                        "the site is still moving from {} shards: change shards again once it is done",
+                        m.from
+                    )));
+                }
+                Some(pool_core::shard::Move {
+                    from: l.site.config().shards,
+                    arrived: Vec::new(),
+                    done_at: None,
+                })
             }
-        }
+            _ => None,
+        };
         if exists {
             self.mutate(Some(Handler::PutSite), |l, db| {
-                let gone = l.site.reconfigure(config.shard(l.shard), random_u64());
+                if resize.is_some() {
+                    l.moving = resize.clone();
+                    store::set_meta(db, "moving", &super::encode(&l.moving)?)?;
+                }
+                let mine = config.shard_moving(l.shard, l.moving.as_ref());
+                let gone = l.site.reconfigure(mine, random_u64());
                 l.spec = spec;
                 store_config(db, &l.spec, site)?;
                 store::drop_targets(db, &gone)?;
@@ -71,6 +80,7 @@ impl SiteObject {
                 spec,
                 site: site_state,
                 shard: 0,
+                moving: None,
             });
         }
         // The first utilisation sample: the baseline of the hour.

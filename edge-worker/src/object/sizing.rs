@@ -157,8 +157,8 @@ impl SiteObject {
             )
             .and_then(|c| c.to_array())?;
         // A sharded site: the other shards' visits, and the delays of the calls to their sessions.
-        let (me, n) = self.place()?;
-        if me == 0 && n > 1 {
+        let (me, span) = (self.place()?.0, self.span()?);
+        if me == 0 && span > 1 {
             let calls: Vec<CallOfSession> = db
                 .exec(
                     "SELECT session, started_at, channel FROM calls
@@ -167,7 +167,7 @@ impl SiteObject {
                 )
                 .and_then(|c| c.to_array())?;
             let ask = super::encode(&VisitsAsk { since, calls })?;
-            for k in 1..n {
+            for k in 1..span {
                 let headers = worker::Headers::new();
                 headers.set("content-type", "application/json")?;
                 let mut r = self

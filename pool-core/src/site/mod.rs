@@ -989,10 +989,19 @@ impl Config {
     /// target's pool keeps only the numbers that shard owns; the rest
     /// (targets, statics, fallbacks, timing) is the whole site's.
     pub fn shard(&self, index: u32) -> Config {
+        self.shard_moving(index, None)
+    }
+
+    /// [`Config::shard`] while the count of shards changes: a number whose
+    /// shard changes is in its new shard's pool only once it has arrived
+    /// (its old shard, without it in its pool, drains it).
+    pub fn shard_moving(&self, index: u32, moving: Option<&crate::shard::Move>) -> Config {
         let mut c = self.clone();
         for t in &mut c.targets {
-            t.pool
-                .retain(|n| crate::shard::of_number(*n, self.shards) == index);
+            t.pool.retain(|n| match moving {
+                Some(m) => m.holds(*n, self.shards, index),
+                None => crate::shard::of_number(*n, self.shards) == index,
+            });
         }
         c
     }
