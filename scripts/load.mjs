@@ -6,7 +6,7 @@
 // per row.
 //
 //   node scripts/load.mjs [--concurrency 1,50,200] [--seconds 5] [--max 20000]
-//                         [--services workerd,wrangler,redis,file]
+//                         [--services workerd,workerd4,wrangler,redis,file]
 //
 // Workloads, all on one site (one Durable Object on the edge):
 // - healthz: the ceiling (no object, no storage);
@@ -27,7 +27,7 @@ const args = Object.fromEntries(
 const levels = String(args.concurrency ?? "1,50,200").split(",").map(Number);
 const seconds = Number(args.seconds ?? 5);
 const maxRequests = Number(args.max ?? 20000);
-const wanted = String(args.services ?? "workerd,wrangler,redis,file").split(",");
+const wanted = String(args.services ?? "workerd,workerd4,wrangler,redis,file").split(",");
 const ADMIN_KEY = randomBytes(16).toString("hex");
 const POOL = Array.from({ length: 5000 }, (_, i) => `+7499${String(1000000 + i).padStart(7, "0")}`);
 
@@ -130,17 +130,18 @@ const SITE = {
 /** Each service in turn, started for its rows and stopped after them. */
 const SERVICES = [
   ["workerd", "edge, workerd (npm start, self-hosting)", () => edge("workerd")],
+  ["workerd4", "edge, workerd, the site in 4 shards", () => edge("workerd", 4)],
   ["wrangler", "edge, wrangler dev", () => edge("wrangler")],
   ["redis", "Node.js + Redis (Lua, AOF fsync always)", () => startBaseline({ redisServer: ensureRedis(), numbers: POOL })],
   ["file", "Node.js + file (fsync, group commit)", () => startFileBaseline({ numbers: POOL })],
 ];
 
-async function edge(via) {
+async function edge(via, shards = 1) {
   const w = await startWorker({ vars: { ADMIN_KEY }, via });
   const put = await fetch(`${w.url}/v1/sites/load`, {
     method: "PUT",
     headers: { authorization: `Bearer ${ADMIN_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify(SITE),
+    body: JSON.stringify({ ...SITE, shards }),
   });
   if (!put.ok) throw new Error(`site: ${put.status} ${await put.text()}`);
   return w;
@@ -152,7 +153,7 @@ for (const [key, service, start] of SERVICES) {
   const s = await start();
   try {
     const w = workloads(s.url);
-    const names = key === "workerd" || key === "wrangler" ? ["healthz", "config", "lease", "heartbeat", "mixed"] : ["healthz", "lease", "heartbeat", "mixed"];
+    const names = key.startsWith("workerd") || key === "wrangler" ? ["healthz", "config", "lease", "heartbeat", "mixed"] : ["healthz", "lease", "heartbeat", "mixed"];
     for (const c of levels) {
       for (const name of names) {
         process.stderr.write(`load: ${key} ${name} at ${c} clients ...\n`);
@@ -182,7 +183,7 @@ const ratio = (x, y) => (x && y && y.rps ? `${(x.rps / y.rps).toFixed(2)}x` : "n
 console.log("\nRatios of requests/s, same run (the goals: lease and heartbeat >= 1x Redis and >= 0.5x file; p99 of a lease < 50 ms at 50 clients):");
 console.log("| edge | clients | lease / ceiling | lease / Redis | lease / file | heartbeat / Redis | heartbeat / file | lease p99 ms |");
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
-for (const via of ["workerd", "wrangler"]) {
+for (const via of ["workerd", "workerd4", "wrangler"]) {
   for (const c of levels) {
     const e = get(via, "lease", c);
     if (!e) continue;
