@@ -26,10 +26,12 @@ if (runLive(process.execPath, ["scripts/load.mjs", "--concurrency", "1,50,200", 
 log("\nfaults, full size");
 const { drain, fuzz, killDuringLoad } = await import("../tests/support/faults.mjs");
 const adminKey = randomBytes(16).toString("hex");
-const k = await killDuringLoad({ adminKey, concurrency: 50, killAfterMs: 5000, fixationSecs: 5 });
 console.log("| SIGKILL during a lease load (50 clients, killed after 5 s) | acknowledged | found after restart | lost | held twice | leases left after the fixation |");
 console.log("|---|---:|---:|---:|---:|---:|");
-console.log(`| | ${k.acknowledged} | ${k.found} | ${k.lost} | ${k.duplicates} | ${k.leased_after_fixation} |`);
+for (const shards of [1, 4]) {
+  const k = await killDuringLoad({ adminKey, concurrency: 50, killAfterMs: 5000, fixationSecs: 5, shards });
+  console.log(`| ${shards === 1 ? "one object" : `${shards} shards`} | ${k.acknowledged} | ${k.found} | ${k.lost} | ${k.duplicates} | ${k.leased_after_fixation} |`);
+}
 const d = await drain({ adminKey, seconds: 10, poolSize: 300, visitors: 200 });
 console.log("\n| pool draining: one client as fast as it can, 200 visitors over 10 s, pool of 300 | attacker requests | attacker leases | attacker refused (429) | visitors with a dynamic number |");
 console.log("|---|---:|---:|---:|---:|");

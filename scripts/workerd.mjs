@@ -4,7 +4,7 @@
 // self-hoster runs it as a service (README, "Self-hosting on workerd").
 //
 // The config names no port and no folders: they are given on the command line,
-//   workerd serve edge-worker/build/workerd.capnp --experimental \
+//   workerd serve edge-worker/build/workerd.capnp \
 //     --socket-addr http=127.0.0.1:8787 \
 //     --directory-path state=/var/lib/calltrack --directory-path public=edge-worker/public
 // and the secrets (ADMIN_KEY, DEMO_SITES) come from the environment.
@@ -39,7 +39,7 @@ export function writeWorkerdConfig({ outbound = ["public"], file = "workerd.capn
   const compat = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync(join(root, "edge-worker", "wrangler.toml"), "utf8"))?.[1];
   if (!compat) throw new Error("edge-worker/wrangler.toml names no compatibility_date");
   const text = `# Written by npm run build (scripts/workerd.mjs): the edge on workerd, no wrangler.
-# Run: workerd serve workerd.capnp --experimental --socket-addr http=HOST:PORT \\
+# Run: workerd serve workerd.capnp --socket-addr http=HOST:PORT \\
 #        --directory-path state=STATE_DIR --directory-path public=edge-worker/public
 using Workerd = import "/workerd/workerd.capnp";
 
@@ -90,7 +90,7 @@ export function spawnWorkerd({ config, address, state, vars = {}, stdio = ["igno
   for (const v of WORKER_VARS) delete env[v];
   Object.assign(env, vars);
   return spawn(workerdBin(), [
-    "serve", config, "--experimental",
+    "serve", config,
     `--socket-addr=http=${address}`,
     `--directory-path=state=${state}`,
     `--directory-path=public=${join(root, "edge-worker", "public")}`,

@@ -55,6 +55,28 @@ test("static files: types, folders, the _headers rules, nothing hidden served", 
   assert.equal((await post.json()).error.code, "method_not_allowed");
 });
 
+// The config a self-hoster runs (README, "Self-hosting on workerd"), as the build wrote it.
+test("the self-hosting config serves the API, the package and its cache rules", async () => {
+  const w = await startWorker({ deployment: true, vars: { ADMIN_KEY: "self-hosting-admin-key-0123456789" } });
+  try {
+    assert.equal((await fetch(`${w.url}/healthz`)).status, 200);
+    const put = await fetch(`${w.url}/v1/sites/own`, {
+      method: "PUT",
+      headers: { authorization: "Bearer self-hosting-admin-key-0123456789", "content-type": "application/json" },
+      body: JSON.stringify({ origins: ["https://own.test"], region: "RU", targets: [{ number: "+74951234567", pool: ["+74990000001"] }] }),
+    });
+    assert.equal(put.status, 201, await put.text());
+    const index = await (await fetch(`${w.url}/swap.js`)).text();
+    assert.match(index, /swap|dni/i);
+    const versions = await (await import("node:fs")).promises.readdir(new URL("../edge-worker/public/v/", import.meta.url));
+    const v = await fetch(`${w.url}/v/${versions[0]}/swap.js`);
+    assert.equal(v.status, 200);
+    assert.equal(v.headers.get("cache-control"), "public, max-age=31536000, immutable");
+  } finally {
+    await w.stop();
+  }
+});
+
 // wrangler dev, the development server, runs the same build.
 test("under wrangler dev too: healthz and a lease", async () => {
   const ADMIN_KEY = "wrangler-dev-admin-key-0123456789";

@@ -30,7 +30,7 @@ let config; // the tests' workerd config: the build's, with this machine's stand
  * Starts workerd with the worker in edge-worker/build. `persistTo` keeps state
  * across restarts (kill-and-restart tests pass the same folder twice).
  */
-export async function startWorker({ persistTo, vars = {}, port, via = "workerd" } = {}) {
+export async function startWorker({ persistTo, vars = {}, port, via = "workerd", deployment = false } = {}) {
   port ??= await freePort();
   const state = persistTo ?? mkdtempSync(join(tmpdir(), "calltrack-state-"));
   let child;
@@ -51,7 +51,9 @@ export async function startWorker({ persistTo, vars = {}, port, via = "workerd" 
     });
   } else {
     config ??= writeWorkerdConfig({ outbound: ["public", "private", "local"], file: "workerd-test.capnp" });
-    child = spawnWorkerd({ config, address: `127.0.0.1:${port}`, state, vars });
+    // `deployment`: the config `npm run build` writes for a self-hoster, as it is.
+    const file = deployment ? join(root, "edge-worker", "build", "workerd.capnp") : config;
+    child = spawnWorkerd({ config: file, address: `127.0.0.1:${port}`, state, vars });
   }
   let log = "";
   child.stdout.on("data", (d) => (log += d));
