@@ -8,7 +8,7 @@
 // Also here: what a heartbeat and the leave beacon do to a lapsed lease.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ADMIN_KEY, call, createSite, sessionId, siteSpec, sleep } from "./support/api.mjs";
+import { ADMIN_KEY, call, createSite, sessionId, siteSpec, until } from "./support/api.mjs";
 import { startWorker } from "./support/workerd.mjs";
 
 const SITE = "atomic";
@@ -112,16 +112,6 @@ test("the fault switch is the deployment's only, and unknown handlers are refuse
   }
 });
 
-/** Polls `f` until it returns a truthy value (a state, not a time). */
-async function until(f, what, ms = 30_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`never: ${what}`);
-    await sleep(100);
-  }
-}
 
 test("a heartbeat renews; after a lapse it leases anew from then; the leave beacon never takes a number", async () => {
   const w = await startWorker({ vars: { ADMIN_KEY } });

@@ -5,7 +5,7 @@
 // second, and its heartbeats and release find it there.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ADMIN_KEY, call, createSite, siteSpec } from "./support/api.mjs";
+import { ADMIN_KEY, call, createSite, siteSpec, until } from "./support/api.mjs";
 import { startWorker } from "./support/workerd.mjs";
 
 let w;
@@ -168,17 +168,6 @@ test("shards: checked, keys reach every shard, deleted with the site", async () 
   assert.equal(pools.leased, 0);
   assert.equal(pools.total, 8);
 });
-
-/** Polls `f` until it returns a truthy value (a state, not a time). */
-async function until(f, what, limitMs = 60_000) {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`never: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test("changing shards on a live site: moving numbers drain first, never two holders, visitors keep theirs", async () => {
   const spec = siteSpec({ pool: 12, shards: 2, fixation_secs: 4, heartbeat_secs: 1, cooldown_secs: 0, grace_secs: 1,

@@ -123,3 +123,14 @@ export async function newSession(worker, site, body = {}, headers = {}) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `f` until it returns a truthy value (a state, not a time); fails after `ms`. */
+export async function until(f, what, ms = 60_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`never: ${what}`);
+    await sleep(100);
+  }
+}

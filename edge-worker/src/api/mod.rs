@@ -144,6 +144,13 @@ pub fn stored_region(visit_json: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The channel reply of a stored visit (its JSON, region included).
+pub fn stored_channel(visit_json: &str) -> Option<ChannelReply> {
+    serde_json::from_str::<Visit>(visit_json)
+        .ok()
+        .map(|v| ChannelReply::with_region(&v, stored_region(visit_json)))
+}
+
 /// A visit as stored: its JSON with the visitor's region added.
 pub fn visit_json(visit: &Visit, region: Option<&str>) -> Result<String, ApiError> {
     let mut v = serde_json::to_value(visit).map_err(|_| ApiError::Internal)?;

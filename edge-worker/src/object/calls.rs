@@ -174,12 +174,7 @@ impl SiteObject {
         );
         let (visit, ga_client_id) = match &a {
             Attribution::Session { session, .. } => match store::session_row(&db, *session)? {
-                Some(s) => (
-                    serde_json::from_str::<pool_core::channel::Visit>(&s.visit)
-                        .ok()
-                        .map(|v| ChannelReply::with_region(&v, api::stored_region(&s.visit))),
-                    s.ga_client_id,
-                ),
+                Some(s) => (api::stored_channel(&s.visit), s.ga_client_id),
                 None => (None, None),
             },
             Attribution::Static { channel, .. } => {
@@ -233,22 +228,15 @@ impl SiteObject {
         if k == self.place()?.0 {
             return self.attribute_here(ask);
         }
-        let headers = worker::Headers::new();
-        headers.set("content-type", "application/json")?;
-        let mut r = self
-            .to_shard(
-                site,
-                k,
-                worker::Method::Post,
-                &format!("/_shard/{site}/attribute"),
-                headers,
-                Some(super::encode(ask)?.into_bytes()),
-            )
-            .await?;
-        if r.status_code() != 200 {
-            return Err(ApiError::ShardUnavailable(k));
-        }
-        Ok(r.json().await?)
+        let body = super::encode(ask)?;
+        self.ask_shard_for(
+            site,
+            k,
+            worker::Method::Post,
+            "attribute",
+            Some(body.as_bytes()),
+        )
+        .await
     }
 }
 

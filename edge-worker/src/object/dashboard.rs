@@ -127,20 +127,10 @@ impl SiteObject {
         let (me, span) = (self.place()?.0, self.span()?);
         if me == 0 {
             for k in 1..span {
-                let mut r = self
-                    .to_shard(
-                        site,
-                        k,
-                        worker::Method::Get,
-                        &format!("/_shard/{site}/signals"),
-                        worker::Headers::new(),
-                        None,
-                    )
+                let theirs: Signals = self
+                    .ask_shard_for(site, k, worker::Method::Get, "signals", None)
                     .await?;
-                if r.status_code() != 200 {
-                    return Err(ApiError::ShardUnavailable(k));
-                }
-                s.add(&r.json().await?);
+                s.add(&theirs);
             }
         }
         Ok(s)

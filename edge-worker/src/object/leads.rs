@@ -68,16 +68,8 @@ impl SiteObject {
             let seen: Vec<Seen> = db
                 .exec("SELECT 1 AS n FROM leads WHERE id = ?", vec![id.clone().into()])?
                 .to_array()?;
-            let (visit, ga) = match session {
-                Some(_) => match row {
-                    Some(row) => (
-                        serde_json::from_str::<pool_core::channel::Visit>(&row.visit)
-                            .ok()
-                            .map(|v| ChannelReply::with_region(&v, api::stored_region(&row.visit))),
-                        row.ga_client_id,
-                    ),
-                    None => (None, None),
-                },
+            let (visit, ga) = match row {
+                Some(row) => (api::stored_channel(&row.visit), row.ga_client_id),
                 None => (None, None),
             };
             let channel = visit

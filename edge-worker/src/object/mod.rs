@@ -362,12 +362,7 @@ impl SiteObject {
 
     /// Points the alarm at the earliest deadline: leases, deliveries, the hourly sample.
     async fn schedule(&self) -> R<()> {
-        let pools = self
-            .loaded
-            .borrow()
-            .as_ref()
-            .and_then(|l| l.site.next_deadline())
-            .map(|t| t.millis());
+        let pools = self.pools_deadline();
         // Events to deliver, and an hourly pool sample and retention sweep while the site lives.
         let hourly = self
             .loaded
@@ -402,15 +397,19 @@ impl SiteObject {
         Ok(())
     }
 
-    /// After a change of the page's requests, which move only the pools'
-    /// deadlines: the alarm is moved only when a lease ends before it.
-    async fn schedule_pools(&self) -> R<()> {
-        let pools = self
-            .loaded
+    /// When a lease ends next (ms since the epoch).
+    fn pools_deadline(&self) -> Option<i64> {
+        self.loaded
             .borrow()
             .as_ref()
             .and_then(|l| l.site.next_deadline())
-            .map(|t| t.millis());
+            .map(|t| t.millis())
+    }
+
+    /// After a change of the page's requests, which move only the pools'
+    /// deadlines: the alarm is moved only when a lease ends before it.
+    async fn schedule_pools(&self) -> R<()> {
+        let pools = self.pools_deadline();
         match (self.alarm_at.get(), pools) {
             (Some(alarm), Some(p)) if alarm <= p => Ok(()),
             (Some(_), None) => Ok(()),

@@ -228,20 +228,15 @@ impl SiteObject {
         let (me, span) = (self.place()?.0, self.span()?);
         if me == 0 && span > 1 {
             for k in 1..span {
-                let mut r = self
-                    .to_shard(
+                let theirs: serde_json::Value = self
+                    .ask_shard_for(
                         site,
                         k,
                         worker::Method::Get,
-                        &format!("/_shard/{site}/numbers/{target}"),
-                        worker::Headers::new(),
+                        &format!("numbers/{target}"),
                         None,
                     )
                     .await?;
-                if r.status_code() != 200 {
-                    return Err(ApiError::ShardUnavailable(k));
-                }
-                let theirs: serde_json::Value = r.json().await?;
                 if let (Some(all), Some(more)) =
                     (body["numbers"].as_array_mut(), theirs["numbers"].as_array())
                 {
@@ -378,22 +373,11 @@ impl SiteObject {
         // A sharded site: every shard's samples, summed hour by hour.
         let span = self.span()?;
         if span > 1 && !super::shards::is_local(req) {
-            let path = format!("/_shard/{site}/samples/{}/{}", from.millis(), to.millis());
+            let what = format!("samples/{}/{}", from.millis(), to.millis());
             for k in 1..span {
-                let mut r = self
-                    .to_shard(
-                        site,
-                        k,
-                        worker::Method::Get,
-                        &path,
-                        worker::Headers::new(),
-                        None,
-                    )
+                let theirs: Vec<(String, PoolSample)> = self
+                    .ask_shard_for(site, k, worker::Method::Get, &what, None)
                     .await?;
-                if r.status_code() != 200 {
-                    return Err(ApiError::ShardUnavailable(k));
-                }
-                let theirs: Vec<(String, PoolSample)> = r.json().await?;
                 rows.extend(theirs);
             }
             rows.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.hour.cmp(&b.1.hour)));

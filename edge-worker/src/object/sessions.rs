@@ -127,9 +127,10 @@ impl SiteObject {
     ) -> R<Response> {
         self.require_site()?;
         let id = session_id(id)?;
-        if let Some(k) = self.elsewhere(req, id)? {
-            return self.forward(site, k, req, body, None).await;
-        }
+        let stored = match self.locate(req, body, id, site).await? {
+            Located::Here(stored) => stored,
+            Located::There(reply) => return Ok(reply),
+        };
         // The body (a coverage report) is optional; its size is capped all the same.
         let beat = api::Beat::parse(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)?;
         let kind = if beat.leaving {
@@ -138,13 +139,6 @@ impl SiteObject {
             Beat::Visible
         };
         let at = now();
-        let db = self.ready()?;
-        let stored = store::session_visit(&db, id)?;
-        if stored.is_none() {
-            if let Some(k) = self.next_place(id)? {
-                return self.forward(site, k, req, body, Some(SPILL)).await;
-            }
-        }
         let visit: Visit = stored
             .as_deref()
             .and_then(|v| serde_json::from_str(v).ok())
@@ -174,23 +168,17 @@ impl SiteObject {
     ) -> R<Response> {
         self.require_site()?;
         let id = session_id(id)?;
-        if let Some(k) = self.elsewhere(req, id)? {
-            return self.forward(site, k, req, body, None).await;
+        match self.locate(req, body, id, site).await? {
+            Located::Here(Some(_)) => {}
+            Located::Here(None) => return Err(ApiError::NotFound("no such session".into())),
+            Located::There(reply) => return Ok(reply),
         }
-        let raw = body;
         // Nobody reads a beacon's reply: the release happens even when its
         // coverage report cannot be read (the heartbeat's gets a 422).
         let coverage = api::Beat::parse(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)
             .map(|b| b.coverage)
             .unwrap_or(None);
         let at = now();
-        let db = self.ready()?;
-        if store::session_visit(&db, id)?.is_none() {
-            if let Some(k) = self.next_place(id)? {
-                return self.forward(site, k, req, raw, Some(SPILL)).await;
-            }
-            return Err(ApiError::NotFound("no such session".into()));
-        }
         self.mutate_batched(Handler::Release, |l, db| {
             l.site.release(id, at);
             store::touch_session(db, id, at)?;
@@ -224,13 +212,33 @@ impl SiteObject {
     }
 }
 
+/// Where a heartbeat or a release finds its session.
+enum Located {
+    /// Here: its stored visit (`None`: no shard has it).
+    Here(Option<String>),
+    /// The answer of the shard that has it.
+    There(Response),
+}
+
 impl SiteObject {
-    /// The shard a session's heartbeat or release belongs to, when not this one.
-    fn elsewhere(&self, req: &Request, id: SessionId) -> R<Option<u32>> {
-        Ok(match self.route_session(id, is_spilled(req))? {
-            Route::Here => None,
-            Route::Shard(k) => Some(k),
-        })
+    /// Finds a session's shard for a heartbeat or a release: its first
+    /// shard (forwarded there if this is not it), then, where it does not
+    /// know the session, the next of its places.
+    async fn locate(&self, req: &Request, body: &[u8], id: SessionId, site: &str) -> R<Located> {
+        if let Route::Shard(k) = self.route_session(id, is_spilled(req))? {
+            return Ok(Located::There(
+                self.forward(site, k, req, body, None).await?,
+            ));
+        }
+        let stored = store::session_visit(&self.ready()?, id)?;
+        if stored.is_none() {
+            if let Some(k) = self.next_place(id)? {
+                return Ok(Located::There(
+                    self.forward(site, k, req, body, Some(SPILL)).await?,
+                ));
+            }
+        }
+        Ok(Located::Here(stored))
     }
 }
 

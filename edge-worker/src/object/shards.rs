@@ -155,6 +155,50 @@ impl SiteObject {
             .with_headers(out))
     }
 
+    /// An internal request to shard `k` (`/_shard/{site}/{what}`, a JSON
+    /// body if any), its JSON answer read as `T`; `None` for a 404 (nothing
+    /// there), an error for anything else than 200.
+    pub(super) async fn ask_shard<T: serde::de::DeserializeOwned>(
+        &self,
+        site: &str,
+        k: u32,
+        method: Method,
+        what: &str,
+        body: Option<&[u8]>,
+    ) -> R<Option<T>> {
+        let headers = Headers::new();
+        if body.is_some() {
+            headers.set("content-type", "application/json")?;
+        }
+        let path = format!("/_shard/{site}/{what}");
+        let mut r = self
+            .to_shard(site, k, method, &path, headers, body.map(<[u8]>::to_vec))
+            .await?;
+        match r.status_code() {
+            200 => Ok(Some(r.json().await?)),
+            204 => Ok(None),
+            404 => Ok(None),
+            status => {
+                worker::console_error!("shard {k} of {site}: {what}: {status}");
+                Err(ApiError::ShardUnavailable(k))
+            }
+        }
+    }
+
+    /// Like [`SiteObject::ask_shard`], where an answer must come.
+    pub(super) async fn ask_shard_for<T: serde::de::DeserializeOwned>(
+        &self,
+        site: &str,
+        k: u32,
+        method: Method,
+        what: &str,
+        body: Option<&[u8]>,
+    ) -> R<T> {
+        self.ask_shard(site, k, method, what, body)
+            .await?
+            .ok_or(ApiError::ShardUnavailable(k))
+    }
+
     /// Forwards this request (method, headers, body) to shard `k`, with a mark.
     pub(super) async fn forward(
         &self,
@@ -213,29 +257,26 @@ impl SiteObject {
                 }
                 continue;
             }
-            let mut r = self
-                .to_shard(
-                    site,
-                    k,
-                    Method::Get,
-                    &format!("/_shard/{site}/session/{id}"),
-                    Headers::new(),
-                    None,
-                )
+            let row = self
+                .ask_shard(site, k, Method::Get, &format!("session/{id}"), None)
                 .await?;
-            match r.status_code() {
-                200 => return Ok(Some(r.json().await?)),
-                404 => {}
-                _ => return Err(ApiError::ShardUnavailable(k)),
+            if row.is_some() {
+                return Ok(row);
             }
         }
         Ok(None)
     }
 
-    /// Pushes the config (secrets included) and the keys to every other shard.
+    /// Pushes the config (secrets included), the keys and any move under
+    /// way to every other shard that holds anything.
     pub(super) async fn push_config(&self, site: &str) -> R<()> {
-        let (me, span) = (self.place()?.0, self.span()?);
-        if me != 0 || span <= 1 {
+        let span = self.span()?;
+        self.push_config_to(site, span).await
+    }
+
+    /// Pushes the config to shards `1..span`.
+    async fn push_config_to(&self, site: &str, span: u32) -> R<()> {
+        if self.place()?.0 != 0 || span <= 1 {
             return Ok(());
         }
         let (spec, moving) = self.with_loaded(|l| (l.spec.clone(), l.moving.clone()))?;
@@ -247,22 +288,14 @@ impl SiteObject {
                 keys: keys.clone(),
                 moving: moving.clone(),
             })?;
-            let headers = Headers::new();
-            headers.set("content-type", "application/json")?;
-            let r = self
-                .to_shard(
-                    site,
-                    k,
-                    Method::Put,
-                    &format!("/_shard/{site}/config"),
-                    headers,
-                    Some(body.into_bytes()),
-                )
-                .await?;
-            if r.status_code() >= 300 {
-                worker::console_error!("shard {k} of {site}: config {}", r.status_code());
-                return Err(ApiError::ShardUnavailable(k));
-            }
+            self.ask_shard::<serde_json::Value>(
+                site,
+                k,
+                Method::Put,
+                "config",
+                Some(body.as_bytes()),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -342,53 +375,17 @@ impl SiteObject {
             Ok(())
         })?;
         // Pushed to every shard that held anything, the ones left empty included.
-        let (spec, moving) = self.with_loaded(|l| (l.spec.clone(), l.moving.clone()))?;
-        let keys = store::keys(&db)?;
-        for k in 1..span {
-            let body = super::encode(&ShardConfig {
-                spec: spec.clone(),
-                index: k,
-                keys: keys.clone(),
-                moving: moving.clone(),
-            })?;
-            let headers = Headers::new();
-            headers.set("content-type", "application/json")?;
-            let r = self
-                .to_shard(
-                    &site,
-                    k,
-                    Method::Put,
-                    &format!("/_shard/{site}/config"),
-                    headers,
-                    Some(body.into_bytes()),
-                )
-                .await?;
-            if r.status_code() >= 300 {
-                return Err(ApiError::ShardUnavailable(k));
-            }
-        }
-        Ok(())
+        self.push_config_to(&site, span).await
     }
 
     /// The numbers of a target's pool shard `k` still holds.
     async fn held_by(&self, site: &str, k: u32, target: &str) -> R<Vec<PhoneNumber>> {
-        let body = if k == self.place()?.0 {
+        let body: serde_json::Value = if k == self.place()?.0 {
             self.numbers_here(target)?
         } else {
-            let mut r = self
-                .to_shard(
-                    site,
-                    k,
-                    Method::Get,
-                    &format!("/_shard/{site}/numbers/{}", target.replace('+', "%2B")),
-                    Headers::new(),
-                    None,
-                )
-                .await?;
-            if r.status_code() != 200 {
-                return Err(ApiError::ShardUnavailable(k));
-            }
-            r.json().await?
+            let what = format!("numbers/{}", target.replace('+', "%2B"));
+            self.ask_shard_for(site, k, Method::Get, &what, None)
+                .await?
         };
         Ok(body["numbers"]
             .as_array()
@@ -407,15 +404,8 @@ impl SiteObject {
             return Ok(());
         }
         for k in 1..span {
-            self.to_shard(
-                site,
-                k,
-                Method::Delete,
-                &format!("/_shard/{site}/config"),
-                Headers::new(),
-                None,
-            )
-            .await?;
+            self.ask_shard::<serde_json::Value>(site, k, Method::Delete, "config", None)
+                .await?;
         }
         Ok(())
     }

@@ -168,22 +168,15 @@ impl SiteObject {
                 .and_then(|c| c.to_array())?;
             let ask = super::encode(&VisitsAsk { since, calls })?;
             for k in 1..span {
-                let headers = worker::Headers::new();
-                headers.set("content-type", "application/json")?;
-                let mut r = self
-                    .to_shard(
+                let theirs: Visits = self
+                    .ask_shard_for(
                         site,
                         k,
                         worker::Method::Post,
-                        &format!("/_shard/{site}/visits"),
-                        headers,
-                        Some(ask.clone().into_bytes()),
+                        "visits",
+                        Some(ask.as_bytes()),
                     )
                     .await?;
-                if r.status_code() != 200 {
-                    return Err(ApiError::ShardUnavailable(k));
-                }
-                let theirs: Visits = r.json().await?;
                 sessions.extend(theirs.sessions);
                 delays.extend(theirs.delays);
             }
