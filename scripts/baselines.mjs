@@ -9,15 +9,22 @@
 //   while one fsync runs share the next), no reply before its write is on
 //   disk: the edge's durability promise at its simplest.
 //
+// - startFloor: the runtime's floor, not a service: a Worker and a Durable
+//   Object in plain JavaScript on the same workerd, the object answering at
+//   once (`/v1/sites/load/public`) or after one SQLite insert (every other
+//   POST), so the edge's figures can be read against what workerd itself
+//   does on this machine.
+//
 //   start...({ numbers, fixationSecs }) -> { url, stop() }
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "redis";
 import { freePort } from "../tests/support/workerd.mjs";
+import { workerdBin } from "./workerd.mjs";
 
 // KEYS: free list, lease hash (session -> number), expiry zset (session -> ms)
 // ARGV: session, now ms, fixation ms. Expired leases go back to the free list first.
@@ -189,6 +196,68 @@ async function serve({ lease, release, stop }) {
     async stop() {
       server.close();
       await stop();
+    },
+  };
+}
+
+const FLOOR_WORKER = `import { DurableObject } from "cloudflare:workers";
+export class Floor extends DurableObject {
+  constructor(state, env) {
+    super(state, env);
+    this.sql = state.storage.sql;
+    this.sql.exec("CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY, at INTEGER)");
+  }
+  async fetch(req) {
+    if (req.method === "POST") {
+      const body = await req.text();
+      this.sql.exec("INSERT OR REPLACE INTO t (id, at) VALUES (?, ?)", crypto.randomUUID(), Date.now());
+      return new Response(JSON.stringify({ ok: true, n: body.length }), { status: req.url.endsWith("/sessions") ? 201 : 200, headers: { "content-type": "application/json" } });
+    }
+    return new Response('{"ok":true}', { headers: { "content-type": "application/json" } });
+  }
+}
+export default {
+  async fetch(req, env) {
+    if (new URL(req.url).pathname === "/healthz") return new Response('{"status":"ok"}');
+    return env.FLOOR.get(env.FLOOR.idFromName("load")).fetch(req);
+  },
+};
+`;
+
+/** The runtime's floor: a plain JavaScript Worker and Durable Object on workerd. */
+export async function startFloor() {
+  const dir = mkdtempSync(join(tmpdir(), "calltrack-floor-"));
+  mkdirSync(join(dir, "state"));
+  writeFileSync(join(dir, "worker.js"), FLOOR_WORKER);
+  const port = await freePort();
+  writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .w), (name = "state", disk = (path = "state", writable = true))],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const w :Workerd.Worker = (
+  modules = [(name = "worker.js", esModule = embed "worker.js")],
+  compatibilityDate = "2026-04-20",
+  bindings = [(name = "FLOOR", durableObjectNamespace = "Floor")],
+  durableObjectNamespaces = [(className = "Floor", uniqueKey = "calltrack-floor", enableSql = true)],
+  durableObjectStorage = (localDisk = "state"),
+);
+`);
+  const child = spawn(workerdBin(), ["serve", "config.capnp", `--directory-path=state=${join(dir, "state")}`], { cwd: dir, stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {}
+    if (i > 100) throw new Error("the floor's workerd did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

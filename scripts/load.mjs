@@ -6,7 +6,7 @@
 // per row.
 //
 //   node scripts/load.mjs [--concurrency 1,50,200] [--seconds 5] [--max 20000]
-//                         [--services workerd,workerd4,wrangler,redis,file]
+//                         [--services workerd,workerd4,wrangler,redis,file,floor]
 //
 // Workloads, all on one site (one Durable Object on the edge):
 // - healthz: the ceiling (no object, no storage);
@@ -19,7 +19,7 @@
 import { randomBytes } from "node:crypto";
 import { startWorker } from "../tests/support/workerd.mjs";
 import { ensureRedis } from "./lib.mjs";
-import { startBaseline, startFileBaseline } from "./baselines.mjs";
+import { startBaseline, startFileBaseline, startFloor } from "./baselines.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1] ?? ""]] : acc), []),
@@ -27,7 +27,7 @@ const args = Object.fromEntries(
 const levels = String(args.concurrency ?? "1,50,200").split(",").map(Number);
 const seconds = Number(args.seconds ?? 5);
 const maxRequests = Number(args.max ?? 20000);
-const wanted = String(args.services ?? "workerd,workerd4,wrangler,redis,file").split(",");
+const wanted = String(args.services ?? "workerd,workerd4,wrangler,redis,file,floor").split(",");
 const ADMIN_KEY = randomBytes(16).toString("hex");
 const POOL = Array.from({ length: 5000 }, (_, i) => `+7499${String(1000000 + i).padStart(7, "0")}`);
 
@@ -134,6 +134,7 @@ const SERVICES = [
   ["wrangler", "edge, wrangler dev", () => edge("wrangler")],
   ["redis", "Node.js + Redis (Lua, AOF fsync always)", () => startBaseline({ redisServer: ensureRedis(), numbers: POOL })],
   ["file", "Node.js + file (fsync, group commit)", () => startFileBaseline({ numbers: POOL })],
+  ["floor", "workerd's floor: a JS Durable Object (answers; one insert per POST)", () => startFloor()],
 ];
 
 async function edge(via, shards = 1) {
@@ -153,7 +154,11 @@ for (const [key, service, start] of SERVICES) {
   const s = await start();
   try {
     const w = workloads(s.url);
-    const names = key.startsWith("workerd") || key === "wrangler" ? ["healthz", "config", "lease", "heartbeat", "mixed"] : ["healthz", "lease", "heartbeat", "mixed"];
+    const names = {
+      redis: ["healthz", "lease", "heartbeat", "mixed"],
+      file: ["healthz", "lease", "heartbeat", "mixed"],
+      floor: ["healthz", "config", "lease"],
+    }[key] ?? ["healthz", "config", "lease", "heartbeat", "mixed"];
     for (const c of levels) {
       for (const name of names) {
         process.stderr.write(`load: ${key} ${name} at ${c} clients ...\n`);
@@ -180,14 +185,15 @@ for (const r of rows) {
 }
 const get = (key, name, c) => rows.find((r) => r.key === key && r.name === name && r.c === c);
 const ratio = (x, y) => (x && y && y.rps ? `${(x.rps / y.rps).toFixed(2)}x` : "n/a");
-console.log("\nRatios of requests/s, same run (the goals: lease and heartbeat >= 1x Redis and >= 0.5x file; p99 of a lease < 50 ms at 50 clients):");
-console.log("| edge | clients | lease / ceiling | lease / Redis | lease / file | heartbeat / Redis | heartbeat / file | lease p99 ms |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+console.log("\nRatios of requests/s, same run (the goals: lease and heartbeat >= 1x Redis and >= 0.5x file; p99 of a lease < 50 ms at 50 clients; the floor: workerd's own JS object, one insert per POST):");
+console.log("| edge | clients | lease / ceiling | lease / Redis | lease / file | lease / floor | heartbeat / Redis | heartbeat / file | lease p99 ms | floor p99 ms |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const via of ["workerd", "workerd4", "wrangler"]) {
   for (const c of levels) {
     const e = get(via, "lease", c);
     if (!e) continue;
     const hb = get(via, "heartbeat", c);
-    console.log(`| ${via} | ${c} | ${ratio(e, get(via, "healthz", c))} | ${ratio(e, get("redis", "lease", c))} | ${ratio(e, get("file", "lease", c))} | ${ratio(hb, get("redis", "heartbeat", c))} | ${ratio(hb, get("file", "heartbeat", c))} | ${e.p99.toFixed(1)} |`);
+    const floor = get("floor", "lease", c);
+    console.log(`| ${via} | ${c} | ${ratio(e, get(via, "healthz", c))} | ${ratio(e, get("redis", "lease", c))} | ${ratio(e, get("file", "lease", c))} | ${ratio(e, floor)} | ${ratio(hb, get("redis", "heartbeat", c))} | ${ratio(hb, get("file", "heartbeat", c))} | ${e.p99.toFixed(1)} | ${floor ? floor.p99.toFixed(1) : "n/a"} |`);
   }
 }
