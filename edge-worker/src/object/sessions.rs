@@ -49,11 +49,7 @@ impl SiteObject {
         let geo = if trusted {
             None
         } else {
-            req.cf().and_then(|cf| match (cf.country(), cf.region()) {
-                (Some(c), Some(r)) if !r.is_empty() => Some(format!("{c} / {r}")),
-                (Some(c), _) => Some(c),
-                _ => None,
-            })
+            super::shards::geo_of(req)
         };
         let at = now();
         let db = self.ready()?;

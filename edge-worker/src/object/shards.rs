@@ -40,6 +40,9 @@ pub(super) const SPILL: &str = "x-calltrack-spill";
 pub(super) const LOCAL: &str = "x-calltrack-local";
 /// Tells the Worker how many shards the site has (on page replies).
 pub(super) const SHARDS: &str = "x-calltrack-shards";
+/// Carries the platform's idea of where the visitor is to the shard a page
+/// request is forwarded to (a request between objects has no `cf`).
+const GEO: &str = "x-calltrack-geo";
 
 /// The object name of shard `k` of `site`.
 pub fn object_name(site: &str, k: u32) -> String {
@@ -216,6 +219,9 @@ impl SiteObject {
         }
         if let Some(m) = mark {
             headers.set(m, "1")?;
+        }
+        if let Some(g) = geo_of(req) {
+            headers.set(GEO, &g)?;
         }
         let path = url_path(req);
         let body = (!body.is_empty()).then(|| body.to_vec());
@@ -512,6 +518,20 @@ impl SiteObject {
         }
         self.sample_pools();
         empty(204)
+    }
+}
+
+/// Where the visitor is, from the platform (`country / region`); on a
+/// request forwarded between shards, as the first shard read it.
+pub(super) fn geo_of(req: &Request) -> Option<String> {
+    match req.cf() {
+        Some(cf) => match (cf.country(), cf.region()) {
+            (Some(c), Some(r)) if !r.is_empty() => Some(format!("{c} / {r}")),
+            (Some(c), _) => Some(c),
+            _ => None,
+        },
+        // No `cf`: a request between objects (or workerd run directly).
+        None => req.headers().get(GEO).ok().flatten(),
     }
 }
 
