@@ -140,7 +140,11 @@ describe("the Twilio loop", () => {
     const rep = await admin("/reports/calls?group_by=channel", { template: "/v1/sites/{site}/reports/calls" });
     assert.equal(rep.status, 200);
     const ps = rep.body.rows.find((x) => x.key === "paid_search");
-    assert.deepEqual({ calls: ps.calls, answered: ps.answered, target: ps.target, ptr: ps.ptr_percent }, { calls: 1, answered: 1, target: 1, ptr: 100 });
+    assert.deepEqual(
+      { calls: ps.calls, answered: ps.answered, target: ps.target, answer_rate: ps.answer_rate_percent, ptr: ps.ptr_percent, without: ps.without_outcome },
+      { calls: 1, answered: 1, target: 1, answer_rate: 100, ptr: null, without: 1 },
+      "answered is not a success: no outcome yet, no PTR",
+    );
     const kw = await admin("/reports/calls?group_by=keyword", { template: "/v1/sites/{site}/reports/calls" });
     assert.equal(kw.body.rows.find((x) => x.key === "implants").target, 1);
   });
@@ -177,6 +181,42 @@ describe("the Twilio loop", () => {
     assert.equal(ev.client_id, "555.1700000000");
     assert.deepEqual(ev.events.map((e) => e.name), ["phone_call", "target_call"]);
     assert.equal(ev.events[0].params.channel, "paid_search");
+  });
+
+  test("an outcome: PTR as the trade counts it, the value, a signed call.outcome webhook and GA4's call_outcome", async () => {
+    const patch = (body) => call(w, "PATCH", `/v1/sites/${site}/calls/CA0001`, { key: ADMIN_KEY, body, template: "/v1/sites/{site}/calls/{id}" });
+    // Not one of the site's outcomes: refused, nothing changes.
+    const bad = await patch({ outcome: { label: "bought a boat" } });
+    assert.equal(bad.status, 422);
+    assert.match(JSON.stringify(bad.body), /outcome\.label.*appointment/);
+    assert.equal((await patch({ outcome: { label: "sale", value: 12.345 } })).status, 422, "at most two decimals");
+    assert.equal((await admin("/calls/CA0001")).body.outcome, null);
+    // A sale worth 1500.50: successful; PTR 100% of the one call with an outcome.
+    const sold = await patch({ outcome: { label: "Sale", value: 1500.5 } });
+    assert.equal(sold.status, 200, JSON.stringify(sold.body));
+    assert.deepEqual({ ...sold.body.outcome, set_at: 0 }, { label: "sale", successful: true, value: 1500.5, set_at: 0 });
+    const rep = (await admin("/reports/calls?group_by=channel", { template: "/v1/sites/{site}/reports/calls" })).body;
+    const ps = rep.rows.find((x) => x.key === "paid_search");
+    assert.deepEqual({ ptr: ps.ptr_percent, ok: ps.successful, with: ps.with_outcome, value: ps.value_minor }, { ptr: 100, ok: 1, with: 1, value: 150050 });
+    // Changed to a failure: PTR 0, the answer rate unchanged.
+    await patch({ outcome: { label: "wrong number" } });
+    const changed = (await admin("/reports/calls?group_by=channel")).body.rows.find((x) => x.key === "paid_search");
+    assert.deepEqual({ ptr: changed.ptr_percent, answer_rate: changed.answer_rate_percent }, { ptr: 0, answer_rate: 100 });
+    // Each change went out as a signed call.outcome webhook; the sale to GA4 with its value.
+    const outs = await until("two call.outcome events at the CRM", () => {
+      const e = cap.got.filter((g) => g.path === "/crm" && g.headers["x-calltrack-event"] === "call.outcome");
+      return e.length >= 2 && e;
+    });
+    assert.ok(outs.every(verify), "HMAC-SHA256 signatures verify");
+    assert.deepEqual(outs.map((e) => JSON.parse(e.body).data.outcome.label).sort(), ["sale", "wrong number"]);
+    const ga = await until("GA4 call_outcome", () => cap.got.find((g) => g.path === "/ga4" && g.body.includes("call_outcome")));
+    const ev = JSON.parse(ga.body).events[0];
+    assert.equal(ev.name, "call_outcome");
+    assert.deepEqual({ outcome: ev.params.outcome, successful: ev.params.successful, value: ev.params.value, currency: ev.params.currency }, { outcome: "sale", successful: true, value: 1500.5, currency: "USD" });
+    // Taken back: no outcome, no PTR.
+    const back = await patch({ outcome: null });
+    assert.equal(back.body.outcome, null);
+    assert.equal((await admin("/reports/calls")).body.total.ptr_percent, null);
   });
 
   test("an unknown number still rings the site's main number", async () => {
@@ -301,7 +341,7 @@ describe("leads, the log, reports and erasure", () => {
     assert.equal(r.status, 200);
     assert.match(r.headers.get("content-type"), /text\/csv/);
     const lines = (await r.text()).trim().split("\r\n");
-    assert.equal(lines[0], "key,calls,answered,missed,target,unique_callers,avg_duration_secs,ptr_percent");
+    assert.equal(lines[0], "key,calls,answered,missed,target,unique_callers,avg_duration_secs,answer_rate_percent,successful,with_outcome,without_outcome,ptr_percent,value");
     assert.match(lines[1], /^\d{4}-\d\d-\d\d,\d+,/);
     assert.match(lines.at(-1), /^total,/);
     assert.equal((await admin("/reports/calls?group_by=colour", { template: "/v1/sites/{site}/reports/calls" })).status, 422);

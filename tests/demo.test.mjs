@@ -94,7 +94,10 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   const kpi = async (name) => page.locator(`.kpi:has(span:text-is("${name}")) b`).textContent();
   assert.equal(await kpi("Calls"), "2");
   assert.equal(await kpi("Target calls"), "1");
-  assert.equal(await kpi("PTR"), "50%");
+  assert.equal(await kpi("Answer rate"), "50%");
+  // PTR counts outcomes: none given yet.
+  assert.equal(await kpi("PTR"), "—");
+  assert.equal(await kpi("Without outcome"), "2");
   for (const id of ["#chart-channels", "#chart-ptr", "#chart-target", "#chart-pools"]) {
     assert.equal(await page.locator(`${id} canvas`).count(), 1, `${id} draws`);
   }
@@ -104,6 +107,15 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   assert.equal(await page.locator("#log tbody tr").count(), 2);
   assert.match(await page.locator("#log tbody").textContent(), /dental implants/);
   assert.match(await page.locator("#log tbody").textContent(), /\+7\*+\d{4}/, "callers masked");
+  // A manager gives the answered call its outcome in the log: PTR follows.
+  const answeredRow = page.locator("#log tbody tr", { hasText: "dental implants" });
+  await answeredRow.locator("select.outcome").selectOption("appointment");
+  await page.waitForFunction(() => document.querySelector(".kpi:nth-child(6) b")?.textContent === "100%");
+  assert.equal(await kpi("PTR"), "100%");
+  assert.equal(await kpi("Without outcome"), "1");
+  // Taken back.
+  await answeredRow.locator("select.outcome").selectOption("");
+  await page.waitForFunction(() => document.querySelector(".kpi:nth-child(6) b")?.textContent === "—");
   // Filters change the log.
   await page.selectOption("#f-channel", "paid_search");
   await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1);

@@ -5,12 +5,13 @@ import uPlot from "uplot";
 const $ = (s) => document.querySelector(s);
 const KEY = "calltrack.dashboard";
 const COLORS = ["#0a7ea4", "#e07a2f", "#2f9e44", "#9c36b5", "#c92a2a", "#1864ab", "#5c940d", "#868e96"];
-const state = { site: "", key: "", days: 30, tz: "UTC", cursor: null, charts: [] };
+const state = { site: "", key: "", days: 30, tz: "UTC", cursor: null, charts: [], outcomes: [] };
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-async function api(path) {
-  const r = await fetch(`/v1/sites/${encodeURIComponent(state.site)}${path}`, { headers: { authorization: `Bearer ${state.key}` } });
+async function api(path, init = {}) {
+  const headers = { authorization: `Bearer ${state.key}`, ...(init.body ? { "content-type": "application/json" } : {}) };
+  const r = await fetch(`/v1/sites/${encodeURIComponent(state.site)}${path}`, { ...init, headers });
   const body = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(body?.error?.message || `the edge answered ${r.status}`);
   return body;
@@ -76,7 +77,9 @@ function kpis(total, overview) {
     ["Answered", total.answered],
     ["Missed", total.missed],
     ["Target calls", total.target],
-    ["PTR", `${total.ptr_percent}%`],
+    ["Answer rate", `${total.answer_rate_percent}%`],
+    ["PTR", total.ptr_percent === null ? "—" : `${total.ptr_percent}%`],
+    ["Without outcome", total.without_outcome],
     ["Unique callers", total.unique_callers],
     ["Live visitors now", overview.live_sessions],
   ];
@@ -101,8 +104,11 @@ async function channelCharts(byChannel) {
     return { label: r.key, data: labels.map((d) => m.get(d) ?? 0) };
   }));
   chart(el, labels, series, { yLabel: "calls" });
-  // PTR by channel.
-  chart($("#chart-ptr"), byChannel.rows.map((r) => r.key), [{ label: "PTR %", data: byChannel.rows.map((r) => r.ptr_percent) }], { bars: true, max: 100 });
+  // PTR (successful / calls with an outcome) and the answer rate, by channel.
+  chart($("#chart-ptr"), byChannel.rows.map((r) => r.key), [
+    { label: "PTR %", data: byChannel.rows.map((r) => r.ptr_percent) },
+    { label: "answer rate %", data: byChannel.rows.map((r) => r.answer_rate_percent) },
+  ], { bars: true, max: 100 });
 }
 
 async function targetChart() {
@@ -181,7 +187,29 @@ function logRow(c) {
     <td>${esc(ch.campaign ?? "")}</td><td>${esc(ch.term ?? "")}</td><td>${esc(c.caller ?? "withheld")}</td>
     <td>${esc(c.status.replace("_", " "))}</td><td>${c.duration_secs ? `${c.duration_secs} s` : ""}</td>
     <td>${c.target_call ? "✓" : ""}</td><td>${esc(c.attribution.confidence)}</td>
-    <td>${c.recording_url ? `<a href="${esc(c.recording_url)}" target="_blank" rel="noopener noreferrer">listen</a>` : ""}</td></tr>`;
+    <td>${c.recording_url ? `<a href="${esc(c.recording_url)}" target="_blank" rel="noopener noreferrer">listen</a>` : ""}</td>
+    <td><select class="outcome" data-call="${esc(c.id)}" aria-label="Outcome of this call"><option value="">—</option>${state.outcomes
+      .map((o) => `<option${c.outcome && c.outcome.label.toLowerCase() === o.label.toLowerCase() ? " selected" : ""}>${esc(o.label)}</option>`)
+      .join("")}</select></td></tr>`;
+}
+
+/** A manager gives a call its outcome (or takes it back) from the log. */
+async function setOutcome(select) {
+  const label = select.value;
+  select.disabled = true;
+  try {
+    await api(`/calls/${encodeURIComponent(select.dataset.call)}`, {
+      method: "PATCH",
+      body: JSON.stringify({ outcome: label ? { label } : null }),
+    });
+    const { from, to } = period();
+    kpis((await api(`/reports/calls?${q({ group_by: "channel", from, to })}`)).total, state.overview);
+    select.dataset.saved = label;
+  } catch (err) {
+    alerts([{ kind: "not_swapping", message: err.message }]);
+  } finally {
+    select.disabled = false;
+  }
 }
 
 async function log(more = false) {
@@ -229,6 +257,8 @@ async function load() {
   state.days = Number($("#period").value);
   state.charts = [];
   const overview = await api("/overview");
+  state.overview = overview;
+  state.outcomes = (await api("")).outcomes ?? [];
   state.tz = overview.time_zone || "UTC";
   $("#site-name").textContent = `${overview.name || state.site} · ${state.tz}`;
   alerts(overview.alerts);
@@ -279,6 +309,9 @@ $("#period").addEventListener("change", () => load().catch((e) => alerts([{ kind
 $("#filters").addEventListener("input", () => log().catch(() => {}));
 $("#filters").addEventListener("submit", (e) => e.preventDefault());
 $("#more").addEventListener("click", () => log(true));
+$("#log").addEventListener("change", (e) => {
+  if (e.target.matches("select.outcome")) setOutcome(e.target);
+});
 $("#sizing-form").addEventListener("submit", sizing);
 let resize;
 addEventListener("resize", () => {

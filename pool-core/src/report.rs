@@ -1,5 +1,7 @@
 //! Call reports: calls, answered, missed, target calls, unique callers,
-//! average duration and PTR (answered / all x 100), grouped by channel,
+//! average duration, the answer rate (answered / all x 100) and PTR as the
+//! trade defines it (successful calls / calls with an outcome x 100, with
+//! how many still have none), and the outcomes' value, grouped by channel,
 //! source / medium, campaign, keyword, landing page, day, or weekday x hour.
 //!
 //! Pure: the shell reads the calls of a period from storage into [`Fact`]s
@@ -20,14 +22,21 @@
 //!     caller: Some("+79161234567".into()),
 //!     ..Fact::default()
 //! };
+//! let mut sale = call("paid_search", Status::Answered, 60);
+//! sale.successful = Some(true);
+//! sale.value_minor = 150_000;
 //! let rows = report(
-//!     &[call("paid_search", Status::Answered, 60), call("paid_search", Status::NoAnswer, 0)],
+//!     &[sale, call("paid_search", Status::NoAnswer, 0)],
 //!     GroupBy::Channel,
 //!     &|_| 0,
 //! );
 //! assert_eq!(rows[0].key, "paid_search");
 //! assert_eq!((rows[0].calls, rows[0].answered, rows[0].missed, rows[0].target), (2, 1, 1, 1));
-//! assert_eq!(rows[0].ptr_percent, 50.0);
+//! assert_eq!(rows[0].answer_rate_percent, 50.0);
+//! // One call has an outcome, and it is a success; the other has none yet.
+//! assert_eq!(rows[0].ptr_percent, Some(100.0));
+//! assert_eq!((rows[0].successful, rows[0].without_outcome), (1, 1));
+//! assert_eq!(rows[0].value_minor, 150_000);
 //! ```
 
 use alloc::collections::{BTreeMap, BTreeSet};
@@ -63,6 +72,10 @@ pub struct Fact {
     pub target: bool,
     /// The caller (E.164 or as the PBX sent it), for unique callers.
     pub caller: Option<String>,
+    /// The call's outcome: successful or not; `None` while it has none.
+    pub successful: Option<bool>,
+    /// The outcome's value, in the currency's minor units (cents, kopecks).
+    pub value_minor: u64,
 }
 
 impl Default for Fact {
@@ -79,6 +92,8 @@ impl Default for Fact {
             duration: Duration::ZERO,
             target: false,
             caller: None,
+            successful: None,
+            value_minor: 0,
         }
     }
 }
@@ -160,7 +175,18 @@ pub struct Row {
     /// Average duration of answered calls, seconds.
     pub avg_duration_secs: f64,
     /// Answered / all x 100.
-    pub ptr_percent: f64,
+    pub answer_rate_percent: f64,
+    /// Calls with an outcome that the business wanted.
+    pub successful: u64,
+    /// Calls given an outcome.
+    pub with_outcome: u64,
+    /// Calls without an outcome yet.
+    pub without_outcome: u64,
+    /// PTR: successful / calls with an outcome x 100; `None` when no call
+    /// has an outcome.
+    pub ptr_percent: Option<f64>,
+    /// The outcomes' value, in minor units.
+    pub value_minor: u64,
 }
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -263,6 +289,9 @@ struct Acc {
     target: u64,
     callers: BTreeSet<String>,
     answered_ms: u64,
+    successful: u64,
+    with_outcome: u64,
+    value_minor: u64,
 }
 
 /// Groups `facts`; rows by calls, most first (days and hours in order).
@@ -285,6 +314,11 @@ pub fn report(facts: &[Fact], group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64
         if let Some(c) = &f.caller {
             a.callers.insert(c.clone());
         }
+        if let Some(ok) = f.successful {
+            a.with_outcome += 1;
+            a.successful += u64::from(ok);
+        }
+        a.value_minor += f.value_minor;
     }
     let mut rows: Vec<Row> = groups
         .into_iter()
@@ -300,7 +334,12 @@ pub fn report(facts: &[Fact], group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64
             } else {
                 tenths(a.answered_ms, a.answered * 1000)
             },
-            ptr_percent: tenths(a.answered * 100, a.calls),
+            answer_rate_percent: tenths(a.answered * 100, a.calls),
+            successful: a.successful,
+            with_outcome: a.with_outcome,
+            without_outcome: a.calls - a.with_outcome,
+            ptr_percent: (a.with_outcome > 0).then(|| tenths(a.successful * 100, a.with_outcome)),
+            value_minor: a.value_minor,
         })
         .collect();
     if !matches!(group, GroupBy::Day | GroupBy::WeekdayHour) {
@@ -325,7 +364,12 @@ pub fn total(facts: &[Fact]) -> Row {
         target: 0,
         unique_callers: 0,
         avg_duration_secs: 0.0,
-        ptr_percent: 0.0,
+        answer_rate_percent: 0.0,
+        successful: 0,
+        with_outcome: 0,
+        without_outcome: 0,
+        ptr_percent: None,
+        value_minor: 0,
     })
 }
 
@@ -487,7 +531,8 @@ mod tests {
             (3, 2, 1, 1, 2)
         );
         assert_eq!(ps.avg_duration_secs, 30.0);
-        assert_eq!(ps.ptr_percent, 66.7);
+        assert_eq!(ps.answer_rate_percent, 66.7);
+        assert_eq!(ps.ptr_percent, None, "no outcome yet: no PTR");
         let em = &rows[1];
         assert_eq!(
             (em.calls, em.answered, em.missed, em.unique_callers),
@@ -509,5 +554,30 @@ mod tests {
             assert!(name.parse::<GroupBy>().is_ok());
         }
         assert!("colour".parse::<GroupBy>().is_err());
+    }
+
+    #[test]
+    fn ptr_counts_only_calls_with_an_outcome() {
+        let f = |successful: Option<bool>, value: u64, status| Fact {
+            channel: "paid_search".into(),
+            status,
+            successful,
+            value_minor: value,
+            ..Fact::default()
+        };
+        let facts = [
+            f(Some(true), 1000, Status::Answered),
+            f(Some(false), 0, Status::Answered),
+            f(Some(true), 500, Status::Answered),
+            f(None, 0, Status::Answered),
+            f(None, 0, Status::NoAnswer),
+        ];
+        let r = &report(&facts, GroupBy::Channel, &|_| 0)[0];
+        assert_eq!((r.successful, r.with_outcome, r.without_outcome), (2, 3, 2));
+        assert_eq!(r.ptr_percent, Some(66.7));
+        assert_eq!(r.answer_rate_percent, 80.0);
+        assert_eq!(r.value_minor, 1500);
+        assert_eq!(total(&facts).ptr_percent, Some(66.7));
+        assert_eq!(total(&[]).ptr_percent, None);
     }
 }

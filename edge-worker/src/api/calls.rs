@@ -1,7 +1,7 @@
 //! Calls and leads as a PBX, Twilio or a form sends them, checked into
 //! typed values (every bad field reported at once).
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use pool_core::call::Status;
 use pool_core::number::Region;
@@ -36,6 +36,60 @@ pub struct NewCall {
     /// A link to the recording.
     #[serde(default)]
     pub recording_url: Option<String>,
+    /// The outcome, when the PBX or CRM knows it already.
+    #[serde(default)]
+    pub outcome: Option<OutcomeInput>,
+}
+
+/// An outcome as sent: a label from the site's list, and a value in money.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeInput {
+    /// One of the site's outcome labels (`sale`, `appointment`, ...).
+    pub label: String,
+    /// What it was worth, in the site's currency, at most two decimals.
+    #[serde(default)]
+    pub value: Option<f64>,
+}
+
+/// An outcome checked for its form (its label against the site's list is
+/// the object's to check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GivenOutcome {
+    /// The label as sent, trimmed.
+    pub label: String,
+    /// The value in minor units (cents, kopecks).
+    pub value_minor: Option<u64>,
+}
+
+/// A field that may be absent (`None`), `null` (`Some(None)`) or set.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Checks an outcome's form.
+fn outcome_field(o: OutcomeInput, bad: &mut Vec<(&'static str, String)>) -> Option<GivenOutcome> {
+    let label = o.label.trim().to_string();
+    if label.is_empty() || label.chars().count() > 60 {
+        bad.push(("outcome.label", "one of the site's outcome labels".into()));
+    }
+    let value_minor = match o.value {
+        None => None,
+        Some(v) if v.is_finite() && (0.0..=1e12).contains(&v) => {
+            let minor = (v * 100.0).round();
+            if (minor - v * 100.0).abs() > 1e-6 {
+                bad.push(("outcome.value", "at most two decimals".into()));
+            }
+            Some(minor as u64)
+        }
+        Some(_) => {
+            bad.push(("outcome.value", "an amount from 0 to 10^12".into()));
+            None
+        }
+    };
+    Some(GivenOutcome { label, value_minor })
 }
 
 /// `PATCH /v1/sites/{site}/calls/{id}`: what the PBX (or an operator) learned.
@@ -57,6 +111,9 @@ pub struct CallUpdate {
     /// Categories an operator gives the call (replaces the old ones).
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+    /// The call's outcome; `null` takes it back.
+    #[serde(default, deserialize_with = "present")]
+    pub outcome: Option<Option<OutcomeInput>>,
 }
 
 /// A call to write down, checked.
@@ -80,6 +137,8 @@ pub struct IncomingCall {
     pub end_reason: Option<String>,
     /// The recording.
     pub recording_url: Option<String>,
+    /// Its outcome, when the PBX knew it at once.
+    pub outcome: Option<GivenOutcome>,
 }
 
 /// What an update changes in a call; `None` keeps what is stored.
@@ -93,6 +152,8 @@ pub struct CallChange {
     pub end_reason: Option<String>,
     /// The recording.
     pub recording_url: Option<String>,
+    /// A new outcome (`Some(None)`: taken back).
+    pub outcome: Option<Option<GivenOutcome>>,
     /// Tags (replace the old ones).
     pub tags: Option<Vec<String>>,
 }
@@ -141,6 +202,7 @@ impl NewCall {
             self.recording_url.as_deref(),
             None,
         );
+        let outcome = self.outcome.and_then(|o| outcome_field(o, &mut bad));
         fields(bad)?;
         Ok(IncomingCall {
             id,
@@ -155,6 +217,7 @@ impl NewCall {
             duration: Duration::from_secs(self.duration_secs.unwrap_or(0)),
             end_reason: self.end_reason,
             recording_url: self.recording_url,
+            outcome,
         })
     }
 }
@@ -173,6 +236,9 @@ impl CallUpdate {
             self.recording_url.as_deref(),
             self.tags.as_deref(),
         );
+        let outcome = self
+            .outcome
+            .map(|o| o.and_then(|o| outcome_field(o, &mut bad)));
         fields(bad)?;
         Ok(CallChange {
             status,
@@ -180,6 +246,7 @@ impl CallUpdate {
             end_reason: self.end_reason,
             recording_url: self.recording_url,
             tags: self.tags,
+            outcome,
         })
     }
 }

@@ -12,11 +12,12 @@ use pool_core::call::{self, Confidence, Scored};
 use pool_core::journal::Journal;
 use pool_core::number::PhoneNumber;
 use pool_core::report::Fact;
+use pool_core::site::Config;
 use pool_core::time::{Duration, Instant};
 
-use super::outbox::{enqueue_call, enqueue_ga4_call};
+use super::outbox::{enqueue_call, enqueue_ga4_call, enqueue_outcome};
 use super::{check_body, json, now, Loaded, SiteObject, R};
-use crate::api::{self, CallUpdate, ChannelReply, NewCall};
+use crate::api::{self, CallUpdate, ChannelReply, GivenOutcome, NewCall};
 use crate::error::ApiError;
 use crate::http::{self, flag, period, query};
 use crate::routes::Handler;
@@ -45,7 +46,19 @@ pub(super) struct CallView {
     first_call: bool,
     target_call: bool,
     tags: Vec<String>,
+    outcome: Option<OutcomeView>,
     updated_at: i64,
+}
+
+/// A call's outcome as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct OutcomeView {
+    label: String,
+    successful: bool,
+    /// In the site's currency.
+    value: Option<f64>,
+    /// When it was given (ms since the epoch).
+    set_at: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,6 +114,12 @@ pub(super) fn view(r: &CallRow, full_caller: bool) -> CallView {
         first_call: r.first_call,
         target_call: r.target,
         tags: serde_json::from_str(&r.tags).unwrap_or_default(),
+        outcome: r.outcome.as_ref().map(|label| OutcomeView {
+            label: label.clone(),
+            successful: r.successful.unwrap_or(false),
+            value: r.value_minor.map(|v| v as f64 / 100.0),
+            set_at: r.outcome_at.unwrap_or(r.updated_at),
+        }),
         updated_at: r.updated_at,
     }
 }
@@ -119,7 +138,43 @@ pub(super) fn fact(r: &CallRow) -> Fact {
         duration: Duration::from_millis(r.duration_ms.max(0) as u64),
         target: r.target,
         caller: r.caller.clone(),
+        successful: r.outcome.as_ref().and(r.successful),
+        value_minor: r.value_minor.map_or(0, |v| v.max(0) as u64),
     }
+}
+
+/// Checks an outcome's label against the site's list, before anything changes.
+pub(super) fn check_outcome(config: &Config, o: Option<&GivenOutcome>) -> R<()> {
+    match o {
+        Some(o) if config.outcome(&o.label).is_none() => {
+            let labels: Vec<&str> = config.outcomes.iter().map(|x| x.label.as_str()).collect();
+            Err(ApiError::field(
+                "outcome.label",
+                format!(
+                    "{:?} is not one of the site's outcomes: {}",
+                    o.label,
+                    labels.join(", ")
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Gives a call its outcome (or takes it back); true when that changed it.
+fn set_outcome(config: &Config, row: &mut CallRow, o: Option<&GivenOutcome>) -> bool {
+    let spec = o.and_then(|o| config.outcome(&o.label));
+    let next = (
+        spec.map(|s| s.label.clone()),
+        spec.map(|s| s.successful),
+        o.and_then(|o| o.value_minor).map(|v| v as i64),
+    );
+    if (row.outcome.clone(), row.successful, row.value_minor) == next {
+        return false;
+    }
+    (row.outcome, row.successful, row.value_minor) = next;
+    row.outcome_at = Some(now().millis());
+    true
 }
 
 pub(super) use crate::api::{CallChange, IncomingCall as Incoming};
@@ -302,9 +357,18 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
         tags: "[]".into(),
         updated_at: now().millis(),
         done_sent: false,
+        outcome: None,
+        successful: None,
+        value_minor: None,
+        outcome_at: None,
     };
+    let mut row = row;
+    let outcome = set_outcome(config, &mut row, inc.outcome.as_ref());
     store::insert_call(db, &row)?;
     enqueue_call(l, db, &row, "call.created")?;
+    if outcome {
+        enqueue_outcome(l, db, &row)?;
+    }
     let row = after_change(l, db, row)?;
     Ok((row, true))
 }
@@ -326,6 +390,10 @@ pub(super) fn update_call(l: &Loaded, db: &Db, mut row: CallRow, ch: CallChange)
     if let Some(t) = ch.tags {
         row.tags = super::encode(&t)?;
     }
+    let outcome = match &ch.outcome {
+        Some(o) => set_outcome(l.site.config(), &mut row, o.as_ref()),
+        None => false,
+    };
     row.target = call::is_target(
         &l.site.config().target_call,
         row.status,
@@ -334,6 +402,9 @@ pub(super) fn update_call(l: &Loaded, db: &Db, mut row: CallRow, ch: CallChange)
     );
     row.updated_at = now().millis();
     store::update_call(db, &row)?;
+    if outcome {
+        enqueue_outcome(l, db, &row)?;
+    }
     after_change(l, db, row)
 }
 
@@ -362,6 +433,7 @@ impl SiteObject {
         let nc: NewCall = serde_json::from_slice(body)?;
         let region = self.with_loaded(|l| l.site.config().region)?;
         let inc = nc.check(now(), region)?;
+        self.with_loaded(|l| check_outcome(l.site.config(), inc.outcome.as_ref()))??;
         let found = self.attribution(site, &inc).await?;
         let (row, created) = self.mutate(Some(Handler::PostCall), |l, db| {
             record_call(l, db, inc, found)
@@ -376,6 +448,9 @@ impl SiteObject {
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
         let up: CallUpdate = serde_json::from_slice(body)?;
         let change = up.check()?;
+        if let Some(o) = &change.outcome {
+            self.with_loaded(|l| check_outcome(l.site.config(), o.as_ref()))??;
+        }
         let row = self.mutate(Some(Handler::PatchCall), |l, db| {
             let row =
                 store::call(db, id)?.ok_or_else(|| ApiError::NotFound("no such call".into()))?;

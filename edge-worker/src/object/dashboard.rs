@@ -299,6 +299,7 @@ impl SiteObject {
             },
             end_reason: Some(if answered { "completed" } else { "no-answer" }.into()),
             recording_url: None,
+            outcome: None,
         };
         let found = self.attribution(site, &inc).await?;
         let (row, _) = self.mutate(Some(Handler::DemoCall), |l, db| {

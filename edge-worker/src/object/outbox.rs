@@ -124,6 +124,37 @@ pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
     enqueue_ga4(db, g, "ga4.phone_call", &row.id, &body)
 }
 
+/// A call was given an outcome (or it changed): the `call.outcome` webhook,
+/// and GA4's `call_outcome` with its value when the visit is known.
+pub(super) fn enqueue_outcome(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+    let subject = format!("{}:{}", row.id, row.outcome_at.unwrap_or(row.updated_at));
+    let data = super::encode_value(&view(row, true))?;
+    enqueue_event(l, db, "call.outcome", &subject, data)?;
+    let (Some(g), Some(client_id), Some(label)) = (
+        &l.site.config().integrations.ga4,
+        &row.ga_client_id,
+        &row.outcome,
+    ) else {
+        return Ok(());
+    };
+    let params = serde_json::json!({
+        "call_id": row.id,
+        "outcome": label,
+        "successful": row.successful.unwrap_or(false),
+        "value": row.value_minor.unwrap_or(0) as f64 / 100.0,
+        "currency": l.site.config().currency,
+        "channel": row.channel,
+        "source": row.source_name,
+        "medium": row.medium,
+        "campaign": row.campaign,
+    });
+    let body = serde_json::json!({
+        "client_id": client_id,
+        "events": [{"name": "call_outcome", "params": params}],
+    });
+    enqueue_ga4(db, g, "ga4.call_outcome", &subject, &body)
+}
+
 /// Queues a GA4 Measurement Protocol hit about `subject` (its idempotency key).
 pub(super) fn enqueue_ga4(
     db: &Db,

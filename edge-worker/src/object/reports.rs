@@ -48,7 +48,12 @@ impl SiteObject {
                 "target",
                 "unique_callers",
                 "avg_duration_secs",
+                "answer_rate_percent",
+                "successful",
+                "with_outcome",
+                "without_outcome",
                 "ptr_percent",
+                "value",
             ];
             let lines: Vec<Vec<String>> = rows
                 .iter()
@@ -62,7 +67,12 @@ impl SiteObject {
                         r.target.to_string(),
                         r.unique_callers.to_string(),
                         r.avg_duration_secs.to_string(),
-                        r.ptr_percent.to_string(),
+                        r.answer_rate_percent.to_string(),
+                        r.successful.to_string(),
+                        r.with_outcome.to_string(),
+                        r.without_outcome.to_string(),
+                        r.ptr_percent.map_or_else(String::new, |p| p.to_string()),
+                        money(r.value_minor),
                     ]
                 })
                 .collect();
@@ -128,4 +138,9 @@ pub(super) fn utc_offset_ms(tz: &str, at_ms: i64) -> i64 {
     let local =
         local + ((v[2] - 1) * 86_400_000 + v[3] * 3_600_000 + v[4] * 60_000 + v[5] * 1000) as f64;
     local as i64 - at_ms.div_euclid(1000) * 1000
+}
+
+/// Minor units as an amount with two decimals (`1234.50`).
+pub(super) fn money(minor: u64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
 }

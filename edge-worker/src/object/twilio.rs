@@ -41,6 +41,7 @@ fn incoming(
         duration: Duration::ZERO,
         end_reason: None,
         recording_url: None,
+        outcome: None,
     }
 }
 
@@ -163,6 +164,7 @@ impl SiteObject {
                     end_reason,
                     recording_url: recording,
                     tags: None,
+                    outcome: None,
                 },
                 None => CallChange {
                     recording_url: recording,

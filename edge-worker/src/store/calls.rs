@@ -11,10 +11,22 @@ use pool_core::time::Instant;
 use super::{flag, ms, opt, Db};
 
 /// The calls table.
-pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL)";
+pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER)";
+
+/// Columns added to `calls` after its first version, for databases made before.
+pub const CALLS_ADDED: &[&str] = &[
+    "ALTER TABLE calls ADD COLUMN outcome TEXT",
+    "ALTER TABLE calls ADD COLUMN successful INTEGER",
+    "ALTER TABLE calls ADD COLUMN value_minor INTEGER",
+    "ALTER TABLE calls ADD COLUMN outcome_at INTEGER",
+];
 
 /// The leads table.
 pub const LEADS_TABLE: &str = "CREATE TABLE IF NOT EXISTS leads ( id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, session TEXT, channel TEXT NOT NULL, visit TEXT, name TEXT, phone TEXT, email TEXT, message TEXT, page TEXT)";
+
+fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(Option::<i64>::deserialize(d)?.map(|v| v != 0))
+}
 
 fn status<'de, D: Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
     let s = String::deserialize(d)?;
@@ -85,6 +97,18 @@ pub struct CallRow {
     /// The end-of-call events were queued.
     #[serde(deserialize_with = "flag")]
     pub done_sent: bool,
+    /// The outcome's label, once given.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// Whether that outcome is a success.
+    #[serde(default, deserialize_with = "opt_flag")]
+    pub successful: Option<bool>,
+    /// The outcome's value, in minor units of the site's currency.
+    #[serde(default)]
+    pub value_minor: Option<i64>,
+    /// When the outcome was given (ms since the epoch).
+    #[serde(default)]
+    pub outcome_at: Option<i64>,
 }
 
 impl CallRow {
@@ -135,8 +159,8 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
         "INSERT INTO calls (id, source, tracking, caller, started_at, status, duration_ms, end_reason,
            recording_url, target_number, kind, session, confidence, candidates, visit, channel,
            source_name, medium, campaign, term, landing_page, ga_client_id, unique_caller,
-           first_call, target, tags, updated_at, done_sent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           first_call, target, tags, updated_at, done_sent, outcome, successful, value_minor, outcome_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         vec![
             r.id.as_str().into(),
             r.source.as_str().into(),
@@ -166,16 +190,22 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
             r.tags.as_str().into(),
             V::Integer(r.updated_at),
             V::Integer(i64::from(r.done_sent)),
+            opt(r.outcome.as_deref()),
+            r.successful.map_or(V::Null, |b| V::Integer(i64::from(b))),
+            r.value_minor.map_or(V::Null, V::Integer),
+            r.outcome_at.map_or(V::Null, V::Integer),
         ],
     )?;
     Ok(())
 }
 
-/// Writes a changed call: status, duration, end reason, recording, target flag, tags.
+/// Writes a changed call: status, duration, end reason, recording, target
+/// flag, tags, outcome.
 pub fn update_call(db: &Db, r: &CallRow) -> worker::Result<()> {
     db.exec(
         "UPDATE calls SET status = ?, duration_ms = ?, end_reason = ?, recording_url = ?,
-           target = ?, tags = ?, updated_at = ?, done_sent = ? WHERE id = ?",
+           target = ?, tags = ?, updated_at = ?, done_sent = ?, outcome = ?, successful = ?,
+           value_minor = ?, outcome_at = ? WHERE id = ?",
         vec![
             r.status.as_str().into(),
             V::Integer(r.duration_ms),
@@ -185,6 +215,10 @@ pub fn update_call(db: &Db, r: &CallRow) -> worker::Result<()> {
             r.tags.as_str().into(),
             V::Integer(r.updated_at),
             V::Integer(i64::from(r.done_sent)),
+            opt(r.outcome.as_deref()),
+            r.successful.map_or(V::Null, |b| V::Integer(i64::from(b))),
+            r.value_minor.map_or(V::Null, V::Integer),
+            r.outcome_at.map_or(V::Null, V::Integer),
             r.id.as_str().into(),
         ],
     )?;

@@ -64,6 +64,12 @@ pub fn init(db: &Db) -> worker::Result<()> {
     for q in SCHEMA {
         db.exec(q, None)?;
     }
+    // A database from before the outcomes: its calls get their columns.
+    if db.exec("SELECT outcome FROM calls LIMIT 0", None).is_err() {
+        for q in CALLS_ADDED {
+            db.exec(q, None)?;
+        }
+    }
     Ok(())
 }
 

@@ -680,4 +680,28 @@ mod tests {
         spec.shards = 65;
         assert!(spec.validate().is_err());
     }
+
+    #[test]
+    fn outcomes_are_checked_and_found_by_label() {
+        let c = spec().validate().unwrap();
+        assert!(c.outcome("Sale").is_some_and(|o| o.successful));
+        assert!(c.outcome(" wrong number ").is_some_and(|o| !o.successful));
+        assert!(c.outcome("bought a boat").is_none());
+        let mut bad = Spec {
+            currency: "rub".into(),
+            ..spec()
+        };
+        bad.outcomes.push(crate::site::OutcomeSpec {
+            label: "SALE".into(),
+            successful: true,
+        });
+        bad.outcomes.push(crate::site::OutcomeSpec {
+            label: " ".into(),
+            successful: false,
+        });
+        let e = bad.validate().unwrap_err().to_string();
+        for path in ["currency", "outcomes[6].label", "outcomes[7].label"] {
+            assert!(e.contains(path), "{e}");
+        }
+    }
 }

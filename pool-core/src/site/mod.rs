@@ -71,6 +71,11 @@ pub struct Spec {
     pub recycle_min_idle_secs: u64,
     /// What makes a call a target call.
     pub target_call: TargetCallSpec,
+    /// The outcomes a call can be given, each successful (the business got
+    /// what it wanted: PTR counts it) or not.
+    pub outcomes: Vec<OutcomeSpec>,
+    /// The currency of outcome values (ISO 4217: `RUB`, `USD`, `EUR`).
+    pub currency: String,
     /// How long calls and the holder journal are kept, in days.
     pub retention_days: u64,
     /// Rate limits on new sessions.
@@ -91,10 +96,11 @@ pub struct Spec {
 }
 
 /// The events a webhook may subscribe to.
-pub const EVENTS: [&str; 6] = [
+pub const EVENTS: [&str; 7] = [
     "call.created",
     "call.completed",
     "call.missed",
+    "call.outcome",
     "lead.created",
     "alert.raised",
     "alert.cleared",
@@ -320,6 +326,35 @@ pub struct TargetCallSpec {
     pub unique_days: u64,
 }
 
+/// One outcome a call can be given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct OutcomeSpec {
+    /// The label people choose (`appointment`, `sale`, `wrong number`).
+    pub label: String,
+    /// Whether the business got what it wanted.
+    pub successful: bool,
+}
+
+/// The outcomes a site starts with.
+pub fn default_outcomes() -> Vec<OutcomeSpec> {
+    [
+        ("appointment", true),
+        ("sale", true),
+        ("question resolved", true),
+        ("no result", false),
+        ("wrong number", false),
+        ("spam", false),
+    ]
+    .iter()
+    .map(|(l, s)| OutcomeSpec {
+        label: String::from(*l),
+        successful: *s,
+    })
+    .collect()
+}
+
 /// Rate limits as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -377,6 +412,8 @@ impl Default for Spec {
             exhaustion: String::from("fallback"),
             recycle_min_idle_secs: 10 * 60,
             target_call: TargetCallSpec::default(),
+            outcomes: default_outcomes(),
+            currency: String::from("USD"),
             retention_days: 400,
             limits: LimitsSpec::default(),
             ignore_selectors: Vec::new(),
@@ -447,6 +484,10 @@ pub struct Config {
     pub exhaustion: Exhaustion,
     /// Target-call rule.
     pub target_call: TargetCallRule,
+    /// The outcomes a call can be given.
+    pub outcomes: Vec<OutcomeSpec>,
+    /// The currency of outcome values.
+    pub currency: String,
     /// How long calls and the journal are kept.
     pub retention: Duration,
     /// Rate limits.
@@ -808,6 +849,26 @@ impl Spec {
             }
         }
 
+        if self.outcomes.len() > 50 {
+            e.push("outcomes", "at most 50 outcomes");
+        }
+        for (i, o) in self.outcomes.iter().enumerate() {
+            let label = o.label.trim();
+            if label.is_empty() || label.chars().count() > 60 {
+                e.push(format!("outcomes[{i}].label"), "1 to 60 characters");
+            } else if self.outcomes[..i]
+                .iter()
+                .any(|p| p.label.trim().eq_ignore_ascii_case(label))
+            {
+                e.push(format!("outcomes[{i}].label"), "each label once");
+            }
+        }
+        if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            e.push(
+                "currency",
+                "an ISO 4217 code: three capital letters, such as RUB or USD",
+            );
+        }
         if self.shards == 0 || self.shards > crate::shard::MAX_SHARDS {
             e.push("shards", format!("from 1 to {}", crate::shard::MAX_SHARDS));
         }
@@ -832,6 +893,15 @@ impl Spec {
                 min_duration: secs(self.target_call.min_duration_secs),
                 unique_within: Duration::from_days(self.target_call.unique_days),
             },
+            outcomes: self
+                .outcomes
+                .iter()
+                .map(|o| OutcomeSpec {
+                    label: String::from(o.label.trim()),
+                    successful: o.successful,
+                })
+                .collect(),
+            currency: self.currency.clone(),
             retention: Duration::from_days(self.retention_days),
             limits: Limits {
                 per_client_per_minute: self.limits.sessions_per_client_per_minute,
@@ -973,6 +1043,8 @@ impl Config {
                 min_duration_secs: self.target_call.min_duration.secs(),
                 unique_days: self.target_call.unique_within.millis() / 86_400_000,
             },
+            outcomes: self.outcomes.clone(),
+            currency: self.currency.clone(),
             retention_days: self.retention.millis() / 86_400_000,
             limits: LimitsSpec {
                 sessions_per_client_per_minute: self.limits.per_client_per_minute,
@@ -990,6 +1062,14 @@ impl Config {
     /// (targets, statics, fallbacks, timing) is the whole site's.
     pub fn shard(&self, index: u32) -> Config {
         self.shard_moving(index, None)
+    }
+
+    /// The outcome with this label (letter case aside).
+    pub fn outcome(&self, label: &str) -> Option<&OutcomeSpec> {
+        let label = label.trim();
+        self.outcomes
+            .iter()
+            .find(|o| o.label.eq_ignore_ascii_case(label))
     }
 
     /// [`Config::shard`] while the count of shards changes: a number whose
