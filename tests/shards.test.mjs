@@ -81,6 +81,13 @@ test("one shard and four: the same attributions, report totals and pool counts",
   assert.deepEqual(four.attributed, one.attributed);
   assert.deepEqual(four.report.rows, one.report.rows);
   assert.deepEqual(four.report.total, one.report.total);
+  // Visits and leads beside the calls, every shard's sessions counted.
+  assert.equal(one.report.total.visits, 60);
+  assert.equal(one.report.total.leads, 1);
+  const paid = one.report.rows.find((r) => r.key === "paid_search");
+  assert.equal(one.report.rows.reduce((n, r) => n + r.visits, 0), 60);
+  assert.ok(paid.visits >= 15, JSON.stringify(paid));
+  assert.equal(paid.calls_per_100_visits, Math.round((paid.calls * 1000) / paid.visits) / 10);
   assert.ok(one.report.total.calls >= 15, JSON.stringify(one.report.total));
   for (const k of ["total", "leased", "free", "cooling", "draining", "requests", "fallbacks"]) {
     assert.equal(four.pools[k], one.pools[k], `pools.${k}`);

@@ -156,6 +156,27 @@ impl FromStr for GroupBy {
     }
 }
 
+/// A visit or a lead, as a report counts it beside the calls: when, and
+/// where it came from.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Touch {
+    /// When the visit started or the lead came (ms since the epoch).
+    pub at: i64,
+    /// Its channel.
+    pub channel: String,
+    /// Source of the visit.
+    pub source: String,
+    /// Medium of the visit.
+    pub medium: String,
+    /// Campaign of the visit.
+    pub campaign: Option<String>,
+    /// Keyword of the visit.
+    pub term: Option<String>,
+    /// Landing page of the visit.
+    pub landing_page: Option<String>,
+}
+
 /// One row of a report.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -187,6 +208,12 @@ pub struct Row {
     pub ptr_percent: Option<f64>,
     /// The outcomes' value, in minor units.
     pub value_minor: u64,
+    /// Visits (sessions started) of the group in the period.
+    pub visits: u64,
+    /// Online requests (leads) of the group in the period.
+    pub leads: u64,
+    /// Calls per 100 visits; `None` without visits.
+    pub calls_per_100_visits: Option<f64>,
 }
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -248,26 +275,69 @@ fn or_none(v: &Option<String>) -> String {
     }
 }
 
+/// Where a call, a visit or a lead came from, for grouping.
+struct Origin<'a> {
+    at: Instant,
+    channel: &'a str,
+    source: &'a str,
+    medium: &'a str,
+    campaign: &'a Option<String>,
+    term: &'a Option<String>,
+    landing_page: &'a Option<String>,
+}
+
 fn key_of(f: &Fact, group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> String {
+    group_key(
+        &Origin {
+            at: f.at,
+            channel: &f.channel,
+            source: &f.source,
+            medium: &f.medium,
+            campaign: &f.campaign,
+            term: &f.term,
+            landing_page: &f.landing_page,
+        },
+        group,
+        offset_ms,
+    )
+}
+
+fn touch_key(t: &Touch, group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> String {
+    group_key(
+        &Origin {
+            at: Instant::from_millis(t.at),
+            channel: &t.channel,
+            source: &t.source,
+            medium: &t.medium,
+            campaign: &t.campaign,
+            term: &t.term,
+            landing_page: &t.landing_page,
+        },
+        group,
+        offset_ms,
+    )
+}
+
+fn group_key(f: &Origin<'_>, group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> String {
     match group {
-        GroupBy::Channel => f.channel.clone(),
+        GroupBy::Channel => String::from(f.channel),
         GroupBy::SourceMedium => {
-            let mut k = if f.source.is_empty() {
-                String::from("(none)")
+            let mut k = String::from(if f.source.is_empty() {
+                "(none)"
             } else {
-                f.source.clone()
-            };
+                f.source
+            });
             k.push_str(" / ");
             k.push_str(if f.medium.is_empty() {
                 "(none)"
             } else {
-                &f.medium
+                f.medium
             });
             k
         }
-        GroupBy::Campaign => or_none(&f.campaign),
-        GroupBy::Keyword => or_none(&f.term),
-        GroupBy::LandingPage => or_none(&f.landing_page),
+        GroupBy::Campaign => or_none(f.campaign),
+        GroupBy::Keyword => or_none(f.term),
+        GroupBy::LandingPage => or_none(f.landing_page),
         GroupBy::Day => local_keys(f.at.millis() + offset_ms(f.at)).0,
         GroupBy::WeekdayHour => local_keys(f.at.millis() + offset_ms(f.at)).1,
     }
@@ -292,12 +362,39 @@ struct Acc {
     successful: u64,
     with_outcome: u64,
     value_minor: u64,
+    visits: u64,
+    leads: u64,
 }
 
 /// Groups `facts`; rows by calls, most first (days and hours in order).
 /// `offset_ms` is the site's UTC offset at an instant, in ms.
 pub fn report(facts: &[Fact], group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> Vec<Row> {
+    report_with(facts, &[], &[], group, offset_ms)
+}
+
+/// [`report`] with the period's visits and leads beside the calls: how many
+/// of each per group, and calls per 100 visits (a group may have visits and
+/// no call).
+pub fn report_with(
+    facts: &[Fact],
+    visits: &[Touch],
+    leads: &[Touch],
+    group: GroupBy,
+    offset_ms: &dyn Fn(Instant) -> i64,
+) -> Vec<Row> {
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+    for t in visits {
+        groups
+            .entry(touch_key(t, group, offset_ms))
+            .or_default()
+            .visits += 1;
+    }
+    for t in leads {
+        groups
+            .entry(touch_key(t, group, offset_ms))
+            .or_default()
+            .leads += 1;
+    }
     for f in facts {
         let a = groups.entry(key_of(f, group, offset_ms)).or_default();
         a.calls += 1;
@@ -340,6 +437,9 @@ pub fn report(facts: &[Fact], group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64
             without_outcome: a.calls - a.with_outcome,
             ptr_percent: (a.with_outcome > 0).then(|| tenths(a.successful * 100, a.with_outcome)),
             value_minor: a.value_minor,
+            visits: a.visits,
+            leads: a.leads,
+            calls_per_100_visits: (a.visits > 0).then(|| tenths(a.calls * 100, a.visits)),
         })
         .collect();
     if !matches!(group, GroupBy::Day | GroupBy::WeekdayHour) {
@@ -350,27 +450,44 @@ pub fn report(facts: &[Fact], group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64
 
 /// The row of every call together.
 pub fn total(facts: &[Fact]) -> Row {
-    let mut all: Vec<Fact> = Vec::with_capacity(facts.len());
-    for f in facts {
-        let mut f = f.clone();
-        f.channel = String::from("total");
-        all.push(f);
-    }
-    report(&all, GroupBy::Channel, &|_| 0).pop().unwrap_or(Row {
-        key: String::from("total"),
-        calls: 0,
-        answered: 0,
-        missed: 0,
-        target: 0,
-        unique_callers: 0,
-        avg_duration_secs: 0.0,
-        answer_rate_percent: 0.0,
-        successful: 0,
-        with_outcome: 0,
-        without_outcome: 0,
-        ptr_percent: None,
-        value_minor: 0,
-    })
+    total_with(facts, &[], &[])
+}
+
+/// The row of every call, visit and lead together.
+pub fn total_with(facts: &[Fact], visits: &[Touch], leads: &[Touch]) -> Row {
+    let all = |t: &Touch| Touch {
+        channel: String::from("total"),
+        ..t.clone()
+    };
+    let facts: Vec<Fact> = facts
+        .iter()
+        .map(|f| Fact {
+            channel: String::from("total"),
+            ..f.clone()
+        })
+        .collect();
+    let visits: Vec<Touch> = visits.iter().map(all).collect();
+    let leads: Vec<Touch> = leads.iter().map(all).collect();
+    report_with(&facts, &visits, &leads, GroupBy::Channel, &|_| 0)
+        .pop()
+        .unwrap_or(Row {
+            key: String::from("total"),
+            calls: 0,
+            answered: 0,
+            missed: 0,
+            target: 0,
+            unique_callers: 0,
+            avg_duration_secs: 0.0,
+            answer_rate_percent: 0.0,
+            successful: 0,
+            with_outcome: 0,
+            without_outcome: 0,
+            ptr_percent: None,
+            value_minor: 0,
+            visits: 0,
+            leads: 0,
+            calls_per_100_visits: None,
+        })
 }
 
 /// One stored sample of a pool's counters, taken at the start of `hour`
@@ -579,5 +696,41 @@ mod tests {
         assert_eq!(r.value_minor, 1500);
         assert_eq!(total(&facts).ptr_percent, Some(66.7));
         assert_eq!(total(&[]).ptr_percent, None);
+    }
+
+    #[test]
+    fn visits_and_leads_beside_the_calls() {
+        let call = |channel: &str| Fact {
+            channel: channel.into(),
+            status: Status::Answered,
+            ..Fact::default()
+        };
+        let touch = |channel: &str| Touch {
+            channel: channel.into(),
+            ..Touch::default()
+        };
+        let facts = [call("paid_search"), call("paid_search")];
+        let visits = [
+            touch("paid_search"),
+            touch("paid_search"),
+            touch("paid_search"),
+            touch("paid_search"),
+            touch("organic_search"),
+        ];
+        let leads = [touch("organic_search")];
+        let rows = report_with(&facts, &visits, &leads, GroupBy::Channel, &|_| 0);
+        let paid = rows.iter().find(|r| r.key == "paid_search").unwrap();
+        assert_eq!((paid.calls, paid.visits, paid.leads), (2, 4, 0));
+        assert_eq!(paid.calls_per_100_visits, Some(50.0));
+        // A channel with visits and a lead but no call has its row.
+        let organic = rows.iter().find(|r| r.key == "organic_search").unwrap();
+        assert_eq!((organic.calls, organic.visits, organic.leads), (0, 1, 1));
+        assert_eq!(organic.calls_per_100_visits, Some(0.0));
+        let t = total_with(&facts, &visits, &leads);
+        assert_eq!(
+            (t.calls, t.visits, t.leads, t.calls_per_100_visits),
+            (2, 5, 1, Some(40.0))
+        );
+        assert_eq!(total(&facts).calls_per_100_visits, None);
     }
 }

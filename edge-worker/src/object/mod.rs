@@ -532,7 +532,7 @@ impl SiteObject {
             H::TwilioVoice => self.twilio_voice(req, body, site).await,
             H::TwilioStatus => self.twilio_status(req, body, site).await,
             H::PostLead => self.post_lead(req, body, site).await,
-            H::CallReport => self.call_report(req),
+            H::CallReport => self.call_report(req, site).await,
             H::PoolReport => self.pool_report(req, site).await,
             H::EraseCaller => self.erase_caller(req, arg(0)),
             H::Deliveries => self.deliveries(req),

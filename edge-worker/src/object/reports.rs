@@ -1,22 +1,23 @@
-//! The call report (grouped, with PTR, in the site's time zone) and the
-//! time zone arithmetic it needs.
+//! The call report (grouped, with PTR, visits and leads beside the calls,
+//! in the site's time zone) and the time zone arithmetic it needs.
 
 use std::collections::HashMap;
 
 use worker::{Request, Response};
 
-use pool_core::report::{self, Fact, GroupBy};
+use pool_core::report::{self, Fact, GroupBy, Touch};
 use pool_core::time::Instant;
 
 use super::calls::{fact, filtered};
 use super::{json, SiteObject, R};
 use crate::error::ApiError;
 use crate::http::{self, period, query};
+use crate::store::Db;
 use crate::telephony;
 
 impl SiteObject {
     /// `GET /v1/sites/{site}/reports/calls?group_by=channel&from=&to=`.
-    pub(super) fn call_report(&self, req: &Request) -> R<Response> {
+    pub(super) async fn call_report(&self, req: &Request, site: &str) -> R<Response> {
         self.require_site()?;
         let q = query(req);
         let group: GroupBy = q
@@ -29,6 +30,29 @@ impl SiteObject {
         let db = self.ready()?;
         let tz = self.with_loaded(|l| l.site.config().time_zone.clone())?;
         let facts: Vec<Fact> = filtered(&db, &q, from, to)?.iter().map(fact).collect();
+        // Visits (every shard's sessions) and leads of the period, beside the calls.
+        let mut visits = touches(&db, VISITS, from.millis(), to.millis())?;
+        let what = format!("visits/{}/{}", from.millis(), to.millis());
+        let others = if self.place()?.0 == 0 {
+            self.span()?
+        } else {
+            1
+        };
+        for k in 1..others {
+            let theirs: Vec<Touch> = self
+                .ask_shard_for(site, k, worker::Method::Get, &what, None)
+                .await?;
+            visits.extend(theirs);
+        }
+        let leads = touches(&db, LEADS, from.millis(), to.millis())?;
+        let keep = |t: &Touch| {
+            q.get("channel").is_none_or(|c| &t.channel == c)
+                && q.get("campaign")
+                    .is_none_or(|c| t.campaign.as_ref() == Some(c))
+                && q.get("keyword").is_none_or(|k| t.term.as_ref() == Some(k))
+        };
+        let visits: Vec<Touch> = visits.into_iter().filter(keep).collect();
+        let leads: Vec<Touch> = leads.into_iter().filter(keep).collect();
         let offsets = std::cell::RefCell::new(HashMap::<i64, i64>::new());
         let offset = |t: Instant| -> i64 {
             let hour = t.millis().div_euclid(3_600_000);
@@ -37,8 +61,8 @@ impl SiteObject {
                 .entry(hour)
                 .or_insert_with(|| utc_offset_ms(&tz, hour * 3_600_000))
         };
-        let rows = report::report(&facts, group, &offset);
-        let total = report::total(&facts);
+        let rows = report::report_with(&facts, &visits, &leads, group, &offset);
+        let total = report::total_with(&facts, &visits, &leads);
         if q.get("format").map(String::as_str) == Some("csv") {
             let header = [
                 "key",
@@ -54,6 +78,9 @@ impl SiteObject {
                 "without_outcome",
                 "ptr_percent",
                 "value",
+                "visits",
+                "leads",
+                "calls_per_100_visits",
             ];
             let lines: Vec<Vec<String>> = rows
                 .iter()
@@ -73,6 +100,10 @@ impl SiteObject {
                         r.without_outcome.to_string(),
                         r.ptr_percent.map_or_else(String::new, |p| p.to_string()),
                         money(r.value_minor),
+                        r.visits.to_string(),
+                        r.leads.to_string(),
+                        r.calls_per_100_visits
+                            .map_or_else(String::new, |p| p.to_string()),
                     ]
                 })
                 .collect();
@@ -143,4 +174,51 @@ pub(super) fn utc_offset_ms(tz: &str, at_ms: i64) -> i64 {
 /// Minor units as an amount with two decimals (`1234.50`).
 pub(super) fn money(minor: u64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+/// A session's visit, as stored (`api::visit_json`), for a report.
+const VISITS: &str = "SELECT created AS at, json_extract(visit, '$.channel') AS channel,
+    json_extract(visit, '$.source') AS source, json_extract(visit, '$.medium') AS medium,
+    json_extract(visit, '$.campaign') AS campaign, json_extract(visit, '$.term') AS term,
+    json_extract(visit, '$.landing_page') AS landing_page
+  FROM sessions WHERE created >= ? AND created < ?";
+
+/// A lead with the visit it came from, for a report.
+const LEADS: &str = "SELECT created_at AS at, channel,
+    json_extract(visit, '$.source') AS source, json_extract(visit, '$.medium') AS medium,
+    json_extract(visit, '$.campaign') AS campaign, json_extract(visit, '$.term') AS term,
+    json_extract(visit, '$.landing_page') AS landing_page
+  FROM leads WHERE created_at >= ? AND created_at < ?";
+
+#[derive(serde::Deserialize)]
+struct TouchRow {
+    at: i64,
+    channel: Option<String>,
+    source: Option<String>,
+    medium: Option<String>,
+    campaign: Option<String>,
+    term: Option<String>,
+    landing_page: Option<String>,
+}
+
+/// The visits or leads (`query`) of `[from, to)`.
+pub(super) fn touches(db: &Db, query: &str, from: i64, to: i64) -> R<Vec<Touch>> {
+    let rows: Vec<TouchRow> = db.exec(query, vec![from.into(), to.into()])?.to_array()?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Touch {
+            at: r.at,
+            channel: r.channel.unwrap_or_else(|| "unattributed".into()),
+            source: r.source.unwrap_or_default(),
+            medium: r.medium.unwrap_or_default(),
+            campaign: r.campaign,
+            term: r.term,
+            landing_page: r.landing_page,
+        })
+        .collect())
+}
+
+/// This shard's visits of `[from, to)` (for the coordinator's report).
+pub(super) fn visits_here(db: &Db, from: i64, to: i64) -> R<Vec<Touch>> {
+    touches(db, VISITS, from, to)
 }

@@ -461,6 +461,16 @@ impl SiteObject {
                     _ => Err(ApiError::NotFound("no such route".into())),
                 }
             }
+            (Method::Get, w) if w.starts_with("visits/") => {
+                self.require_site()?;
+                let mut parts = w["visits/".len()..].split('/').map(|v| v.parse::<i64>());
+                match (parts.next(), parts.next()) {
+                    (Some(Ok(from)), Some(Ok(to))) => {
+                        json(200, &super::reports::visits_here(&self.ready()?, from, to)?)
+                    }
+                    _ => Err(ApiError::NotFound("no such route".into())),
+                }
+            }
             (Method::Post, "visits") => {
                 self.require_site()?;
                 let ask: super::sizing::VisitsAsk = serde_json::from_slice(body)?;
