@@ -98,6 +98,9 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   // PTR counts outcomes: none given yet.
   assert.equal(await kpi("PTR"), "—");
   assert.equal(await kpi("Without outcome"), "2");
+  // Visits beside the calls: this test's visitors, at least the two that called.
+  assert.ok(Number(await kpi("Visits")) >= 2);
+  assert.match(await kpi("Calls per 100 visits"), /^\d+(\.\d)?$/);
   for (const id of ["#chart-channels", "#chart-ptr", "#chart-target", "#chart-pools"]) {
     assert.equal(await page.locator(`${id} canvas`).count(), 1, `${id} draws`);
   }

@@ -82,6 +82,9 @@ function kpis(total, overview) {
     ["Without outcome", total.without_outcome],
     ["Unique callers", total.unique_callers],
     ["Live visitors now", overview.live_sessions],
+    ["Visits", total.visits],
+    ["Calls per 100 visits", total.calls_per_100_visits ?? "—"],
+    ["Leads", total.leads],
   ];
   $("#kpis").innerHTML = items.map(([k, v]) => `<div class="kpi"><span class="muted">${esc(k)}</span><b>${esc(v)}</b></div>`).join("");
 }
