@@ -325,6 +325,18 @@ describe("leads, the log, reports and erasure", () => {
     const hook = await until("lead.created", () => cap.got.find((g) => g.path === "/crm" && g.headers["x-calltrack-event"] === "lead.created"));
     assert.ok(verify(hook));
     assert.equal(JSON.parse(hook.body).data.phone, "+79161112233");
+    // The list of leads, with the visit each came from; the numbers masked for the screen.
+    const list = await admin("/leads", { template: "/v1/sites/{site}/leads" });
+    assert.equal(list.status, 200);
+    const lead = list.body.leads.find((l) => l.id === "form-1");
+    assert.deepEqual({ channel: lead.channel.channel, campaign: lead.channel.campaign, name: lead.name, session: lead.session_id }, { channel: "paid_social", campaign: "autumn", name: "Anna", session: id });
+    assert.match(lead.phone, /\*/);
+    assert.equal((await admin("/leads?full_caller=1")).body.leads.find((l) => l.id === "form-1").phone, "+79161112233");
+    assert.equal((await admin("/leads?limit=0", { template: "/v1/sites/{site}/leads" })).status, 422);
+    assert.equal((await call(w, "GET", `/v1/sites/${site}/leads`, { template: "/v1/sites/{site}/leads" })).status, 401);
+    // And in the report, beside the calls of its channel.
+    const rep = await admin("/reports/calls?group_by=campaign", { template: "/v1/sites/{site}/reports/calls" });
+    assert.equal(rep.body.rows.find((x) => x.key === "autumn").leads, 1);
   });
 
   test("the call log pages; reports come as CSV", async () => {

@@ -91,6 +91,8 @@ pub enum Handler {
     TwilioVoice,
     /// `POST /twilio/status`.
     TwilioStatus,
+    /// `GET /leads`.
+    ListLeads,
     /// `POST /leads`.
     PostLead,
     /// `GET /reports/calls`.
@@ -171,6 +173,7 @@ pub const ROUTES: &[Route] = &[
     r(Post, "twilio/voice", Signed, TwilioVoice),
     r(Post, "twilio/status", Signed, TwilioStatus),
     r(Post, "leads", Page, PostLead),
+    r(Get, "leads", Admin, ListLeads),
     r(Get, "reports/calls", Admin, CallReport),
     r(Get, "reports/pools", Admin, PoolReport),
     r(Delete, "callers/{}", Admin, EraseCaller),

@@ -8,6 +8,8 @@ use pool_core::session::SessionId;
 use super::outbox::{enqueue_event, enqueue_ga4};
 use super::{check_body, json, now, random_key, SiteObject, R};
 use crate::api::{self, ChannelReply, NewLead};
+use crate::error::ApiError;
+use crate::http;
 use crate::routes::Handler;
 use crate::store::{ms, opt};
 use crate::telephony;
@@ -119,5 +121,66 @@ impl SiteObject {
         self.schedule().await?;
         let status = if created { 201 } else { 200 };
         json(status, &serde_json::json!({"id": id, "channel": channel}))
+    }
+
+    /// `GET /v1/sites/{site}/leads?from=&to=&limit=`: the online requests of
+    /// a period, newest first, each with the visit it came from; phone
+    /// numbers masked unless `full_caller=1` (admin).
+    pub(super) fn list_leads(&self, req: &Request) -> R<Response> {
+        self.require_site()?;
+        let q = http::query(req);
+        let (from, to) = http::period(&q)?;
+        let limit = match q.get("limit").map(|l| l.parse::<usize>()) {
+            None => 100,
+            Some(Ok(n)) if (1..=500).contains(&n) => n,
+            _ => return Err(ApiError::field("limit", "from 1 to 500")),
+        };
+        let full = http::flag(&q, "full_caller");
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+            created_at: i64,
+            session: Option<String>,
+            channel: String,
+            visit: Option<String>,
+            name: Option<String>,
+            phone: Option<String>,
+            email: Option<String>,
+            message: Option<String>,
+            page: Option<String>,
+        }
+        let rows: Vec<Row> = self
+            .ready()?
+            .exec(
+                "SELECT id, created_at, session, channel, visit, name, phone, email, message, page
+                 FROM leads WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                vec![from.millis().into(), to.millis().into(), (limit as i64).into()],
+            )?
+            .to_array()?;
+        let leads: Vec<serde_json::Value> = rows
+            .into_iter()
+            .map(|r| {
+                let channel = r
+                    .visit
+                    .as_deref()
+                    .and_then(|v| serde_json::from_str::<ChannelReply>(v).ok())
+                    .unwrap_or_else(|| ChannelReply::bare(&r.channel));
+                serde_json::json!({
+                    "id": r.id,
+                    "created_at": r.created_at,
+                    "session_id": r.session,
+                    "channel": channel,
+                    "name": r.name,
+                    "phone": r.phone.map(|p| if full { p } else { telephony::mask(&p) }),
+                    "email": r.email,
+                    "message": r.message,
+                    "page": r.page,
+                })
+            })
+            .collect();
+        json(
+            200,
+            &serde_json::json!({"from": from.millis(), "to": to.millis(), "leads": leads}),
+        )
     }
 }

@@ -527,6 +527,7 @@ impl SiteObject {
             H::GetCoverage => self.get_coverage(req, site).await,
             H::PostCall => self.post_call(req, body, site).await,
             H::ListCalls => self.list_calls(req),
+            H::ListLeads => self.list_leads(req),
             H::GetCall => self.get_call(req, arg(0)),
             H::PatchCall => self.patch_call(req, body, arg(0)).await,
             H::TwilioVoice => self.twilio_voice(req, body, site).await,
