@@ -10,12 +10,15 @@
 //!
 //! ```
 //! use pool_core::call::Status;
-//! use pool_core::report::{report, Fact, GroupBy};
+//! use pool_core::report::{report, Fact, GroupBy, Touch};
 //! use pool_core::time::{Duration, Instant};
 //!
 //! let call = |channel: &str, status, secs| Fact {
-//!     at: Instant::from_secs(1_700_000_000),
-//!     channel: channel.into(),
+//!     origin: Touch {
+//!         at: 1_700_000_000_000,
+//!         channel: channel.into(),
+//!         ..Touch::default()
+//!     },
 //!     status,
 //!     duration: Duration::from_secs(secs),
 //!     target: secs >= 30,
@@ -50,20 +53,10 @@ use crate::time::{Duration, Instant};
 /// One call, as a report needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
-    /// When it started.
-    pub at: Instant,
-    /// The channel it is attributed to (`unattributed` when none).
-    pub channel: String,
-    /// Source of the visit.
-    pub source: String,
-    /// Medium of the visit.
-    pub medium: String,
-    /// Campaign of the visit.
-    pub campaign: Option<String>,
-    /// Keyword of the visit.
-    pub term: Option<String>,
-    /// Landing page of the visit.
-    pub landing_page: Option<String>,
+    /// When it started and where its caller came from: the channel it is
+    /// attributed to (`unattributed` when none) and that visit's source,
+    /// medium, campaign, keyword and landing page.
+    pub origin: Touch,
     /// How it stands.
     pub status: Status,
     /// How long it was (answered part).
@@ -81,13 +74,10 @@ pub struct Fact {
 impl Default for Fact {
     fn default() -> Fact {
         Fact {
-            at: Instant::from_millis(0),
-            channel: String::from("unattributed"),
-            source: String::new(),
-            medium: String::new(),
-            campaign: None,
-            term: None,
-            landing_page: None,
+            origin: Touch {
+                channel: String::from("unattributed"),
+                ..Touch::default()
+            },
             status: Status::Ringing,
             duration: Duration::ZERO,
             target: false,
@@ -275,71 +265,29 @@ fn or_none(v: &Option<String>) -> String {
     }
 }
 
-/// Where a call, a visit or a lead came from, for grouping.
-struct Origin<'a> {
-    at: Instant,
-    channel: &'a str,
-    source: &'a str,
-    medium: &'a str,
-    campaign: &'a Option<String>,
-    term: &'a Option<String>,
-    landing_page: &'a Option<String>,
-}
-
-fn key_of(f: &Fact, group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> String {
-    group_key(
-        &Origin {
-            at: f.at,
-            channel: &f.channel,
-            source: &f.source,
-            medium: &f.medium,
-            campaign: &f.campaign,
-            term: &f.term,
-            landing_page: &f.landing_page,
-        },
-        group,
-        offset_ms,
-    )
-}
-
 fn touch_key(t: &Touch, group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> String {
-    group_key(
-        &Origin {
-            at: Instant::from_millis(t.at),
-            channel: &t.channel,
-            source: &t.source,
-            medium: &t.medium,
-            campaign: &t.campaign,
-            term: &t.term,
-            landing_page: &t.landing_page,
-        },
-        group,
-        offset_ms,
-    )
-}
-
-fn group_key(f: &Origin<'_>, group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> String {
+    let at = Instant::from_millis(t.at);
     match group {
-        GroupBy::Channel => String::from(f.channel),
+        GroupBy::Channel => t.channel.clone(),
         GroupBy::SourceMedium => {
-            let mut k = String::from(if f.source.is_empty() {
+            let mut k = String::from(if t.source.is_empty() {
                 "(none)"
             } else {
-                f.source
+                &t.source
             });
             k.push_str(" / ");
-            k.push_str(if f.medium.is_empty() {
+            k.push_str(if t.medium.is_empty() {
                 "(none)"
             } else {
-                f.medium
+                &t.medium
             });
             k
         }
-        GroupBy::Campaign => or_none(f.campaign),
-        GroupBy::Keyword => or_none(f.term),
-        GroupBy::LandingPage => or_none(f.landing_page),
-        GroupBy::Day => local_keys(f.at.millis() + offset_ms(f.at)).0,
-        GroupBy::WeekdayHour => local_keys(f.at.millis() + offset_ms(f.at)).1,
+        GroupBy::Campaign => or_none(&t.campaign),
+        GroupBy::Keyword => or_none(&t.term),
+        GroupBy::LandingPage => or_none(&t.landing_page),
+        GroupBy::Day => local_keys(at.millis() + offset_ms(at)).0,
+        GroupBy::WeekdayHour => local_keys(at.millis() + offset_ms(at)).1,
     }
 }
 
@@ -396,7 +344,9 @@ pub fn report_with(
             .leads += 1;
     }
     for f in facts {
-        let a = groups.entry(key_of(f, group, offset_ms)).or_default();
+        let a = groups
+            .entry(touch_key(&f.origin, group, offset_ms))
+            .or_default();
         a.calls += 1;
         if f.status.is_answered() {
             a.answered += 1;
@@ -462,7 +412,7 @@ pub fn total_with(facts: &[Fact], visits: &[Touch], leads: &[Touch]) -> Row {
     let facts: Vec<Fact> = facts
         .iter()
         .map(|f| Fact {
-            channel: String::from("total"),
+            origin: all(&f.origin),
             ..f.clone()
         })
         .collect();
@@ -603,7 +553,10 @@ mod tests {
         // 2026-11-24 22:30 UTC is Wednesday 01:30 in Moscow (UTC+3).
         let at = Instant::from_secs(20_781 * 86_400 + 22 * 3600 + 1800);
         let f = Fact {
-            at,
+            origin: Touch {
+                at: at.millis(),
+                ..Touch::default()
+            },
             status: Status::Answered,
             ..Fact::default()
         };
@@ -617,9 +570,12 @@ mod tests {
     #[test]
     fn groups_and_totals() {
         let f = |ch: &str, src: &str, st: Status, secs: u64, caller: &str| Fact {
-            channel: ch.into(),
-            source: src.into(),
-            medium: "cpc".into(),
+            origin: Touch {
+                channel: ch.into(),
+                source: src.into(),
+                medium: "cpc".into(),
+                ..Touch::default()
+            },
             status: st,
             duration: Duration::from_secs(secs),
             target: st == Status::Answered && secs >= 30,
@@ -676,7 +632,10 @@ mod tests {
     #[test]
     fn ptr_counts_only_calls_with_an_outcome() {
         let f = |successful: Option<bool>, value: u64, status| Fact {
-            channel: "paid_search".into(),
+            origin: Touch {
+                channel: "paid_search".into(),
+                ..Touch::default()
+            },
             status,
             successful,
             value_minor: value,
@@ -700,14 +659,14 @@ mod tests {
 
     #[test]
     fn visits_and_leads_beside_the_calls() {
-        let call = |channel: &str| Fact {
-            channel: channel.into(),
-            status: Status::Answered,
-            ..Fact::default()
-        };
         let touch = |channel: &str| Touch {
             channel: channel.into(),
             ..Touch::default()
+        };
+        let call = |channel: &str| Fact {
+            origin: touch(channel),
+            status: Status::Answered,
+            ..Fact::default()
         };
         let facts = [call("paid_search"), call("paid_search")];
         let visits = [

@@ -11,7 +11,7 @@ use pool_core::attribution::{attribute, Attribution, Kind};
 use pool_core::call::{self, Confidence, Scored};
 use pool_core::journal::Journal;
 use pool_core::number::PhoneNumber;
-use pool_core::report::Fact;
+use pool_core::report::{Fact, Touch};
 use pool_core::site::Config;
 use pool_core::time::{Duration, Instant};
 
@@ -127,13 +127,15 @@ pub(super) fn view(r: &CallRow, full_caller: bool) -> CallView {
 /// A call as a report counts it.
 pub(super) fn fact(r: &CallRow) -> Fact {
     Fact {
-        at: r.started(),
-        channel: r.channel.clone(),
-        source: r.source_name.clone(),
-        medium: r.medium.clone(),
-        campaign: r.campaign.clone(),
-        term: r.term.clone(),
-        landing_page: r.landing_page.clone(),
+        origin: Touch {
+            at: r.started_at,
+            channel: r.channel.clone(),
+            source: r.source_name.clone(),
+            medium: r.medium.clone(),
+            campaign: r.campaign.clone(),
+            term: r.term.clone(),
+            landing_page: r.landing_page.clone(),
+        },
         status: r.status,
         duration: Duration::from_millis(r.duration_ms.max(0) as u64),
         target: r.target,

@@ -111,13 +111,6 @@ pub struct CallRow {
     pub outcome_at: Option<i64>,
 }
 
-impl CallRow {
-    /// When the call started.
-    pub fn started(&self) -> Instant {
-        Instant::from_millis(self.started_at)
-    }
-}
-
 /// One call by id.
 pub fn call(db: &Db, id: &str) -> worker::Result<Option<CallRow>> {
     let rows: Vec<CallRow> = db
