@@ -131,14 +131,9 @@ mod entry {
                 _ => {}
             }
         }
-        let name = if shard == 0 {
-            site.to_string()
-        } else {
-            format!("{site}#{shard}")
-        };
         let stub = env
             .durable_object("SITES")?
-            .id_from_name(&name)?
+            .id_from_name(&crate::api::shard_object(site, shard))?
             .get_stub()?;
         let resp = stub.fetch_with_request(req).await?;
         if let Ok(Some(n)) = resp.headers().get("x-calltrack-shards") {

@@ -374,6 +374,16 @@ pub fn session_id_of(body: &[u8]) -> Option<pool_core::session::SessionId> {
         .ok()
 }
 
+/// The Durable Object name of shard `k` of `site`: the site's own name for
+/// shard 0 (the coordinator), `{site}#{k}` for the others.
+pub fn shard_object(site: &str, k: u32) -> String {
+    if k == 0 {
+        site.to_string()
+    } else {
+        format!("{site}#{k}")
+    }
+}
+
 /// A site id: 1 to 64 of `a-z 0-9 - _` (never `#`: shard objects are `{site}#{k}`).
 pub fn check_site_id(id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
@@ -492,5 +502,12 @@ mod tests {
         assert_eq!(session_id_of(br#"{"session_id":"nope"}"#), None);
         assert_eq!(session_id_of(b"not json"), None);
         assert_eq!(session_id_of(b"{}"), None);
+    }
+
+    #[test]
+    fn shard_objects_never_collide_with_sites() {
+        assert_eq!(shard_object("clinic", 0), "clinic");
+        assert_eq!(shard_object("clinic", 3), "clinic#3");
+        assert!(check_site_id(&shard_object("clinic", 3)).is_err());
     }
 }

@@ -44,15 +44,6 @@ pub(super) const SHARDS: &str = "x-calltrack-shards";
 /// request is forwarded to (a request between objects has no `cf`).
 const GEO: &str = "x-calltrack-geo";
 
-/// The object name of shard `k` of `site`.
-pub fn object_name(site: &str, k: u32) -> String {
-    if k == 0 {
-        site.to_string()
-    } else {
-        format!("{site}#{k}")
-    }
-}
-
 /// What the coordinator pushes to a shard.
 #[derive(Serialize, Deserialize)]
 struct ShardConfig {
@@ -138,7 +129,7 @@ impl SiteObject {
         let stub = self
             .env
             .durable_object("SITES")?
-            .id_from_name(&object_name(site, k))?
+            .id_from_name(&crate::api::shard_object(site, k))?
             .get_stub()?;
         let mut init = RequestInit::new();
         init.with_method(method).with_headers(headers);
