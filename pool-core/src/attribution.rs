@@ -60,12 +60,15 @@ pub enum Attribution {
         /// The target the pool stands in for.
         target: usize,
     },
-    /// A static number: its channel.
+    /// A static number: its channel, and its source when the number is a
+    /// named source's (a billboard, a partner).
     Static {
         /// The target the number stands in for.
         target: usize,
         /// The channel the number was shown to.
         channel: Channel,
+        /// The source (index into `config.sources`), when it is one's.
+        source: Option<usize>,
     },
     /// The fallback number, shown while the pool was exhausted: counted, not attributed.
     Fallback {
@@ -241,7 +244,16 @@ pub fn attribute(
     match role {
         Role::Target => Attribution::Original { target },
         Role::Fallback => Attribution::Fallback { target },
-        Role::Static(channel) => Attribution::Static { target, channel },
+        Role::Static(channel) => Attribution::Static {
+            target,
+            channel,
+            source: None,
+        },
+        Role::Source(k) => Attribution::Static {
+            target,
+            channel: config.sources[k].channel,
+            source: Some(k),
+        },
         Role::Pool => {
             let (candidates, confidence) = scored(journal, number, at, config.grace);
             match candidates.first() {
@@ -398,7 +410,8 @@ mod tests {
             a,
             Attribution::Static {
                 target: 0,
-                channel: Channel::Email
+                channel: Channel::Email,
+                source: None,
             }
         );
         assert_eq!(a.confidence(), Confidence::High);

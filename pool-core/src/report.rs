@@ -1,8 +1,9 @@
 //! Call reports: calls, answered, missed, target calls, unique callers,
-//! average duration, the answer rate (answered / all x 100) and PTR as the
-//! trade defines it (successful calls / calls with an outcome x 100, with
-//! how many still have none), and the outcomes' value, grouped by channel,
-//! source / medium, campaign, keyword, landing page, day, or weekday x hour.
+//! average duration and time to answer, the answer rate (answered / all x
+//! 100) and PTR as the trade defines it (successful calls / calls with an
+//! outcome x 100, with how many still have none), and the outcomes' value,
+//! grouped by channel, source / medium, campaign, keyword, ad, landing page,
+//! region, agent, tag, day, or weekday x hour.
 //!
 //! Pure: the shell reads the calls of a period from storage into [`Fact`]s
 //! and passes the site's UTC offset as a function (so days and hours are the
@@ -69,6 +70,12 @@ pub struct Fact {
     pub successful: Option<bool>,
     /// The outcome's value, in the currency's minor units (cents, kopecks).
     pub value_minor: u64,
+    /// Who answered (or whose call it was, when missed): an agent's id.
+    pub agent: Option<String>,
+    /// How long the caller waited for an answer (answered calls).
+    pub answer_wait: Option<Duration>,
+    /// The tags the call was given.
+    pub tags: Vec<String>,
 }
 
 impl Default for Fact {
@@ -84,6 +91,9 @@ impl Default for Fact {
             caller: None,
             successful: None,
             value_minor: 0,
+            agent: None,
+            answer_wait: None,
+            tags: Vec::new(),
         }
     }
 }
@@ -99,8 +109,16 @@ pub enum GroupBy {
     Campaign,
     /// The keyword.
     Keyword,
+    /// The ad (`utm_content`).
+    Ad,
     /// Host and path of the landing page.
     LandingPage,
+    /// Where the visitor was (the edge's country and region code).
+    Region,
+    /// The agent who answered, or whose call was missed (calls only).
+    Agent,
+    /// Each tag a call has (a call with two tags counts in both; calls only).
+    Tag,
     /// The site's local day, `2026-11-24`.
     Day,
     /// The site's local weekday and hour, `mon 09` (ISO weekday names).
@@ -109,12 +127,16 @@ pub enum GroupBy {
 
 impl GroupBy {
     /// The names in the API.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 11] = [
         "channel",
         "source_medium",
         "campaign",
         "keyword",
+        "ad",
         "landing_page",
+        "region",
+        "agent",
+        "tag",
         "day",
         "weekday_hour",
     ];
@@ -126,7 +148,8 @@ pub struct UnknownGroup;
 
 impl core::fmt::Display for UnknownGroup {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("group by one of: channel, source_medium, campaign, keyword, landing_page, day, weekday_hour")
+        f.write_str("group by one of: ")?;
+        f.write_str(&GroupBy::NAMES.join(", "))
     }
 }
 
@@ -138,7 +161,11 @@ impl FromStr for GroupBy {
             "source_medium" => GroupBy::SourceMedium,
             "campaign" => GroupBy::Campaign,
             "keyword" => GroupBy::Keyword,
+            "ad" => GroupBy::Ad,
             "landing_page" => GroupBy::LandingPage,
+            "region" => GroupBy::Region,
+            "agent" => GroupBy::Agent,
+            "tag" => GroupBy::Tag,
             "day" => GroupBy::Day,
             "weekday_hour" => GroupBy::WeekdayHour,
             _ => return Err(UnknownGroup),
@@ -165,6 +192,12 @@ pub struct Touch {
     pub term: Option<String>,
     /// Landing page of the visit.
     pub landing_page: Option<String>,
+    /// The ad of the visit (`utm_content`).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub content: Option<String>,
+    /// Where the visitor was.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub region: Option<String>,
 }
 
 /// One row of a report.
@@ -185,6 +218,9 @@ pub struct Row {
     pub unique_callers: u64,
     /// Average duration of answered calls, seconds.
     pub avg_duration_secs: f64,
+    /// Average time to answer, seconds, over the answered calls whose
+    /// answer time is known; `None` when none is.
+    pub avg_answer_secs: Option<f64>,
     /// Answered / all x 100.
     pub answer_rate_percent: f64,
     /// Calls with an outcome that the business wanted.
@@ -285,7 +321,10 @@ fn touch_key(t: &Touch, group: GroupBy, offset_ms: &dyn Fn(Instant) -> i64) -> S
         }
         GroupBy::Campaign => or_none(&t.campaign),
         GroupBy::Keyword => or_none(&t.term),
+        GroupBy::Ad => or_none(&t.content),
         GroupBy::LandingPage => or_none(&t.landing_page),
+        GroupBy::Region => or_none(&t.region),
+        GroupBy::Agent | GroupBy::Tag => String::from("(none)"),
         GroupBy::Day => local_keys(at.millis() + offset_ms(at)).0,
         GroupBy::WeekdayHour => local_keys(at.millis() + offset_ms(at)).1,
     }
@@ -307,6 +346,8 @@ struct Acc {
     target: u64,
     callers: BTreeSet<String>,
     answered_ms: u64,
+    waited_ms: u64,
+    waits: u64,
     successful: u64,
     with_outcome: u64,
     value_minor: u64,
@@ -331,71 +372,92 @@ pub fn report_with(
     offset_ms: &dyn Fn(Instant) -> i64,
 ) -> Vec<Row> {
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
-    for t in visits {
+    // Agents and tags are the calls' own: visits and leads have neither.
+    let of_calls = matches!(group, GroupBy::Agent | GroupBy::Tag);
+    for t in visits.iter().filter(|_| !of_calls) {
         groups
             .entry(touch_key(t, group, offset_ms))
             .or_default()
             .visits += 1;
     }
-    for t in leads {
+    for t in leads.iter().filter(|_| !of_calls) {
         groups
             .entry(touch_key(t, group, offset_ms))
             .or_default()
             .leads += 1;
     }
     for f in facts {
-        let a = groups
-            .entry(touch_key(&f.origin, group, offset_ms))
-            .or_default();
-        a.calls += 1;
-        if f.status.is_answered() {
-            a.answered += 1;
-            a.answered_ms += f.duration.millis();
+        let keys = match group {
+            GroupBy::Agent => alloc::vec![or_none(&f.agent)],
+            GroupBy::Tag if !f.tags.is_empty() => {
+                let mut k = f.tags.clone();
+                k.sort();
+                k.dedup();
+                k
+            }
+            _ => alloc::vec![touch_key(&f.origin, group, offset_ms)],
+        };
+        for key in keys {
+            count(groups.entry(key).or_default(), f);
         }
-        if f.status.is_missed() {
-            a.missed += 1;
-        }
-        if f.target {
-            a.target += 1;
-        }
-        if let Some(c) = &f.caller {
-            a.callers.insert(c.clone());
-        }
-        if let Some(ok) = f.successful {
-            a.with_outcome += 1;
-            a.successful += u64::from(ok);
-        }
-        a.value_minor += f.value_minor;
     }
-    let mut rows: Vec<Row> = groups
-        .into_iter()
-        .map(|(key, a)| Row {
-            key,
-            calls: a.calls,
-            answered: a.answered,
-            missed: a.missed,
-            target: a.target,
-            unique_callers: a.callers.len() as u64,
-            avg_duration_secs: if a.answered == 0 {
-                0.0
-            } else {
-                tenths(a.answered_ms, a.answered * 1000)
-            },
-            answer_rate_percent: tenths(a.answered * 100, a.calls),
-            successful: a.successful,
-            with_outcome: a.with_outcome,
-            without_outcome: a.calls - a.with_outcome,
-            ptr_percent: (a.with_outcome > 0).then(|| tenths(a.successful * 100, a.with_outcome)),
-            value_minor: a.value_minor,
-            visits: a.visits,
-            leads: a.leads,
-            calls_per_100_visits: (a.visits > 0).then(|| tenths(a.calls * 100, a.visits)),
-        })
-        .collect();
+    let mut rows: Vec<Row> = groups.into_iter().map(|(key, a)| row(key, a)).collect();
     if !matches!(group, GroupBy::Day | GroupBy::WeekdayHour) {
         rows.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.key.cmp(&b.key)));
     }
     rows
+}
+
+fn count(a: &mut Acc, f: &Fact) {
+    a.calls += 1;
+    if f.status.is_answered() {
+        a.answered += 1;
+        a.answered_ms += f.duration.millis();
+        if let Some(w) = f.answer_wait {
+            a.waits += 1;
+            a.waited_ms += w.millis();
+        }
+    }
+    if f.status.is_missed() {
+        a.missed += 1;
+    }
+    if f.target {
+        a.target += 1;
+    }
+    if let Some(c) = &f.caller {
+        a.callers.insert(c.clone());
+    }
+    if let Some(ok) = f.successful {
+        a.with_outcome += 1;
+        a.successful += u64::from(ok);
+    }
+    a.value_minor += f.value_minor;
+}
+
+fn row(key: String, a: Acc) -> Row {
+    Row {
+        key,
+        calls: a.calls,
+        answered: a.answered,
+        missed: a.missed,
+        target: a.target,
+        unique_callers: a.callers.len() as u64,
+        avg_duration_secs: if a.answered == 0 {
+            0.0
+        } else {
+            tenths(a.answered_ms, a.answered * 1000)
+        },
+        avg_answer_secs: (a.waits > 0).then(|| tenths(a.waited_ms, a.waits * 1000)),
+        answer_rate_percent: tenths(a.answered * 100, a.calls),
+        successful: a.successful,
+        with_outcome: a.with_outcome,
+        without_outcome: a.calls - a.with_outcome,
+        ptr_percent: (a.with_outcome > 0).then(|| tenths(a.successful * 100, a.with_outcome)),
+        value_minor: a.value_minor,
+        visits: a.visits,
+        leads: a.leads,
+        calls_per_100_visits: (a.visits > 0).then(|| tenths(a.calls * 100, a.visits)),
+    }
 }
 
 /// The row of every call together.
@@ -428,6 +490,7 @@ pub fn total_with(facts: &[Fact], visits: &[Touch], leads: &[Touch]) -> Row {
             target: 0,
             unique_callers: 0,
             avg_duration_secs: 0.0,
+            avg_answer_secs: None,
             answer_rate_percent: 0.0,
             successful: 0,
             with_outcome: 0,
@@ -691,5 +754,54 @@ mod tests {
             (2, 5, 1, Some(40.0))
         );
         assert_eq!(total(&facts).calls_per_100_visits, None);
+    }
+
+    #[test]
+    fn agents_tags_ads_and_regions() {
+        let call = |agent: Option<&str>, status, wait: Option<u64>, tags: &[&str]| Fact {
+            origin: Touch {
+                channel: "paid_search".into(),
+                content: Some("banner-a".into()),
+                region: Some("RU-MOW".into()),
+                ..Touch::default()
+            },
+            status,
+            agent: agent.map(Into::into),
+            answer_wait: wait.map(Duration::from_secs),
+            tags: tags.iter().map(|t| String::from(*t)).collect(),
+            ..Fact::default()
+        };
+        let mut sale = call(Some("anna"), Status::Answered, Some(10), &["vip", "new"]);
+        sale.successful = Some(true);
+        let facts = [
+            sale,
+            call(Some("anna"), Status::Answered, Some(20), &["new"]),
+            call(Some("anna"), Status::NoAnswer, None, &[]),
+            call(Some("boris"), Status::Answered, None, &[]),
+            call(None, Status::Busy, None, &[]),
+        ];
+        let visits = [Touch::default()];
+        let rows = report_with(&facts, &visits, &[], GroupBy::Agent, &|_| 0);
+        let anna = rows.iter().find(|r| r.key == "anna").unwrap();
+        assert_eq!((anna.calls, anna.answered, anna.missed), (3, 2, 1));
+        assert_eq!(anna.avg_answer_secs, Some(15.0));
+        assert_eq!(anna.ptr_percent, Some(100.0));
+        let boris = rows.iter().find(|r| r.key == "boris").unwrap();
+        assert_eq!(boris.avg_answer_secs, None, "no answer time known");
+        let none = rows.iter().find(|r| r.key == "(none)").unwrap();
+        assert_eq!((none.calls, none.missed, none.visits), (1, 1, 0), "visits have no agent");
+
+        let tags = report_with(&facts, &visits, &[], GroupBy::Tag, &|_| 0);
+        let keys: Vec<(&str, u64)> = tags.iter().map(|r| (r.key.as_str(), r.calls)).collect();
+        assert_eq!(keys, [("(none)", 3), ("new", 2), ("vip", 1)]);
+
+        let ads = report(&facts, GroupBy::Ad, &|_| 0);
+        assert_eq!((ads[0].key.as_str(), ads[0].calls), ("banner-a", 5));
+        let regions = report(&facts, GroupBy::Region, &|_| 0);
+        assert_eq!(regions[0].key, "RU-MOW");
+        for name in GroupBy::NAMES {
+            assert!(name.parse::<GroupBy>().is_ok());
+        }
+        assert!(alloc::string::ToString::to_string(&UnknownGroup).contains("agent, tag"));
     }
 }

@@ -43,7 +43,7 @@
 
 use alloc::vec::Vec;
 
-use super::{Config, Display, Target};
+use super::{Audience, Config, Display, Target};
 use crate::channel::Channel;
 use crate::number::PhoneNumber;
 use crate::pool::{Assignment, Origin, Pool, RestoreError, Snapshot};
@@ -234,8 +234,15 @@ impl Site {
 
     /// A visit starts or comes back: leases a number for every target its
     /// channel is dynamic for (its own again while it lives or cools).
-    pub fn visit(&mut self, session: SessionId, channel: Channel, now: Instant) -> Vec<Shown> {
-        self.each(channel, |pool, target| lease(pool, session, now, target))
+    /// `who` is the visit's channel, or its [`Audience`] (a source's rule
+    /// may pick the visit).
+    pub fn visit(
+        &mut self,
+        session: SessionId,
+        who: impl Into<Audience>,
+        now: Instant,
+    ) -> Vec<Shown> {
+        self.each(who.into(), |pool, target| lease(pool, session, now, target))
     }
 
     /// A sign of life from an open page ([`Beat::Visible`]) or the page
@@ -243,11 +250,11 @@ impl Site {
     pub fn beat(
         &mut self,
         session: SessionId,
-        channel: Channel,
+        who: impl Into<Audience>,
         beat: Beat,
         now: Instant,
     ) -> Vec<Shown> {
-        self.each(channel, |pool, target| match pool.renew(session, now) {
+        self.each(who.into(), |pool, target| match pool.renew(session, now) {
             Ok(l) => (
                 l.number,
                 Why::Leased {
@@ -263,9 +270,10 @@ impl Site {
     /// Whether [`Site::visit`] would lease `session` a number for every
     /// target its channel is dynamic for: it holds or may reclaim one, or a
     /// number is free. A shard without room lets the session try another.
-    pub fn has_room(&self, session: SessionId, channel: Channel) -> bool {
+    pub fn has_room(&self, session: SessionId, who: impl Into<Audience>) -> bool {
+        let who = who.into();
         (0..self.config.targets.len()).all(|i| {
-            self.config.display(i, channel) != Display::Dynamic
+            self.config.display(i, who) != Display::Dynamic
                 || self.pools[i].claims(session)
                 || self.pools[i].metrics().free > 0
         })
@@ -273,15 +281,16 @@ impl Site {
 
     /// What a visitor of `channel` sees with no lease at all (a bot, or a
     /// page without consent): static numbers, else the originals.
-    pub fn unleased(&self, channel: Channel, plain: Plain) -> Vec<Shown> {
+    pub fn unleased(&self, who: impl Into<Audience>, plain: Plain) -> Vec<Shown> {
+        let who = who.into();
         (0..self.config.targets.len())
             .map(|i| {
                 let target = self.config.targets[i].number;
-                match self.config.display(i, channel) {
+                match self.config.display(i, who) {
                     Display::Static(n) => Shown {
                         target,
                         number: n,
-                        why: Why::Static(channel),
+                        why: Why::Static(who.channel),
                     },
                     _ => Shown {
                         target,
@@ -296,12 +305,13 @@ impl Site {
     /// What `session` of `channel` sees now, changing nothing: its live
     /// leases, else its channel's static numbers, else the fallback where
     /// it would have been leased, else the originals.
-    pub fn current(&self, session: SessionId, channel: Channel) -> Vec<Shown> {
+    pub fn current(&self, session: SessionId, who: impl Into<Audience>) -> Vec<Shown> {
+        let who = who.into();
         (0..self.config.targets.len())
             .map(|i| {
                 let t = &self.config.targets[i];
-                let (number, why) = match self.config.display(i, channel) {
-                    Display::Static(n) => (n, Why::Static(channel)),
+                let (number, why) = match self.config.display(i, who) {
+                    Display::Static(n) => (n, Why::Static(who.channel)),
                     Display::Original => (t.number, Why::Original(Plain::Untracked)),
                     Display::Dynamic => match self.pools[i].lease_of(session) {
                         Some(l) => (
@@ -360,14 +370,14 @@ impl Site {
 
     fn each(
         &mut self,
-        channel: Channel,
+        who: Audience,
         mut dynamic: impl FnMut(&mut Pool, PhoneNumber) -> (PhoneNumber, Why),
     ) -> Vec<Shown> {
         let mut out = Vec::with_capacity(self.pools.len());
         for (i, pool) in self.pools.iter_mut().enumerate() {
             let target = self.config.targets[i].number;
-            let (number, why) = match self.config.display(i, channel) {
-                Display::Static(n) => (n, Why::Static(channel)),
+            let (number, why) = match self.config.display(i, who) {
+                Display::Static(n) => (n, Why::Static(who.channel)),
                 Display::Original => (target, Why::Original(Plain::Untracked)),
                 Display::Dynamic => dynamic(pool, target),
             };

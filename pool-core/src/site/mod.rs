@@ -36,7 +36,9 @@ use crate::text::Part;
 use crate::time::Duration;
 
 mod aggregate;
+mod sources;
 pub use aggregate::{Beat, Plain, Shown, Site, Why};
+pub use sources::{Agent, AgentSpec, Audience, ShowOnSpec, Source, SourceSpec};
 
 /// The site configuration as written by a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +55,11 @@ pub struct Spec {
     pub time_zone: String,
     /// The site's own numbers, each with its pool.
     pub targets: Vec<TargetSpec>,
+    /// Numbers of their own for named sources: offline advertising
+    /// (print, outdoor, radio, TV), partners.
+    pub sources: Vec<SourceSpec>,
+    /// The people who answer calls.
+    pub agents: Vec<AgentSpec>,
     /// Channels whose visitors get a dynamic number from the pool; the others
     /// see the channel's static number or the original.
     pub dynamic_channels: Vec<String>,
@@ -313,6 +320,9 @@ pub struct TargetSpec {
     pub fallback: Option<String>,
     /// A static tracking number per channel name.
     pub static_numbers: BTreeMap<String, String>,
+    /// Agents (ids) whose phones ring at once for a call to this target
+    /// through Twilio; the target number itself when empty.
+    pub ring: Vec<String>,
 }
 
 /// The target-call rule as written.
@@ -392,6 +402,8 @@ impl Default for Spec {
             region: None,
             time_zone: String::from("UTC"),
             targets: Vec::new(),
+            sources: Vec::new(),
+            agents: Vec::new(),
             dynamic_channels: [
                 Channel::PaidSearch,
                 Channel::OrganicSearch,
@@ -437,6 +449,8 @@ pub struct Target {
     pub fallback: Option<PhoneNumber>,
     /// Static numbers by channel.
     pub static_numbers: BTreeMap<Channel, PhoneNumber>,
+    /// Agents (ids) rung at once for its calls through Twilio.
+    pub ring: Vec<String>,
 }
 
 /// The target-call rule.
@@ -470,6 +484,10 @@ pub struct Config {
     pub time_zone: String,
     /// Targets and their pools.
     pub targets: Vec<Target>,
+    /// Sources with numbers of their own.
+    pub sources: Vec<Source>,
+    /// The people who answer calls.
+    pub agents: Vec<Agent>,
     /// Channels that get dynamic numbers.
     pub dynamic_channels: Vec<Channel>,
     /// Lease lifetime after the last heartbeat.
@@ -714,6 +732,8 @@ impl Spec {
         if self.targets.len() > MAX_TARGETS {
             e.push("targets", format!("at most {MAX_TARGETS} targets"));
         }
+        let mut agent_errors = Errors(Vec::new());
+        let agents = sources::agents(&self.agents, region, &mut agent_errors);
         let mut targets = Vec::new();
         for (t, spec) in self.targets.iter().enumerate() {
             let at = |f: &str| format!("targets[{t}].{f}");
@@ -756,6 +776,19 @@ impl Spec {
                     "empty pool and no fallback number, but some channels are dynamic: add tracking numbers, a fallback, or make no channel dynamic",
                 );
             }
+            for (k, id) in spec.ring.iter().enumerate() {
+                match agents.iter().find(|a| &a.id == id) {
+                    Some(a) if a.numbers.is_empty() => e.push(
+                        format!("targets[{t}].ring[{k}]"),
+                        format!("agent {id:?} has no number to ring"),
+                    ),
+                    Some(_) => {}
+                    None => e.push(
+                        format!("targets[{t}].ring[{k}]"),
+                        format!("{id:?} is not one of the agents"),
+                    ),
+                }
+            }
             if let Some(number) = target {
                 targets.push(Target {
                     number,
@@ -763,9 +796,17 @@ impl Spec {
                     pool,
                     fallback,
                     static_numbers,
+                    ring: spec.ring.clone(),
                 });
             }
         }
+        let target_numbers: Vec<PhoneNumber> = targets.iter().map(|t| t.number).collect();
+        let sources = if targets.len() == self.targets.len() {
+            sources::sources(&self.sources, &target_numbers, region, &mut e, &mut number)
+        } else {
+            Vec::new()
+        };
+        e.0.extend(agent_errors.0);
 
         let secs = Duration::from_secs;
         if self.fixation_secs == 0 {
@@ -883,6 +924,8 @@ impl Spec {
             region,
             time_zone: self.time_zone.clone(),
             targets,
+            sources,
+            agents,
             dynamic_channels,
             fixation: secs(self.fixation_secs),
             heartbeat: secs(self.heartbeat_secs),
@@ -937,13 +980,23 @@ impl Config {
         })
     }
 
-    /// What a visitor of `channel` sees in place of target `index`: a static
-    /// number wins, then a dynamic one for dynamic channels, else the original.
-    pub fn display(&self, index: usize, channel: Channel) -> Display {
+    /// What a visitor (of a channel, maybe picked by a source's rule) sees
+    /// in place of target `index`: the source's number wins, then the
+    /// channel's static number, then a dynamic one for dynamic channels,
+    /// else the original.
+    pub fn display(&self, index: usize, who: impl Into<Audience>) -> Display {
+        let who = who.into();
+        let channel = who.channel;
         let Some(t) = self.targets.get(index) else {
             return Display::Original;
         };
-        if let Some(&n) = t.static_numbers.get(&channel) {
+        let source = who
+            .source
+            .and_then(|s| self.sources.get(usize::from(s)))
+            .filter(|s| s.target == index);
+        if let Some(s) = source {
+            Display::Static(s.number)
+        } else if let Some(&n) = t.static_numbers.get(&channel) {
             Display::Static(n)
         } else if self.dynamic_channels.contains(&channel)
             && (!t.pool.is_empty() || t.fallback.is_some())
@@ -982,8 +1035,11 @@ impl Config {
         })
     }
 
-    /// The target, static or fallback role of a number the site owns.
+    /// The target, static, source or fallback role of a number the site owns.
     pub fn role_of(&self, number: PhoneNumber) -> Option<(usize, Role)> {
+        if let Some(k) = self.sources.iter().position(|s| s.number == number) {
+            return Some((self.sources[k].target, Role::Source(k)));
+        }
         self.targets.iter().enumerate().find_map(|(i, t)| {
             if t.number == number {
                 Some((i, Role::Target))
@@ -1020,6 +1076,29 @@ impl Config {
                         .iter()
                         .map(|(c, n)| (String::from(c.as_str()), n.to_string()))
                         .collect(),
+                    ring: t.ring.clone(),
+                })
+                .collect(),
+            sources: self
+                .sources
+                .iter()
+                .map(|s| SourceSpec {
+                    number: s.number.to_string(),
+                    label: s.label.clone(),
+                    channel: String::from(s.channel.as_str()),
+                    target: (self.targets.len() > 1 || s.target != 0)
+                        .then(|| self.targets[s.target].number.to_string()),
+                    show_on: s.show_on.clone(),
+                })
+                .collect(),
+            agents: self
+                .agents
+                .iter()
+                .map(|a| AgentSpec {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    numbers: a.numbers.iter().map(ToString::to_string).collect(),
+                    extensions: a.extensions.clone(),
                 })
                 .collect(),
             dynamic_channels: self
@@ -1098,6 +1177,8 @@ pub enum Role {
     Fallback,
     /// The static number of a channel.
     Static(Channel),
+    /// The number of a source (index into [`Config::sources`]).
+    Source(usize),
 }
 
 #[cfg(test)]
@@ -1123,6 +1204,7 @@ mod tests {
             static_numbers: [("offline".to_string(), "+74990000050".to_string())]
                 .into_iter()
                 .collect(),
+            ring: Vec::new(),
         });
         s
     }
@@ -1206,7 +1288,7 @@ mod tests {
         s.origins.push("ftp://x".into());
         s.region = Some("XX".into());
         s.time_zone = "Europe Moscow".into();
-        s.dynamic_channels.push("tv".into());
+        s.dynamic_channels.push("television".into());
         s.fixation_secs = 0;
         s.exhaustion = "panic".into();
         s.retention_days = 0;
@@ -1215,7 +1297,7 @@ mod tests {
         s.targets.push(TargetSpec {
             number: "+74990000001".into(), // already a pool number of target 0
             pool: vec!["not a number".into()],
-            static_numbers: [("tv".to_string(), "+74990000060".to_string())]
+            static_numbers: [("television".to_string(), "+74990000060".to_string())]
                 .into_iter()
                 .collect(),
             ..TargetSpec::default()
@@ -1229,7 +1311,7 @@ mod tests {
             "dynamic_channels[8]",
             "targets[1].number",
             "targets[1].pool[0]",
-            "targets[1].static_numbers.tv",
+            "targets[1].static_numbers.television",
             "fixation_secs",
             "exhaustion",
             "retention_days",
