@@ -70,18 +70,26 @@ pub fn xml(s: &str) -> String {
     out
 }
 
-/// TwiML that rings `to` through, reporting the outcome to `action`, and
-/// recording when asked. The caller id stays the caller's.
-pub fn twiml_dial(to: PhoneNumber, action: &str, record: bool) -> String {
+/// TwiML that rings every number of `to` at once (the first to answer
+/// takes the call), reporting the outcome to `action` and each leg's answer
+/// and end to `legs` (who answered, and when), recording when asked. The
+/// caller id stays the caller's.
+pub fn twiml_dial(to: &[PhoneNumber], action: &str, legs: &str, record: bool) -> String {
     let rec = if record {
         " record=\"record-from-answer-dual\""
     } else {
         ""
     };
+    let mut numbers = String::new();
+    for n in to {
+        numbers.push_str(&format!(
+            "<Number statusCallbackEvent=\"answered completed\" statusCallback=\"{}\" statusCallbackMethod=\"POST\">{n}</Number>",
+            xml(legs)
+        ));
+    }
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial action=\"{}\" method=\"POST\"{rec}><Number>{}</Number></Dial></Response>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Dial action=\"{}\" method=\"POST\"{rec}>{numbers}</Dial></Response>",
         xml(action),
-        to
     )
 }
 
@@ -187,11 +195,18 @@ mod tests {
     #[test]
     fn twiml() {
         let n: PhoneNumber = "+74951234567".parse().unwrap();
-        let t = twiml_dial(n, "https://e.example/a?x=1&y=2", true);
-        assert!(t.contains("<Number>+74951234567</Number>"));
+        let m: PhoneNumber = "+79160000001".parse().unwrap();
+        let t = twiml_dial(
+            &[n, m],
+            "https://e.example/a?x=1&y=2",
+            "https://e.example/l",
+            true,
+        );
+        assert!(t.contains("statusCallback=\"https://e.example/l\" statusCallbackMethod=\"POST\">+74951234567</Number>"));
+        assert!(t.contains(">+79160000001</Number></Dial>"));
         assert!(t.contains("action=\"https://e.example/a?x=1&amp;y=2\""));
         assert!(t.contains("record=\"record-from-answer-dual\""));
-        assert!(!twiml_dial(n, "/a", false).contains("record="));
+        assert!(!twiml_dial(&[n], "/a", "/l", false).contains("record="));
     }
 
     #[test]

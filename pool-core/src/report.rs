@@ -789,7 +789,11 @@ mod tests {
         let boris = rows.iter().find(|r| r.key == "boris").unwrap();
         assert_eq!(boris.avg_answer_secs, None, "no answer time known");
         let none = rows.iter().find(|r| r.key == "(none)").unwrap();
-        assert_eq!((none.calls, none.missed, none.visits), (1, 1, 0), "visits have no agent");
+        assert_eq!(
+            (none.calls, none.missed, none.visits),
+            (1, 1, 0),
+            "visits have no agent"
+        );
 
         let tags = report_with(&facts, &visits, &[], GroupBy::Tag, &|_| 0);
         let keys: Vec<(&str, u64)> = tags.iter().map(|r| (r.key.as_str(), r.calls)).collect();

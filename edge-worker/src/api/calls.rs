@@ -39,6 +39,14 @@ pub struct NewCall {
     /// The outcome, when the PBX or CRM knows it already.
     #[serde(default)]
     pub outcome: Option<OutcomeInput>,
+    /// Who answered (or whose phone rang, for a missed call): an agent's
+    /// id, number, extension or name; kept as sent when it is none of the
+    /// site's agents.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Seconds the caller waited before the answer.
+    #[serde(default)]
+    pub wait_secs: Option<u64>,
 }
 
 /// An outcome as sent: a label from the site's list, and a value in money.
@@ -114,6 +122,12 @@ pub struct CallUpdate {
     /// The call's outcome; `null` takes it back.
     #[serde(default, deserialize_with = "present")]
     pub outcome: Option<Option<OutcomeInput>>,
+    /// Who answered; `null` takes it back.
+    #[serde(default, deserialize_with = "present")]
+    pub agent: Option<Option<String>>,
+    /// Seconds the caller waited before the answer.
+    #[serde(default)]
+    pub wait_secs: Option<u64>,
 }
 
 /// A call to write down, checked.
@@ -139,6 +153,10 @@ pub struct IncomingCall {
     pub recording_url: Option<String>,
     /// Its outcome, when the PBX knew it at once.
     pub outcome: Option<GivenOutcome>,
+    /// Who answered, as said (the object reads it into an agent).
+    pub agent: Option<String>,
+    /// How long the caller waited for the answer.
+    pub wait: Option<Duration>,
 }
 
 /// What an update changes in a call; `None` keeps what is stored.
@@ -156,6 +174,27 @@ pub struct CallChange {
     pub outcome: Option<Option<GivenOutcome>>,
     /// Tags (replace the old ones).
     pub tags: Option<Vec<String>>,
+    /// Who answered, as said (`Some(None)`: taken back).
+    pub agent: Option<Option<String>>,
+    /// How long the caller waited for the answer.
+    pub wait: Option<Duration>,
+}
+
+/// Checks an agent as sent and the wait.
+fn agent_fields(
+    bad: &mut Vec<(&'static str, String)>,
+    agent: Option<&str>,
+    wait_secs: Option<u64>,
+) {
+    if agent.is_some_and(|a| a.trim().is_empty() || a.chars().count() > 100) {
+        bad.push((
+            "agent",
+            "an agent's id, number, extension or name: 1 to 100 characters".into(),
+        ));
+    }
+    if wait_secs.is_some_and(|w| w > 86_400) {
+        bad.push(("wait_secs", "at most a day".into()));
+    }
 }
 
 /// A status field: absent, or a known status.
@@ -203,6 +242,7 @@ impl NewCall {
             None,
         );
         let outcome = self.outcome.and_then(|o| outcome_field(o, &mut bad));
+        agent_fields(&mut bad, self.agent.as_deref(), self.wait_secs);
         fields(bad)?;
         Ok(IncomingCall {
             id,
@@ -218,6 +258,8 @@ impl NewCall {
             end_reason: self.end_reason,
             recording_url: self.recording_url,
             outcome,
+            agent: self.agent.map(|a| a.trim().to_string()),
+            wait: self.wait_secs.map(Duration::from_secs),
         })
     }
 }
@@ -239,6 +281,11 @@ impl CallUpdate {
         let outcome = self
             .outcome
             .map(|o| o.and_then(|o| outcome_field(o, &mut bad)));
+        agent_fields(
+            &mut bad,
+            self.agent.clone().flatten().as_deref(),
+            self.wait_secs,
+        );
         fields(bad)?;
         Ok(CallChange {
             status,
@@ -247,6 +294,8 @@ impl CallUpdate {
             recording_url: self.recording_url,
             tags: self.tags,
             outcome,
+            agent: self.agent.map(|a| a.map(|a| a.trim().to_string())),
+            wait: self.wait_secs.map(Duration::from_secs),
         })
     }
 }

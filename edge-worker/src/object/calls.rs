@@ -47,7 +47,20 @@ pub(super) struct CallView {
     target_call: bool,
     tags: Vec<String>,
     outcome: Option<OutcomeView>,
+    /// Who answered, or whose phone rang unanswered.
+    agent: Option<AgentView>,
+    /// Seconds the caller waited for the answer, when known.
+    wait_secs: Option<u64>,
     updated_at: i64,
+}
+
+/// An agent as a call shows it: the site's agent, or what the PBX said.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct AgentView {
+    /// The agent's id (or what the PBX said, when it is none of the site's).
+    id: String,
+    /// The agent's name; `None` when not one of the site's agents.
+    name: Option<String>,
 }
 
 /// A call's outcome as the API shows it.
@@ -77,8 +90,9 @@ pub(super) struct AttributionView {
     channel: ChannelReply,
 }
 
-/// A call as the API shows it; the caller masked unless `full_caller`.
-pub(super) fn view(r: &CallRow, full_caller: bool) -> CallView {
+/// A call as the API shows it; the caller masked unless `full_caller`;
+/// agents named from `config`.
+pub(super) fn view(r: &CallRow, full_caller: bool, config: &Config) -> CallView {
     let channel = r
         .visit
         .as_deref()
@@ -120,12 +134,39 @@ pub(super) fn view(r: &CallRow, full_caller: bool) -> CallView {
             value: r.value_minor.map(|v| v as f64 / 100.0),
             set_at: r.outcome_at.unwrap_or(r.updated_at),
         }),
+        agent: r.agent.as_ref().map(|id| AgentView {
+            id: id.clone(),
+            name: config
+                .agents
+                .iter()
+                .find(|a| &a.id == id)
+                .map(|a| a.name.clone()),
+        }),
+        wait_secs: wait(r).map(|w| w.secs()),
         updated_at: r.updated_at,
     }
 }
 
+/// How long the caller of `r` waited for the answer, when known.
+fn wait(r: &CallRow) -> Option<Duration> {
+    r.answered_at
+        .filter(|_| r.status.is_answered())
+        .map(|a| Duration::from_millis((a - r.started_at).max(0) as u64))
+}
+
+/// The agent `said` names: one of the site's (its id), else as said.
+pub(super) fn agent_id(config: &Config, said: &str) -> String {
+    config
+        .agent_of(said)
+        .map_or_else(|| said.trim().to_string(), |a| a.id.clone())
+}
+
 /// A call as a report counts it.
 pub(super) fn fact(r: &CallRow) -> Fact {
+    let visit = r
+        .visit
+        .as_deref()
+        .and_then(|v| serde_json::from_str::<ChannelReply>(v).ok());
     Fact {
         origin: Touch {
             at: r.started_at,
@@ -135,6 +176,8 @@ pub(super) fn fact(r: &CallRow) -> Fact {
             campaign: r.campaign.clone(),
             term: r.term.clone(),
             landing_page: r.landing_page.clone(),
+            content: visit.as_ref().and_then(|v| v.content.clone()),
+            region: visit.and_then(|v| v.region),
         },
         status: r.status,
         duration: Duration::from_millis(r.duration_ms.max(0) as u64),
@@ -142,6 +185,9 @@ pub(super) fn fact(r: &CallRow) -> Fact {
         caller: r.caller.clone(),
         successful: r.outcome.as_ref().and(r.successful),
         value_minor: r.value_minor.map_or(0, |v| v.max(0) as u64),
+        agent: r.agent.clone(),
+        answer_wait: wait(r),
+        tags: serde_json::from_str(&r.tags).unwrap_or_default(),
     }
 }
 
@@ -234,6 +280,17 @@ impl SiteObject {
                 Some(s) => (api::stored_channel(&s.visit), s.ga_client_id),
                 None => (None, None),
             },
+            Attribution::Static {
+                channel,
+                source: Some(k),
+                ..
+            } => {
+                // A named source: its label is the call's source, its channel the medium.
+                let mut v = ChannelReply::bare(channel.as_str());
+                v.source.clone_from(&l.site.config().sources[*k].label);
+                v.medium = channel.as_str().to_string();
+                (Some(v), None)
+            }
             Attribution::Static { channel, .. } => {
                 (Some(ChannelReply::bare(channel.as_str())), None)
             }
@@ -363,6 +420,11 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
         successful: None,
         value_minor: None,
         outcome_at: None,
+        agent: inc.agent.as_deref().map(|a| agent_id(config, a)),
+        answered_at: inc
+            .wait
+            .map(|w| (inc.started_at + w).millis())
+            .filter(|_| inc.status.is_answered()),
     };
     let mut row = row;
     let outcome = set_outcome(config, &mut row, inc.outcome.as_ref());
@@ -391,6 +453,12 @@ pub(super) fn update_call(l: &Loaded, db: &Db, mut row: CallRow, ch: CallChange)
     }
     if let Some(t) = ch.tags {
         row.tags = super::encode(&t)?;
+    }
+    if let Some(a) = &ch.agent {
+        row.agent = a.as_deref().map(|a| agent_id(l.site.config(), a));
+    }
+    if let Some(w) = ch.wait {
+        row.answered_at = Some(row.started_at + w.millis() as i64);
     }
     let outcome = match &ch.outcome {
         Some(o) => set_outcome(l.site.config(), &mut row, o.as_ref()),
@@ -441,7 +509,8 @@ impl SiteObject {
             record_call(l, db, inc, found)
         })?;
         self.schedule().await?;
-        json(if created { 201 } else { 200 }, &view(&row, false))
+        let v = self.with_loaded(|l| view(&row, false, l.site.config()))?;
+        json(if created { 201 } else { 200 }, &v)
     }
 
     /// `PATCH /v1/sites/{site}/calls/{id}`.
@@ -459,7 +528,10 @@ impl SiteObject {
             update_call(l, db, row, change)
         })?;
         self.schedule().await?;
-        json(200, &view(&row, false))
+        json(
+            200,
+            &self.with_loaded(|l| view(&row, false, l.site.config()))?,
+        )
     }
 
     /// `GET /v1/sites/{site}/calls/{id}`.
@@ -468,7 +540,10 @@ impl SiteObject {
         let q = query(req);
         let db = self.ready()?;
         let row = store::call(&db, id)?.ok_or_else(|| ApiError::NotFound("no such call".into()))?;
-        json(200, &view(&row, flag(&q, "full_caller")))
+        json(
+            200,
+            &self.with_loaded(|l| view(&row, flag(&q, "full_caller"), l.site.config()))?,
+        )
     }
 
     /// `GET /v1/sites/{site}/calls`: the call log, newest first, with filters and paging.
@@ -501,6 +576,11 @@ impl SiteObject {
             .then(|| page.last().map(|r| format!("{}:{}", r.started_at, r.id)))
             .flatten();
         let full = flag(&q, "full_caller");
+        let views: Vec<CallView> = self.with_loaded(|l| {
+            page.iter()
+                .map(|r| view(r, full, l.site.config()))
+                .collect()
+        })?;
         if q.get("format").map(String::as_str) == Some("csv") {
             let header = [
                 "id",
@@ -521,11 +601,17 @@ impl SiteObject {
                 "session_id",
                 "tags",
                 "recording_url",
+                "agent",
+                "wait_secs",
+                "outcome",
+                "successful",
+                "value",
+                "ad",
+                "region",
             ];
-            let lines: Vec<Vec<String>> = page
-                .iter()
-                .map(|r| {
-                    let v = view(r, full);
+            let lines: Vec<Vec<String>> = views
+                .into_iter()
+                .map(|v| {
                     vec![
                         v.id,
                         v.started_at.to_string(),
@@ -545,15 +631,30 @@ impl SiteObject {
                         v.attribution.session_id.unwrap_or_default(),
                         v.tags.join(";"),
                         v.recording_url.unwrap_or_default(),
+                        v.agent.map(|a| a.id).unwrap_or_default(),
+                        v.wait_secs.map(|w| w.to_string()).unwrap_or_default(),
+                        v.outcome
+                            .as_ref()
+                            .map(|o| o.label.clone())
+                            .unwrap_or_default(),
+                        v.outcome
+                            .as_ref()
+                            .map(|o| o.successful.to_string())
+                            .unwrap_or_default(),
+                        v.outcome
+                            .and_then(|o| o.value)
+                            .map(|x| format!("{x:.2}"))
+                            .unwrap_or_default(),
+                        v.attribution.channel.content.unwrap_or_default(),
+                        v.attribution.channel.region.unwrap_or_default(),
                     ]
                 })
                 .collect();
             return http::csv(&telephony::csv(&header, &lines), "calls.csv");
         }
-        let calls: Vec<CallView> = page.iter().map(|r| view(r, full)).collect();
         json(
             200,
-            &serde_json::json!({"calls": calls, "next_cursor": next}),
+            &serde_json::json!({"calls": views, "next_cursor": next}),
         )
     }
 
@@ -607,8 +708,18 @@ pub(super) fn filtered(
     let tag = q.get("tag");
     let campaign = q.get("campaign");
     let keyword = q.get("keyword");
+    let agent = q.get("agent");
+    let (ad, region) = (q.get("ad"), q.get("region"));
     Ok(rows
         .into_iter()
+        .filter(|r| agent.is_none_or(|a| r.agent.as_ref() == Some(a)))
+        .filter(|r| {
+            (ad.is_none() && region.is_none()) || {
+                let o = fact(r).origin;
+                ad.is_none_or(|a| o.content.as_ref() == Some(a))
+                    && region.is_none_or(|x| o.region.as_ref() == Some(x))
+            }
+        })
         .filter(|r| channel.is_none_or(|c| &r.channel == c))
         .filter(|r| confidence.is_none_or(|c| r.confidence.as_str() == c))
         .filter(|r| match status.map(String::as_str) {

@@ -259,11 +259,9 @@ impl SiteObject {
                     ApiError::field("session_id", e.to_string())
                 })?;
         let db = self.ready()?;
-        let channel = store::session_visit(&db, session)?
-            .and_then(|v| serde_json::from_str::<pool_core::channel::Visit>(&v).ok())
-            .map(|v| v.channel)
-            .unwrap_or(pool_core::channel::Channel::Direct);
-        let (tracking, region) = self.with_loaded(|l| -> R<_> {
+        let visit = store::session_visit(&db, session)?
+            .and_then(|v| serde_json::from_str::<pool_core::channel::Visit>(&v).ok());
+        let (tracking, region, ring) = self.with_loaded(|l| -> R<_> {
             let config = l.site.config();
             let i = match &d.target {
                 None => 0,
@@ -274,12 +272,24 @@ impl SiteObject {
                     .ok_or_else(|| ApiError::field("target", "not a target number of this site"))?,
             };
             // What the visitor sees now.
-            let shown = l.site.current(session, channel);
+            let who = visit
+                .as_ref()
+                .map_or(pool_core::channel::Channel::Direct.into(), |v| {
+                    config.audience(v)
+                });
+            let shown = l.site.current(session, who);
             let n = shown.get(i).ok_or(ApiError::Internal)?.number;
-            Ok((n, config.region))
+            let ring: Vec<String> = config.ring_of(i).iter().map(|a| a.id.clone()).collect();
+            Ok((n, config.region, ring))
         })??;
         let answered = d.answered.unwrap_or(true);
-        let id = format!("demo-{}", super::random_key()?.get(..12).unwrap_or("0"));
+        let key = super::random_key()?;
+        let id = format!("demo-{}", key.get(..12).unwrap_or("0"));
+        // One of the agents the target rings takes it (or misses it), after a few seconds.
+        let pick = key
+            .bytes()
+            .fold(0usize, |a, b| a.wrapping_mul(31).wrapping_add(b.into()));
+        let agent = (!ring.is_empty()).then(|| ring[pick % ring.len()].clone());
         let caller = format!("+7916{:07}", now().millis().rem_euclid(10_000_000));
         let inc = Incoming {
             id,
@@ -300,12 +310,18 @@ impl SiteObject {
             end_reason: Some(if answered { "completed" } else { "no-answer" }.into()),
             recording_url: None,
             outcome: None,
+            wait: (answered && agent.is_some())
+                .then(|| Duration::from_secs(3 + (pick % 15) as u64)),
+            agent,
         };
         let found = self.attribution(site, &inc).await?;
         let (row, _) = self.mutate(Some(Handler::DemoCall), |l, db| {
             record_call(l, db, inc, found)
         })?;
         self.schedule().await?;
-        json(201, &view(&row, false))
+        json(
+            201,
+            &self.with_loaded(|l| view(&row, false, l.site.config()))?,
+        )
     }
 }

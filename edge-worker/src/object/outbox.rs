@@ -90,7 +90,7 @@ pub(super) fn enqueue_event(
 
 /// Queues a call event with the call as the API shows it (caller in full: the CRM needs it).
 pub(super) fn enqueue_call(l: &Loaded, db: &Db, row: &CallRow, event: &str) -> R<()> {
-    let data = super::encode_value(&view(row, true))?;
+    let data = super::encode_value(&view(row, true, l.site.config()))?;
     enqueue_event(l, db, event, &row.id, data)
 }
 
@@ -128,7 +128,7 @@ pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
 /// and GA4's `call_outcome` with its value when the visit is known.
 pub(super) fn enqueue_outcome(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
     let subject = format!("{}:{}", row.id, row.outcome_at.unwrap_or(row.updated_at));
-    let data = super::encode_value(&view(row, true))?;
+    let data = super::encode_value(&view(row, true, l.site.config()))?;
     enqueue_event(l, db, "call.outcome", &subject, data)?;
     let (Some(g), Some(client_id), Some(label)) = (
         &l.site.config().integrations.ga4,

@@ -50,6 +50,11 @@ impl SiteObject {
                 && q.get("campaign")
                     .is_none_or(|c| t.campaign.as_ref() == Some(c))
                 && q.get("keyword").is_none_or(|k| t.term.as_ref() == Some(k))
+                && q.get("ad").is_none_or(|a| t.content.as_ref() == Some(a))
+                && q.get("region").is_none_or(|r| t.region.as_ref() == Some(r))
+                // Visits and leads have no agent nor tag: a filter on either leaves none.
+                && !q.contains_key("agent")
+                && !q.contains_key("tag")
         };
         let visits: Vec<Touch> = visits.into_iter().filter(keep).collect();
         let leads: Vec<Touch> = leads.into_iter().filter(keep).collect();
@@ -72,6 +77,7 @@ impl SiteObject {
                 "target",
                 "unique_callers",
                 "avg_duration_secs",
+                "avg_answer_secs",
                 "answer_rate_percent",
                 "successful",
                 "with_outcome",
@@ -94,6 +100,8 @@ impl SiteObject {
                         r.target.to_string(),
                         r.unique_callers.to_string(),
                         r.avg_duration_secs.to_string(),
+                        r.avg_answer_secs
+                            .map_or_else(String::new, |w| w.to_string()),
                         r.answer_rate_percent.to_string(),
                         r.successful.to_string(),
                         r.with_outcome.to_string(),
@@ -180,14 +188,16 @@ pub(super) fn money(minor: u64) -> String {
 const VISITS: &str = "SELECT created AS at, json_extract(visit, '$.channel') AS channel,
     json_extract(visit, '$.source') AS source, json_extract(visit, '$.medium') AS medium,
     json_extract(visit, '$.campaign') AS campaign, json_extract(visit, '$.term') AS term,
-    json_extract(visit, '$.landing_page') AS landing_page
+    json_extract(visit, '$.landing_page') AS landing_page,
+    json_extract(visit, '$.content') AS content, json_extract(visit, '$.region') AS region
   FROM sessions WHERE created >= ? AND created < ?";
 
 /// A lead with the visit it came from, for a report.
 const LEADS: &str = "SELECT created_at AS at, channel,
     json_extract(visit, '$.source') AS source, json_extract(visit, '$.medium') AS medium,
     json_extract(visit, '$.campaign') AS campaign, json_extract(visit, '$.term') AS term,
-    json_extract(visit, '$.landing_page') AS landing_page
+    json_extract(visit, '$.landing_page') AS landing_page,
+    json_extract(visit, '$.content') AS content, json_extract(visit, '$.region') AS region
   FROM leads WHERE created_at >= ? AND created_at < ?";
 
 #[derive(serde::Deserialize)]
@@ -199,6 +209,8 @@ struct TouchRow {
     campaign: Option<String>,
     term: Option<String>,
     landing_page: Option<String>,
+    content: Option<String>,
+    region: Option<String>,
 }
 
 /// The visits or leads (`query`) of `[from, to)`.
@@ -214,6 +226,8 @@ pub(super) fn touches(db: &Db, query: &str, from: i64, to: i64) -> R<Vec<Touch>>
             campaign: r.campaign,
             term: r.term,
             landing_page: r.landing_page,
+            content: r.content,
+            region: r.region,
         })
         .collect())
 }

@@ -70,7 +70,9 @@ impl SiteObject {
         let channel = ChannelReply::with_region(&visit, region.clone());
         if created && guard::is_bot(user_agent.as_deref()) {
             let reply = self.with_loaded(|l| {
-                let shown = l.site.unleased(visit.channel, Plain::Bot);
+                let shown = l
+                    .site
+                    .unleased(l.site.config().audience(&visit), Plain::Bot);
                 SessionReply::new(ns.id, channel.clone(), &shown, l.site.config())
             })?;
             return json(200, &reply);
@@ -78,7 +80,9 @@ impl SiteObject {
         if created {
             // A sharded site: no free number in this shard, the session tries its second.
             if let Some(k) = self.spill_target(ns.id, spilled)? {
-                if !self.with_loaded(|l| l.site.has_room(ns.id, visit.channel))? {
+                if !self
+                    .with_loaded(|l| l.site.has_room(ns.id, l.site.config().audience(&visit)))?
+                {
                     return self.forward(site, k, req, raw, Some(SPILL)).await;
                 }
             }
@@ -103,7 +107,8 @@ impl SiteObject {
         let visit_json = api::visit_json(&visit, region.as_deref())?;
         let reply = self
             .mutate_batched(Handler::CreateSession, |l, db| {
-                let shown = l.site.visit(ns.id, visit.channel, at);
+                let who = l.site.config().audience(&visit);
+                let shown = l.site.visit(ns.id, who, at);
                 store::put_session(db, ns.id, at, &visit_json, ns.ga_client_id.as_deref())?;
                 Ok(SessionReply::new(ns.id, channel, &shown, l.site.config()))
             })
@@ -143,7 +148,8 @@ impl SiteObject {
             ChannelReply::with_region(&visit, stored.as_deref().and_then(api::stored_region));
         let reply = self
             .mutate_batched(Handler::Heartbeat, |l, db| {
-                let shown = l.site.beat(id, visit.channel, kind, at);
+                let who = l.site.config().audience(&visit);
+                let shown = l.site.beat(id, who, kind, at);
                 store::touch_session(db, id, at)?;
                 if let Some(c) = &beat.coverage {
                     store::put_coverage(db, c, at, api::MAX_COVERAGE_PAGES)?;

@@ -523,17 +523,23 @@ impl SiteObject {
 }
 
 /// Where the visitor is, from the platform (`country / region`); on a
-/// request forwarded between shards, as the first shard read it.
+/// request forwarded between shards, as the first shard read it; on
+/// workerd run directly, as the reverse proxy in front says it (its GeoIP
+/// in `X-Calltrack-Geo`: README, Self-hosting).
 pub(super) fn geo_of(req: &Request) -> Option<String> {
-    match req.cf() {
-        Some(cf) => match (cf.country(), cf.region()) {
-            (Some(c), Some(r)) if !r.is_empty() => Some(format!("{c} / {r}")),
-            (Some(c), _) => Some(c),
-            _ => None,
-        },
-        // No `cf`: a request between objects (or workerd run directly).
-        None => req.headers().get(GEO).ok().flatten(),
-    }
+    let platform = req.cf().and_then(|cf| match (cf.country(), cf.region()) {
+        (Some(c), Some(r)) if !r.is_empty() => Some(format!("{c} / {r}")),
+        (Some(c), _) => Some(c),
+        _ => None,
+    });
+    platform.or_else(|| {
+        req.headers()
+            .get(GEO)
+            .ok()
+            .flatten()
+            .map(|g| g.trim().chars().take(64).collect::<String>())
+            .filter(|g| !g.is_empty())
+    })
 }
 
 /// Whether this admin read is one shard's own part.

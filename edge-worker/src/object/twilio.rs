@@ -42,6 +42,8 @@ fn incoming(
         end_reason: None,
         recording_url: None,
         outcome: None,
+        agent: None,
+        wait: None,
     }
 }
 
@@ -110,8 +112,9 @@ impl SiteObject {
         let to: Option<PhoneNumber> = row.target_number.as_deref().and_then(|n| n.parse().ok());
         let body = match to {
             Some(to) => {
+                let ring = self.with_loaded(|l| ringing(l.site.config(), to))?;
                 let action = twilio_url(req, public.as_deref())?.replace("/twilio/voice", "/twilio/status");
-                telephony::twiml_dial(to, &action, record)
+                telephony::twiml_dial(&ring, &action, &action, record)
             }
             None => "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>Sorry, this number is not connected.</Say></Response>".to_string(),
         };
@@ -129,6 +132,9 @@ impl SiteObject {
         self.require_site()?;
         let pairs = self.twilio_form(req, body)?;
         let sid = call_sid(&pairs)?;
+        if let Some(parent) = param(&pairs, "ParentCallSid").filter(|p| *p != sid) {
+            return self.twilio_leg(&pairs, &parent).await;
+        }
         let region = self.with_loaded(|l| l.site.config().region)?;
         let status = |k: &str| param(&pairs, k).and_then(|s| s.parse::<Status>().ok());
         let secs = |k: &str| {
@@ -163,8 +169,7 @@ impl SiteObject {
                     }),
                     end_reason,
                     recording_url: recording,
-                    tags: None,
-                    outcome: None,
+                    ..CallChange::default()
                 },
                 None => CallChange {
                     recording_url: recording,
@@ -175,6 +180,66 @@ impl SiteObject {
         })?;
         self.schedule().await?;
         http::xml(telephony::TWIML_EMPTY)
+    }
+}
+
+impl SiteObject {
+    /// A `<Dial>` leg's progress (Twilio's call-progress callback of one
+    /// `<Number>`): the agent whose phone answered, and when; for a call
+    /// nobody answered, the agent whose phone rang, when only one did.
+    async fn twilio_leg(&self, pairs: &[(String, String)], parent: &str) -> R<Response> {
+        let leg = param(pairs, "CallStatus").and_then(|s| s.parse::<Status>().ok());
+        let dialled = param(pairs, "To").or_else(|| param(pairs, "Called"));
+        self.mutate(Some(Handler::TwilioStatus), |l, db| {
+            // A leg of a call we never saw (another app's) changes nothing.
+            let Some(row) = store::call(db, parent)? else {
+                return Ok(());
+            };
+            let config = l.site.config();
+            let agent = dialled
+                .as_deref()
+                .and_then(|d| config.agent_of(d))
+                .map(|a| a.id.clone());
+            let target = row.target_number.as_deref().and_then(|n| n.parse().ok());
+            let alone = target.is_some_and(|t| ringing(config, t).len() == 1);
+            let mut change = CallChange::default();
+            match leg {
+                Some(s) if s.is_answered() => {
+                    change.agent = agent.map(Some);
+                    if row.answered_at.is_none() {
+                        let waited = now().millis() - row.started_at;
+                        change.wait = Some(Duration::from_millis(waited.max(0) as u64));
+                    }
+                }
+                Some(s) if s.is_missed() && row.agent.is_none() && alone => {
+                    change.agent = agent.map(Some);
+                }
+                _ => {}
+            }
+            if change != CallChange::default() {
+                update_call(l, db, row, change)?;
+            }
+            Ok(())
+        })?;
+        self.schedule().await?;
+        http::xml(telephony::TWIML_EMPTY)
+    }
+}
+
+/// The numbers a call to `target` rings at once: its agents' phones, or the
+/// target number itself.
+fn ringing(config: &pool_core::site::Config, target: PhoneNumber) -> Vec<PhoneNumber> {
+    let index = config.targets.iter().position(|t| t.number == target);
+    let ring: Vec<PhoneNumber> = index
+        .map(|i| config.ring_of(i))
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|a| a.numbers.iter().copied())
+        .collect();
+    if ring.is_empty() {
+        vec![target]
+    } else {
+        ring
     }
 }
 

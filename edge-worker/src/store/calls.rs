@@ -11,14 +11,29 @@ use pool_core::time::Instant;
 use super::{flag, ms, opt, Db};
 
 /// The calls table.
-pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER)";
+pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER, agent TEXT, answered_at INTEGER)";
 
-/// Columns added to `calls` after its first version, for databases made before.
-pub const CALLS_ADDED: &[&str] = &[
-    "ALTER TABLE calls ADD COLUMN outcome TEXT",
-    "ALTER TABLE calls ADD COLUMN successful INTEGER",
-    "ALTER TABLE calls ADD COLUMN value_minor INTEGER",
-    "ALTER TABLE calls ADD COLUMN outcome_at INTEGER",
+/// Columns added to `calls` after its first version (name, statement), for
+/// databases made before.
+pub const CALLS_ADDED: &[(&str, &str)] = &[
+    ("outcome", "ALTER TABLE calls ADD COLUMN outcome TEXT"),
+    (
+        "successful",
+        "ALTER TABLE calls ADD COLUMN successful INTEGER",
+    ),
+    (
+        "value_minor",
+        "ALTER TABLE calls ADD COLUMN value_minor INTEGER",
+    ),
+    (
+        "outcome_at",
+        "ALTER TABLE calls ADD COLUMN outcome_at INTEGER",
+    ),
+    ("agent", "ALTER TABLE calls ADD COLUMN agent TEXT"),
+    (
+        "answered_at",
+        "ALTER TABLE calls ADD COLUMN answered_at INTEGER",
+    ),
 ];
 
 /// The leads table.
@@ -109,6 +124,13 @@ pub struct CallRow {
     /// When the outcome was given (ms since the epoch).
     #[serde(default)]
     pub outcome_at: Option<i64>,
+    /// Who answered (or whose phone rang unanswered): an agent's id, or
+    /// what the PBX said when it names none of the site's agents.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// When it was answered (ms since the epoch), when known.
+    #[serde(default)]
+    pub answered_at: Option<i64>,
 }
 
 /// One call by id.
@@ -152,8 +174,9 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
         "INSERT INTO calls (id, source, tracking, caller, started_at, status, duration_ms, end_reason,
            recording_url, target_number, kind, session, confidence, candidates, visit, channel,
            source_name, medium, campaign, term, landing_page, ga_client_id, unique_caller,
-           first_call, target, tags, updated_at, done_sent, outcome, successful, value_minor, outcome_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           first_call, target, tags, updated_at, done_sent, outcome, successful, value_minor, outcome_at,
+           agent, answered_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         vec![
             r.id.as_str().into(),
             r.source.as_str().into(),
@@ -187,18 +210,20 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
             r.successful.map_or(V::Null, |b| V::Integer(i64::from(b))),
             r.value_minor.map_or(V::Null, V::Integer),
             r.outcome_at.map_or(V::Null, V::Integer),
+            opt(r.agent.as_deref()),
+            r.answered_at.map_or(V::Null, V::Integer),
         ],
     )?;
     Ok(())
 }
 
 /// Writes a changed call: status, duration, end reason, recording, target
-/// flag, tags, outcome.
+/// flag, tags, outcome, agent.
 pub fn update_call(db: &Db, r: &CallRow) -> worker::Result<()> {
     db.exec(
         "UPDATE calls SET status = ?, duration_ms = ?, end_reason = ?, recording_url = ?,
            target = ?, tags = ?, updated_at = ?, done_sent = ?, outcome = ?, successful = ?,
-           value_minor = ?, outcome_at = ? WHERE id = ?",
+           value_minor = ?, outcome_at = ?, agent = ?, answered_at = ? WHERE id = ?",
         vec![
             r.status.as_str().into(),
             V::Integer(r.duration_ms),
@@ -212,6 +237,8 @@ pub fn update_call(db: &Db, r: &CallRow) -> worker::Result<()> {
             r.successful.map_or(V::Null, |b| V::Integer(i64::from(b))),
             r.value_minor.map_or(V::Null, V::Integer),
             r.outcome_at.map_or(V::Null, V::Integer),
+            opt(r.agent.as_deref()),
+            r.answered_at.map_or(V::Null, V::Integer),
             r.id.as_str().into(),
         ],
     )?;

@@ -64,10 +64,11 @@ pub fn init(db: &Db) -> worker::Result<()> {
     for q in SCHEMA {
         db.exec(q, None)?;
     }
-    // A database from before the outcomes: its calls get their columns.
-    if db.exec("SELECT outcome FROM calls LIMIT 0", None).is_err() {
-        for q in CALLS_ADDED {
-            db.exec(q, None)?;
+    // A database from an earlier version: its calls get the newer columns.
+    for (column, add) in CALLS_ADDED {
+        let probe = format!("SELECT {column} FROM calls LIMIT 0");
+        if db.exec(&probe, None).is_err() {
+            db.exec(add, None)?;
         }
     }
     Ok(())
