@@ -56,6 +56,42 @@ const WASM_FEATURES = [
 ];
 
 /**
+ * Replaces the glue's general loader (a path, a URL, a Request, bytes or a
+ * module; deprecated call forms; a warning when the server's type stops
+ * streaming) with what our loader uses: one `{ module_or_path }` holding
+ * fetch()'s promise (checked by SRI), streamed, or read whole when the
+ * server's type stops streaming. About 200 B gzip on every page. Fails the
+ * build when the glue is not the one this was written for.
+ */
+function slimGlue(glue) {
+  let js = readFileSync(glue, "utf8");
+  const swap = (start, end, body) => {
+    const i = js.indexOf(start);
+    const j = js.indexOf(end, i);
+    if (i < 0 || j < 0 || js.indexOf(start, i + 1) >= 0) {
+      throw new Error(`slimming the wasm glue: ${start.trim()} is not where wasm-bindgen ${WASM_BINDGEN_VERSION} puts it`);
+    }
+    js = js.slice(0, i) + body + js.slice(j);
+  };
+  swap("async function __wbg_load(module, imports) {", "\nfunction initSync(", `async function __wbg_load(module, imports) {
+    if (!module.ok) throw new Error(\`failed to fetch Wasm: \${module.status}\`);
+    try {
+        return await WebAssembly.instantiateStreaming(module, imports);
+    } catch (e) {
+        if (module.bodyUsed) throw e;
+        return await WebAssembly.instantiate(await module.arrayBuffer(), imports);
+    }
+}
+`);
+  swap("async function __wbg_init_once(module_or_path) {", "\nexport { initSync", `async function __wbg_init_once({ module_or_path }) {
+    const { instance, module } = await __wbg_load(await module_or_path, __wbg_get_imports());
+    return __wbg_finalize_init(instance, module);
+}
+`);
+  writeFileSync(glue, js);
+}
+
+/**
  * Shortens the wasm's import and export names (wasm-bindgen's
  * `__wbg_getAttribute_c7b80d4010284561` and the like, in both files, which
  * esbuild cannot rename) with binaryen's minifier, and rewrites the glue to
@@ -130,13 +166,16 @@ export async function buildBrowser() {
   const wasm = join(process.env.CARGO_TARGET_DIR || join(root, "target"), "wasm32-unknown-unknown", "release", "swap_wasm.wasm");
   await step(wasmBindgen, ["--target", "web", "--no-typescript", "--out-dir", dist, "--out-name", "swap_wasm", wasm]);
   const bg = join(dist, "swap_wasm_bg.wasm");
+  slimGlue(join(dist, "swap_wasm.js"));
+  // Short names first, then the optimiser: it packs the module better with
+  // them (about 140 B gzip less than the other way round, measured).
+  minifyNames(bg, join(dist, "swap_wasm.js"));
   await step(join(root, "node_modules", ".bin", "wasm-opt"), [
     // --converge repeats -Oz until nothing shrinks; memory starts zeroed and
     // the first KB is unused (Rust puts its stack and data above 1 MB).
     "-Oz", "--converge", "--zero-filled-memory", "--low-memory-unused", "--strip-debug", "--strip-producers", "--strip-target-features",
     ...WASM_FEATURES, bg, "-o", bg,
   ]);
-  minifyNames(bg, join(dist, "swap_wasm.js"));
   // Subresource Integrity: both scripts carry the wasm's hash and fetch it checked.
   const integrity = (file) => `sha384-${createHash("sha384").update(readFileSync(file)).digest("base64")}`;
   const wasmIntegrity = integrity(bg);

@@ -209,3 +209,54 @@ test("leaving the page keeps the number for the fixation; a release_on_leave sit
     await ctx.close();
   }
 });
+
+test("the visit's trail: the load, a single-page app's route changes and the site's events, up to the call", async () => {
+  await createSite(worker, "e2e-trail", siteSpec({ pool: 2, origins: [server.url], trail_max: 5 }));
+  const ctx = await browser.newContext();
+  const { page: p, problems } = await strictPage(ctx);
+  const sessions = [];
+  p.on("request", (r) => r.url().includes("/trail") && sessions.push(r.postDataJSON()));
+  await p.goto(page("&site=e2e-trail&utm_source=google&utm_medium=cpc"));
+  await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));
+  const tracking = await p.evaluate(() => Object.values(window.dni.numbers())[0]);
+  // Route changes (query-only changes are no new page), then an event; sent
+  // a moment later in one request: wait for its answer, not for a time.
+  const sent = p.waitForResponse((r) => r.url().includes("/trail"));
+  await p.evaluate(() => {
+    history.pushState({}, "", "/prices?email=ivan@example.com");
+    history.replaceState({}, "", "/prices?tab=2");
+    history.pushState({}, "", "/doctors/ivanov");
+    window.dni.event("price list opened");
+  });
+  assert.equal((await sent).status(), 204);
+  assert.deepEqual(sessions.at(-1).steps, [
+    { kind: "page", name: "/prices" },
+    { kind: "page", name: "/doctors/ivanov" },
+    { kind: "event", name: "price list opened" },
+  ]);
+  const c = await call(worker, "POST", "/v1/sites/e2e-trail/calls", { body: { call_id: "trail-1", tracking_number: tracking, status: "answered", duration_secs: 40 }, key: ADMIN_KEY, template: "/v1/sites/{site}/calls" });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  assert.deepEqual(c.body.trail.map((s) => [s.kind, s.name]), [
+    ["page", "/lease.html"],
+    ["page", "/prices"],
+    ["page", "/doctors/ivanov"],
+    ["event", "price list opened"],
+  ]);
+  assert.ok(c.body.trail.every((s, i, a) => i === 0 || s.at >= a[i - 1].at), "in order");
+  // After the call: not in the call's trail; the session keeps its newest 5.
+  const later = p.waitForResponse((r) => r.url().includes("/trail"));
+  await p.evaluate(() => window.dni.event("calculator used"));
+  assert.equal((await later).status(), 204);
+  const again = await call(worker, "GET", "/v1/sites/e2e-trail/calls/trail-1", { key: ADMIN_KEY, template: "/v1/sites/{site}/calls/{id}" });
+  assert.equal(again.body.trail.length, 4);
+  // Personal data is refused by the edge, and nothing of it is kept.
+  const sid = await p.evaluate(() => window.dni.sessionId());
+  const bad = await call(worker, "POST", `/v1/sites/e2e-trail/sessions/${sid}/trail`, { body: { steps: [{ kind: "event", name: "ivan@example.com" }] }, headers: { origin: server.url }, template: "/v1/sites/{site}/sessions/{id}/trail" });
+  assert.equal(bad.status, 422);
+  assert.equal(bad.body.error.fields[0].path, "steps[0].name");
+  // The CSV carries the trail.
+  const csv = await (await fetch(`${worker.url}/v1/sites/e2e-trail/calls?format=csv`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+  assert.match(csv, /\/lease\.html > \/prices > \/doctors\/ivanov > event: price list opened/);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

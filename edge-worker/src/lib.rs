@@ -109,7 +109,7 @@ mod entry {
         let mut shard = 0;
         if let (Some(n), Method::Post) = (shards.filter(|n| *n > 1), req.method()) {
             match rest {
-                ["sessions", id, "heartbeat" | "release"] => {
+                ["sessions", id, "heartbeat" | "release" | "trail"] => {
                     if let Ok(id) = id.parse() {
                         shard = pool_core::shard::first(id, n);
                     }

@@ -67,6 +67,8 @@ pub enum Handler {
     Heartbeat,
     /// `POST /sessions/{id}/release`: the visitor left.
     Release,
+    /// `POST /sessions/{id}/trail`: pages seen and the site's events.
+    Trail,
     /// `GET /pools`.
     GetPools,
     /// `POST /pools/{target}/numbers`.
@@ -120,7 +122,7 @@ impl Handler {
     pub fn batched(self) -> bool {
         matches!(
             self,
-            Handler::CreateSession | Handler::Heartbeat | Handler::Release
+            Handler::CreateSession | Handler::Heartbeat | Handler::Release | Handler::Trail
         )
     }
 }
@@ -160,6 +162,7 @@ pub const ROUTES: &[Route] = &[
     r(Post, "sessions", Page, CreateSession),
     r(Post, "sessions/{}/heartbeat", Page, Heartbeat),
     r(Post, "sessions/{}/release", Page, Release),
+    r(Post, "sessions/{}/trail", Page, Trail),
     r(Get, "pools", Admin, GetPools),
     r(Post, "pools/{}/numbers", Admin, AddNumbers),
     r(Delete, "pools/{}/numbers/{}", Admin, RemoveNumber),

@@ -57,26 +57,15 @@ pub enum Channel {
     Video,
     /// SMS and push campaigns.
     Sms,
-    /// Offline media reached through a tagged URL or a number of its own,
-    /// when it is none of the kinds below (a QR code, an event).
+    /// Offline media (print, radio, TV) reached through a tagged URL.
     Offline,
-    /// Newspapers, magazines, flyers, catalogues.
-    Print,
-    /// Billboards, transit and other outdoor advertising.
-    Outdoor,
-    /// Radio spots.
-    Radio,
-    /// Television.
-    Tv,
-    /// A partner's own site, shop or office showing the business's number.
-    Partner,
     /// Tagged, but with a medium we do not recognise.
     Other,
 }
 
 impl Channel {
     /// Every channel, in a stable order.
-    pub const ALL: [Channel; 18] = [
+    pub const ALL: [Channel; 13] = [
         Channel::PaidSearch,
         Channel::OrganicSearch,
         Channel::PaidSocial,
@@ -89,11 +78,6 @@ impl Channel {
         Channel::Video,
         Channel::Sms,
         Channel::Offline,
-        Channel::Print,
-        Channel::Outdoor,
-        Channel::Radio,
-        Channel::Tv,
-        Channel::Partner,
         Channel::Other,
     ];
 
@@ -112,11 +96,6 @@ impl Channel {
             Channel::Video => "video",
             Channel::Sms => "sms",
             Channel::Offline => "offline",
-            Channel::Print => "print",
-            Channel::Outdoor => "outdoor",
-            Channel::Radio => "radio",
-            Channel::Tv => "tv",
-            Channel::Partner => "partner",
             Channel::Other => "other",
         }
     }
@@ -520,11 +499,7 @@ fn channel_of_medium(medium: &str, source: &str) -> Channel {
         "video" | "cpv" | "youtube" => Channel::Video,
         "sms" | "push" | "mms" => Channel::Sms,
         "referral" | "link" => Channel::Referral,
-        "offline" | "qr" => Channel::Offline,
-        "print" | "press" | "newspaper" | "magazine" | "flyer" => Channel::Print,
-        "outdoor" | "billboard" | "ooh" => Channel::Outdoor,
-        "radio" => Channel::Radio,
-        "tv" | "television" => Channel::Tv,
+        "offline" | "print" | "qr" | "radio" | "tv" | "outdoor" => Channel::Offline,
         "" | "(none)" if search_source => Channel::PaidSearch,
         "" | "(none)" if social_source => Channel::Social,
         _ if has(medium, b"cpc") || has(medium, b"ppc") => Channel::PaidSearch,
@@ -719,10 +694,6 @@ mod tests {
         assert_eq!(m("utm_source=rtb&utm_medium=banner"), Channel::Display);
         assert_eq!(m("utm_source=instagram&utm_medium=social"), Channel::Social);
         assert_eq!(m("utm_source=flyer&utm_medium=qr"), Channel::Offline);
-        assert_eq!(m("utm_source=metro&utm_medium=billboard"), Channel::Outdoor);
-        assert_eq!(m("utm_source=vedomosti&utm_medium=print"), Channel::Print);
-        assert_eq!(m("utm_source=europa_plus&utm_medium=radio"), Channel::Radio);
-        assert_eq!(m("utm_source=ntv&utm_medium=tv"), Channel::Tv);
         assert_eq!(m("utm_source=x&utm_medium=weird"), Channel::Other);
         assert_eq!(m("utm_source=google"), Channel::PaidSearch);
         assert_eq!(m("UTM_SOURCE=Google&UTM_MEDIUM=CPC"), Channel::PaidSearch);
@@ -899,7 +870,7 @@ mod tests {
         for c in Channel::ALL {
             assert_eq!(c.as_str().parse::<Channel>(), Ok(c));
         }
-        let e = "television".parse::<Channel>().unwrap_err();
+        let e = "tv".parse::<Channel>().unwrap_err();
         assert!(alloc::string::ToString::to_string(&e).contains("paid_search"));
         assert!(Channel::PaidSearch.is_paid());
         assert!(!Channel::Direct.is_paid());

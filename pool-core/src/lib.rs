@@ -74,3 +74,4 @@ pub mod sim;
 pub mod site;
 pub mod text;
 pub mod time;
+pub mod trail;

@@ -97,6 +97,14 @@ export function numbers(): Record<string, string>;
 export function sessionId(): string | null;
 /** Gives or withdraws consent; settles when the numbers of the new tier show. */
 export function consent(granted: boolean): Promise<void>;
+/**
+ * Records one of the site's own events (a price list opened, a calculator
+ * used) in the visit's trail, shown with a call made after it. A short name
+ * (1 to 64 characters); never personal data: a name with an e-mail address
+ * or a phone number is refused by the edge. Page views (route changes of a
+ * single-page app included) are recorded without it.
+ */
+export function event(name: string): void;
 /** Stops the client and puts the original numbers back. */
 export function destroy(): void;
 
@@ -134,6 +142,7 @@ declare global {
       numbers(): Record<string, string>;
       sessionId(): string | null;
       consent(granted: boolean): Promise<void>;
+      event(name: string): void;
       destroy(): void;
     };
   }

@@ -149,6 +149,26 @@ export const numbers = () => (client ? { ...client.map } : {});
 export const sessionId = () => client?.sid ?? null;
 /** Gives (or withdraws) consent: a lease from now on (or static numbers). */
 export const consent = (granted) => (client ? client.consent(granted) : Promise.resolve());
+/** Records one of the site's own events (a price list opened, a calculator
+ *  used) in the visit's trail: a short name, never personal data. */
+export const event = (name) => client?.track("event", String(name));
+
+// A single-page app's route changes are page views of the trail (hooked once).
+let hooked;
+function hookHistory() {
+  if (hooked) return;
+  hooked = 1;
+  const route = () => client?.track();
+  for (const m of ["pushState", "replaceState"]) {
+    const f = history[m];
+    history[m] = function (...a) {
+      f.apply(this, a); // both return undefined
+      route();
+    };
+  }
+  addEventListener("popstate", route);
+}
+
 /** Stops the client and puts the original numbers back. */
 export function destroy() {
   client?.destroy();
@@ -167,13 +187,10 @@ class Client {
     this.root = root;
     this.timeoutMs = timeoutMs;
     this.granted = consent !== false && consent !== "required";
+    // Unset until known: sid, handle (the swap), shownKey, timer, stopped, releaseOnLeave.
     this.map = {};
-    this.sid = null;
-    this.handle = null;
-    this.shownKey = "";
-    this.timer = 0;
-    this.stopped = false;
-    this.releaseOnLeave = false;
+    this.steps = [];
+    this.path = location.pathname;
     this.onLeave = () => this.release();
     this.ready = this.run();
   }
@@ -265,6 +282,7 @@ class Client {
     }
     await this.apply(reply);
     this.heartbeat(reply.heartbeat_ms);
+    hookHistory();
     addEventListener("pagehide", this.onLeave);
     // The static numbers, for when the edge cannot be reached later.
     this.request("/public").then((c) => store.set(this.publicKey, JSON.stringify(c)), () => {});
@@ -289,6 +307,17 @@ class Client {
   beat(leaving = false) {
     const c = this.handle?.coverage();
     return c ? { leaving, coverage: { page: location.href.slice(0, 512), ...c } } : { leaving };
+  }
+
+  /** A step of the visit's trail (an event; without a kind, a route
+   *  change: a page view when the path changed, the load being one already),
+   *  sent a moment later with the others since. */
+  track(kind, name) {
+    if (!kind && location.pathname !== this.path) [kind, name] = ["page", (this.path = location.pathname)];
+    if (!this.sid || !kind) return;
+    this.steps.push({ kind, name });
+    clearTimeout(this.stepTimer);
+    this.stepTimer = setTimeout(() => this.request(`/sessions/${this.sid}/trail`, { steps: this.steps.splice(0, 20) }).catch(() => {}), 300);
   }
 
   heartbeat(every) {

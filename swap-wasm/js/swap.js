@@ -11,8 +11,8 @@
 // selector left alone), data-consent="required" (the channel's static number,
 // nothing stored and no lease, until window.dni.consent(true)).
 // Events on document: dni:assigned, dni:swapped, dni:fallback.
-// window.dni: { ready, numbers(), sessionId(), consent(granted), destroy() }.
-import { consent, destroy, locate, numbers, sessionId, start } from "./index.js";
+// window.dni: { ready, numbers(), sessionId(), consent(granted), event(name), destroy() }.
+import { consent, destroy, event, locate, numbers, sessionId, start } from "./index.js";
 
 (() => {
   const me = document.currentScript;
@@ -60,6 +60,7 @@ import { consent, destroy, locate, numbers, sessionId, start } from "./index.js"
       ready = consent(yes);
       return ready;
     },
+    event,
     destroy,
   };
 })();

@@ -1,7 +1,7 @@
 // A consumer of the package's types: every export, used as documented. tsc
 // (strict, no emit) must accept it; tests/types.test.mjs runs it.
 import {
-  consent, destroy, load, locate, numbers, ready, sessionId, start, swapNumbers,
+  consent, destroy, event, load, locate, numbers, ready, sessionId, start, swapNumbers,
   type AssignedDetail, type AssignedNumber, type Coverage, type FallbackDetail, type StartOptions,
   type SwapHandle, type SwapOptions, type SwapStats, type UnswappedReason,
 } from "calltrack";
@@ -36,6 +36,8 @@ async function leased(): Promise<string | null> {
   });
   document.addEventListener("dni:swapped", (e) => console.log(e.detail.found));
   const id = sessionId();
+  event("price list opened");
+  window.dni?.event("calculator used");
   destroy();
   await window.dni?.ready;
   window.dni?.numbers();

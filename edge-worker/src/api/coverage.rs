@@ -186,6 +186,54 @@ impl CoverageReply {
     }
 }
 
+/// `POST /sessions/{id}/trail`: pages seen (a single-page app's route
+/// changes) and the site's own events, as the page sends them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailInput {
+    /// The steps, oldest first (1 to 20).
+    pub steps: Vec<StepInput>,
+}
+
+/// One step as sent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    /// `page` or `event`.
+    pub kind: pool_core::trail::Kind,
+    /// The page's URL or path (only the path is kept), or the event's name.
+    pub name: String,
+}
+
+impl TrailInput {
+    /// Checks every step into trail steps at `at` (all bad ones reported).
+    pub fn check(self, at: i64) -> Result<Vec<pool_core::trail::Step>, ApiError> {
+        use pool_core::trail::{event, page, Kind};
+        if self.steps.is_empty() || self.steps.len() > 20 {
+            return Err(ApiError::field("steps", "1 to 20 steps"));
+        }
+        let mut bad = Vec::new();
+        let mut out = Vec::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            let step = match s.kind {
+                Kind::Page => page(at, &s.name),
+                Kind::Event => event(at, &s.name),
+            };
+            match step {
+                Ok(st) => out.push(st),
+                Err(e) => bad.push(pool_core::site::FieldError {
+                    path: format!("steps[{i}].name"),
+                    message: e.to_string(),
+                }),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(ApiError::Invalid(bad));
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

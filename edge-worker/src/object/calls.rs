@@ -14,6 +14,7 @@ use pool_core::number::PhoneNumber;
 use pool_core::report::{Fact, Touch};
 use pool_core::site::Config;
 use pool_core::time::{Duration, Instant};
+use pool_core::trail::Step;
 
 use super::outbox::{enqueue_call, enqueue_ga4_call, enqueue_outcome};
 use super::{check_body, json, now, Loaded, SiteObject, R};
@@ -51,6 +52,8 @@ pub(super) struct CallView {
     agent: Option<AgentView>,
     /// Seconds the caller waited for the answer, when known.
     wait_secs: Option<u64>,
+    /// What the caller did on the site before calling: pages and events.
+    trail: Vec<Step>,
     updated_at: i64,
 }
 
@@ -143,8 +146,25 @@ pub(super) fn view(r: &CallRow, full_caller: bool, config: &Config) -> CallView 
                 .map(|a| a.name.clone()),
         }),
         wait_secs: wait(r).map(|w| w.secs()),
+        trail: r
+            .trail
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default(),
         updated_at: r.updated_at,
     }
+}
+
+/// A trail in one cell: `/prices > event: calculator > /contacts`.
+fn trail_text(trail: &[Step]) -> String {
+    let steps: Vec<String> = trail
+        .iter()
+        .map(|s| match s.kind {
+            pool_core::trail::Kind::Page => s.name.clone(),
+            pool_core::trail::Kind::Event => format!("event: {}", s.name),
+        })
+        .collect();
+    steps.join(" > ")
 }
 
 /// How long the caller of `r` waited for the answer, when known.
@@ -260,6 +280,9 @@ pub(super) struct Found {
     target: Option<usize>,
     visit: Option<ChannelReply>,
     ga_client_id: Option<String>,
+    /// The session's trail up to the call.
+    #[serde(default)]
+    trail: Vec<Step>,
 }
 
 impl SiteObject {
@@ -275,20 +298,23 @@ impl SiteObject {
             dialled,
             Instant::from_millis(ask.at),
         );
+        let mut trail = Vec::new();
         let (visit, ga_client_id) = match &a {
             Attribution::Session { session, .. } => match store::session_row(&db, *session)? {
-                Some(s) => (api::stored_channel(&s.visit), s.ga_client_id),
+                Some(s) => {
+                    trail = pool_core::trail::until(&s.steps(), ask.at);
+                    (api::stored_channel(&s.visit), s.ga_client_id)
+                }
                 None => (None, None),
             },
             Attribution::Static {
-                channel,
-                source: Some(k),
-                ..
+                source: Some(k), ..
             } => {
                 // A named source: its label is the call's source, its channel the medium.
-                let mut v = ChannelReply::bare(channel.as_str());
-                v.source.clone_from(&l.site.config().sources[*k].label);
-                v.medium = channel.as_str().to_string();
+                let s = &l.site.config().sources[*k];
+                let mut v = ChannelReply::bare(&s.kind);
+                v.source.clone_from(&s.label);
+                v.medium.clone_from(&s.kind);
                 (Some(v), None)
             }
             Attribution::Static { channel, .. } => {
@@ -304,6 +330,7 @@ impl SiteObject {
             target: a.target(),
             visit,
             ga_client_id,
+            trail,
         })
     }
 
@@ -421,6 +448,9 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
         value_minor: None,
         outcome_at: None,
         agent: inc.agent.as_deref().map(|a| agent_id(config, a)),
+        trail: (!found.trail.is_empty())
+            .then(|| serde_json::to_string(&found.trail).ok())
+            .flatten(),
         answered_at: inc
             .wait
             .map(|w| (inc.started_at + w).millis())
@@ -608,6 +638,7 @@ impl SiteObject {
                 "value",
                 "ad",
                 "region",
+                "trail",
             ];
             let lines: Vec<Vec<String>> = views
                 .into_iter()
@@ -647,6 +678,7 @@ impl SiteObject {
                             .unwrap_or_default(),
                         v.attribution.channel.content.unwrap_or_default(),
                         v.attribution.channel.region.unwrap_or_default(),
+                        trail_text(&v.trail),
                     ]
                 })
                 .collect();

@@ -518,6 +518,7 @@ impl SiteObject {
             H::GetPublic => self.get_public(),
             H::CreateSession => self.create_session(caller, req, body, site).await,
             H::Heartbeat => self.heartbeat(req, body, arg(0), site).await,
+            H::Trail => self.trail(req, body, arg(0), site).await,
             H::Release => self.release(req, body, arg(0), site).await,
             H::GetPools => self.get_pools(req, site).await,
             H::AddNumbers => self.add_numbers(req, body, arg(0), site).await,

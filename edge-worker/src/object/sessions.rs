@@ -105,11 +105,17 @@ impl SiteObject {
                 .map_err(ApiError::TooManyRequests)?;
         }
         let visit_json = api::visit_json(&visit, region.as_deref())?;
+        // Each page load is a page view of the session's trail.
+        let viewed = pool_core::trail::page(at.millis(), &ns.url).ok();
         let reply = self
             .mutate_batched(Handler::CreateSession, |l, db| {
                 let who = l.site.config().audience(&visit);
                 let shown = l.site.visit(ns.id, who, at);
                 store::put_session(db, ns.id, at, &visit_json, ns.ga_client_id.as_deref())?;
+                let max = l.site.config().trail_max;
+                if let (Some(step), true) = (&viewed, max > 0) {
+                    store::append_step(db, ns.id, step, max)?;
+                }
                 Ok(SessionReply::new(ns.id, channel, &shown, l.site.config()))
             })
             .await?;
@@ -159,6 +165,36 @@ impl SiteObject {
             .await?;
         self.schedule_pools().await?;
         json(200, &reply)
+    }
+
+    /// `POST /sessions/{id}/trail`: pages seen (route changes of a
+    /// single-page app) and the site's events, kept with the session.
+    pub(super) async fn trail(
+        &self,
+        req: &Request,
+        body: &[u8],
+        id: &str,
+        site: &str,
+    ) -> R<Response> {
+        self.require_site()?;
+        let id = session_id(id)?;
+        match self.locate(req, body, id, site).await? {
+            Located::Here(Some(_)) => {}
+            Located::Here(None) => return Err(ApiError::NotFound("no such session".into())),
+            Located::There(reply) => return Ok(reply),
+        }
+        let input: api::TrailInput =
+            serde_json::from_slice(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)?;
+        let steps = input.check(now().millis())?;
+        self.mutate_batched(Handler::Trail, |l, db| {
+            let max = l.site.config().trail_max;
+            for s in steps.iter().filter(|_| max > 0) {
+                store::append_step(db, id, s, max)?;
+            }
+            Ok(())
+        })
+        .await?;
+        empty(204)
     }
 
     pub(super) async fn release(

@@ -11,28 +11,42 @@ use pool_core::time::Instant;
 use super::{flag, ms, opt, Db};
 
 /// The calls table.
-pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER, agent TEXT, answered_at INTEGER)";
+pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER, agent TEXT, answered_at INTEGER, trail TEXT)";
 
-/// Columns added to `calls` after its first version (name, statement), for
-/// databases made before.
-pub const CALLS_ADDED: &[(&str, &str)] = &[
-    ("outcome", "ALTER TABLE calls ADD COLUMN outcome TEXT"),
+/// Columns added to `calls` and `sessions` after their first version
+/// (table, column, statement), for databases made before.
+pub const CALLS_ADDED: &[(&str, &str, &str)] = &[
     (
+        "calls",
+        "outcome",
+        "ALTER TABLE calls ADD COLUMN outcome TEXT",
+    ),
+    (
+        "calls",
         "successful",
         "ALTER TABLE calls ADD COLUMN successful INTEGER",
     ),
     (
+        "calls",
         "value_minor",
         "ALTER TABLE calls ADD COLUMN value_minor INTEGER",
     ),
     (
+        "calls",
         "outcome_at",
         "ALTER TABLE calls ADD COLUMN outcome_at INTEGER",
     ),
-    ("agent", "ALTER TABLE calls ADD COLUMN agent TEXT"),
+    ("calls", "agent", "ALTER TABLE calls ADD COLUMN agent TEXT"),
     (
+        "calls",
         "answered_at",
         "ALTER TABLE calls ADD COLUMN answered_at INTEGER",
+    ),
+    ("calls", "trail", "ALTER TABLE calls ADD COLUMN trail TEXT"),
+    (
+        "sessions",
+        "trail",
+        "ALTER TABLE sessions ADD COLUMN trail TEXT",
     ),
 ];
 
@@ -131,6 +145,10 @@ pub struct CallRow {
     /// When it was answered (ms since the epoch), when known.
     #[serde(default)]
     pub answered_at: Option<i64>,
+    /// What the caller did on the site before the call (JSON array of
+    /// trail steps), when the call is a session's.
+    #[serde(default)]
+    pub trail: Option<String>,
 }
 
 /// One call by id.
@@ -175,8 +193,8 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
            recording_url, target_number, kind, session, confidence, candidates, visit, channel,
            source_name, medium, campaign, term, landing_page, ga_client_id, unique_caller,
            first_call, target, tags, updated_at, done_sent, outcome, successful, value_minor, outcome_at,
-           agent, answered_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           agent, answered_at, trail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         vec![
             r.id.as_str().into(),
             r.source.as_str().into(),
@@ -212,6 +230,7 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
             r.outcome_at.map_or(V::Null, V::Integer),
             opt(r.agent.as_deref()),
             r.answered_at.map_or(V::Null, V::Integer),
+            opt(r.trail.as_deref()),
         ],
     )?;
     Ok(())

@@ -44,7 +44,7 @@ pub const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS journal_until ON journal (until)",
     "CREATE TABLE IF NOT EXISTS sessions (
         id TEXT PRIMARY KEY, created INTEGER NOT NULL, last_seen INTEGER NOT NULL,
-        visit TEXT NOT NULL, ga_client_id TEXT)",
+        visit TEXT NOT NULL, ga_client_id TEXT, trail TEXT)",
     "CREATE TABLE IF NOT EXISTS coverage (
         page TEXT PRIMARY KEY, found INTEGER NOT NULL, swapped INTEGER NOT NULL,
         unswapped TEXT NOT NULL, reports INTEGER NOT NULL, first_at INTEGER NOT NULL,
@@ -65,8 +65,8 @@ pub fn init(db: &Db) -> worker::Result<()> {
         db.exec(q, None)?;
     }
     // A database from an earlier version: its calls get the newer columns.
-    for (column, add) in CALLS_ADDED {
-        let probe = format!("SELECT {column} FROM calls LIMIT 0");
+    for (table, column, add) in CALLS_ADDED {
+        let probe = format!("SELECT {column} FROM {table} LIMIT 0");
         if db.exec(&probe, None).is_err() {
             db.exec(add, None)?;
         }

@@ -122,20 +122,58 @@ pub fn coverage(db: &Db) -> worker::Result<Vec<CoveragePage>> {
         .collect())
 }
 
-/// A session's stored visit (JSON) and GA4 client id.
+/// A session's stored visit (JSON), GA4 client id and trail.
 #[derive(serde::Serialize, Deserialize)]
 pub struct SessionRow {
     /// The visit, as `api::visit_json` wrote it.
     pub visit: String,
     /// The visitor's `_ga` client id.
     pub ga_client_id: Option<String>,
+    /// The pages seen and the site's events (JSON array of trail steps).
+    #[serde(default)]
+    pub trail: Option<String>,
+}
+
+impl SessionRow {
+    /// Its trail's steps.
+    pub fn steps(&self) -> Vec<pool_core::trail::Step> {
+        self.trail
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Adds a step to a session's trail, keeping its newest `max` (SQL does the
+/// append, so steps of one group commit never overwrite each other).
+pub fn append_step(
+    db: &Db,
+    id: SessionId,
+    step: &pool_core::trail::Step,
+    max: u32,
+) -> worker::Result<()> {
+    let step = serde_json::to_string(step).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    db.write(
+        "UPDATE sessions SET trail = CASE
+           WHEN json_array_length(COALESCE(trail, '[]')) >= ?
+             THEN json_insert(json_remove(trail, '$[0]'), '$[#]', json(?))
+           ELSE json_insert(COALESCE(trail, '[]'), '$[#]', json(?)) END
+         WHERE id = ?",
+        vec![
+            V::Integer(i64::from(max)),
+            step.as_str().into(),
+            step.as_str().into(),
+            id.to_string().into(),
+        ],
+    )?;
+    Ok(())
 }
 
 /// One session's row.
 pub fn session_row(db: &Db, id: SessionId) -> worker::Result<Option<SessionRow>> {
     let rows: Vec<SessionRow> = db
         .exec(
-            "SELECT visit, ga_client_id FROM sessions WHERE id = ?",
+            "SELECT visit, ga_client_id, trail FROM sessions WHERE id = ?",
             vec![id.to_string().into()],
         )?
         .to_array()?;

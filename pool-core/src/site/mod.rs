@@ -38,7 +38,7 @@ use crate::time::Duration;
 mod aggregate;
 mod sources;
 pub use aggregate::{Beat, Plain, Shown, Site, Why};
-pub use sources::{Agent, AgentSpec, Audience, ShowOnSpec, Source, SourceSpec};
+pub use sources::{Agent, AgentSpec, Audience, ShowOnSpec, Source, SourceSpec, OFFLINE_KINDS};
 
 /// The site configuration as written by a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +94,9 @@ pub struct Spec {
     /// frees numbers sooner and loses callers who ring back later: measure
     /// with the sizing simulation before turning it on.
     pub release_on_leave: bool,
+    /// How many steps of a visit's trail (pages seen, the site's events)
+    /// are kept per session, the oldest dropped first; 0 keeps none.
+    pub trail_max: u32,
     /// How many Durable Objects share the site's pools (1, the default, to
     /// 64): each holds the numbers its shard owns ([`crate::shard`]) and the
     /// sessions routed to it. Set when the site is created.
@@ -430,6 +433,7 @@ impl Default for Spec {
             limits: LimitsSpec::default(),
             ignore_selectors: Vec::new(),
             release_on_leave: false,
+            trail_max: 50,
             shards: 1,
             integrations: IntegrationsSpec::default(),
         }
@@ -514,6 +518,8 @@ pub struct Config {
     pub ignore_selectors: Vec<String>,
     /// End the lease when the visitor leaves the page.
     pub release_on_leave: bool,
+    /// Trail steps kept per session.
+    pub trail_max: u32,
     /// How many objects share the pools (1 to [`crate::shard::MAX_SHARDS`]).
     pub shards: u32,
     /// Telephony and the systems calls are sent to (checked).
@@ -910,6 +916,12 @@ impl Spec {
                 "an ISO 4217 code: three capital letters, such as RUB or USD",
             );
         }
+        if self.trail_max > crate::trail::MAX_STEPS {
+            e.push(
+                "trail_max",
+                format!("from 0 to {}", crate::trail::MAX_STEPS),
+            );
+        }
         if self.shards == 0 || self.shards > crate::shard::MAX_SHARDS {
             e.push("shards", format!("from 1 to {}", crate::shard::MAX_SHARDS));
         }
@@ -952,6 +964,7 @@ impl Spec {
             },
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
+            trail_max: self.trail_max,
             shards: self.shards,
             integrations: self.integrations.clone(),
         })
@@ -1085,7 +1098,7 @@ impl Config {
                 .map(|s| SourceSpec {
                     number: s.number.to_string(),
                     label: s.label.clone(),
-                    channel: String::from(s.channel.as_str()),
+                    channel: s.kind.clone(),
                     target: (self.targets.len() > 1 || s.target != 0)
                         .then(|| self.targets[s.target].number.to_string()),
                     show_on: s.show_on.clone(),
@@ -1131,6 +1144,7 @@ impl Config {
             },
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
+            trail_max: self.trail_max,
             shards: self.shards,
             integrations: self.integrations.clone(),
         }

@@ -1,7 +1,9 @@
 //! Numbers of their own for sources the site names (a billboard, a radio
 //! spot, a partner's page) and the people who answer the calls.
 //!
-//! A [`Source`] is a static number with a label and a channel. Shown on the
+//! A [`Source`] is a static number with a label and a kind: an offline
+//! kind ([`OFFLINE_KINDS`]: print, outdoor, radio, TV, partner, any other
+//! offline source) or an online channel's name. Shown on the
 //! site only to the visits its [`ShowOn`] rule picks (a partner's landing
 //! page), or never (a billboard's number is only ever on the billboard); a
 //! call to it is that source's with full confidence.
@@ -44,7 +46,7 @@
 //! ```
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Config, Errors, MAX_TEXT};
@@ -61,8 +63,9 @@ pub struct SourceSpec {
     pub number: String,
     /// A name for people and reports: `Billboard, Tverskaya 1`.
     pub label: String,
-    /// Its channel: `print`, `outdoor`, `radio`, `tv`, `partner`, `offline`
-    /// (any other offline source), or any online channel.
+    /// Its kind, the channel its calls are reported under: `print`,
+    /// `outdoor`, `radio`, `tv`, `partner`, `offline` (any other offline
+    /// source), or any channel's name.
     pub channel: String,
     /// The target it stands in for (as written in `targets`); the first
     /// target when absent.
@@ -91,6 +94,9 @@ pub struct ShowOnSpec {
     pub path_prefix: Option<String>,
 }
 
+/// The kinds of offline sources, besides the visit channels' names.
+pub const OFFLINE_KINDS: [&str; 6] = ["print", "outdoor", "radio", "tv", "partner", "offline"];
+
 /// A validated source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -98,7 +104,10 @@ pub struct Source {
     pub number: PhoneNumber,
     /// Its label.
     pub label: String,
-    /// Its channel.
+    /// Its kind, as written: the channel its calls are reported under.
+    pub kind: String,
+    /// The channel the kind falls under among the visit channels
+    /// (`offline` for the offline kinds, `affiliate` for partners).
     pub channel: Channel,
     /// The target it stands in for (index into [`Config::targets`]).
     pub target: usize,
@@ -285,10 +294,16 @@ pub(super) fn sources(
         if label.is_empty() || crate::text::char_count(label) > MAX_TEXT {
             e.push(at("label"), format!("1 to {MAX_TEXT} characters"));
         }
-        let channel = match s.channel.parse::<Channel>() {
+        let kind = s.channel.trim();
+        let channel = match kind.parse::<Channel>() {
             Ok(c) => Some(c),
+            Err(_) if kind == "partner" => Some(Channel::Affiliate),
+            Err(_) if OFFLINE_KINDS.contains(&kind) => Some(Channel::Offline),
             Err(err) => {
-                e.push(at("channel"), err.to_string());
+                e.push(
+                    at("channel"),
+                    format!("{err}; or an offline kind: {}", OFFLINE_KINDS.join(", ")),
+                );
                 None
             }
         };
@@ -341,6 +356,7 @@ pub(super) fn sources(
             out.push(Source {
                 number,
                 label: String::from(label),
+                kind: String::from(kind),
                 channel,
                 target,
                 show_on: s.show_on.clone(),
