@@ -206,6 +206,25 @@ describe("agents", () => {
     assert.match(line[cols.indexOf("wait_secs")], /^\d+$/);
   });
 
+  test("leads: listed with the call log's filters, and as CSV", async () => {
+    for (const [campaign, name] of [["spring", "Ivan"], ["autumn", "Olga"]]) {
+      const s = await newSession(w, site, { url: `http://shop.test/?utm_source=google&utm_medium=cpc&utm_campaign=${campaign}` });
+      const r = await call(w, "POST", `/v1/sites/${site}/leads`, { body: { session_id: s.body.session_id, name, phone: "+79165550000" }, headers: { origin: "http://shop.test" } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    const spring = await admin("GET", "/leads?campaign=spring", { template: "/v1/sites/{site}/leads" });
+    assert.deepEqual(spring.body.leads.map((l) => l.name), ["Ivan"]);
+    assert.equal(spring.body.leads[0].phone, "+7******0000");
+    const csv = await (await fetch(`${w.url}/v1/sites/${site}/leads?format=csv&channel=paid_search`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+    const [header, ...lines] = csv.trim().split("\n");
+    assert.ok(header.startsWith("id,created_at,session_id,channel"), header);
+    assert.equal(lines.length, 2);
+    assert.ok(lines.some((l) => l.includes("autumn") && l.includes("Olga")));
+    // Calls vs leads per campaign, side by side.
+    const byCampaign = await report("group_by=campaign");
+    assert.equal(row(byCampaign, "spring").leads, 1);
+  });
+
   test("the demo call of a target with agents is taken by one of them", async () => {
     const s = await newSession(w, site, { url: "http://shop.test/?utm_source=google&utm_medium=cpc" });
     const r = await call(w, "POST", `/v1/sites/${site}/demo/call`, { body: { session_id: s.body.session_id }, key: ADMIN_KEY });

@@ -68,14 +68,22 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   // A visitor from a Google Ads click calls; another, from email, misses.
   await page.goto(`${worker.url}/demo/?utm_source=google&utm_medium=cpc&utm_campaign=implants&utm_term=dental+implants&gclid=e2e`);
   await page.waitForFunction(() => document.getElementById("moscow").textContent.includes("499") && window.dni.sessionId());
+  // The visitor opens the price list (a site event) before calling: the call's trail shows it.
+  const recorded = page.waitForResponse((r) => r.url().includes("/trail"));
+  await page.click("#demo-panel .event");
+  assert.equal((await recorded).status(), 204);
   await page.click("#demo-panel .call");
   await page.waitForFunction(() => document.querySelector("#demo-panel .result").textContent.includes("dashboard"));
-  assert.match(await page.locator("#demo-panel .result").textContent(), /^Answered call to \+7499000000[1-5]: paid_search, keyword "dental implants" \(a target call\)\. See it on the dashboard$/);
+  assert.match(await page.locator("#demo-panel .result").textContent(), /^Answered call to \+7499000000[1-5]: paid_search, keyword "dental implants" \(a target call\), taken by (Anna Petrova|Boris Ivanov)\. See it on the dashboard$/);
+  // Someone who saw the billboard calls its own number.
+  await page.click("#demo-panel .billboard");
+  await page.waitForFunction(() => document.querySelector("#demo-panel .result").textContent.includes("+74990000070"));
+  assert.match(await page.locator("#demo-panel .result").textContent(), /^Answered call to \+74990000070: outdoor \(Billboard, Leningradsky prospekt\) \(a target call\), taken by/);
   await page.click("#demo-panel .visits a:text('email newsletter')");
   await page.waitForFunction(() => window.dni?.sessionId() && document.getElementById("moscow").textContent.includes("499"));
   await page.click("#demo-panel .miss");
   await page.waitForFunction(() => document.querySelector("#demo-panel .result").textContent.startsWith("Missed"));
-  assert.match(await page.locator("#demo-panel .result").textContent(), /: email\. See it/);
+  assert.match(await page.locator("#demo-panel .result").textContent(), /: email, missed by (Anna Petrova|Boris Ivanov)\. See it/);
 
   // The dashboard: a wrong key is refused, the right one shows everything.
   await page.goto(`${worker.url}/dashboard/`);
@@ -92,12 +100,24 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   assert.ok(!page.url().includes(ADMIN_KEY), "the key never goes into a URL");
   assert.equal(await page.locator("#sign-in").isVisible(), false, "the sign-in form goes away");
   const kpi = async (name) => page.locator(`.kpi:has(span:text-is("${name}")) b`).textContent();
-  assert.equal(await kpi("Calls"), "2");
-  assert.equal(await kpi("Target calls"), "1");
-  assert.equal(await kpi("Answer rate"), "50%");
+  assert.equal(await kpi("Calls"), "3");
+  assert.equal(await kpi("Target calls"), "2");
+  assert.equal(await kpi("Answer rate"), "66.7%");
   // PTR counts outcomes: none given yet.
   assert.equal(await kpi("PTR"), "—");
-  assert.equal(await kpi("Without outcome"), "2");
+  assert.equal(await kpi("Without outcome"), "3");
+  // The agents: every demo call was taken or missed by one of them.
+  const agentCalls = await page.locator("#agents tbody tr").evaluateAll((rows) => rows.map((r) => [r.cells[0].textContent, Number(r.cells[1].textContent)]));
+  assert.ok(agentCalls.every(([name]) => ["Anna Petrova", "Boris Ivanov"].includes(name)), JSON.stringify(agentCalls));
+  assert.equal(agentCalls.reduce((s, [, n]) => s + n, 0), 3);
+  // The billboard's row, and the funnel from visits.
+  const billboard = page.locator("#sources tbody tr", { hasText: "Billboard, Leningradsky prospekt" });
+  assert.equal(await billboard.locator("td").nth(3).textContent(), "1");
+  assert.equal(await page.locator("#sources tbody tr", { hasText: "Radio spot" }).locator("td").nth(3).textContent(), "0");
+  const paid = page.locator("#funnel tbody tr", { hasText: "paid_search" });
+  assert.ok(Number(await paid.locator("td").nth(1).textContent()) >= 1, "visits");
+  assert.equal(await paid.locator("td").nth(2).textContent(), "1");
+  assert.match(await page.locator("#leads").textContent(), /No leads in this period/);
   // Visits beside the calls: this test's visitors, at least the two that called.
   assert.ok(Number(await kpi("Visits")) >= 2);
   assert.match(await kpi("Calls per 100 visits"), /^\d+(\.\d)?$/);
@@ -107,15 +127,19 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   assert.match(await page.locator("#chart-channels .u-legend").textContent(), /paid_search/);
   assert.match(await page.locator("#missed").textContent(), /no answer\s*1/);
   assert.equal(await page.locator("#heatmap td:not(:empty)").count() >= 1, true);
-  assert.equal(await page.locator("#log tbody tr").count(), 2);
+  assert.equal(await page.locator("#log tbody tr").count(), 3);
   assert.match(await page.locator("#log tbody").textContent(), /dental implants/);
+  // The Google call's trail: the page, then the price list opened.
+  const googleRow = page.locator("#log tbody tr", { hasText: "dental implants" });
+  await googleRow.locator("details.trail summary").click();
+  assert.match(await googleRow.locator("details.trail ol").textContent(), /\/demo\/.*price list opened/s);
   assert.match(await page.locator("#log tbody").textContent(), /\+7\*+\d{4}/, "callers masked");
   // A manager gives the answered call its outcome in the log: PTR follows.
   const answeredRow = page.locator("#log tbody tr", { hasText: "dental implants" });
   await answeredRow.locator("select.outcome").selectOption("appointment");
   await page.waitForFunction(() => document.querySelector(".kpi:nth-child(6) b")?.textContent === "100%");
   assert.equal(await kpi("PTR"), "100%");
-  assert.equal(await kpi("Without outcome"), "1");
+  assert.equal(await kpi("Without outcome"), "2");
   // Taken back.
   await answeredRow.locator("select.outcome").selectOption("");
   await page.waitForFunction(() => document.querySelector(".kpi:nth-child(6) b")?.textContent === "—");
@@ -123,6 +147,14 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   await page.selectOption("#f-channel", "paid_search");
   await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1);
   await page.selectOption("#f-channel", "");
+  // Boris's calls only (as many as the agents table says he had).
+  const boris = agentCalls.find(([name]) => name === "Boris Ivanov")?.[1] ?? 0;
+  await page.selectOption("#f-agent", "boris");
+  await page.waitForFunction((n) => {
+    const rows = [...document.querySelectorAll("#log tbody tr")];
+    return n === 0 ? !document.getElementById("log-empty").hidden : rows.length === n && rows.every((r) => r.cells[11].textContent === "Boris Ivanov");
+  }, boris);
+  await page.selectOption("#f-agent", "");
   await page.selectOption("#f-status", "missed");
   await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1 && document.querySelector("#log tbody").textContent.includes("email"));
   await page.fill("#f-keyword", "no such keyword");

@@ -183,6 +183,82 @@ async function pools(overview) {
   chart(el, labels, series, { max: 100, yLabel: "%" });
 }
 
+const pct = (v) => (v === null || v === undefined ? "—" : `${v}%`);
+const table = (head, rows) =>
+  `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`)
+    .join("")}</tbody></table>`;
+
+/** Visits → calls → target calls → successful outcomes, per channel. */
+function funnel(byChannel) {
+  const el = $("#funnel");
+  const rows = byChannel.rows.filter((r) => r.visits || r.calls);
+  if (rows.length === 0) return empty(el, "No visits or calls in this period yet.");
+  el.innerHTML = table(
+    ["Channel", "Visits", "Calls", "Calls per 100 visits", "Target calls", "Successful", "PTR", "Leads", "Value"],
+    rows.map((r) => [r.key, r.visits, r.calls, r.calls_per_100_visits ?? "—", r.target, r.successful, pct(r.ptr_percent), r.leads, (r.value_minor / 100).toFixed(2)]),
+  );
+}
+
+const agentName = (id) => state.config.agents?.find((a) => a.id === id)?.name || id;
+
+async function agents() {
+  const { from, to } = period();
+  const rep = await api(`/reports/calls?${q({ group_by: "agent", from, to })}`);
+  const el = $("#agents");
+  const rows = rep.rows.filter((r) => r.key !== "(none)");
+  if (rows.length === 0) return empty(el, "No calls with an agent yet: name your agents in the config (agents), and a PBX sends agent with each call.");
+  el.innerHTML = table(
+    ["Agent", "Calls", "Answered", "Missed", "Avg. wait", "Target", "PTR"],
+    rows.map((r) => [agentName(r.key), r.calls, r.answered, r.missed, r.avg_answer_secs === null ? "—" : `${r.avg_answer_secs} s`, r.target, pct(r.ptr_percent)]),
+  );
+}
+
+async function sources() {
+  const el = $("#sources");
+  const list = state.config.sources ?? [];
+  if (list.length === 0) return empty(el, "No sources yet: give a billboard, a radio spot or a partner a number of its own (config: sources).");
+  const { from, to } = period();
+  const rep = await api(`/reports/calls?${q({ group_by: "source_medium", from, to })}`);
+  const m = new Map(rep.rows.map((r) => [r.key, r]));
+  el.innerHTML = table(
+    ["Source", "Kind", "Number", "Calls", "Target", "PTR"],
+    list.map((s) => {
+      const r = m.get(`${s.label} / ${s.channel}`);
+      return [s.label, s.channel, s.number, r?.calls ?? 0, r?.target ?? 0, pct(r?.ptr_percent)];
+    }),
+  );
+}
+
+async function leads() {
+  const { from, to } = period();
+  const page = await api(`/leads?${q({ from, to, limit: 50 })}`);
+  const el = $("#leads");
+  if (page.leads.length === 0) return empty(el, "No leads in this period.");
+  el.innerHTML = table(
+    ["Time", "Channel", "Campaign", "Name", "Phone", "Page"],
+    page.leads.map((l) => [fmtTime(l.created_at), l.channel.channel, l.channel.campaign ?? "", l.name ?? "", l.phone ?? "", l.page ?? ""]),
+  );
+}
+
+/** The CSV through the API (the key stays in the header), saved as a file. */
+async function download(path, name) {
+  const r = await fetch(`/v1/sites/${encodeURIComponent(state.site)}${path}`, { headers: { authorization: `Bearer ${state.key}` } });
+  if (!r.ok) throw new Error(`the edge answered ${r.status}`);
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(await r.blob());
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** What the caller did on the site before calling. */
+function trail(steps) {
+  if (!steps?.length) return "";
+  const item = (s) => `<li>${esc(fmtTime(s.at))} ${s.kind === "event" ? `<b>${esc(s.name)}</b>` : esc(s.name)}</li>`;
+  return `<details class="trail"><summary>${steps.length} step${steps.length > 1 ? "s" : ""}</summary><ol>${steps.map(item).join("")}</ol></details>`;
+}
+
 function logRow(c) {
   const ch = c.attribution.channel;
   return `<tr>
@@ -191,9 +267,10 @@ function logRow(c) {
     <td>${esc(c.status.replace("_", " "))}</td><td>${c.duration_secs ? `${c.duration_secs} s` : ""}</td>
     <td>${c.target_call ? "✓" : ""}</td><td>${esc(c.attribution.confidence)}</td>
     <td>${c.recording_url ? `<a href="${esc(c.recording_url)}" target="_blank" rel="noopener noreferrer">listen</a>` : ""}</td>
+    <td>${esc(c.agent ? c.agent.name || c.agent.id : "")}</td>
     <td><select class="outcome" data-call="${esc(c.id)}" aria-label="Outcome of this call"><option value="">—</option>${state.outcomes
       .map((o) => `<option${c.outcome && c.outcome.label.toLowerCase() === o.label.toLowerCase() ? " selected" : ""}>${esc(o.label)}</option>`)
-      .join("")}</select></td></tr>`;
+      .join("")}</select></td><td>${trail(c.trail)}</td></tr>`;
 }
 
 /** A manager gives a call its outcome (or takes it back) from the log. */
@@ -222,6 +299,7 @@ async function log(more = false) {
     channel: $("#f-channel").value,
     campaign: $("#f-campaign").value.trim(),
     keyword: $("#f-keyword").value.trim(),
+    agent: $("#f-agent").value,
     status: $("#f-status").value,
     cursor: more ? state.cursor : "",
   };
@@ -261,7 +339,14 @@ async function load() {
   state.charts = [];
   const overview = await api("/overview");
   state.overview = overview;
-  state.outcomes = (await api("")).outcomes ?? [];
+  state.config = await api("");
+  state.outcomes = state.config.outcomes ?? [];
+  const agentSel = $("#f-agent");
+  const keepAgent = agentSel.value;
+  agentSel.innerHTML = `<option value="">all</option>${(state.config.agents ?? [])
+    .map((a) => `<option value="${esc(a.id)}">${esc(a.name || a.id)}</option>`)
+    .join("")}`;
+  agentSel.value = keepAgent;
   state.tz = overview.time_zone || "UTC";
   $("#site-name").textContent = `${overview.name || state.site} · ${state.tz}`;
   alerts(overview.alerts);
@@ -272,7 +357,8 @@ async function load() {
   const keep = sel.value;
   sel.innerHTML = `<option value="">all</option>${byChannel.rows.map((r) => `<option>${esc(r.key)}</option>`).join("")}`;
   sel.value = keep;
-  await Promise.all([channelCharts(byChannel), targetChart(), missed(), heatmap(), pools(overview), log()]);
+  funnel(byChannel);
+  await Promise.all([channelCharts(byChannel), targetChart(), missed(), heatmap(), pools(overview), log(), agents(), sources(), leads()]);
   document.body.dataset.loaded = String(Date.now());
 }
 
@@ -316,6 +402,10 @@ $("#log").addEventListener("change", (e) => {
   if (e.target.matches("select.outcome")) setOutcome(e.target);
 });
 $("#sizing-form").addEventListener("submit", sizing);
+$("#leads-csv").addEventListener("click", () => {
+  const { from, to } = period();
+  download(`/leads?${q({ from, to, format: "csv", limit: 500 })}`, "leads.csv").catch((e) => alerts([{ kind: "not_swapping", message: e.message }]));
+});
 let resize;
 addEventListener("resize", () => {
   clearTimeout(resize);

@@ -13,6 +13,7 @@ const visits = [
   ["Yandex Direct click", "?utm_source=yandex&utm_medium=cpc&utm_campaign=crowns&utm_term=dental+crowns&yclid=demo"],
   ["organic search", "?utm_source=google&utm_medium=organic"],
   ["email newsletter", "?utm_source=newsletter&utm_medium=email&utm_campaign=november"],
+  ["the partner DentaCare's catalogue", "?utm_source=dentacare&utm_medium=referral"],
   ["directly", ""],
 ];
 panel.querySelector(".visits").innerHTML = visits
@@ -26,7 +27,7 @@ panel.addEventListener("click", (e) => {
   for (const k of Object.keys(localStorage)) if (k.startsWith("dni.")) localStorage.removeItem(k);
 });
 
-async function call(answered) {
+async function call(answered, source_number) {
   const sid = window.dni?.sessionId();
   if (!sid) {
     out.textContent = "No session yet: wait for the number to show.";
@@ -36,7 +37,7 @@ async function call(answered) {
   const r = await fetch(`/v1/sites/${site}/demo/call`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ session_id: sid, target, answered, duration_secs: answered ? 95 : 0 }),
+    body: JSON.stringify({ session_id: sid, target, answered, duration_secs: answered ? 95 : 0, source_number }),
   });
   const c = await r.json();
   if (!r.ok) {
@@ -47,8 +48,10 @@ async function call(answered) {
   out.innerHTML = "";
   out.append(
     `${answered ? "Answered" : "Missed"} call to ${c.tracking_number}: ${ch.channel}`,
+    source_number ? ` (${ch.source})` : "",
     ch.term ? `, keyword "${ch.term}"` : "",
     c.target_call ? " (a target call)" : "",
+    c.agent ? `, ${answered ? "taken" : "missed"} by ${c.agent.name || c.agent.id}` : "",
     ". ",
   );
   const link = document.createElement("a");
@@ -58,3 +61,10 @@ async function call(answered) {
 }
 panel.querySelector(".call").addEventListener("click", () => call(true));
 panel.querySelector(".miss").addEventListener("click", () => call(false));
+// A caller who saw the billboard: its own number, on no page.
+panel.querySelector(".billboard")?.addEventListener("click", () => call(true, panel.dataset.billboard));
+// One of the site's own events, in the visit's trail (shown with a later call).
+panel.querySelector(".event")?.addEventListener("click", () => {
+  window.dni?.event("price list opened");
+  out.textContent = "Event recorded: price list opened. A call placed now shows it in its trail.";
+});

@@ -45,6 +45,10 @@ struct DemoCall {
     /// Talk time; 75 s by default.
     #[serde(default)]
     duration_secs: Option<u64>,
+    /// A number of one of the site's sources to dial instead (a billboard's,
+    /// seen on the street, not on the page).
+    #[serde(default)]
+    source_number: Option<String>,
 }
 
 impl SiteObject {
@@ -278,7 +282,18 @@ impl SiteObject {
                     config.audience(v)
                 });
             let shown = l.site.current(session, who);
-            let n = shown.get(i).ok_or(ApiError::Internal)?.number;
+            let mut n = shown.get(i).ok_or(ApiError::Internal)?.number;
+            let mut i = i;
+            if let Some(raw) = &d.source_number {
+                let s = config
+                    .sources
+                    .iter()
+                    .find(|s| s.number.to_string() == *raw)
+                    .ok_or_else(|| {
+                        ApiError::field("source_number", "not a source number of this site")
+                    })?;
+                (n, i) = (s.number, s.target);
+            }
             let ring: Vec<String> = config.ring_of(i).iter().map(|a| a.id.clone()).collect();
             Ok((n, config.region, ring))
         })??;

@@ -153,11 +153,20 @@ impl SiteObject {
             .ready()?
             .exec(
                 "SELECT id, created_at, session, channel, visit, name, phone, email, message, page
-                 FROM leads WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                vec![from.millis().into(), to.millis().into(), (limit as i64).into()],
+                 FROM leads WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC, id DESC",
+                vec![from.millis().into(), to.millis().into()],
             )?
             .to_array()?;
-        let leads: Vec<serde_json::Value> = rows
+        // The call log's filters, on the visit each lead came from.
+        let want = |k: &str| q.get(k).filter(|v| !v.is_empty());
+        let keep = |c: &ChannelReply| {
+            want("channel").is_none_or(|v| &c.channel == v)
+                && want("campaign").is_none_or(|v| c.campaign.as_ref() == Some(v))
+                && want("keyword").is_none_or(|v| c.term.as_ref() == Some(v))
+                && want("ad").is_none_or(|v| c.content.as_ref() == Some(v))
+                && want("region").is_none_or(|v| c.region.as_ref() == Some(v))
+        };
+        let picked: Vec<(Row, ChannelReply)> = rows
             .into_iter()
             .map(|r| {
                 let channel = r
@@ -165,13 +174,66 @@ impl SiteObject {
                     .as_deref()
                     .and_then(|v| serde_json::from_str::<ChannelReply>(v).ok())
                     .unwrap_or_else(|| ChannelReply::bare(&r.channel));
+                (r, channel)
+            })
+            .filter(|(_, c)| keep(c))
+            .take(limit)
+            .collect();
+        let phone = |p: Option<String>| p.map(|p| if full { p } else { telephony::mask(&p) });
+        if q.get("format").map(String::as_str) == Some("csv") {
+            let header = [
+                "id",
+                "created_at",
+                "session_id",
+                "channel",
+                "source",
+                "medium",
+                "campaign",
+                "term",
+                "ad",
+                "region",
+                "landing_page",
+                "name",
+                "phone",
+                "email",
+                "message",
+                "page",
+            ];
+            let lines: Vec<Vec<String>> = picked
+                .into_iter()
+                .map(|(r, c)| {
+                    vec![
+                        r.id,
+                        r.created_at.to_string(),
+                        r.session.unwrap_or_default(),
+                        c.channel,
+                        c.source,
+                        c.medium,
+                        c.campaign.unwrap_or_default(),
+                        c.term.unwrap_or_default(),
+                        c.content.unwrap_or_default(),
+                        c.region.unwrap_or_default(),
+                        c.landing_page.unwrap_or_default(),
+                        r.name.unwrap_or_default(),
+                        phone(r.phone).unwrap_or_default(),
+                        r.email.unwrap_or_default(),
+                        r.message.unwrap_or_default(),
+                        r.page.unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            return http::csv(&telephony::csv(&header, &lines), "leads.csv");
+        }
+        let leads: Vec<serde_json::Value> = picked
+            .into_iter()
+            .map(|(r, channel)| {
                 serde_json::json!({
                     "id": r.id,
                     "created_at": r.created_at,
                     "session_id": r.session,
                     "channel": channel,
                     "name": r.name,
-                    "phone": r.phone.map(|p| if full { p } else { telephony::mask(&p) }),
+                    "phone": phone(r.phone),
                     "email": r.email,
                     "message": r.message,
                     "page": r.page,
