@@ -65,6 +65,7 @@ pub mod call;
 pub mod channel;
 pub mod coverage;
 pub mod journal;
+pub mod notify;
 pub mod number;
 pub mod pool;
 pub mod report;

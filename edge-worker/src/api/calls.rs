@@ -47,6 +47,11 @@ pub struct NewCall {
     /// Seconds the caller waited before the answer.
     #[serde(default)]
     pub wait_secs: Option<u64>,
+    /// `inbound` (default) or `outbound`: a call the business made, with
+    /// `caller` the number it called; it marks that caller's missed calls
+    /// as called back.
+    #[serde(default)]
+    pub direction: Option<String>,
 }
 
 /// An outcome as sent: a label from the site's list, and a value in money.
@@ -157,6 +162,8 @@ pub struct IncomingCall {
     pub agent: Option<String>,
     /// How long the caller waited for the answer.
     pub wait: Option<Duration>,
+    /// A call the business made (to `caller`).
+    pub outbound: bool,
 }
 
 /// What an update changes in a call; `None` keeps what is stored.
@@ -243,6 +250,20 @@ impl NewCall {
         );
         let outcome = self.outcome.and_then(|o| outcome_field(o, &mut bad));
         agent_fields(&mut bad, self.agent.as_deref(), self.wait_secs);
+        let outbound = match self.direction.as_deref() {
+            None | Some("inbound") => false,
+            Some("outbound") => true,
+            Some(_) => {
+                bad.push(("direction", "inbound or outbound".into()));
+                false
+            }
+        };
+        if outbound && self.caller.is_none() {
+            bad.push((
+                "caller",
+                "an outbound call names the number it called".into(),
+            ));
+        }
         fields(bad)?;
         Ok(IncomingCall {
             id,
@@ -260,6 +281,7 @@ impl NewCall {
             outcome,
             agent: self.agent.map(|a| a.trim().to_string()),
             wait: self.wait_secs.map(Duration::from_secs),
+            outbound,
         })
     }
 }

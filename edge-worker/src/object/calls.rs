@@ -54,6 +54,10 @@ pub(super) struct CallView {
     wait_secs: Option<u64>,
     /// What the caller did on the site before calling: pages and events.
     trail: Vec<Step>,
+    /// `inbound`, or `outbound` (a call the business made).
+    direction: &'static str,
+    /// A missed call: when its caller was called back.
+    called_back_at: Option<i64>,
     updated_at: i64,
 }
 
@@ -151,6 +155,8 @@ pub(super) fn view(r: &CallRow, full_caller: bool, config: &Config) -> CallView 
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok())
             .unwrap_or_default(),
+        direction: if r.outbound() { "outbound" } else { "inbound" },
+        called_back_at: r.called_back_at,
         updated_at: r.updated_at,
     }
 }
@@ -283,6 +289,22 @@ pub(super) struct Found {
     /// The session's trail up to the call.
     #[serde(default)]
     trail: Vec<Step>,
+}
+
+impl Found {
+    /// No attribution: a call the business made.
+    fn nothing() -> Found {
+        Found {
+            kind: Kind::Unknown,
+            session: None,
+            confidence: Confidence::None,
+            candidates: Vec::new(),
+            target: None,
+            visit: None,
+            ga_client_id: None,
+            trail: Vec::new(),
+        }
+    }
 }
 
 impl SiteObject {
@@ -448,6 +470,8 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
         value_minor: None,
         outcome_at: None,
         agent: inc.agent.as_deref().map(|a| agent_id(config, a)),
+        direction: inc.outbound.then(|| "outbound".to_string()),
+        called_back_at: None,
         trail: (!found.trail.is_empty())
             .then(|| serde_json::to_string(&found.trail).ok())
             .flatten(),
@@ -457,8 +481,16 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
             .filter(|_| inc.status.is_answered()),
     };
     let mut row = row;
+    if inc.outbound {
+        // Not a call to the site: no target call, nothing new about the caller.
+        (row.target, row.unique_caller, row.first_call) = (false, false, false);
+    }
     let outcome = set_outcome(config, &mut row, inc.outcome.as_ref());
     store::insert_call(db, &row)?;
+    if let (true, Some(c)) = (inc.outbound, row.caller.as_deref()) {
+        store::mark_called_back(db, c, row.started_at)?;
+        super::notify::on_called_back(db, c)?;
+    }
     enqueue_call(l, db, &row, "call.created")?;
     if outcome {
         enqueue_outcome(l, db, &row)?;
@@ -518,6 +550,9 @@ fn after_change(l: &Loaded, db: &Db, mut row: CallRow) -> R<CallRow> {
     } else {
         "call.completed"
     };
+    if event == "call.missed" && !row.outbound() {
+        super::notify::on_missed(l, db, &row)?;
+    }
     enqueue_call(l, db, &row, event)?;
     enqueue_ga4_call(l, db, &row)?;
     row.done_sent = true;
@@ -534,7 +569,11 @@ impl SiteObject {
         let region = self.with_loaded(|l| l.site.config().region)?;
         let inc = nc.check(now(), region)?;
         self.with_loaded(|l| check_outcome(l.site.config(), inc.outcome.as_ref()))??;
-        let found = self.attribution(site, &inc).await?;
+        let found = if inc.outbound {
+            Found::nothing()
+        } else {
+            self.attribution(site, &inc).await?
+        };
         let (row, created) = self.mutate(Some(Handler::PostCall), |l, db| {
             record_call(l, db, inc, found)
         })?;
@@ -742,8 +781,18 @@ pub(super) fn filtered(
     let keyword = q.get("keyword");
     let agent = q.get("agent");
     let (ad, region) = (q.get("ad"), q.get("region"));
+    // Calls the business made are listed on request only, never counted as the site's calls.
+    let direction = q.get("direction").map_or("inbound", String::as_str);
+    if !["inbound", "outbound", "all"].contains(&direction) {
+        return Err(ApiError::field("direction", "inbound, outbound or all"));
+    }
     Ok(rows
         .into_iter()
+        .filter(|r| match direction {
+            "all" => true,
+            "outbound" => r.outbound(),
+            _ => !r.outbound(),
+        })
         .filter(|r| agent.is_none_or(|a| r.agent.as_ref() == Some(a)))
         .filter(|r| {
             (ad.is_none() && region.is_none()) || {

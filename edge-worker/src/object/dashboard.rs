@@ -191,6 +191,7 @@ impl SiteObject {
         };
         let others = self.gather(site, req).await?;
         let list: Vec<Alert> = alerts::check(&signals);
+        let missed_alerts = self.waiting_alerts()?;
         let guard = self.loaded.borrow();
         let l = guard.as_ref().ok_or(ApiError::Internal)?;
         let config = l.site.config();
@@ -232,6 +233,7 @@ impl SiteObject {
                 "live_sessions": live,
                 "pools": pools,
                 "alerts": list,
+                "missed_alerts": missed_alerts,
                 "signals": {
                     "sessions_week": signals.sessions_week,
                     "pages_reported": signals.pages_reported,
@@ -328,6 +330,7 @@ impl SiteObject {
             wait: (answered && agent.is_some())
                 .then(|| Duration::from_secs(3 + (pick % 15) as u64)),
             agent,
+            outbound: false,
         };
         let found = self.attribution(site, &inc).await?;
         let (row, _) = self.mutate(Some(Handler::DemoCall), |l, db| {

@@ -47,6 +47,7 @@ use crate::store::{self, Db, Write};
 mod calls;
 mod dashboard;
 mod leads;
+mod notify;
 mod outbox;
 mod pools;
 mod reports;
@@ -375,11 +376,17 @@ impl SiteObject {
                 now().millis() + l.site.config().heartbeat.millis().clamp(1_000, 60_000) as i64
             })
         });
-        let next = [pools, self.next_delivery(), hourly, moving]
-            .into_iter()
-            .flatten()
-            .min()
-            .map(|t| t.max(now().millis()));
+        let next = [
+            pools,
+            self.next_delivery(),
+            self.next_alert(),
+            hourly,
+            moving,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(|t| t.max(now().millis()));
         if next != self.alarm_at.get() {
             match next {
                 // A timestamp: `set_alarm(i64)` would take an offset from now.
@@ -710,6 +717,7 @@ impl DurableObject for SiteObject {
             self.check_alerts().await;
             self.advance_move().await;
         }
+        self.send_alerts();
         self.deliver().await;
         if let Err(e) = self.schedule().await {
             worker::console_error!("alarm: {}", e.body());

@@ -22,18 +22,21 @@ fn int(v: i64) -> V {
     V::Integer(v)
 }
 
-/// One event to send.
-struct Outgoing<'a> {
-    kind: &'a str,
-    url: &'a str,
-    secret: Option<&'a str>,
-    event: &'a str,
-    idem: &'a str,
-    body: &'a str,
+/// One event to send: a signed webhook (`webhook`), a GA4 event (`ga4`),
+/// an SMS through Twilio's Messages API (`sms`; the secret is
+/// `account_sid:auth_token`) or an e-mail through Postmark's API (`email`;
+/// the secret is the server token).
+pub(super) struct Outgoing<'a> {
+    pub kind: &'a str,
+    pub url: &'a str,
+    pub secret: Option<&'a str>,
+    pub event: &'a str,
+    pub idem: &'a str,
+    pub body: &'a str,
 }
 
 /// Queues one event.
-fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
+pub(super) fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
     let at = now().millis();
     db.exec(
         "INSERT INTO outbox (kind, url, secret, event, idem, body, attempts, next_at, state, created_at)
@@ -285,11 +288,17 @@ impl SiteObject {
                     "UPDATE outbox SET state = 'delivered', attempts = ?, done_at = ?, last_error = NULL WHERE id = ?",
                     vec![int(attempts), int(done), int(d.id)],
                 ),
-                Err(e) if attempts >= MAX_ATTEMPTS => db.exec(
+                // What the vendor refuses as such (a bad number, a sender it
+                // does not know) fails the same way every time: dropped now.
+                Err(Failure::Refused(e)) => db.exec(
                     "UPDATE outbox SET state = 'dropped', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
                     vec![int(attempts), int(done), e.into(), int(d.id)],
                 ),
-                Err(e) => {
+                Err(Failure::Again(e)) if attempts >= MAX_ATTEMPTS => db.exec(
+                    "UPDATE outbox SET state = 'dropped', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
+                    vec![int(attempts), int(done), e.into(), int(d.id)],
+                ),
+                Err(Failure::Again(e)) => {
                     let backoff = 1000i64 << (attempts - 1).min(12);
                     db.exec(
                         "UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
@@ -314,6 +323,20 @@ fn ga4_url(g: &pool_core::site::Ga4Spec) -> String {
     )
 }
 
+/// Why a delivery failed.
+enum Failure {
+    /// Worth another try later (no answer, a 5xx, a 429).
+    Again(String),
+    /// Refused as such by an SMS or e-mail API (a 4xx): never retried.
+    Refused(String),
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Failure {
+        Failure::Again(e)
+    }
+}
+
 /// One delivery attempt.
 async fn send(
     kind: &str,
@@ -322,11 +345,25 @@ async fn send(
     event: &str,
     idem: &str,
     body: &str,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Failure> {
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
-    set("content-type", "application/json")?;
     set("user-agent", "calltrack-webhooks/1")?;
+    match (kind, secret) {
+        ("sms", Some(s)) => {
+            use base64::Engine;
+            set("content-type", "application/x-www-form-urlencoded")?;
+            set("accept", "application/json")?;
+            let basic = base64::engine::general_purpose::STANDARD.encode(s);
+            set("authorization", &format!("Basic {basic}"))?;
+        }
+        ("email", Some(s)) => {
+            set("content-type", "application/json")?;
+            set("accept", "application/json")?;
+            set("x-postmark-server-token", s)?;
+        }
+        _ => set("content-type", "application/json")?,
+    }
     if kind == "webhook" {
         set("idempotency-key", idem)?;
         set("x-calltrack-event", event)?;
@@ -348,19 +385,36 @@ async fn send(
         DELIVERY_TIMEOUT_SECS,
     )));
     let outcome = futures_util::future::select(fetch, timeout).await;
-    let result = match outcome {
-        futures_util::future::Either::Left((Ok(resp), _)) => {
+    match outcome {
+        futures_util::future::Either::Left((Ok(mut resp), _)) => {
             let code = resp.status_code();
             if (200..300).contains(&code) {
-                Ok(())
-            } else {
-                Err(format!("answered {code}"))
+                return Ok(());
             }
+            let refused = matches!(kind, "sms" | "email")
+                && (400..500).contains(&code)
+                && code != 408
+                && code != 429;
+            if !refused {
+                return Err(Failure::Again(format!("answered {code}")));
+            }
+            // The vendor's own words: Twilio's `message`, Postmark's `Message`.
+            let said = resp
+                .json::<serde_json::Value>()
+                .await
+                .ok()
+                .and_then(|v| {
+                    v.get("message")
+                        .or_else(|| v.get("Message"))
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_default();
+            Err(Failure::Refused(format!("answered {code}: {said}")))
         }
-        futures_util::future::Either::Left((Err(e), _)) => Err(e.to_string()),
-        futures_util::future::Either::Right(_) => {
-            Err(format!("no answer in {DELIVERY_TIMEOUT_SECS} s"))
-        }
-    };
-    result
+        futures_util::future::Either::Left((Err(e), _)) => Err(Failure::Again(e.to_string())),
+        futures_util::future::Either::Right(_) => Err(Failure::Again(format!(
+            "no answer in {DELIVERY_TIMEOUT_SECS} s"
+        ))),
+    }
 }

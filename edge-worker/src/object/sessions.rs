@@ -178,10 +178,8 @@ impl SiteObject {
     ) -> R<Response> {
         self.require_site()?;
         let id = session_id(id)?;
-        match self.locate(req, body, id, site).await? {
-            Located::Here(Some(_)) => {}
-            Located::Here(None) => return Err(ApiError::NotFound("no such session".into())),
-            Located::There(reply) => return Ok(reply),
+        if let Some(reply) = self.known_here(req, body, id, site).await? {
+            return Ok(reply);
         }
         let input: api::TrailInput =
             serde_json::from_slice(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)?;
@@ -206,10 +204,8 @@ impl SiteObject {
     ) -> R<Response> {
         self.require_site()?;
         let id = session_id(id)?;
-        match self.locate(req, body, id, site).await? {
-            Located::Here(Some(_)) => {}
-            Located::Here(None) => return Err(ApiError::NotFound("no such session".into())),
-            Located::There(reply) => return Ok(reply),
+        if let Some(reply) = self.known_here(req, body, id, site).await? {
+            return Ok(reply);
         }
         // Nobody reads a beacon's reply: the release happens even when its
         // coverage report cannot be read (the heartbeat's gets a 422).
@@ -247,6 +243,25 @@ impl SiteObject {
             pages.extend(theirs);
         }
         json(200, &api::CoverageReply::merge(pages))
+    }
+}
+
+impl SiteObject {
+    /// A release or trail request for a session that must exist: `None`
+    /// when it is here, else the answer of the shard that has it (404 when
+    /// none has).
+    async fn known_here(
+        &self,
+        req: &Request,
+        body: &[u8],
+        id: SessionId,
+        site: &str,
+    ) -> R<Option<Response>> {
+        match self.locate(req, body, id, site).await? {
+            Located::Here(Some(_)) => Ok(None),
+            Located::Here(None) => Err(ApiError::NotFound("no such session".into())),
+            Located::There(reply) => Ok(Some(reply)),
+        }
     }
 }
 

@@ -44,6 +44,7 @@ fn incoming(
         outcome: None,
         agent: None,
         wait: None,
+        outbound: false,
     }
 }
 

@@ -11,7 +11,7 @@ use pool_core::time::Instant;
 use super::{flag, ms, opt, Db};
 
 /// The calls table.
-pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER, agent TEXT, answered_at INTEGER, trail TEXT)";
+pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER, agent TEXT, answered_at INTEGER, trail TEXT, direction TEXT, called_back_at INTEGER)";
 
 /// Columns added to `calls` and `sessions` after their first version
 /// (table, column, statement), for databases made before.
@@ -43,6 +43,16 @@ pub const CALLS_ADDED: &[(&str, &str, &str)] = &[
         "ALTER TABLE calls ADD COLUMN answered_at INTEGER",
     ),
     ("calls", "trail", "ALTER TABLE calls ADD COLUMN trail TEXT"),
+    (
+        "calls",
+        "direction",
+        "ALTER TABLE calls ADD COLUMN direction TEXT",
+    ),
+    (
+        "calls",
+        "called_back_at",
+        "ALTER TABLE calls ADD COLUMN called_back_at INTEGER",
+    ),
     (
         "sessions",
         "trail",
@@ -149,6 +159,44 @@ pub struct CallRow {
     /// trail steps), when the call is a session's.
     #[serde(default)]
     pub trail: Option<String>,
+    /// `outbound` for a call the business made; inbound otherwise.
+    #[serde(default)]
+    pub direction: Option<String>,
+    /// A missed call: when the caller was called back (ms since the epoch).
+    #[serde(default)]
+    pub called_back_at: Option<i64>,
+}
+
+impl CallRow {
+    /// A call the business made (a call back), not one it received.
+    pub fn outbound(&self) -> bool {
+        self.direction.as_deref() == Some("outbound")
+    }
+}
+
+/// The table of missed calls waiting for their alert.
+pub const MISSED_ALERTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS missed_alerts ( call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, sent_at INTEGER)";
+
+/// Marks the missed calls from `caller` before `at` as called back at
+/// `at`; returns how many.
+pub fn mark_called_back(db: &Db, caller: &str, at: i64) -> worker::Result<u64> {
+    #[derive(Deserialize)]
+    struct N {
+        n: i64,
+    }
+    let missed = "caller = ? AND direction IS NOT 'outbound' AND called_back_at IS NULL
+        AND status IN ('busy', 'no_answer', 'failed', 'cancelled') AND started_at <= ?";
+    let n: Vec<N> = db
+        .exec(
+            &format!("SELECT COUNT(*) AS n FROM calls WHERE {missed}"),
+            vec![caller.into(), V::Integer(at)],
+        )?
+        .to_array()?;
+    db.exec(
+        &format!("UPDATE calls SET called_back_at = ? WHERE {missed}"),
+        vec![V::Integer(at), caller.into(), V::Integer(at)],
+    )?;
+    Ok(n.first().map_or(0, |x| x.n.max(0) as u64))
 }
 
 /// One call by id.
@@ -193,8 +241,8 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
            recording_url, target_number, kind, session, confidence, candidates, visit, channel,
            source_name, medium, campaign, term, landing_page, ga_client_id, unique_caller,
            first_call, target, tags, updated_at, done_sent, outcome, successful, value_minor, outcome_at,
-           agent, answered_at, trail)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           agent, answered_at, trail, direction, called_back_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         vec![
             r.id.as_str().into(),
             r.source.as_str().into(),
@@ -231,6 +279,8 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
             opt(r.agent.as_deref()),
             r.answered_at.map_or(V::Null, V::Integer),
             opt(r.trail.as_deref()),
+            opt(r.direction.as_deref()),
+            r.called_back_at.map_or(V::Null, V::Integer),
         ],
     )?;
     Ok(())

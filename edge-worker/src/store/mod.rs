@@ -57,6 +57,7 @@ pub const SCHEMA: &[&str] = &[
     OUTBOX_TABLE,
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_at)",
     SAMPLES_TABLE,
+    MISSED_ALERTS_TABLE,
 ];
 
 /// Creates the tables.

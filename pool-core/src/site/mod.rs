@@ -101,9 +101,59 @@ pub struct Spec {
     /// 64): each holds the numbers its shard owns ([`crate::shard`]) and the
     /// sessions routed to it. Set when the site is created.
     pub shards: u32,
+    /// Who is told of missed calls, how and when.
+    pub missed_call_alerts: Option<MissedAlertsSpec>,
     /// Telephony and the systems calls are sent to.
     pub integrations: IntegrationsSpec,
 }
+
+/// Who is told of missed calls, how and when.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct MissedAlertsSpec {
+    /// Numbers that get an SMS (through Twilio's Messages API).
+    pub sms: Vec<String>,
+    /// Addresses that get an e-mail (through the e-mail provider).
+    pub email: Vec<String>,
+    /// No message in these hours of the site's time zone (`"21:00"` to
+    /// `"09:00"`); what is missed then goes when they end.
+    pub quiet_hours: Option<QuietHoursSpec>,
+    /// At most one message per this many minutes; the calls missed in
+    /// between are summed up in the next (default 15; 0 sends each at once).
+    pub digest_minutes: u32,
+}
+
+/// Quiet hours as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct QuietHoursSpec {
+    /// When they start, `HH:MM`.
+    pub from: String,
+    /// When they end, `HH:MM` (before `from`: across midnight).
+    pub to: String,
+}
+
+/// The e-mail provider that sends alerts: Postmark's API.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct EmailSpec {
+    /// `postmark`.
+    pub provider: String,
+    /// The Postmark server's API token (`X-Postmark-Server-Token`).
+    pub server_token: String,
+    /// The sender: an address of a confirmed sender signature.
+    pub from: String,
+    /// The API's origin; Postmark's own by default.
+    pub api_base: Option<String>,
+}
+
+/// Postmark's API.
+pub const POSTMARK_API: &str = "https://api.postmarkapp.com";
+/// Twilio's REST API.
+pub const TWILIO_API: &str = "https://api.twilio.com";
 
 /// The events a webhook may subscribe to.
 pub const EVENTS: [&str; 7] = [
@@ -127,6 +177,8 @@ pub struct IntegrationsSpec {
     pub webhooks: Vec<WebhookSpec>,
     /// GA4 Measurement Protocol events for calls and target calls.
     pub ga4: Option<Ga4Spec>,
+    /// The e-mail provider of missed-call alerts.
+    pub email: Option<EmailSpec>,
 }
 
 /// Twilio settings.
@@ -141,6 +193,12 @@ pub struct TwilioSpec {
     /// The origin Twilio calls (`https://edge.example`), when a proxy in
     /// front changes what the worker sees; the signature covers the URL.
     pub public_url: Option<String>,
+    /// The account's SID (`AC…`): the REST API (SMS alerts) needs it.
+    pub account_sid: Option<String>,
+    /// The sender of SMS alerts: a Twilio number, or a Messaging Service SID (`MG…`).
+    pub sms_from: Option<String>,
+    /// The REST API's origin; Twilio's own by default.
+    pub api_base: Option<String>,
 }
 
 /// One webhook.
@@ -182,6 +240,20 @@ fn http_url(s: &str) -> bool {
     }) && s.len() <= 2048
 }
 
+/// Whether `s` looks like one e-mail address (`name@host.tld`, nothing around it).
+pub fn email_ok(s: &str) -> bool {
+    let Some((local, host)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && s.len() <= 254
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && !s.contains(|c: char| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+        && !host.contains('@')
+}
+
 /// What the admin API shows in place of a stored secret (Twilio's auth
 /// token, a webhook's secret, GA4's API secret). Sent back unchanged in a
 /// `PUT`, it keeps the stored secret, so a config read, edited and written
@@ -200,6 +272,9 @@ impl IntegrationsSpec {
         }
         if let Some(g) = &mut r.ga4 {
             g.api_secret = String::from(HIDDEN);
+        }
+        if let Some(m) = &mut r.email {
+            m.server_token = String::from(HIDDEN);
         }
         r
     }
@@ -226,6 +301,11 @@ impl IntegrationsSpec {
                 g.api_secret.clone_from(&old.api_secret);
             }
         }
+        if let (Some(m), Some(old)) = (&mut self.email, &stored.email) {
+            if m.server_token == HIDDEN {
+                m.server_token.clone_from(&old.server_token);
+            }
+        }
     }
 
     fn check(&self, e: &mut Errors) {
@@ -244,6 +324,32 @@ impl IntegrationsSpec {
         if self.ga4.as_ref().is_some_and(|g| g.api_secret == HIDDEN) {
             e.push("integrations.ga4.api_secret", NOTHING_KEPT);
         }
+        if self
+            .email
+            .as_ref()
+            .is_some_and(|m| m.server_token == HIDDEN)
+        {
+            e.push("integrations.email.server_token", NOTHING_KEPT);
+        }
+        if let Some(m) = &self.email {
+            if m.provider != "postmark" {
+                e.push(
+                    "integrations.email.provider",
+                    "postmark (the one supported)",
+                );
+            }
+            if m.server_token != HIDDEN
+                && (m.server_token.trim().is_empty() || m.server_token.len() > 256)
+            {
+                e.push("integrations.email.server_token", "the server's API token");
+            }
+            if !email_ok(&m.from) {
+                e.push("integrations.email.from", "an e-mail address");
+            }
+            if m.api_base.as_deref().is_some_and(|u| !http_url(u)) {
+                e.push("integrations.email.api_base", "an http(s) origin");
+            }
+        }
         if let Some(t) = &self.twilio {
             if t.auth_token != HIDDEN
                 && (t.auth_token.trim().is_empty() || t.auth_token.len() > 256)
@@ -260,6 +366,20 @@ impl IntegrationsSpec {
                         "an http(s) origin, such as https://edge.example",
                     );
                 }
+            }
+            if let Some(sid) = &t.account_sid {
+                if sid.len() != 34
+                    || !sid.starts_with("AC")
+                    || !sid.bytes().all(|b| b.is_ascii_alphanumeric())
+                {
+                    e.push(
+                        "integrations.twilio.account_sid",
+                        "the account SID: AC and 32 hex digits",
+                    );
+                }
+            }
+            if t.api_base.as_deref().is_some_and(|u| !http_url(u)) {
+                e.push("integrations.twilio.api_base", "an http(s) origin");
             }
         }
         if self.webhooks.len() > 10 {
@@ -434,6 +554,7 @@ impl Default for Spec {
             ignore_selectors: Vec::new(),
             release_on_leave: false,
             trail_max: 50,
+            missed_call_alerts: None,
             shards: 1,
             integrations: IntegrationsSpec::default(),
         }
@@ -520,10 +641,25 @@ pub struct Config {
     pub release_on_leave: bool,
     /// Trail steps kept per session.
     pub trail_max: u32,
+    /// Who is told of missed calls (none when nobody is named).
+    pub missed_alerts: Option<MissedAlerts>,
     /// How many objects share the pools (1 to [`crate::shard::MAX_SHARDS`]).
     pub shards: u32,
     /// Telephony and the systems calls are sent to (checked).
     pub integrations: IntegrationsSpec,
+}
+
+/// Missed-call alerts, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissedAlerts {
+    /// SMS recipients.
+    pub sms: Vec<PhoneNumber>,
+    /// E-mail recipients.
+    pub email: Vec<String>,
+    /// When messages go.
+    pub policy: crate::notify::Policy,
+    /// As written (for [`Config::to_spec`]).
+    pub spec: MissedAlertsSpec,
 }
 
 /// One bad field.
@@ -916,6 +1052,53 @@ impl Spec {
                 "an ISO 4217 code: three capital letters, such as RUB or USD",
             );
         }
+        let missed_alerts = self.missed_call_alerts.as_ref().and_then(|m| {
+            let at = |f: &str| format!("missed_call_alerts.{f}");
+            let mut sms = Vec::new();
+            for (i, raw) in m.sms.iter().enumerate() {
+                match PhoneNumber::parse(raw, region) {
+                    Ok(n) => sms.push(n),
+                    Err(err) => e.push(at(&format!("sms[{i}]")), format!("{raw:?} is not a phone number: {err}")),
+                }
+            }
+            for (i, a) in m.email.iter().enumerate() {
+                if !email_ok(a) {
+                    e.push(at(&format!("email[{i}]")), "an e-mail address");
+                }
+            }
+            if m.sms.len() + m.email.len() > 20 {
+                e.push(at("sms"), "at most 20 recipients in all");
+            }
+            let twilio = self.integrations.twilio.as_ref();
+            if !m.sms.is_empty() && !twilio.is_some_and(|t| t.account_sid.is_some() && t.sms_from.is_some()) {
+                e.push(at("sms"), "SMS goes through Twilio: set integrations.twilio with account_sid and sms_from");
+            }
+            if !m.email.is_empty() && self.integrations.email.is_none() {
+                e.push(at("email"), "e-mail goes through a provider: set integrations.email");
+            }
+            if m.digest_minutes > 24 * 60 {
+                e.push(at("digest_minutes"), "at most a day (1440)");
+            }
+            let quiet = match &m.quiet_hours {
+                None => None,
+                Some(q) => match crate::notify::QuietHours::parse(&q.from, &q.to) {
+                    Some(h) if h.from_min != h.to_min => Some(h),
+                    _ => {
+                        e.push(at("quiet_hours"), "from and to as HH:MM, not the same");
+                        None
+                    }
+                },
+            };
+            (!m.sms.is_empty() || !m.email.is_empty()).then(|| MissedAlerts {
+                sms,
+                email: m.email.iter().map(|a| String::from(a.trim())).collect(),
+                policy: crate::notify::Policy {
+                    quiet,
+                    digest: Duration::from_mins(u64::from(m.digest_minutes)),
+                },
+                spec: m.clone(),
+            })
+        });
         if self.trail_max > crate::trail::MAX_STEPS {
             e.push(
                 "trail_max",
@@ -965,6 +1148,7 @@ impl Spec {
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
             trail_max: self.trail_max,
+            missed_alerts,
             shards: self.shards,
             integrations: self.integrations.clone(),
         })
@@ -1145,6 +1329,7 @@ impl Config {
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
             trail_max: self.trail_max,
+            missed_call_alerts: self.missed_alerts.as_ref().map(|m| m.spec.clone()),
             shards: self.shards,
             integrations: self.integrations.clone(),
         }
@@ -1241,9 +1426,16 @@ mod tests {
                 api_secret: "ga-secret".into(),
                 endpoint: None,
             }),
+            email: Some(EmailSpec {
+                provider: "postmark".into(),
+                server_token: "pm-token".into(),
+                from: "alerts@clinic.example".into(),
+                api_base: None,
+            }),
         };
         let shown = stored.redacted();
         let i = &shown.integrations;
+        assert_eq!(i.email.as_ref().unwrap().server_token, HIDDEN);
         assert_eq!(i.twilio.as_ref().unwrap().auth_token, HIDDEN);
         assert_eq!(i.webhooks[0].secret, HIDDEN);
         assert_eq!(i.ga4.as_ref().unwrap().api_secret, HIDDEN);
@@ -1274,7 +1466,8 @@ mod tests {
             [
                 "integrations.twilio.auth_token",
                 "integrations.webhooks[0].secret",
-                "integrations.ga4.api_secret"
+                "integrations.ga4.api_secret",
+                "integrations.email.server_token"
             ]
         );
     }
@@ -1403,6 +1596,57 @@ mod tests {
         );
         assert_eq!(c.role_of(n("+74951234567")), Some((0, Role::Target)));
         assert_eq!(c.role_of(n("+74951234500")), None);
+    }
+
+    #[test]
+    fn missed_call_alerts_need_their_channels() {
+        let mut s = good();
+        s.missed_call_alerts = Some(MissedAlertsSpec {
+            sms: vec!["8 916 123-45-67".into(), "not a number".into()],
+            email: vec!["head@clinic.example".into(), "a@b".into()],
+            quiet_hours: Some(QuietHoursSpec {
+                from: "21:00".into(),
+                to: "21:00".into(),
+            }),
+            digest_minutes: 2000,
+        });
+        let e = s.validate().unwrap_err();
+        let paths: Vec<&str> = e.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "missed_call_alerts.sms[1]",
+                "missed_call_alerts.email[1]",
+                "missed_call_alerts.sms",
+                "missed_call_alerts.email",
+                "missed_call_alerts.digest_minutes",
+                "missed_call_alerts.quiet_hours"
+            ],
+            "{e}"
+        );
+        let m = s.missed_call_alerts.as_mut().unwrap();
+        m.sms.pop();
+        m.email.pop();
+        m.quiet_hours.as_mut().unwrap().to = "09:00".into();
+        m.digest_minutes = 15;
+        s.integrations.twilio = Some(TwilioSpec {
+            auth_token: "tw-token".into(),
+            account_sid: Some(format!("AC{}", "0".repeat(32))),
+            sms_from: Some("+74990000000".into()),
+            ..TwilioSpec::default()
+        });
+        s.integrations.email = Some(EmailSpec {
+            provider: "postmark".into(),
+            server_token: "pm".into(),
+            from: "alerts@clinic.example".into(),
+            api_base: None,
+        });
+        let c = s.validate().unwrap();
+        let m = c.missed_alerts.as_ref().unwrap();
+        assert_eq!(m.sms[0].to_string(), "+79161234567");
+        assert_eq!(m.policy.digest, Duration::from_mins(15));
+        assert_eq!(m.policy.quiet.unwrap().from_min, 21 * 60);
+        assert_eq!(c.to_spec().validate().unwrap(), c);
     }
 
     #[test]

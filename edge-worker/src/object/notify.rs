@@ -1,0 +1,205 @@
+//! Missed-call alerts: a missed call waits in `missed_alerts` for the next
+//! message (pool-core's [`notify`] decides when: the digest interval, the
+//! quiet hours); the alarm writes one message about everything waiting and
+//! queues it in the outbox, an SMS per number (Twilio's Messages API) and an
+//! e-mail per address (Postmark's API), retried and shown in `deliveries`
+//! like the webhooks. A call back (an outgoing call to the caller) before
+//! the message goes takes its call out of it.
+
+use serde::Deserialize;
+use worker::SqlStorageValue as V;
+
+use pool_core::notify::{self, Missed};
+use pool_core::site::{Config, POSTMARK_API, TWILIO_API};
+use pool_core::time::Instant;
+
+use super::outbox::{enqueue, Outgoing};
+use super::reports::utc_offset_ms;
+use super::{now, Loaded, SiteObject, R};
+use crate::http;
+use crate::store::{self, CallRow, Db};
+
+const LAST_SENT: &str = "alerts.last_sent";
+
+/// A missed call waits for the next alert (sites with recipients only).
+pub(super) fn on_missed(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+    if l.site.config().missed_alerts.is_none() {
+        return Ok(());
+    }
+    db.exec(
+        "INSERT OR IGNORE INTO missed_alerts (call_id, at) VALUES (?, ?)",
+        vec![row.id.as_str().into(), V::Integer(row.started_at)],
+    )?;
+    Ok(())
+}
+
+/// The caller was called back: their missed calls leave the next alert.
+pub(super) fn on_called_back(db: &Db, caller: &str) -> R<()> {
+    db.exec(
+        "DELETE FROM missed_alerts WHERE sent_at IS NULL AND call_id IN
+           (SELECT id FROM calls WHERE caller = ? AND called_back_at IS NOT NULL)",
+        vec![caller.into()],
+    )?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct Waiting {
+    call_id: String,
+    at: i64,
+}
+
+fn waiting(db: &Db) -> R<Vec<Waiting>> {
+    Ok(db
+        .exec(
+            "SELECT call_id, at FROM missed_alerts WHERE sent_at IS NULL ORDER BY at, call_id",
+            None,
+        )?
+        .to_array()?)
+}
+
+fn last_sent(db: &Db) -> R<Option<Instant>> {
+    Ok(store::meta(db, LAST_SENT)?
+        .and_then(|v| v.parse().ok())
+        .map(Instant::from_millis))
+}
+
+/// When the next alert goes, if a call waits for one.
+fn due(config: &Config, db: &Db) -> R<Option<Instant>> {
+    let Some(m) = &config.missed_alerts else {
+        return Ok(None);
+    };
+    let Some(first) = waiting(db)?.first().map(|w| Instant::from_millis(w.at)) else {
+        return Ok(None);
+    };
+    let tz = config.time_zone.clone();
+    let offset = move |t: Instant| utc_offset_ms(&tz, t.millis());
+    Ok(Some(notify::send_at(
+        &m.policy,
+        first,
+        last_sent(db)?,
+        &offset,
+    )))
+}
+
+impl SiteObject {
+    /// When the alarm must send the next alert (ms since the epoch).
+    pub(super) fn next_alert(&self) -> Option<i64> {
+        let db = self.ready().ok()?;
+        let guard = self.loaded.borrow();
+        let l = guard.as_ref()?;
+        due(l.site.config(), &db).ok().flatten().map(|t| t.millis())
+    }
+
+    /// How many missed calls wait for the next alert, and when it goes.
+    pub(super) fn waiting_alerts(&self) -> R<serde_json::Value> {
+        let n = waiting(&self.ready()?)?.len();
+        Ok(serde_json::json!({"waiting": n, "next_at": self.next_alert()}))
+    }
+
+    /// Sends the alert that is due: one message about every waiting call.
+    pub(super) fn send_alerts(&self) {
+        let result = self.mutate(None, |l, db| {
+            let config = l.site.config();
+            let (Some(m), Some(at)) = (&config.missed_alerts, due(config, db)?) else {
+                return Ok(());
+            };
+            let t = now();
+            if at > t {
+                return Ok(());
+            }
+            let mut calls = Vec::new();
+            for w in waiting(db)? {
+                if let Some(c) = store::call(db, &w.call_id)? {
+                    calls.push(Missed {
+                        caller: c.caller.clone(),
+                        at: Instant::from_millis(c.started_at),
+                        channel: c.channel.clone(),
+                    });
+                }
+            }
+            let tz = config.time_zone.clone();
+            let offset = move |i: Instant| utc_offset_ms(&tz, i.millis());
+            let name = if config.name.is_empty() {
+                store::meta(db, "site")?.unwrap_or_default()
+            } else {
+                config.name.clone()
+            };
+            let msg = notify::message(&calls, &name, &offset);
+            let idem = format!("alert:{}", t.millis());
+            let twilio = config.integrations.twilio.as_ref();
+            for to in &m.sms {
+                let Some(t) = twilio else { break };
+                let (Some(sid), Some(from)) = (&t.account_sid, &t.sms_from) else {
+                    break;
+                };
+                let base = t.api_base.as_deref().unwrap_or(TWILIO_API);
+                let url = format!(
+                    "{}/2010-04-01/Accounts/{sid}/Messages.json",
+                    base.trim_end_matches('/')
+                );
+                let sender = if from.starts_with("MG") {
+                    "MessagingServiceSid"
+                } else {
+                    "From"
+                };
+                // An SMS is short: the subject, and a link to call the (first) caller back.
+                let mut text = format!("{name}: {}", msg.subject);
+                if let Some(n) = calls.iter().rev().find_map(|c| c.caller.as_deref()) {
+                    text.push_str(&format!(". Call back: tel:{n}"));
+                }
+                let body = format!(
+                    "To={}&{sender}={}&Body={}",
+                    http::urlencode(&to.to_string()),
+                    http::urlencode(from),
+                    http::urlencode(&text)
+                );
+                enqueue(
+                    db,
+                    Outgoing {
+                        kind: "sms",
+                        url: &url,
+                        secret: Some(&format!("{sid}:{}", t.auth_token)),
+                        event: "call.missed",
+                        idem: &format!("{idem}:sms:{to}"),
+                        body: &body,
+                    },
+                )?;
+            }
+            if let Some(e) = &config.integrations.email {
+                let base = e.api_base.as_deref().unwrap_or(POSTMARK_API);
+                let url = format!("{}/email", base.trim_end_matches('/'));
+                for to in &m.email {
+                    let body = serde_json::json!({
+                        "From": e.from,
+                        "To": to,
+                        "Subject": msg.subject,
+                        "TextBody": msg.body,
+                        "MessageStream": "outbound",
+                    })
+                    .to_string();
+                    enqueue(
+                        db,
+                        Outgoing {
+                            kind: "email",
+                            url: &url,
+                            secret: Some(&e.server_token),
+                            event: "call.missed",
+                            idem: &format!("{idem}:email:{to}"),
+                            body: &body,
+                        },
+                    )?;
+                }
+            }
+            db.exec(
+                "UPDATE missed_alerts SET sent_at = ? WHERE sent_at IS NULL",
+                vec![V::Integer(t.millis())],
+            )?;
+            store::set_meta(db, LAST_SENT, &t.millis().to_string())?;
+            Ok(())
+        });
+        if let Err(e) = result {
+            worker::console_error!("missed-call alert: {}", e.body());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+// Stand-ins for the vendors' APIs that cannot be reached offline. Each
+// checks every request against the vendor's documented parameters and
+// authentication, and answers as the vendor does, errors included:
+// - Twilio's Messages API (POST /2010-04-01/Accounts/{AccountSid}/Messages.json,
+//   HTTP Basic with the account SID and auth token, a form with To, From or
+//   MessagingServiceSid, Body); Twilio's test number +15005550001 is an
+//   invalid `To` (error 21211), as with Twilio's test credentials.
+// - Postmark's single e-mail API (POST /email, X-Postmark-Server-Token, JSON
+//   with From, To, Subject, TextBody or HtmlBody, MessageStream).
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+
+const E164 = /^\+[1-9]\d{4,14}$/;
+const EMAIL = /^[^@\s<>,]+@[^@\s<>,]+\.[^@\s<>,]+$/;
+
+function twilioError(res, status, code, message) {
+  res.writeHead(status, { "content-type": "application/json" }).end(
+    JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }),
+  );
+}
+
+function postmarkError(res, status, code, message) {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ ErrorCode: code, Message: message }));
+}
+
+/**
+ * Starts both stand-ins on one port. `accountSid`/`authToken`: the Twilio
+ * account; `serverToken`: the Postmark server. Returns the base URL, what
+ * each received (`sms`, `email`: accepted ones, with their time) and `close()`.
+ */
+export async function vendors({ accountSid, authToken, serverToken }) {
+  const sms = [];
+  const email = [];
+  const refused = [];
+  const server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (d) => (raw += d));
+    req.on("end", () => {
+      const url = new URL(req.url, "http://x");
+      const m = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
+      if (m) return messages(req, res, m[1], raw);
+      if (url.pathname === "/email") return postmark(req, res, raw);
+      res.writeHead(404, { "content-type": "application/json" }).end('{"message":"not found"}');
+    });
+  });
+
+  function messages(req, res, sid, raw) {
+    if (req.method !== "POST") return twilioError(res, 405, 20004, "Method not allowed");
+    const [scheme, cred] = (req.headers.authorization ?? "").split(" ");
+    const [user, pass] = Buffer.from(cred ?? "", "base64").toString().split(":");
+    if (scheme !== "Basic" || user !== accountSid || pass !== authToken || sid !== accountSid) {
+      refused.push({ vendor: "twilio", why: "auth" });
+      return twilioError(res, 401, 20003, "Authenticate");
+    }
+    if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
+      return twilioError(res, 400, 20001, "Unsupported content type");
+    }
+    const p = Object.fromEntries(new URLSearchParams(raw));
+    if (!p.To || !E164.test(p.To) || p.To === "+15005550001") {
+      refused.push({ vendor: "twilio", why: "to", to: p.To });
+      return twilioError(res, 400, 21211, `The 'To' number ${p.To ?? ""} is not a valid phone number.`);
+    }
+    if (!p.From && !p.MessagingServiceSid) return twilioError(res, 400, 21603, "A 'From' phone number is required.");
+    if (p.From && !E164.test(p.From)) return twilioError(res, 400, 21212, `The 'From' number ${p.From} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
+    if (!p.Body) return twilioError(res, 400, 21602, "Message body is required.");
+    if ([...p.Body].length > 1600) return twilioError(res, 400, 21617, "The concatenated message body exceeds the 1600 character limit.");
+    const known = new Set(["To", "From", "MessagingServiceSid", "Body", "StatusCallback", "MediaUrl", "ValidityPeriod"]);
+    const unknown = Object.keys(p).filter((k) => !known.has(k));
+    if (unknown.length) return twilioError(res, 400, 21610, `Unknown parameters: ${unknown.join(", ")}`);
+    const msgSid = `SM${randomUUID().replaceAll("-", "")}`;
+    sms.push({ ...p, at: Date.now() });
+    const now = new Date().toUTCString();
+    res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({
+      account_sid: accountSid, api_version: "2010-04-01", body: p.Body, date_created: now, date_sent: null, date_updated: now,
+      direction: "outbound-api", error_code: null, error_message: null, from: p.From ?? null, messaging_service_sid: p.MessagingServiceSid ?? null,
+      num_media: "0", num_segments: String(Math.ceil([...p.Body].length / 153)), price: null, price_unit: "USD", sid: msgSid,
+      status: "queued", to: p.To, uri: `/2010-04-01/Accounts/${accountSid}/Messages/${msgSid}.json`,
+    }));
+  }
+
+  function postmark(req, res, raw) {
+    if (req.method !== "POST") return postmarkError(res, 405, 0, "Method not allowed");
+    if (req.headers["x-postmark-server-token"] !== serverToken) {
+      refused.push({ vendor: "postmark", why: "auth" });
+      return postmarkError(res, 401, 10, "Request does not contain a valid Server token.");
+    }
+    if (!(req.headers["content-type"] ?? "").startsWith("application/json")) return postmarkError(res, 415, 409, "JSON required.");
+    if (!(req.headers.accept ?? "").includes("application/json")) return postmarkError(res, 406, 409, "JSON required.");
+    let b;
+    try {
+      b = JSON.parse(raw);
+    } catch {
+      return postmarkError(res, 400, 402, "Received invalid JSON input.");
+    }
+    if (!b.From || !EMAIL.test(b.From)) return postmarkError(res, 422, 300, "Invalid 'From' address.");
+    if (!b.To || !String(b.To).split(",").every((a) => EMAIL.test(a.trim()))) return postmarkError(res, 422, 300, "Invalid 'To' address.");
+    if (!b.TextBody && !b.HtmlBody) return postmarkError(res, 422, 300, "Provide either email TextBody or HtmlBody or both.");
+    if (b.MessageStream && b.MessageStream !== "outbound") return postmarkError(res, 422, 1235, `The message stream '${b.MessageStream}' was not found.`);
+    const known = new Set(["From", "To", "Cc", "Bcc", "Subject", "Tag", "HtmlBody", "TextBody", "ReplyTo", "Headers", "TrackOpens", "TrackLinks", "Metadata", "Attachments", "MessageStream"]);
+    const unknown = Object.keys(b).filter((k) => !known.has(k));
+    if (unknown.length) return postmarkError(res, 422, 403, `Incompatible JSON: ${unknown.join(", ")}`);
+    email.push({ ...b, at: Date.now() });
+    res.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({ To: b.To, SubmittedAt: new Date().toISOString(), MessageID: randomUUID(), ErrorCode: 0, Message: "OK" }),
+    );
+  }
+
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    sms,
+    email,
+    refused,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
