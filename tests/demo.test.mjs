@@ -126,6 +126,7 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   }
   assert.match(await page.locator("#chart-channels .u-legend").textContent(), /paid_search/);
   assert.match(await page.locator("#missed").textContent(), /no answer\s*1/);
+  assert.equal(await page.locator("#not-called-back").textContent(), "1 not called back yet");
   assert.equal(await page.locator("#heatmap td:not(:empty)").count() >= 1, true);
   assert.equal(await page.locator("#log tbody tr").count(), 3);
   assert.match(await page.locator("#log tbody").textContent(), /dental implants/);

@@ -134,10 +134,17 @@ async function missed() {
   if (log.calls.length === 0) return empty(el, "No missed calls in this period.");
   const by = new Map();
   for (const c of log.calls) by.set(c.status, (by.get(c.status) ?? 0) + 1);
-  el.innerHTML = `<table><thead><tr><th>Reason</th><th>Calls</th></tr></thead><tbody>${[...by]
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `<tr><td>${esc(k.replace("_", " "))}</td><td>${v}</td></tr>`)
-    .join("")}</tbody></table>`;
+  // Not called back yet first (oldest first: they waited longest), then the called back.
+  const open = log.calls.filter((c) => !c.called_back_at).sort((a, b) => a.started_at - b.started_at);
+  const done = log.calls.filter((c) => c.called_back_at);
+  const mins = (c) => Math.round((c.called_back_at - c.started_at) / 60_000);
+  const rows = [
+    ...open.map((c) => [fmtTime(c.started_at), c.caller ?? "withheld", c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", "not yet"]),
+    ...done.map((c) => [fmtTime(c.started_at), c.caller ?? "withheld", c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", `after ${mins(c)} min`]),
+  ];
+  el.innerHTML = `<p class="${open.length ? "error" : "muted"}" id="not-called-back">${open.length} not called back yet</p>
+    <div class="scroll">${table(["Time", "Caller", "Channel", "Agent", "Called back"], rows)}</div>
+    ${table(["Reason", "Calls"], [...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k.replace("_", " "), v]))}`;
 }
 
 async function heatmap() {
