@@ -93,6 +93,16 @@ pub enum Handler {
     TwilioVoice,
     /// `POST /twilio/status`.
     TwilioStatus,
+    /// `POST /callbacks`: a visitor asks to be called back.
+    PostCallback,
+    /// `GET /callbacks`.
+    ListCallbacks,
+    /// `POST /twilio/callback/{id}`: the office answered a call-back.
+    TwilioCallback,
+    /// `POST /twilio/callback/{id}/status`: the office leg's progress.
+    TwilioCallbackStatus,
+    /// `POST /twilio/callback/{id}/dial`: the visitor's leg and the Dial's end.
+    TwilioCallbackDial,
     /// `GET /leads`.
     ListLeads,
     /// `POST /leads`.
@@ -175,6 +185,16 @@ pub const ROUTES: &[Route] = &[
     r(Patch, "calls/{}", Server, PatchCall),
     r(Post, "twilio/voice", Signed, TwilioVoice),
     r(Post, "twilio/status", Signed, TwilioStatus),
+    r(Post, "callbacks", Page, PostCallback),
+    r(Get, "callbacks", Admin, ListCallbacks),
+    r(Post, "twilio/callback/{}", Signed, TwilioCallback),
+    r(
+        Post,
+        "twilio/callback/{}/status",
+        Signed,
+        TwilioCallbackStatus,
+    ),
+    r(Post, "twilio/callback/{}/dial", Signed, TwilioCallbackDial),
     r(Post, "leads", Page, PostLead),
     r(Get, "leads", Admin, ListLeads),
     r(Get, "reports/calls", Admin, CallReport),

@@ -62,6 +62,7 @@ extern crate alloc;
 
 pub mod attribution;
 pub mod call;
+pub mod callback;
 pub mod channel;
 pub mod coverage;
 pub mod journal;

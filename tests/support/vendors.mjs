@@ -5,6 +5,10 @@
 //   HTTP Basic with the account SID and auth token, a form with To, From or
 //   MessagingServiceSid, Body); Twilio's test number +15005550001 is an
 //   invalid `To` (error 21211), as with Twilio's test credentials.
+// - Twilio's Calls API (POST /2010-04-01/Accounts/{AccountSid}/Calls.json:
+//   To, From (a number of the account), Url (or Twiml or ApplicationSid),
+//   Method, StatusCallback, StatusCallbackEvent (any of initiated, ringing,
+//   answered, completed), Timeout), answering 201 with the new call.
 // - Postmark's single e-mail API (POST /email, X-Postmark-Server-Token, JSON
 //   with From, To, Subject, TextBody or HtmlBody, MessageStream).
 import { randomUUID } from "node:crypto";
@@ -28,7 +32,8 @@ function postmarkError(res, status, code, message) {
  * account; `serverToken`: the Postmark server. Returns the base URL, what
  * each received (`sms`, `email`: accepted ones, with their time) and `close()`.
  */
-export async function vendors({ accountSid, authToken, serverToken }) {
+export async function vendors({ accountSid, authToken, serverToken, numbers = [] }) {
+  const calls = [];
   const sms = [];
   const email = [];
   const refused = [];
@@ -39,19 +44,68 @@ export async function vendors({ accountSid, authToken, serverToken }) {
       const url = new URL(req.url, "http://x");
       const m = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
       if (m) return messages(req, res, m[1], raw);
+      const c = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/);
+      if (c) return placeCall(req, res, c[1], raw);
       if (url.pathname === "/email") return postmark(req, res, raw);
       res.writeHead(404, { "content-type": "application/json" }).end('{"message":"not found"}');
     });
   });
 
-  function messages(req, res, sid, raw) {
-    if (req.method !== "POST") return twilioError(res, 405, 20004, "Method not allowed");
+  /** Twilio's HTTP Basic check; false (and the 401 sent) when it fails. */
+  function twilioAuth(req, res, sid) {
+    if (req.method !== "POST") {
+      twilioError(res, 405, 20004, "Method not allowed");
+      return false;
+    }
     const [scheme, cred] = (req.headers.authorization ?? "").split(" ");
     const [user, pass] = Buffer.from(cred ?? "", "base64").toString().split(":");
     if (scheme !== "Basic" || user !== accountSid || pass !== authToken || sid !== accountSid) {
       refused.push({ vendor: "twilio", why: "auth" });
-      return twilioError(res, 401, 20003, "Authenticate");
+      twilioError(res, 401, 20003, "Authenticate");
+      return false;
     }
+    return true;
+  }
+
+  function placeCall(req, res, sid, raw) {
+    if (!twilioAuth(req, res, sid)) return;
+    if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
+      return twilioError(res, 400, 20001, "Unsupported content type");
+    }
+    const q = new URLSearchParams(raw);
+    const p = Object.fromEntries(q);
+    if (!p.To) return twilioError(res, 400, 21201, "No 'To' number is specified");
+    if (!E164.test(p.To) || p.To === "+15005550001") return twilioError(res, 400, 21211, `Invalid 'To' Phone Number: ${p.To}`);
+    if (!p.From) return twilioError(res, 400, 21213, "No 'From' number is specified");
+    if (!numbers.includes(p.From)) {
+      return twilioError(res, 400, 21210, `The source phone number provided, ${p.From}, is not yet verified for your account. You may only make calls from phone numbers that you've verified or purchased from Twilio.`);
+    }
+    if (!p.Url && !p.Twiml && !p.ApplicationSid) return twilioError(res, 400, 21205, "Url parameter is required.");
+    for (const u of [p.Url, p.StatusCallback].filter(Boolean)) {
+      if (!/^https?:\/\//.test(u)) return twilioError(res, 400, 21205, `Url is not a valid URL: ${u}`);
+    }
+    for (const m of [p.Method, p.StatusCallbackMethod].filter(Boolean)) {
+      if (!["GET", "POST"].includes(m)) return twilioError(res, 400, 21203, `Method is not valid: ${m}`);
+    }
+    const events = q.getAll("StatusCallbackEvent");
+    if (events.some((e) => !["initiated", "ringing", "answered", "completed"].includes(e))) {
+      return twilioError(res, 400, 21626, `StatusCallbackEvent is not valid: ${events.join(" ")}`);
+    }
+    if (p.Timeout && !(Number(p.Timeout) >= 1 && Number(p.Timeout) <= 600)) return twilioError(res, 400, 21216, "Timeout must be between 1 and 600.");
+    const known = new Set(["To", "From", "Url", "Twiml", "ApplicationSid", "Method", "StatusCallback", "StatusCallbackMethod", "StatusCallbackEvent", "Timeout", "Record", "CallerId", "SendDigits", "MachineDetection"]);
+    const unknown = Object.keys(p).filter((k) => !known.has(k));
+    if (unknown.length) return twilioError(res, 400, 21610, `Unknown parameters: ${unknown.join(", ")}`);
+    const callSid = `CA${randomUUID().replaceAll("-", "")}`;
+    calls.push({ ...p, StatusCallbackEvent: events, sid: callSid, at: Date.now() });
+    const now = new Date().toUTCString();
+    res.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({
+      account_sid: accountSid, api_version: "2010-04-01", date_created: now, date_updated: now, direction: "outbound-api",
+      from: p.From, to: p.To, sid: callSid, status: "queued", uri: `/2010-04-01/Accounts/${accountSid}/Calls/${callSid}.json`,
+    }));
+  }
+
+  function messages(req, res, sid, raw) {
+    if (!twilioAuth(req, res, sid)) return;
     if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) {
       return twilioError(res, 400, 20001, "Unsupported content type");
     }
@@ -108,6 +162,7 @@ export async function vendors({ accountSid, authToken, serverToken }) {
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
+    calls,
     sms,
     email,
     refused,

@@ -164,6 +164,8 @@ pub struct IncomingCall {
     pub wait: Option<Duration>,
     /// A call the business made (to `caller`).
     pub outbound: bool,
+    /// A call-back the visitor asked for on the site.
+    pub callback: bool,
 }
 
 /// What an update changes in a call; `None` keeps what is stored.
@@ -282,6 +284,7 @@ impl NewCall {
             agent: self.agent.map(|a| a.trim().to_string()),
             wait: self.wait_secs.map(Duration::from_secs),
             outbound,
+            callback: false,
         })
     }
 }

@@ -54,8 +54,9 @@ pub(super) struct CallView {
     wait_secs: Option<u64>,
     /// What the caller did on the site before calling: pages and events.
     trail: Vec<Step>,
-    /// `inbound`, or `outbound` (a call the business made).
-    direction: &'static str,
+    /// `inbound`, `outbound` (a call the business made) or `callback` (a
+    /// call-back the visitor asked for).
+    direction: String,
     /// A missed call: when its caller was called back.
     called_back_at: Option<i64>,
     updated_at: i64,
@@ -155,7 +156,7 @@ pub(super) fn view(r: &CallRow, full_caller: bool, config: &Config) -> CallView 
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok())
             .unwrap_or_default(),
-        direction: if r.outbound() { "outbound" } else { "inbound" },
+        direction: r.direction.clone().unwrap_or_else(|| "inbound".into()),
         called_back_at: r.called_back_at,
         updated_at: r.updated_at,
     }
@@ -292,6 +293,32 @@ pub(super) struct Found {
 }
 
 impl Found {
+    /// A call-back the visitor of `session` asked for (its row, when found
+    /// in any shard): that session's, sure, for target `target`.
+    pub(super) fn of_visitor(
+        session: pool_core::session::SessionId,
+        row: Option<&store::SessionRow>,
+        target: usize,
+        at: i64,
+    ) -> Found {
+        match row {
+            Some(r) => Found {
+                kind: Kind::Session,
+                session: Some(session.to_string()),
+                confidence: Confidence::High,
+                candidates: Vec::new(),
+                target: Some(target),
+                visit: api::stored_channel(&r.visit),
+                ga_client_id: r.ga_client_id.clone(),
+                trail: pool_core::trail::until(&r.steps(), at),
+            },
+            None => Found {
+                target: Some(target),
+                ..Found::nothing()
+            },
+        }
+    }
+
     /// No attribution: a call the business made.
     fn nothing() -> Found {
         Found {
@@ -470,7 +497,11 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
         value_minor: None,
         outcome_at: None,
         agent: inc.agent.as_deref().map(|a| agent_id(config, a)),
-        direction: inc.outbound.then(|| "outbound".to_string()),
+        direction: if inc.outbound {
+            Some("outbound".to_string())
+        } else {
+            inc.callback.then(|| "callback".to_string())
+        },
         called_back_at: None,
         trail: (!found.trail.is_empty())
             .then(|| serde_json::to_string(&found.trail).ok())

@@ -331,6 +331,7 @@ impl SiteObject {
                 .then(|| Duration::from_secs(3 + (pick % 15) as u64)),
             agent,
             outbound: false,
+            callback: false,
         };
         let found = self.attribution(site, &inc).await?;
         let (row, _) = self.mutate(Some(Handler::DemoCall), |l, db| {

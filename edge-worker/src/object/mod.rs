@@ -44,6 +44,7 @@ use crate::guard::{self, Limiter};
 use crate::routes::{self, Access, Found, Handler, Verb};
 use crate::store::{self, Db, Write};
 
+mod callbacks;
 mod calls;
 mod dashboard;
 mod leads;
@@ -380,6 +381,7 @@ impl SiteObject {
             pools,
             self.next_delivery(),
             self.next_alert(),
+            self.next_callback(),
             hourly,
             moving,
         ]
@@ -540,6 +542,11 @@ impl SiteObject {
             H::PatchCall => self.patch_call(req, body, arg(0)).await,
             H::TwilioVoice => self.twilio_voice(req, body, site).await,
             H::TwilioStatus => self.twilio_status(req, body, site).await,
+            H::PostCallback => self.post_callback(req, body, site).await,
+            H::ListCallbacks => self.list_callbacks(req),
+            H::TwilioCallback => self.twilio_callback_answer(req, body, arg(0)).await,
+            H::TwilioCallbackStatus => self.twilio_callback_status(req, body, arg(0)).await,
+            H::TwilioCallbackDial => self.twilio_callback_dial(req, body, arg(0)).await,
             H::PostLead => self.post_lead(req, body, site).await,
             H::CallReport => self.call_report(req, site).await,
             H::PoolReport => self.pool_report(req, site).await,
@@ -716,6 +723,9 @@ impl DurableObject for SiteObject {
             self.prune(r);
             self.check_alerts().await;
             self.advance_move().await;
+        }
+        if let Ok(Some(site)) = self.ready().and_then(|db| Ok(store::meta(&db, "site")?)) {
+            self.place_due_callbacks(&site).await;
         }
         self.send_alerts();
         self.deliver().await;

@@ -85,6 +85,8 @@ impl SiteObject {
         }
         // The first utilisation sample: the baseline of the hour.
         self.sample_pools();
+        // Waiting call-backs follow the office's new hours.
+        self.reschedule_callbacks()?;
         self.schedule().await?;
         self.push_config(site).await?;
         json(if exists { 200 } else { 201 }, &reply)

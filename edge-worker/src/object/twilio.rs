@@ -45,6 +45,7 @@ fn incoming(
         agent: None,
         wait: None,
         outbound: false,
+        callback: false,
     }
 }
 
@@ -57,7 +58,7 @@ fn call_sid(pairs: &[(String, String)]) -> R<String> {
 
 impl SiteObject {
     /// Checks Twilio's signature; returns the form's pairs.
-    fn twilio_form(&self, req: &Request, body: &[u8]) -> R<Vec<(String, String)>> {
+    pub(super) fn twilio_form(&self, req: &Request, body: &[u8]) -> R<Vec<(String, String)>> {
         if body.len() > api::MAX_PUBLIC_BODY {
             return Err(ApiError::PayloadTooLarge(api::MAX_PUBLIC_BODY));
         }

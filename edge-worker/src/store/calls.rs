@@ -174,6 +174,9 @@ impl CallRow {
     }
 }
 
+/// Call-back requests (`object::callbacks`).
+pub const CALLBACKS_TABLE: &str = "CREATE TABLE IF NOT EXISTS callbacks ( id TEXT PRIMARY KEY, session TEXT, phone TEXT NOT NULL, name TEXT, target TEXT NOT NULL, requested_at INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, scheduled_for INTEGER, office_sid TEXT, base TEXT NOT NULL, updated_at INTEGER NOT NULL)";
+
 /// The table of missed calls waiting for their alert.
 pub const MISSED_ALERTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS missed_alerts ( call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, sent_at INTEGER)";
 

@@ -58,6 +58,7 @@ pub const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox (state, next_at)",
     SAMPLES_TABLE,
     MISSED_ALERTS_TABLE,
+    CALLBACKS_TABLE,
 ];
 
 /// Creates the tables.

@@ -103,8 +103,61 @@ pub struct Spec {
     pub shards: u32,
     /// Who is told of missed calls, how and when.
     pub missed_call_alerts: Option<MissedAlertsSpec>,
+    /// Call-back requests from the site (placed through Twilio's REST API).
+    pub callback: Option<CallbackSpec>,
     /// Telephony and the systems calls are sent to.
     pub integrations: IntegrationsSpec,
+}
+
+/// Call-back requests as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct CallbackSpec {
+    /// The number both legs show (a Twilio number of the account).
+    pub caller_id: String,
+    /// The days the office takes calls (`mon` ... `sun`).
+    pub days: Vec<String>,
+    /// When it opens, `HH:MM` in the site's time zone.
+    pub from: String,
+    /// When it closes.
+    pub to: String,
+    /// The countries whose numbers may be called back (two-letter
+    /// regions); the site's region when empty.
+    pub countries: Vec<String>,
+    /// Requests an hour from one visitor.
+    pub per_visitor_per_hour: u32,
+    /// Requests an hour for the whole site.
+    pub per_site_per_hour: u32,
+}
+
+impl Default for CallbackSpec {
+    fn default() -> Self {
+        CallbackSpec {
+            caller_id: String::new(),
+            days: ["mon", "tue", "wed", "thu", "fri"]
+                .map(String::from)
+                .to_vec(),
+            from: String::from("09:00"),
+            to: String::from("18:00"),
+            countries: Vec::new(),
+            per_visitor_per_hour: 3,
+            per_site_per_hour: 60,
+        }
+    }
+}
+
+/// Call-back requests, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Callback {
+    /// The number both legs show.
+    pub caller_id: PhoneNumber,
+    /// When the office takes calls.
+    pub hours: crate::callback::WorkingHours,
+    /// Countries called back.
+    pub countries: Vec<Region>,
+    /// As written (for [`Config::to_spec`]).
+    pub spec: CallbackSpec,
 }
 
 /// Who is told of missed calls, how and when.
@@ -156,12 +209,15 @@ pub const POSTMARK_API: &str = "https://api.postmarkapp.com";
 pub const TWILIO_API: &str = "https://api.twilio.com";
 
 /// The events a webhook may subscribe to.
-pub const EVENTS: [&str; 7] = [
+pub const EVENTS: [&str; 10] = [
     "call.created",
     "call.completed",
     "call.missed",
     "call.outcome",
     "lead.created",
+    "callback.requested",
+    "callback.connected",
+    "callback.failed",
     "alert.raised",
     "alert.cleared",
 ];
@@ -555,6 +611,7 @@ impl Default for Spec {
             release_on_leave: false,
             trail_max: 50,
             missed_call_alerts: None,
+            callback: None,
             shards: 1,
             integrations: IntegrationsSpec::default(),
         }
@@ -643,6 +700,8 @@ pub struct Config {
     pub trail_max: u32,
     /// Who is told of missed calls (none when nobody is named).
     pub missed_alerts: Option<MissedAlerts>,
+    /// Call-back requests (none when the site takes none).
+    pub callback: Option<Callback>,
     /// How many objects share the pools (1 to [`crate::shard::MAX_SHARDS`]).
     pub shards: u32,
     /// Telephony and the systems calls are sent to (checked).
@@ -1099,6 +1158,66 @@ impl Spec {
                 spec: m.clone(),
             })
         });
+        let callback = self.callback.as_ref().and_then(|c| {
+            let at = |f: &str| format!("callback.{f}");
+            let caller_id = match PhoneNumber::parse(&c.caller_id, region) {
+                Ok(n) => Some(n),
+                Err(err) => {
+                    e.push(
+                        at("caller_id"),
+                        format!("a Twilio number of the account: {err}"),
+                    );
+                    None
+                }
+            };
+            let days: Vec<&str> = c.days.iter().map(String::as_str).collect();
+            let hours = crate::callback::WorkingHours::parse(&days, &c.from, &c.to);
+            if hours.is_none() {
+                e.push(
+                    at("days"),
+                    "days among mon ... sun, and from before to as HH:MM (the same day)",
+                );
+            }
+            let mut countries = Vec::new();
+            for (i, r) in c.countries.iter().enumerate() {
+                match r.parse::<Region>() {
+                    Ok(r) if r.country_code().is_some() => countries.push(r),
+                    _ => e.push(
+                        at(&format!("countries[{i}]")),
+                        format!("{r:?} is not a known region"),
+                    ),
+                }
+            }
+            if countries.is_empty() && c.countries.is_empty() {
+                match region {
+                    Some(r) => countries.push(r),
+                    None => e.push(
+                        at("countries"),
+                        "the countries called back (the site has no region)",
+                    ),
+                }
+            }
+            if c.per_visitor_per_hour == 0 || c.per_site_per_hour == 0 {
+                e.push(at("per_visitor_per_hour"), "the limits must be more than 0");
+            }
+            if self
+                .integrations
+                .twilio
+                .as_ref()
+                .is_none_or(|t| t.account_sid.is_none())
+            {
+                e.push(
+                    at("caller_id"),
+                    "call-backs go through Twilio: set integrations.twilio with account_sid",
+                );
+            }
+            Some(Callback {
+                caller_id: caller_id?,
+                hours: hours?,
+                countries,
+                spec: c.clone(),
+            })
+        });
         if self.trail_max > crate::trail::MAX_STEPS {
             e.push(
                 "trail_max",
@@ -1149,6 +1268,7 @@ impl Spec {
             release_on_leave: self.release_on_leave,
             trail_max: self.trail_max,
             missed_alerts,
+            callback,
             shards: self.shards,
             integrations: self.integrations.clone(),
         })
@@ -1330,6 +1450,7 @@ impl Config {
             release_on_leave: self.release_on_leave,
             trail_max: self.trail_max,
             missed_call_alerts: self.missed_alerts.as_ref().map(|m| m.spec.clone()),
+            callback: self.callback.as_ref().map(|c| c.spec.clone()),
             shards: self.shards,
             integrations: self.integrations.clone(),
         }

@@ -1,0 +1,636 @@
+//! Call-back requests: the visitor leaves a number on the site; within the
+//! office's hours Twilio's REST API calls the office first, and when someone
+//! answers, the visitor is dialled (pool-core's [`callback`] decides the
+//! number, the hours and the states). Outside the hours the request waits
+//! and the alarm places it when the office opens. Each request is also a call
+//! in the log (direction `callback`), attributed to the visitor's session
+//! with full confidence, so it counts in the reports and PTR like any call.
+
+use serde::{Deserialize, Serialize};
+use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
+
+use pool_core::call::Status;
+use pool_core::callback::{check_number, State};
+use pool_core::number::PhoneNumber;
+use pool_core::session::SessionId;
+use pool_core::site::TWILIO_API;
+use pool_core::time::{Duration, Instant};
+
+use super::calls::{record_call, update_call, CallChange, Found, Incoming};
+use super::outbox::enqueue_event;
+use super::reports::utc_offset_ms;
+use super::{check_body, json, now, random_key, Loaded, SiteObject, R};
+use crate::api;
+use crate::error::ApiError;
+use crate::http;
+use crate::routes::Handler;
+use crate::store::{self, opt, Db};
+use crate::telephony;
+
+/// `POST /v1/sites/{site}/callbacks`: what the page sends.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewCallback {
+    /// The visitor's session: the request is attributed through it.
+    session_id: String,
+    /// The number to call back, as the visitor typed it.
+    phone: String,
+    /// How to greet them.
+    #[serde(default)]
+    name: Option<String>,
+    /// Which office (a target number); the first by default.
+    #[serde(default)]
+    target: Option<String>,
+}
+
+/// A stored request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct CallbackRow {
+    id: String,
+    session: Option<String>,
+    phone: String,
+    name: Option<String>,
+    target: String,
+    requested_at: i64,
+    state: String,
+    reason: Option<String>,
+    scheduled_for: Option<i64>,
+    office_sid: Option<String>,
+    /// The origin Twilio calls back (the edge as the request reached it).
+    base: String,
+    updated_at: i64,
+}
+
+impl CallbackRow {
+    fn state(&self) -> State {
+        State::parse(&self.state).unwrap_or(State::Failed)
+    }
+
+    /// Its call in the log.
+    fn call_id(&self) -> String {
+        format!("cb-{}", self.id)
+    }
+
+    /// As the API (and the webhooks) show it; the number masked unless `full`.
+    fn view(&self, full: bool) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "session_id": self.session,
+            "phone": if full { self.phone.clone() } else { telephony::mask(&self.phone) },
+            "name": self.name,
+            "target": self.target,
+            "requested_at": self.requested_at,
+            "state": self.state,
+            "reason": self.reason,
+            "scheduled_for": self.scheduled_for,
+            "call_id": self.call_id(),
+        })
+    }
+}
+
+fn get(db: &Db, id: &str) -> R<Option<CallbackRow>> {
+    let rows: Vec<CallbackRow> = db
+        .exec("SELECT * FROM callbacks WHERE id = ?", vec![id.into()])?
+        .to_array()?;
+    Ok(rows.into_iter().next())
+}
+
+fn put(db: &Db, c: &CallbackRow) -> R<()> {
+    db.exec(
+        "INSERT OR REPLACE INTO callbacks (id, session, phone, name, target, requested_at, state, reason,
+           scheduled_for, office_sid, base, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            c.id.as_str().into(),
+            opt(c.session.as_deref()),
+            c.phone.as_str().into(),
+            opt(c.name.as_deref()),
+            c.target.as_str().into(),
+            V::Integer(c.requested_at),
+            c.state.as_str().into(),
+            opt(c.reason.as_deref()),
+            c.scheduled_for.map_or(V::Null, V::Integer),
+            opt(c.office_sid.as_deref()),
+            c.base.as_str().into(),
+            V::Integer(c.updated_at),
+        ],
+    )?;
+    Ok(())
+}
+
+fn count(db: &Db, query: &str, params: Vec<V>) -> R<u64> {
+    #[derive(Deserialize)]
+    struct N {
+        n: i64,
+    }
+    let n: Vec<N> = db.exec(query, params)?.to_array()?;
+    Ok(n.first().map_or(0, |x| x.n.max(0) as u64))
+}
+
+/// Moves a request to `next` (never backwards) with its call; queues the
+/// `callback.connected` / `callback.failed` event once it is over.
+fn advance(
+    l: &Loaded,
+    db: &Db,
+    mut c: CallbackRow,
+    next: State,
+    reason: Option<String>,
+    call: CallChange,
+) -> R<CallbackRow> {
+    let before = c.state();
+    let after = before.advance(next);
+    if after != before {
+        c.state = after.as_str().to_string();
+        if after == State::Failed {
+            c.reason = reason;
+        }
+        c.updated_at = now().millis();
+        put(db, &c)?;
+        if after.is_final() {
+            let event = if after == State::Connected {
+                "callback.connected"
+            } else {
+                "callback.failed"
+            };
+            enqueue_event(l, db, event, &c.id, c.view(true))?;
+        }
+    }
+    if call != CallChange::default() {
+        if let Some(row) = store::call(db, &c.call_id())? {
+            update_call(l, db, row, call)?;
+        }
+    }
+    Ok(c)
+}
+
+/// The call's change when a request fails: a missed call (it alerts).
+fn missed(reason: &str) -> CallChange {
+    CallChange {
+        status: Some(Status::NoAnswer),
+        end_reason: Some(reason.chars().take(64).collect()),
+        ..CallChange::default()
+    }
+}
+
+impl SiteObject {
+    /// `POST /v1/sites/{site}/callbacks`: a visitor asks to be called back.
+    pub(super) async fn post_callback(
+        &self,
+        req: &Request,
+        body: &[u8],
+        site: &str,
+    ) -> R<Response> {
+        self.require_site()?;
+        let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
+        let nc: NewCallback = serde_json::from_slice(body)?;
+        let (cb, region, targets, tz, public) = self.with_loaded(|l| {
+            let c = l.site.config();
+            (
+                c.callback.clone(),
+                c.region,
+                c.targets.iter().map(|t| t.number).collect::<Vec<_>>(),
+                c.time_zone.clone(),
+                c.integrations
+                    .twilio
+                    .as_ref()
+                    .and_then(|t| t.public_url.clone()),
+            )
+        })?;
+        let Some(cb) = cb else {
+            return Err(ApiError::NotFound(
+                "call-backs are not set up for this site".into(),
+            ));
+        };
+        let mut bad = Vec::new();
+        let session = nc.session_id.parse::<SessionId>().map_err(|e| {
+            bad.push(("session_id", e.to_string()));
+        });
+        let phone = match PhoneNumber::parse(&nc.phone, region) {
+            Ok(n) => match check_number(n, &cb.countries) {
+                Ok(()) => Some(n),
+                Err(r) => {
+                    bad.push(("phone", format!("{r}: this site does not call it")));
+                    None
+                }
+            },
+            Err(e) => {
+                bad.push(("phone", format!("not a phone number: {e}")));
+                None
+            }
+        };
+        if nc.name.as_ref().is_some_and(|n| n.chars().count() > 100) {
+            bad.push(("name", "at most 100 characters".into()));
+        }
+        let target = match nc.target.as_deref() {
+            None => Some(0),
+            Some(t) => {
+                let i = PhoneNumber::parse(t, region)
+                    .ok()
+                    .and_then(|n| targets.iter().position(|x| *x == n));
+                if i.is_none() {
+                    bad.push(("target", "one of the site's target numbers".into()));
+                }
+                i
+            }
+        };
+        api::fields(bad)?;
+        let (Ok(session), Some(phone), Some(target)) = (session, phone, target) else {
+            return Err(ApiError::Internal);
+        };
+        // Rate limits: per visitor and per site, over the last hour.
+        let db = self.ready()?;
+        let hour_ago = now().millis() - 3_600_000;
+        let mine = count(
+            &db,
+            "SELECT COUNT(*) AS n FROM callbacks WHERE session = ? AND requested_at >= ?",
+            vec![session.to_string().into(), V::Integer(hour_ago)],
+        )?;
+        let all = count(
+            &db,
+            "SELECT COUNT(*) AS n FROM callbacks WHERE requested_at >= ?",
+            vec![V::Integer(hour_ago)],
+        )?;
+        if mine >= u64::from(cb.spec.per_visitor_per_hour)
+            || all >= u64::from(cb.spec.per_site_per_hour)
+        {
+            return Err(ApiError::TooManyRequests(3600));
+        }
+        let row = self.session_anywhere(site, session).await?;
+        let at = now();
+        let open = cb
+            .hours
+            .next_open(at, &|t: Instant| utc_offset_ms(&tz, t.millis()));
+        let base = match public {
+            Some(p) => p.trim_end_matches('/').to_string(),
+            None => {
+                let u = req.url()?;
+                u.origin().ascii_serialization()
+            }
+        };
+        let id = random_key()?.chars().take(20).collect::<String>();
+        let c = CallbackRow {
+            id: id.clone(),
+            session: Some(session.to_string()),
+            phone: phone.to_string(),
+            name: nc
+                .name
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty()),
+            target: targets[target].to_string(),
+            requested_at: at.millis(),
+            state: match open {
+                Some(_) => State::Scheduled,
+                None => State::CallingOffice,
+            }
+            .as_str()
+            .to_string(),
+            reason: None,
+            scheduled_for: open.map(Instant::millis),
+            office_sid: None,
+            base,
+            updated_at: at.millis(),
+        };
+        let found = Found::of_visitor(session, row.as_ref(), target, at.millis());
+        let inc = Incoming {
+            id: c.call_id(),
+            source: "callback",
+            tracking_raw: c.target.clone(),
+            caller: Some(c.phone.clone()),
+            started_at: at,
+            status: Status::Ringing,
+            duration: Duration::ZERO,
+            end_reason: None,
+            recording_url: None,
+            outcome: None,
+            agent: None,
+            wait: None,
+            outbound: false,
+            callback: true,
+        };
+        self.mutate(Some(Handler::PostCallback), |l, db| {
+            put(db, &c)?;
+            record_call(l, db, inc, found)?;
+            enqueue_event(l, db, "callback.requested", &c.id, c.view(true))?;
+            Ok(())
+        })?;
+        let c = if open.is_none() {
+            self.place_callback(site, c).await?
+        } else {
+            c
+        };
+        self.schedule().await?;
+        json(201, &c.view(false))
+    }
+
+    /// Places a request through Twilio's REST API: the office is called
+    /// first. A refusal fails the request with Twilio's words.
+    async fn place_callback(&self, site: &str, c: CallbackRow) -> R<CallbackRow> {
+        let (twilio, caller_id) = self.with_loaded(|l| {
+            let cfg = l.site.config();
+            (
+                cfg.integrations.twilio.clone(),
+                cfg.callback.as_ref().map(|c| c.caller_id),
+            )
+        })?;
+        let (Some(t), Some(from)) = (twilio, caller_id) else {
+            return Err(ApiError::Internal);
+        };
+        let Some(sid) = t.account_sid.clone() else {
+            return Err(ApiError::Internal);
+        };
+        let hook = format!("{}/v1/sites/{site}/twilio/callback/{}", c.base, c.id);
+        let mut form = vec![
+            ("To", c.target.clone()),
+            ("From", from.to_string()),
+            ("Url", hook.clone()),
+            ("Method", "POST".to_string()),
+            ("StatusCallback", format!("{hook}/status")),
+            ("StatusCallbackMethod", "POST".to_string()),
+            ("Timeout", "30".to_string()),
+        ];
+        for e in ["initiated", "ringing", "answered", "completed"] {
+            form.push(("StatusCallbackEvent", e.to_string()));
+        }
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", http::urlencode(v)))
+            .collect();
+        let url = format!(
+            "{}/2010-04-01/Accounts/{sid}/Calls.json",
+            t.api_base
+                .as_deref()
+                .unwrap_or(TWILIO_API)
+                .trim_end_matches('/')
+        );
+        let placed = twilio_post(&url, &sid, &t.auth_token, &body.join("&")).await;
+        let (next, reason, office_sid) = match placed {
+            Ok(call_sid) => (State::CallingOffice, None, Some(call_sid)),
+            Err(e) => (State::Failed, Some(e), None),
+        };
+        self.mutate(Some(Handler::PostCallback), |l, db| {
+            let mut c = get(db, &c.id)?.ok_or(ApiError::Internal)?;
+            c.office_sid = office_sid.clone();
+            c.scheduled_for = None;
+            if next == State::CallingOffice {
+                // Scheduled until now: it is placed.
+                c.state = next.as_str().to_string();
+                c.updated_at = now().millis();
+                put(db, &c)?;
+                return Ok(c);
+            }
+            let change = missed("twilio refused the call");
+            advance(l, db, c, next, reason.clone(), change)
+        })
+    }
+
+    /// The office's hours changed: every waiting request goes when the
+    /// office opens now (at once, if it is open).
+    pub(super) fn reschedule_callbacks(&self) -> R<()> {
+        self.mutate(None, |l, db| {
+            let config = l.site.config();
+            let waiting: Vec<CallbackRow> = db
+                .exec("SELECT * FROM callbacks WHERE state = 'scheduled'", None)?
+                .to_array()?;
+            let Some(cb) = &config.callback else {
+                // No call-backs any more: what waits will not be placed.
+                for c in waiting {
+                    advance(
+                        l,
+                        db,
+                        c,
+                        State::Failed,
+                        Some("call-backs were turned off".into()),
+                        missed("call-backs were turned off"),
+                    )?;
+                }
+                return Ok(());
+            };
+            let tz = config.time_zone.clone();
+            let at = now();
+            let open = cb
+                .hours
+                .next_open(at, &|t: Instant| utc_offset_ms(&tz, t.millis()))
+                .unwrap_or(at);
+            for mut c in waiting {
+                c.scheduled_for = Some(open.millis());
+                put(db, &c)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// When the alarm must place the next scheduled request (ms since the epoch).
+    pub(super) fn next_callback(&self) -> Option<i64> {
+        let db = self.ready().ok()?;
+        #[derive(Deserialize)]
+        struct T {
+            t: Option<i64>,
+        }
+        let rows: Vec<T> = db
+            .exec(
+                "SELECT MIN(scheduled_for) AS t FROM callbacks WHERE state = 'scheduled'",
+                None,
+            )
+            .ok()?
+            .to_array()
+            .ok()?;
+        rows.first().and_then(|r| r.t)
+    }
+
+    /// The alarm: places the scheduled requests whose office has opened.
+    pub(super) async fn place_due_callbacks(&self, site: &str) {
+        let Ok(db) = self.ready() else { return };
+        let due: Vec<CallbackRow> = match db
+            .exec(
+                "SELECT * FROM callbacks WHERE state = 'scheduled' AND scheduled_for <= ? ORDER BY scheduled_for LIMIT 20",
+                vec![V::Integer(now().millis())],
+            )
+            .and_then(|c| c.to_array())
+        {
+            Ok(d) => d,
+            Err(e) => {
+                worker::console_error!("callbacks: {e}");
+                return;
+            }
+        };
+        for c in due {
+            if let Err(e) = self.place_callback(site, c).await {
+                worker::console_error!("callbacks: {}", e.body());
+            }
+        }
+    }
+
+    /// `GET /v1/sites/{site}/callbacks`: the requests of a period, newest first.
+    pub(super) fn list_callbacks(&self, req: &Request) -> R<Response> {
+        self.require_site()?;
+        let q = http::query(req);
+        let (from, to) = http::period(&q)?;
+        let full = http::flag(&q, "full_caller");
+        let rows: Vec<CallbackRow> = self
+            .ready()?
+            .exec(
+                "SELECT * FROM callbacks WHERE requested_at >= ? AND requested_at < ? ORDER BY requested_at DESC LIMIT 500",
+                vec![V::Integer(from.millis()), V::Integer(to.millis())],
+            )?
+            .to_array()?;
+        let list: Vec<serde_json::Value> = rows.iter().map(|c| c.view(full)).collect();
+        json(200, &serde_json::json!({"callbacks": list}))
+    }
+
+    /// `POST /twilio/callback/{id}`: the office answered; the TwiML dials
+    /// the visitor (their leg's progress and the Dial's end to `.../dial`).
+    pub(super) async fn twilio_callback_answer(
+        &self,
+        req: &Request,
+        body: &[u8],
+        id: &str,
+    ) -> R<Response> {
+        self.require_site()?;
+        let _pairs = self.twilio_form(req, body)?;
+        let site = store::meta(&self.ready()?, "site")?.unwrap_or_default();
+        let c = self.mutate(Some(Handler::TwilioCallback), |l, db| {
+            let c = get(db, id)?.ok_or_else(|| ApiError::NotFound("no such call-back".into()))?;
+            let change = CallChange {
+                agent: None,
+                ..CallChange::default()
+            };
+            advance(l, db, c, State::CallingVisitor, None, change)
+        })?;
+        self.schedule().await?;
+        if c.state().is_final() {
+            return http::xml(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup/></Response>",
+            );
+        }
+        let caller_id = self
+            .with_loaded(|l| l.site.config().callback.as_ref().map(|c| c.caller_id))?
+            .ok_or(ApiError::Internal)?;
+        let dial = format!("{}/v1/sites/{site}/twilio/callback/{}/dial", c.base, c.id);
+        let who = c
+            .name
+            .as_deref()
+            .map_or_else(String::new, |n| format!(" for {}", telephony::xml(n)));
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>A call-back request from the site{who}. Connecting you now.</Say><Dial callerId=\"{caller_id}\" action=\"{d}\" method=\"POST\"><Number statusCallbackEvent=\"answered completed\" statusCallback=\"{d}\" statusCallbackMethod=\"POST\">{phone}</Number></Dial></Response>",
+            d = telephony::xml(&dial),
+            phone = telephony::xml(&c.phone),
+        );
+        http::xml(&body)
+    }
+
+    /// `POST /twilio/callback/{id}/status`: the office leg's progress; an
+    /// office that does not answer fails the request.
+    pub(super) async fn twilio_callback_status(
+        &self,
+        req: &Request,
+        body: &[u8],
+        id: &str,
+    ) -> R<Response> {
+        self.require_site()?;
+        let pairs = self.twilio_form(req, body)?;
+        let status = telephony::param(&pairs, "CallStatus").and_then(|s| s.parse::<Status>().ok());
+        self.mutate(Some(Handler::TwilioCallback), |l, db| {
+            let c = get(db, id)?.ok_or_else(|| ApiError::NotFound("no such call-back".into()))?;
+            match status {
+                Some(s)
+                    if s.is_missed()
+                        && !c.state().is_final()
+                        && c.state() != State::CallingVisitor =>
+                {
+                    let why = format!("the office did not answer ({})", s.as_str());
+                    advance(l, db, c, State::Failed, Some(why.clone()), missed(&why))?;
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
+        self.schedule().await?;
+        http::xml(telephony::TWIML_EMPTY)
+    }
+
+    /// `POST /twilio/callback/{id}/dial`: the visitor's leg (answered:
+    /// connected) and the Dial's end (talk time, or the visitor did not answer).
+    pub(super) async fn twilio_callback_dial(
+        &self,
+        req: &Request,
+        body: &[u8],
+        id: &str,
+    ) -> R<Response> {
+        self.require_site()?;
+        let pairs = self.twilio_form(req, body)?;
+        let leg = telephony::param(&pairs, "ParentCallSid").is_some();
+        let status = telephony::param(&pairs, if leg { "CallStatus" } else { "DialCallStatus" })
+            .and_then(|s| s.parse::<Status>().ok());
+        let secs = telephony::param(&pairs, "DialCallDuration")
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        self.mutate(Some(Handler::TwilioCallback), |l, db| {
+            let c = get(db, id)?.ok_or_else(|| ApiError::NotFound("no such call-back".into()))?;
+            match status {
+                Some(s) if s.is_answered() => {
+                    let call = CallChange {
+                        status: Some(if leg {
+                            Status::InProgress
+                        } else {
+                            Status::Answered
+                        }),
+                        duration: secs,
+                        end_reason: (!leg).then(|| "completed".to_string()),
+                        ..CallChange::default()
+                    };
+                    advance(l, db, c, State::Connected, None, call)?;
+                }
+                Some(s) if s.is_missed() && !leg => {
+                    let why = format!("the visitor did not answer ({})", s.as_str());
+                    advance(l, db, c, State::Failed, Some(why.clone()), missed(&why))?;
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
+        self.schedule().await?;
+        http::xml(telephony::TWIML_EMPTY)
+    }
+}
+
+/// One request to Twilio's REST API (form, HTTP Basic); the new call's SID,
+/// or why not in Twilio's words.
+async fn twilio_post(url: &str, sid: &str, token: &str, form: &str) -> Result<String, String> {
+    use base64::Engine;
+    let headers = Headers::new();
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{sid}:{token}"));
+    for (k, v) in [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("accept", "application/json"),
+        ("authorization", &format!("Basic {basic}")),
+    ] {
+        headers.set(k, v).map_err(|e| e.to_string())?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(form)));
+    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+    let request = worker::Fetch::Request(req);
+    let fetch = Box::pin(request.send());
+    let timeout = Box::pin(worker::Delay::from(std::time::Duration::from_secs(10)));
+    let mut resp = match futures_util::future::select(fetch, timeout).await {
+        futures_util::future::Either::Left((Ok(r), _)) => r,
+        futures_util::future::Either::Left((Err(e), _)) => return Err(e.to_string()),
+        futures_util::future::Either::Right(_) => {
+            return Err("Twilio did not answer in 10 s".into())
+        }
+    };
+    let code = resp.status_code();
+    let v: serde_json::Value = resp.json().await.unwrap_or_default();
+    if (200..300).contains(&code) {
+        v["sid"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "Twilio's answer has no call SID".to_string())
+    } else {
+        Err(format!(
+            "Twilio answered {code}: {}",
+            v["message"].as_str().unwrap_or("")
+        ))
+    }
+}

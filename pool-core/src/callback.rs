@@ -1,0 +1,255 @@
+//! Call-back requests: a visitor leaves a number, the business's office is
+//! called first and, when someone answers, the visitor is dialled (the
+//! order the trade uses, so the visitor never waits on hold).
+//!
+//! Pure decisions: whether a number may be called ([`check_number`]: a
+//! country the site allows, no premium-rate range), when the office is open
+//! ([`WorkingHours::next_open`]: in the site's time zone, passed as a UTC
+//! offset function), and how a request stands ([`State`]).
+//!
+//! ```
+//! use pool_core::callback::{check_number, Refusal, WorkingHours};
+//! use pool_core::number::{PhoneNumber, Region};
+//! use pool_core::time::{Duration, Instant};
+//!
+//! let ru = [Region::RU];
+//! let visitor: PhoneNumber = "+79161234567".parse().unwrap();
+//! assert_eq!(check_number(visitor, &ru), Ok(()));
+//! assert_eq!(check_number("+74950000000".parse().unwrap(), &ru), Ok(()));
+//! assert_eq!(check_number("+78095551234".parse().unwrap(), &ru), Err(Refusal::Premium));
+//! assert_eq!(check_number("+14155550100".parse().unwrap(), &ru), Err(Refusal::Country));
+//!
+//! // Weekdays 09:00 to 18:00 (UTC here).
+//! let hours = WorkingHours::parse(&["mon", "tue", "wed", "thu", "fri"], "09:00", "18:00").unwrap();
+//! let utc = |_: Instant| 0;
+//! let tuesday_noon = Instant::from_secs(1_764_676_800); // 2025-12-02 12:00 UTC, a Tuesday
+//! assert_eq!(hours.next_open(tuesday_noon, &utc), None); // open: now
+//! let tuesday_night = tuesday_noon + Duration::from_hours(10);
+//! assert_eq!(hours.next_open(tuesday_night, &utc), Some(tuesday_noon + Duration::from_hours(21)));
+//! ```
+
+use core::fmt;
+
+use crate::number::{PhoneNumber, Region};
+use crate::report::weekday_hour;
+use crate::time::Instant;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The days (Monday first) and hours the office takes calls, in the site's
+/// local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkingHours {
+    /// Monday to Sunday.
+    pub days: [bool; 7],
+    /// Opens, minutes after midnight.
+    pub from_min: u16,
+    /// Closes (after `from_min`, the same day).
+    pub to_min: u16,
+}
+
+/// The weekday names a config uses.
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl WorkingHours {
+    /// Reads weekday names (`mon` ... `sun`) and `HH:MM` times; `None` when
+    /// a name or a time is not one, or the office would close before it opens.
+    pub fn parse(days: &[&str], from: &str, to: &str) -> Option<WorkingHours> {
+        let mut d = [false; 7];
+        for name in days {
+            let i = WEEKDAYS
+                .iter()
+                .position(|w| w.eq_ignore_ascii_case(name.trim()))?;
+            d[i] = true;
+        }
+        let (from_min, to_min) = (crate::notify::minutes(from)?, crate::notify::minutes(to)?);
+        (from_min < to_min && d.iter().any(|x| *x)).then_some(WorkingHours {
+            days: d,
+            from_min,
+            to_min,
+        })
+    }
+
+    /// `None` when the office is open at `at`; else when it opens next.
+    pub fn next_open(&self, at: Instant, offset_ms: &dyn Fn(Instant) -> i64) -> Option<Instant> {
+        let local = at.millis() + offset_ms(at);
+        let midnight = local - local.rem_euclid(DAY_MS);
+        let minute = (local.rem_euclid(DAY_MS) / 60_000) as u16;
+        let (weekday, _) = weekday_hour(local);
+        if self.days[weekday] && (self.from_min..self.to_min).contains(&minute) {
+            return None;
+        }
+        for ahead in 0..8i64 {
+            let day = (weekday + ahead as usize) % 7;
+            let open = midnight + ahead * DAY_MS + i64::from(self.from_min) * 60_000;
+            if self.days[day] && open > local {
+                // The offset at the opening itself (daylight saving may change it).
+                let guess = Instant::from_millis(open - offset_ms(at));
+                return Some(Instant::from_millis(open - offset_ms(guess)));
+            }
+        }
+        None
+    }
+}
+
+/// Why a number may not be called back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its country is not one the site calls.
+    Country,
+    /// A premium-rate number.
+    Premium,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Refusal::Country => "a number in a country this site does not call back",
+            Refusal::Premium => "a premium-rate number",
+        })
+    }
+}
+
+/// Premium-rate ranges by country code: the national numbers that start so.
+const PREMIUM: &[(u16, &[&str])] = &[
+    (7, &["809", "803"]),
+    (1, &["900", "976"]),
+    (44, &["9"]),
+    (49, &["900", "137"]),
+    (33, &["89", "81", "82"]),
+    (380, &["900"]),
+    (375, &["902"]),
+];
+
+/// Whether `n` may be called back: in one of `allowed` (by its country
+/// code), and in no premium-rate range.
+pub fn check_number(n: PhoneNumber, allowed: &[Region]) -> Result<(), Refusal> {
+    let cc = n.country_code();
+    if !allowed.iter().any(|r| r.country_code() == Some(cc)) {
+        return Err(Refusal::Country);
+    }
+    let national = n.national();
+    let premium = PREMIUM
+        .iter()
+        .filter(|(c, _)| *c == cc)
+        .flat_map(|(_, prefixes)| prefixes.iter())
+        .any(|p| p.len() <= national.len() && p.bytes().zip(national).all(|(a, d)| a - b'0' == *d));
+    if premium {
+        return Err(Refusal::Premium);
+    }
+    Ok(())
+}
+
+/// Where a call-back request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum State {
+    /// Outside the office's hours: placed when it opens.
+    Scheduled,
+    /// The office's phone rings.
+    CallingOffice,
+    /// Someone at the office answered; the visitor's phone rings.
+    CallingVisitor,
+    /// Both talk.
+    Connected,
+    /// Over without a conversation (see the reason).
+    Failed,
+}
+
+impl State {
+    /// `scheduled`, `calling_office`, `calling_visitor`, `connected`, `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Scheduled => "scheduled",
+            State::CallingOffice => "calling_office",
+            State::CallingVisitor => "calling_visitor",
+            State::Connected => "connected",
+            State::Failed => "failed",
+        }
+    }
+
+    /// Reads [`State::as_str`].
+    pub fn parse(s: &str) -> Option<State> {
+        [
+            State::Scheduled,
+            State::CallingOffice,
+            State::CallingVisitor,
+            State::Connected,
+            State::Failed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    /// Whether nothing more happens to it.
+    pub fn is_final(self) -> bool {
+        matches!(self, State::Connected | State::Failed)
+    }
+
+    /// The state after `next` is reported: never backwards (callbacks come
+    /// out of order), and a final state stays.
+    pub fn advance(self, next: State) -> State {
+        let rank = |s: State| match s {
+            State::Scheduled => 0,
+            State::CallingOffice => 1,
+            State::CallingVisitor => 2,
+            State::Connected | State::Failed => 3,
+        };
+        if self.is_final() || rank(next) < rank(self) {
+            self
+        } else {
+            next
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Duration;
+
+    #[test]
+    fn hours_in_the_site_time_zone_and_over_the_weekend() {
+        let hours =
+            WorkingHours::parse(&["mon", "tue", "wed", "thu", "fri"], "09:00", "18:00").unwrap();
+        let moscow = |_: Instant| 3 * 3_600_000;
+        let friday_1630_utc = Instant::from_secs(1_764_952_200); // 2025-12-05 16:30 UTC: 19:30 Moscow
+        let monday_0900_moscow = Instant::from_secs(1_765_173_600); // 2025-12-08 06:00 UTC
+        assert_eq!(
+            hours.next_open(friday_1630_utc, &moscow),
+            Some(monday_0900_moscow)
+        );
+        let friday_1400_utc = friday_1630_utc - Duration::from_mins(150); // 17:00 Moscow
+        assert_eq!(hours.next_open(friday_1400_utc, &moscow), None);
+        assert!(WorkingHours::parse(&["mon"], "18:00", "09:00").is_none());
+        assert!(WorkingHours::parse(&["someday"], "09:00", "18:00").is_none());
+        assert!(WorkingHours::parse(&[], "09:00", "18:00").is_none());
+    }
+
+    #[test]
+    fn premium_and_foreign_numbers_are_not_called() {
+        let ok = |s: &str, allowed: &[Region]| check_number(s.parse().unwrap(), allowed);
+        assert_eq!(ok("+79161234567", &[Region::RU]), Ok(()));
+        assert_eq!(ok("+77011234567", &[Region::RU]), Ok(()), "KZ shares +7");
+        assert_eq!(ok("+19005550100", &[Region::US]), Err(Refusal::Premium));
+        assert_eq!(ok("+441632960000", &[Region::GB]), Ok(()));
+        assert_eq!(ok("+449098790000", &[Region::GB]), Err(Refusal::Premium));
+        assert_eq!(
+            ok("+4915112345678", &[Region::RU, Region::GB]),
+            Err(Refusal::Country)
+        );
+    }
+
+    #[test]
+    fn states_never_go_back() {
+        use State::*;
+        assert_eq!(CallingVisitor.advance(CallingOffice), CallingVisitor);
+        assert_eq!(CallingOffice.advance(Connected), Connected);
+        assert_eq!(Connected.advance(Failed), Connected);
+        assert_eq!(Scheduled.advance(CallingOffice), CallingOffice);
+        for s in [Scheduled, CallingOffice, CallingVisitor, Connected, Failed] {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+    }
+}

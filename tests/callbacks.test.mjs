@@ -1,0 +1,173 @@
+// Call-back requests on a real workerd, through a stand-in for Twilio's
+// REST API (Calls: checked against Twilio's documented parameters and
+// authentication) with this test playing Twilio's signed callbacks: within
+// the office's hours the office is called first, then the visitor; the
+// request is a call in the log attributed to the visitor's session, counts
+// in reports, and goes out as webhooks; outside the hours it waits and is
+// placed when the office opens; bad numbers, foreign and premium ones, and
+// too many requests are refused and change nothing.
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import { after, before, describe, test } from "node:test";
+import { ADMIN_KEY, call, createSite, newSession, siteSpec, until } from "./support/api.mjs";
+import { vendors } from "./support/vendors.mjs";
+import { startWorker } from "./support/workerd.mjs";
+
+const SID = `AC${"fedcba9876543210".repeat(2)}`;
+const TOKEN = "twilio-token-for-callbacks";
+const OFFICE_LINE = "+74990000500"; // the account's number both legs show
+const SECRET = "crm-webhook-secret-for-callbacks";
+
+let w, v, hooks, hookServer;
+before(async () => {
+  v = await vendors({ accountSid: SID, authToken: TOKEN, serverToken: "unused", numbers: [OFFICE_LINE] });
+  hooks = [];
+  hookServer = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      hooks.push(JSON.parse(body));
+      res.writeHead(200).end("{}");
+    });
+  });
+  await new Promise((r) => hookServer.listen(0, "127.0.0.1", r));
+  w = await startWorker({ vars: { ADMIN_KEY } });
+});
+after(async () => {
+  await w?.stop();
+  await v?.close();
+  await new Promise((r) => hookServer?.close(r));
+});
+
+/** Every day, the whole day but the last minute (Moscow time), or a window that is closed now. */
+function spec({ open = true } = {}) {
+  const hm = (ms) => new Date(ms + 3 * 3_600_000).toISOString().slice(11, 16);
+  const now = Date.now();
+  const hours = open ? { from: "00:00", to: "23:59" } : { from: hm(now + 2 * 3_600_000), to: hm(now + 2 * 3_600_000 + 60_000) };
+  return siteSpec({
+    time_zone: "Europe/Moscow",
+    callback: { caller_id: OFFICE_LINE, days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...hours, per_visitor_per_hour: 2 },
+    integrations: {
+      twilio: { auth_token: TOKEN, account_sid: SID, api_base: v.url },
+      webhooks: [{ url: `http://127.0.0.1:${hookServer.address().port}/crm`, secret: SECRET, events: ["callback.requested", "callback.connected", "callback.failed"] }],
+    },
+  });
+}
+
+/** Twilio's signature over the URL and the sorted POST parameters. */
+function sign(url, params) {
+  const data = Object.keys(params).sort().reduce((s, k) => s + k + params[k], url);
+  return createHmac("sha1", TOKEN).update(data).digest("base64");
+}
+
+/** Plays Twilio: a signed POST to one of the URLs the edge gave it. */
+async function asTwilio(url, params) {
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sign(url, params) },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: r.status, text: await r.text() };
+}
+
+const ask = (site, body) => call(w, "POST", `/v1/sites/${site}/callbacks`, { body, headers: { origin: "http://shop.test" }, template: "/v1/sites/{site}/callbacks" });
+const admin = (site, method, path, opts = {}) => call(w, method, `/v1/sites/${site}${path}`, { key: ADMIN_KEY, ...opts });
+
+describe("call-back requests", () => {
+  test("within hours: the office first, then the visitor; a call of the visitor's channel", async () => {
+    await createSite(w, "cb", spec());
+    const s = await newSession(w, "cb", { url: "http://shop.test/implants?utm_source=google&utm_medium=cpc&utm_campaign=spring" });
+    const r = await ask("cb", { session_id: s.body.session_id, phone: "8 (916) 555-12-34", name: "Ivan" });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.state, "calling_office");
+    assert.equal(r.body.phone, "+7******1234", "the page sees the number masked");
+    // Twilio was asked to call the office, showing the account's number, with our callbacks.
+    assert.equal(v.calls.length, 1);
+    const placed = v.calls[0];
+    assert.equal(placed.To, "+74951234567");
+    assert.equal(placed.From, OFFICE_LINE);
+    assert.ok(placed.Url.endsWith(`/v1/sites/cb/twilio/callback/${r.body.id}`), placed.Url);
+    assert.deepEqual(placed.StatusCallbackEvent, ["initiated", "ringing", "answered", "completed"]);
+    // The office answers: the TwiML dials the visitor.
+    const twiml = await asTwilio(placed.Url, { CallSid: placed.sid, CallStatus: "in-progress", To: placed.To, From: placed.From, Direction: "outbound-api" });
+    assert.equal(twiml.status, 200, twiml.text);
+    const dial = twiml.text.match(/<Dial callerId="\+74990000500" action="([^"]+)" method="POST"><Number statusCallbackEvent="answered completed" statusCallback="\1" statusCallbackMethod="POST">\+79165551234<\/Number><\/Dial>/);
+    assert.ok(dial, twiml.text);
+    assert.match(twiml.text, /<Say>A call-back request from the site for Ivan\. Connecting you now\.<\/Say>/);
+    const dialUrl = dial[1].replaceAll("&amp;", "&");
+    let list = await admin("cb", "GET", "/callbacks", { template: "/v1/sites/{site}/callbacks" });
+    assert.equal(list.body.callbacks[0].state, "calling_visitor");
+    // The visitor answers, and they talk 80 s.
+    await asTwilio(dialUrl, { CallSid: "CA-VISITOR", ParentCallSid: placed.sid, CallStatus: "in-progress", To: "+79165551234" });
+    await asTwilio(dialUrl, { CallSid: placed.sid, DialCallStatus: "completed", DialCallDuration: "80", CallStatus: "in-progress" });
+    list = await admin("cb", "GET", "/callbacks?full_caller=1", { template: "/v1/sites/{site}/callbacks" });
+    assert.equal(list.body.callbacks[0].state, "connected");
+    assert.equal(list.body.callbacks[0].phone, "+79165551234");
+    // In the call log: a call-back, attributed to the visit, a target call.
+    const c = await admin("cb", "GET", `/calls/cb-${r.body.id}`, { template: "/v1/sites/{site}/calls/{id}" });
+    assert.equal(c.body.direction, "callback");
+    assert.equal(c.body.status, "answered");
+    assert.equal(c.body.duration_secs, 80);
+    assert.equal(c.body.attribution.session_id, s.body.session_id);
+    assert.equal(c.body.attribution.confidence, "high");
+    assert.equal(c.body.attribution.channel.campaign, "spring");
+    assert.equal(c.body.target_call, true);
+    const rep = await admin("cb", "GET", "/reports/calls?group_by=channel", { template: "/v1/sites/{site}/reports/calls" });
+    assert.equal(rep.body.rows.find((x) => x.key === "paid_search").calls, 1);
+    // The CRM heard it: requested, then connected (signed webhooks).
+    await until(() => hooks.some((h) => h.event === "callback.connected"), "the callback.connected webhook");
+    assert.ok(hooks.some((h) => h.event === "callback.requested" && h.data.id === r.body.id));
+  });
+
+  test("the office does not answer: the request fails, a missed call", async () => {
+    const s = await newSession(w, "cb", { url: "http://shop.test/" });
+    const r = await ask("cb", { session_id: s.body.session_id, phone: "+79165550000" });
+    assert.equal(r.status, 201);
+    const placed = v.calls.at(-1);
+    await asTwilio(`${placed.StatusCallback}`, { CallSid: placed.sid, CallStatus: "no-answer", To: placed.To });
+    const list = await admin("cb", "GET", "/callbacks", { template: "/v1/sites/{site}/callbacks" });
+    const mine = list.body.callbacks.find((x) => x.id === r.body.id);
+    assert.equal(mine.state, "failed");
+    assert.match(mine.reason, /the office did not answer \(no_answer\)/);
+    const c = await admin("cb", "GET", `/calls/cb-${r.body.id}`, { template: "/v1/sites/{site}/calls/{id}" });
+    assert.equal(c.body.status, "no_answer");
+    await until(() => hooks.some((h) => h.event === "callback.failed" && h.data.id === r.body.id), "the callback.failed webhook");
+  });
+
+  test("foreign, premium and bad numbers, unknown sessions' fields and too many requests are refused", async () => {
+    const s = await newSession(w, "cb", { url: "http://shop.test/" });
+    const before = v.calls.length;
+    for (const [phone, why] of [["+14155550100", /country/], ["8 809 555-12-34", /premium/], ["12", /not a phone number/]]) {
+      const r = await ask("cb", { session_id: s.body.session_id, phone });
+      assert.equal(r.status, 422, phone);
+      assert.equal(r.body.error.fields[0].path, "phone");
+      assert.match(r.body.error.fields[0].message, why);
+    }
+    const bad = await ask("cb", { session_id: "nope", phone: "+79165550001", target: "+70000000000" });
+    assert.deepEqual(bad.body.error.fields.map((f) => f.path).sort(), ["session_id", "target"]);
+    // Two an hour per visitor: the third is refused, and Twilio is not asked.
+    assert.equal((await ask("cb", { session_id: s.body.session_id, phone: "+79165550002" })).status, 201);
+    assert.equal((await ask("cb", { session_id: s.body.session_id, phone: "+79165550003" })).status, 201);
+    const third = await ask("cb", { session_id: s.body.session_id, phone: "+79165550004" });
+    assert.equal(third.status, 429);
+    assert.equal(v.calls.length, before + 2);
+  });
+
+  test("outside hours: the request waits, the visitor is told when, and it is placed when the office opens", async () => {
+    await createSite(w, "cb-late", spec({ open: false }));
+    const s = await newSession(w, "cb-late", { url: "http://shop.test/" });
+    const before = v.calls.length;
+    const r = await ask("cb-late", { session_id: s.body.session_id, phone: "+79165556677" });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.state, "scheduled");
+    assert.ok(r.body.scheduled_for > Date.now() + 3_600_000, "the office opens in about two hours");
+    assert.equal(v.calls.length, before, "not placed yet");
+    // The office opens now (its hours changed): the alarm places the request.
+    await createSite(w, "cb-late", spec({ open: true }));
+    await until(() => v.calls.length === before + 1, "the request placed when the office opened");
+    assert.equal(v.calls.at(-1).To, "+74951234567");
+    const list = await admin("cb-late", "GET", "/callbacks", { template: "/v1/sites/{site}/callbacks" });
+    assert.equal(list.body.callbacks[0].state, "calling_office");
+  });
+});
