@@ -77,6 +77,9 @@ const admin = (site, method, path, opts = {}) => call(w, method, `/v1/sites/${si
 describe("call-back requests", () => {
   test("within hours: the office first, then the visitor; a call of the visitor's channel", async () => {
     await createSite(w, "cb", spec());
+    // Ivan called earlier, and nobody answered.
+    const earlier = await admin("cb", "POST", "/calls", { body: { call_id: "ivan-missed", tracking_number: "+74951234567", caller: "+79165551234", status: "no_answer" }, template: "/v1/sites/{site}/calls" });
+    assert.equal(earlier.status, 201);
     const s = await newSession(w, "cb", { url: "http://shop.test/implants?utm_source=google&utm_medium=cpc&utm_campaign=spring" });
     const r = await ask("cb", { session_id: s.body.session_id, phone: "8 (916) 555-12-34", name: "Ivan" });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -112,9 +115,14 @@ describe("call-back requests", () => {
     assert.equal(c.body.attribution.session_id, s.body.session_id);
     assert.equal(c.body.attribution.confidence, "high");
     assert.equal(c.body.attribution.channel.campaign, "spring");
-    assert.equal(c.body.target_call, true);
+    assert.equal(c.body.target_call, false, "Ivan called before: not a new caller, so no target call");
+    // The connected call-back reached Ivan: his missed call is called back.
+    const missed = await admin("cb", "GET", "/calls/ivan-missed", { template: "/v1/sites/{site}/calls/{id}" });
+    assert.ok(missed.body.called_back_at >= missed.body.started_at, JSON.stringify(missed.body));
     const rep = await admin("cb", "GET", "/reports/calls?group_by=channel", { template: "/v1/sites/{site}/reports/calls" });
-    assert.equal(rep.body.rows.find((x) => x.key === "paid_search").calls, 1);
+    const paid = rep.body.rows.find((x) => x.key === "paid_search");
+    assert.deepEqual([paid.calls, paid.visits, paid.callbacks, paid.callbacks_connected], [1, 1, 1, 1]);
+    assert.equal(rep.body.total.calls, 2, "the call-back and Ivan's missed call");
     // The CRM heard it: requested, then connected (signed webhooks).
     await until(() => hooks.some((h) => h.event === "callback.connected"), "the callback.connected webhook");
     assert.ok(hooks.some((h) => h.event === "callback.requested" && h.data.id === r.body.id));

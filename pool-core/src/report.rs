@@ -76,6 +76,8 @@ pub struct Fact {
     pub answer_wait: Option<Duration>,
     /// The tags the call was given.
     pub tags: Vec<String>,
+    /// A call-back the visitor asked for on the site.
+    pub callback: bool,
 }
 
 impl Default for Fact {
@@ -94,6 +96,7 @@ impl Default for Fact {
             agent: None,
             answer_wait: None,
             tags: Vec::new(),
+            callback: false,
         }
     }
 }
@@ -240,6 +243,10 @@ pub struct Row {
     pub leads: u64,
     /// Calls per 100 visits; `None` without visits.
     pub calls_per_100_visits: Option<f64>,
+    /// Call-back requests (each is also one of the calls).
+    pub callbacks: u64,
+    /// Call-backs that connected the visitor.
+    pub callbacks_connected: u64,
 }
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -353,6 +360,8 @@ struct Acc {
     value_minor: u64,
     visits: u64,
     leads: u64,
+    callbacks: u64,
+    callbacks_connected: u64,
 }
 
 /// Groups `facts`; rows by calls, most first (days and hours in order).
@@ -432,6 +441,10 @@ fn count(a: &mut Acc, f: &Fact) {
         a.successful += u64::from(ok);
     }
     a.value_minor += f.value_minor;
+    if f.callback {
+        a.callbacks += 1;
+        a.callbacks_connected += u64::from(f.status.is_answered());
+    }
 }
 
 fn row(key: String, a: Acc) -> Row {
@@ -457,6 +470,8 @@ fn row(key: String, a: Acc) -> Row {
         visits: a.visits,
         leads: a.leads,
         calls_per_100_visits: (a.visits > 0).then(|| tenths(a.calls * 100, a.visits)),
+        callbacks: a.callbacks,
+        callbacks_connected: a.callbacks_connected,
     }
 }
 
@@ -500,6 +515,8 @@ pub fn total_with(facts: &[Fact], visits: &[Touch], leads: &[Touch]) -> Row {
             visits: 0,
             leads: 0,
             calls_per_100_visits: None,
+            callbacks: 0,
+            callbacks_connected: 0,
         })
 }
 

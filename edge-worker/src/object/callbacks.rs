@@ -17,7 +17,7 @@ use pool_core::site::TWILIO_API;
 use pool_core::time::{Duration, Instant};
 
 use super::calls::{record_call, update_call, CallChange, Found, Incoming};
-use super::outbox::enqueue_event;
+use super::outbox::{enqueue_event, enqueue_ga4};
 use super::reports::utc_offset_ms;
 use super::{check_body, json, now, random_key, Loaded, SiteObject, R};
 use crate::api;
@@ -152,6 +152,12 @@ fn advance(
                 "callback.failed"
             };
             enqueue_event(l, db, event, &c.id, c.view(true))?;
+            ga4(l, db, &c, event.replace('.', "_").as_str())?;
+        }
+        if after == State::Connected {
+            // A connected call-back reaches the caller: their missed calls are called back.
+            store::mark_called_back(db, &c.phone, now().millis())?;
+            super::notify::on_called_back(db, &c.phone)?;
         }
     }
     if call != CallChange::default() {
@@ -160,6 +166,22 @@ fn advance(
         }
     }
     Ok(c)
+}
+
+/// GA4's event (`callback_requested`, `callback_connected`,
+/// `callback_failed`) with the visitor's client id, when the visit had one.
+fn ga4(l: &Loaded, db: &Db, c: &CallbackRow, name: &str) -> R<()> {
+    let Some(g) = &l.site.config().integrations.ga4 else {
+        return Ok(());
+    };
+    let Some(client_id) = store::call(db, &c.call_id())?.and_then(|r| r.ga_client_id) else {
+        return Ok(());
+    };
+    let body = serde_json::json!({
+        "client_id": client_id,
+        "events": [{"name": name, "params": {"callback_id": c.id, "state": c.state}}],
+    });
+    enqueue_ga4(db, g, &format!("ga4.{name}"), &c.id, &body)
 }
 
 /// The call's change when a request fails: a missed call (it alerts).
@@ -310,6 +332,7 @@ impl SiteObject {
             put(db, &c)?;
             record_call(l, db, inc, found)?;
             enqueue_event(l, db, "callback.requested", &c.id, c.view(true))?;
+            ga4(l, db, &c, "callback_requested")?;
             Ok(())
         })?;
         let c = if open.is_none() {

@@ -215,6 +215,7 @@ pub(super) fn fact(r: &CallRow) -> Fact {
         agent: r.agent.clone(),
         answer_wait: wait(r),
         tags: serde_json::from_str(&r.tags).unwrap_or_default(),
+        callback: r.direction.as_deref() == Some("callback"),
     }
 }
 

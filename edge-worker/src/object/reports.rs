@@ -87,6 +87,8 @@ impl SiteObject {
                 "visits",
                 "leads",
                 "calls_per_100_visits",
+                "callbacks",
+                "callbacks_connected",
             ];
             let lines: Vec<Vec<String>> = rows
                 .iter()
@@ -112,6 +114,8 @@ impl SiteObject {
                         r.leads.to_string(),
                         r.calls_per_100_visits
                             .map_or_else(String::new, |p| p.to_string()),
+                        r.callbacks.to_string(),
+                        r.callbacks_connected.to_string(),
                     ]
                 })
                 .collect();
