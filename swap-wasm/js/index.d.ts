@@ -105,6 +105,21 @@ export function consent(granted: boolean): Promise<void>;
  * single-page app included) are recorded without it.
  */
 export function event(name: string): void;
+/** A call-back request as the edge answers it (the number masked). */
+export interface CallbackRequest {
+  id: string;
+  state: "scheduled" | "calling_office" | "calling_visitor" | "connected" | "failed";
+  /** Outside the office's hours: when it is placed (ms since the epoch). */
+  scheduled_for: number | null;
+  reason: string | null;
+  phone: string;
+}
+/**
+ * Asks the edge to call the visitor back at `phone`: the office is called
+ * first, then the visitor (within the office's hours; else when it opens).
+ * Rejects with the edge's words (a number it does not call, too many requests).
+ */
+export function callback(request: { phone: string; name?: string }): Promise<CallbackRequest>;
 /** Stops the client and puts the original numbers back. */
 export function destroy(): void;
 
@@ -143,6 +158,7 @@ declare global {
       sessionId(): string | null;
       consent(granted: boolean): Promise<void>;
       event(name: string): void;
+      callback(request: { phone: string; name?: string }): Promise<CallbackRequest>;
       destroy(): void;
     };
   }

@@ -134,31 +134,38 @@ let client = null;
  * page with nothing stored. Returns `ready()`.
  */
 export function start(options) {
-  if (client) return client.ready;
+  if (client) return client.ready_;
   const { site, endpoint } = options ?? {};
   if (!site || !endpoint) throw new TypeError("start({ site, endpoint }): both are required");
   client = new Client(options);
-  return client.ready;
+  return client.ready_;
 }
 
 /** Settles when numbers are shown or the fallback is in place. */
-export const ready = () => (client ? client.ready : Promise.resolve());
+export const ready = () => (client ? client.ready_ : Promise.resolve());
 /** The numbers shown: `{ target E.164: shown E.164 }` (a target shown as it is maps to itself). */
-export const numbers = () => (client ? { ...client.map } : {});
+export const numbers = () => (client ? { ...client.map_ } : {});
 /** The session id (with consent), else null. */
-export const sessionId = () => client?.sid ?? null;
+export const sessionId = () => client?.sid_ ?? null;
 /** Gives (or withdraws) consent: a lease from now on (or static numbers). */
-export const consent = (granted) => (client ? client.consent(granted) : Promise.resolve());
+export const consent = (granted) => (client ? client.consent_(granted) : Promise.resolve());
 /** Records one of the site's own events (a price list opened, a calculator
  *  used) in the visit's trail: a short name, never personal data. */
-export const event = (name) => client?.track("event", String(name));
+export const event = (name) => client?.track_("event", String(name));
+
+/** Asks the edge to call the visitor back at `phone`: the office is called
+ *  first, then the visitor (within the office's hours; else when it opens).
+ *  Resolves to the request (`state`, `scheduled_for`); rejects with the
+ *  edge's message (a number it does not call, too many requests). */
+export const callback = ({ phone, name } = {}) =>
+  client?.sid_ ? client.request_("/callbacks", { session_id: client.sid_, phone, name }) : Promise.reject(new Error("no session yet"));
 
 // A single-page app's route changes are page views of the trail (hooked once).
 let hooked;
 function hookHistory() {
   if (hooked) return;
   hooked = 1;
-  const route = () => client?.track();
+  const route = () => client?.track_();
   for (const m of ["pushState", "replaceState"]) {
     const f = history[m];
     history[m] = function (...a) {
@@ -171,43 +178,45 @@ function hookHistory() {
 
 /** Stops the client and puts the original numbers back. */
 export function destroy() {
-  client?.destroy();
+  client?.destroy_();
   client = null;
 }
 
 class Client {
   constructor({ site, endpoint, region = "", ignore = "", consent = true, root, timeoutMs = 4000 }) {
-    this.api = `${String(endpoint).replace(/\/$/, "")}/v1/sites/${encodeURIComponent(site)}`;
-    this.leaseKey = `dni.lease.${site}`;
-    this.publicKey = `dni.public.${site}`;
-    this.tagRegion = region;
-    this.tagIgnore = ignore;
-    this.region = region;
-    this.ignore = ignore;
-    this.root = root;
-    this.timeoutMs = timeoutMs;
-    this.granted = consent !== false && consent !== "required";
+    this.api_ = `${String(endpoint).replace(/\/$/, "")}/v1/sites/${encodeURIComponent(site)}`;
+    this.leaseKey_ = `dni.lease.${site}`;
+    this.publicKey_ = `dni.public.${site}`;
+    this.tagRegion_ = region;
+    this.tagIgnore_ = ignore;
+    this.region_ = region;
+    this.ignore_ = ignore;
+    this.root_ = root;
+    this.timeoutMs_ = timeoutMs;
+    this.granted_ = consent !== false && consent !== "required";
     // Unset until known: sid, handle (the swap), shownKey, timer, stopped, releaseOnLeave.
-    this.map = {};
-    this.steps = [];
-    this.path = location.pathname;
-    this.onLeave = () => this.release();
-    this.ready = this.run();
+    this.map_ = {};
+    this.steps_ = [];
+    this.path_ = location.pathname;
+    this.onLeave_ = () => this.release_();
+    this.ready_ = this.run_();
   }
 
-  run() {
-    return (this.granted ? this.lease() : this.statics()).catch((e) => emit("dni:fallback", { reason: String(e?.message ?? e) }));
+  run_() {
+    return (this.granted_ ? this.lease_() : this.statics_()).catch((e) => emit("dni:fallback", { reason: String(e?.message ?? e) }));
   }
 
-  async request(path, body) {
+  async request_(path, body) {
     const ctl = new AbortController();
-    const t = setTimeout(() => ctl.abort(), this.timeoutMs);
+    const t = setTimeout(() => ctl.abort(), this.timeoutMs_);
     try {
-      const r = await fetch(`${this.api}${path}`, body === undefined
+      const r = await fetch(`${this.api_}${path}`, body === undefined
         ? { signal: ctl.signal }
         : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: ctl.signal, keepalive: true });
-      if (!r.ok) throw new Error(`the edge answered ${r.status}`);
-      return await r.json();
+      // The edge's own words when it refuses (the first bad field's, else its message).
+      const j = await r.json().catch(() => ({}));
+      if (!r.ok) throw new Error(j.error?.fields?.[0]?.message ?? j.error?.message ?? `the edge answered ${r.status}`);
+      return j;
     } catch (e) {
       throw new Error(e?.name === "AbortError" ? "the edge did not answer in time" : e?.message ?? String(e));
     } finally {
@@ -215,58 +224,58 @@ class Client {
     }
   }
 
-  settings(reply) {
+  settings_(reply) {
     // The site's own settings complete the tag's: its region and the regions to leave alone.
-    if (!this.tagRegion && reply.region) this.region = reply.region;
-    if ("release_on_leave" in reply) this.releaseOnLeave = !!reply.release_on_leave;
-    this.ignore = [this.tagIgnore, ...(reply.ignore_selectors ?? [])].filter(Boolean).join(",");
+    if (!this.tagRegion_ && reply.region) this.region_ = reply.region;
+    if ("release_on_leave" in reply) this.releaseOnLeave_ = !!reply.release_on_leave;
+    this.ignore_ = [this.tagIgnore_, ...(reply.ignore_selectors ?? [])].filter(Boolean).join(",");
   }
 
-  async show(map) {
-    if (this.stopped) return;
-    const key = JSON.stringify([map, this.region, this.ignore]);
-    if (key === this.shownKey && this.handle) return;
-    this.shownKey = key;
-    const next = await swapNumbers({ numbers: map, region: this.region, ignore: this.ignore, root: this.root });
-    if (this.stopped) return next.destroy();
-    this.handle?.destroy();
-    this.handle = next;
-    this.map = { ...map };
+  async show_(map) {
+    if (this.stopped_) return;
+    const key = JSON.stringify([map, this.region_, this.ignore_]);
+    if (key === this.shownKey_ && this.handle_) return;
+    this.shownKey_ = key;
+    const next = await swapNumbers({ numbers: map, region: this.region_, ignore: this.ignore_, root: this.root_ });
+    if (this.stopped_) return next.destroy();
+    this.handle_?.destroy();
+    this.handle_ = next;
+    this.map_ = { ...map };
     emit("dni:swapped", next.stats());
   }
 
   /** Without consent: the channel's static numbers, decided here; nothing stored. */
-  async statics(config) {
-    config ??= await this.request("/public");
-    this.settings(config);
+  async statics_(config) {
+    config ??= await this.request_("/public");
+    this.settings_(config);
     await load();
     const channel = channelOf(location.href, document.referrer, location.hostname);
     const map = {};
     for (const t of config.targets) map[t.number] = t.static_numbers[channel] ?? t.number;
-    await this.show(map);
+    await this.show_(map);
     const shown = config.targets.map((t) => ({ target: t.number, number: map[t.number], kind: map[t.number] === t.number ? "original" : "static", expires_at: null }));
     emit("dni:assigned", { sessionId: null, numbers: shown, channel: { channel } });
   }
 
   /** With consent: the visitor's leased numbers. */
-  async lease() {
+  async lease_() {
     let sid = store.get("dni.sid");
     if (!/^[0-9a-f]{32}$/.test(sid ?? "")) {
       sid = newSessionId();
       store.set("dni.sid", sid);
     }
-    this.sid = sid;
+    this.sid_ = sid;
     // The request leaves now, before the wasm is here (it loads meanwhile).
-    const leased = this.request("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId() });
+    const leased = this.request_("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId() });
     leased.catch(() => {});
     load().catch(() => {});
     // A lease cached by this tab or another: show it at once.
     try {
-      const cached = JSON.parse(store.get(this.leaseKey) ?? "null");
+      const cached = JSON.parse(store.get(this.leaseKey_) ?? "null");
       if (cached?.sid === sid && cached.expires > Date.now()) {
-        this.region = cached.region ?? this.region;
-        this.ignore = cached.ignore ?? this.ignore;
-        await this.show(cached.map);
+        this.region_ = cached.region ?? this.region_;
+        this.ignore_ = cached.ignore ?? this.ignore_;
+        await this.show_(cached.map);
       }
     } catch {}
     let reply;
@@ -274,58 +283,58 @@ class Client {
       reply = await leased;
     } catch (e) {
       // Edge unreachable or refusing: a cached lease stays; else the static number, else the original.
-      if (!this.handle) {
-        const config = JSON.parse(store.get(this.publicKey) ?? "null");
-        if (config) await this.statics(config).catch(() => {});
+      if (!this.handle_) {
+        const config = JSON.parse(store.get(this.publicKey_) ?? "null");
+        if (config) await this.statics_(config).catch(() => {});
       }
       throw e;
     }
-    await this.apply(reply);
-    this.heartbeat(reply.heartbeat_ms);
+    await this.apply_(reply);
+    this.heartbeat_(reply.heartbeat_ms);
     hookHistory();
-    addEventListener("pagehide", this.onLeave);
+    addEventListener("pagehide", this.onLeave_);
     // The static numbers, for when the edge cannot be reached later.
-    this.request("/public").then((c) => store.set(this.publicKey, JSON.stringify(c)), () => {});
+    this.request_("/public").then((c) => store.set(this.publicKey_, JSON.stringify(c)), () => {});
   }
 
-  async apply(reply) {
-    if (this.stopped) return;
-    this.settings(reply);
+  async apply_(reply) {
+    if (this.stopped_) return;
+    this.settings_(reply);
     const map = {};
     for (const n of reply.numbers) map[n.target] = n.number;
     const expires = Math.min(...reply.numbers.map((n) => n.expires_at ?? Infinity));
     if (Number.isFinite(expires)) {
-      store.set(this.leaseKey, JSON.stringify({ sid: this.sid, map, expires, region: this.region, ignore: this.ignore }));
+      store.set(this.leaseKey_, JSON.stringify({ sid: this.sid_, map, expires, region: this.region_, ignore: this.ignore_ }));
     }
-    emit("dni:assigned", { sessionId: this.sid, numbers: reply.numbers, channel: reply.channel });
+    emit("dni:assigned", { sessionId: this.sid_, numbers: reply.numbers, channel: reply.channel });
     if (reply.numbers.some((n) => n.kind === "fallback")) emit("dni:fallback", { reason: "pool exhausted" });
-    await this.show(map);
+    await this.show_(map);
   }
 
   /** What the page shows now, for the coverage report. */
   /** `leaving`: the last beacon, which renews a live lease and never takes a number. */
-  beat(leaving = false) {
-    const c = this.handle?.coverage();
+  beat_(leaving = false) {
+    const c = this.handle_?.coverage();
     return c ? { leaving, coverage: { page: location.href.slice(0, 512), ...c } } : { leaving };
   }
 
   /** A step of the visit's trail (an event; without a kind, a route
    *  change: a page view when the path changed, the load being one already),
    *  sent a moment later with the others since. */
-  track(kind, name) {
-    if (!kind && location.pathname !== this.path) [kind, name] = ["page", (this.path = location.pathname)];
-    if (!this.sid || !kind) return;
-    this.steps.push({ kind, name });
-    clearTimeout(this.stepTimer);
-    this.stepTimer = setTimeout(() => this.request(`/sessions/${this.sid}/trail`, { steps: this.steps.splice(0, 20) }).catch(() => {}), 300);
+  track_(kind, name) {
+    if (!kind && location.pathname !== this.path_) [kind, name] = ["page", (this.path_ = location.pathname)];
+    if (!this.sid_ || !kind) return;
+    this.steps_.push({ kind, name });
+    clearTimeout(this.stepTimer_);
+    this.stepTimer_ = setTimeout(() => this.request_(`/sessions/${this.sid_}/trail`, { steps: this.steps_.splice(0, 20) }).catch(() => {}), 300);
   }
 
-  heartbeat(every) {
-    clearInterval(this.timer);
-    this.timer = setInterval(async () => {
+  heartbeat_(every) {
+    clearInterval(this.timer_);
+    this.timer_ = setInterval(async () => {
       if (document.visibilityState !== "visible") return;
       try {
-        await this.apply(await this.request(`/sessions/${this.sid}/heartbeat`, this.beat()));
+        await this.apply_(await this.request_(`/sessions/${this.sid_}/heartbeat`, this.beat_()));
       } catch {}
     }, Math.max(every || 60000, 5000));
   }
@@ -333,38 +342,38 @@ class Client {
   /** The page is left: release the number (sites with release_on_leave), or
    *  say "left now" with a last heartbeat: the number stays the visitor's for
    *  the fixation, for the call that comes after. Both carry the coverage. */
-  release(end = this.releaseOnLeave) {
-    if (this.sid) navigator.sendBeacon(`${this.api}/sessions/${this.sid}/${end ? "release" : "heartbeat"}`, JSON.stringify(this.beat(!end)));
+  release_(end = this.releaseOnLeave_) {
+    if (this.sid_) navigator.sendBeacon(`${this.api_}/sessions/${this.sid_}/${end ? "release" : "heartbeat"}`, JSON.stringify(this.beat_(!end)));
   }
 
-  consent(granted) {
-    if (granted && !this.granted) {
-      this.granted = true;
-      this.ready = this.run();
-    } else if (!granted && this.granted) {
+  consent_(granted) {
+    if (granted && !this.granted_) {
+      this.granted_ = true;
+      this.ready_ = this.run_();
+    } else if (!granted && this.granted_) {
       // Withdrawn: the lease ends, the stored id goes, static numbers from now on.
-      this.granted = false;
-      clearInterval(this.timer);
-      removeEventListener("pagehide", this.onLeave);
-      this.release(true);
-      for (const k of ["dni.sid", this.leaseKey, this.publicKey]) {
+      this.granted_ = false;
+      clearInterval(this.timer_);
+      removeEventListener("pagehide", this.onLeave_);
+      this.release_(true);
+      for (const k of ["dni.sid", this.leaseKey_, this.publicKey_]) {
         try {
           localStorage.removeItem(k);
         } catch {}
         document.cookie = `${k}=; path=/; max-age=0`;
       }
-      this.sid = null;
-      this.ready = this.run();
+      this.sid_ = null;
+      this.ready_ = this.run_();
     }
-    return this.ready;
+    return this.ready_;
   }
 
-  destroy() {
-    this.stopped = true;
-    clearInterval(this.timer);
-    removeEventListener("pagehide", this.onLeave);
-    this.handle?.destroy();
-    this.handle = null;
-    this.map = {};
+  destroy_() {
+    this.stopped_ = true;
+    clearInterval(this.timer_);
+    removeEventListener("pagehide", this.onLeave_);
+    this.handle_?.destroy();
+    this.handle_ = null;
+    this.map_ = {};
   }
 }

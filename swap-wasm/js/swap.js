@@ -11,8 +11,11 @@
 // selector left alone), data-consent="required" (the channel's static number,
 // nothing stored and no lease, until window.dni.consent(true)).
 // Events on document: dni:assigned, dni:swapped, dni:fallback.
-// window.dni: { ready, numbers(), sessionId(), consent(granted), event(name), destroy() }.
-import { consent, destroy, event, locate, numbers, sessionId, start } from "./index.js";
+// data-callback (optional): the call-back widget, a button and a small form,
+// loaded after the numbers (its own file, checked against its hash); the
+// value is the button's label.
+// window.dni: { ready, numbers(), sessionId(), consent(granted), event(name), callback({ phone, name }), destroy() }.
+import { callback, consent, destroy, event, locate, numbers, sessionId, start } from "./index.js";
 
 (() => {
   const me = document.currentScript;
@@ -61,6 +64,16 @@ import { consent, destroy, event, locate, numbers, sessionId, start } from "./in
       return ready;
     },
     event,
+    callback,
     destroy,
   };
+  // The call-back widget, when the tag asks for it: a script beside this one, checked like the wasm.
+  if (d.callback != null) {
+    const s = document.createElement("script");
+    s.src = new URL("callback.js", me.src);
+    s.integrity = CALLBACK_INTEGRITY;
+    s.crossOrigin = "anonymous";
+    s.dataset.label = d.callback;
+    ready.then(() => document.head.append(s));
+  }
 })();

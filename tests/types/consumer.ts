@@ -1,9 +1,9 @@
 // A consumer of the package's types: every export, used as documented. tsc
 // (strict, no emit) must accept it; tests/types.test.mjs runs it.
 import {
-  consent, destroy, event, load, locate, numbers, ready, sessionId, start, swapNumbers,
+  callback, consent, destroy, event, load, locate, numbers, ready, sessionId, start, swapNumbers,
   type AssignedDetail, type AssignedNumber, type Coverage, type FallbackDetail, type StartOptions,
-  type SwapHandle, type SwapOptions, type SwapStats, type UnswappedReason,
+  type CallbackRequest, type SwapHandle, type SwapOptions, type SwapStats, type UnswappedReason,
 } from "calltrack";
 
 async function fixed(root: Element | Document | ShadowRoot): Promise<number> {
@@ -37,6 +37,9 @@ async function leased(): Promise<string | null> {
   document.addEventListener("dni:swapped", (e) => console.log(e.detail.found));
   const id = sessionId();
   event("price list opened");
+  const cb: CallbackRequest = await callback({ phone: "+79161234567", name: "Ivan" });
+  const when: number | null = cb.state === "scheduled" ? cb.scheduled_for : null;
+  console.log(when, await window.dni?.callback({ phone: "+79161234567" }));
   window.dni?.event("calculator used");
   destroy();
   await window.dni?.ready;
