@@ -103,6 +103,8 @@ pub enum Handler {
     TwilioCallbackStatus,
     /// `POST /twilio/callback/{id}/dial`: the visitor's leg and the Dial's end.
     TwilioCallbackDial,
+    /// `POST /crm/pipedrive`: Pipedrive's webhook (a deal won or lost).
+    PipedriveWebhook,
     /// `GET /leads`.
     ListLeads,
     /// `POST /leads`.
@@ -195,6 +197,7 @@ pub const ROUTES: &[Route] = &[
         TwilioCallbackStatus,
     ),
     r(Post, "twilio/callback/{}/dial", Signed, TwilioCallbackDial),
+    r(Post, "crm/pipedrive", Signed, PipedriveWebhook),
     r(Post, "leads", Page, PostLead),
     r(Get, "leads", Admin, ListLeads),
     r(Get, "reports/calls", Admin, CallReport),

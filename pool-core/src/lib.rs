@@ -65,6 +65,7 @@ pub mod call;
 pub mod callback;
 pub mod channel;
 pub mod coverage;
+pub mod crm;
 pub mod journal;
 pub mod notify;
 pub mod number;

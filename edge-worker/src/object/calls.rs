@@ -587,6 +587,9 @@ fn after_change(l: &Loaded, db: &Db, mut row: CallRow) -> R<CallRow> {
     }
     enqueue_call(l, db, &row, event)?;
     enqueue_ga4_call(l, db, &row)?;
+    if row.target && !row.outbound() {
+        super::crm::enqueue_deal(l, db, "call", &row.id)?;
+    }
     row.done_sent = true;
     store::update_call(db, &row)?;
     Ok(row)

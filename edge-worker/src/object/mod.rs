@@ -46,6 +46,7 @@ use crate::store::{self, Db, Write};
 
 mod callbacks;
 mod calls;
+mod crm;
 mod dashboard;
 mod leads;
 mod notify;
@@ -547,6 +548,7 @@ impl SiteObject {
             H::TwilioCallback => self.twilio_callback_answer(req, body, arg(0)).await,
             H::TwilioCallbackStatus => self.twilio_callback_status(req, body, arg(0)).await,
             H::TwilioCallbackDial => self.twilio_callback_dial(req, body, arg(0)).await,
+            H::PipedriveWebhook => self.pipedrive_webhook(req, body).await,
             H::PostLead => self.post_lead(req, body, site).await,
             H::CallReport => self.call_report(req, site).await,
             H::PoolReport => self.pool_report(req, site).await,

@@ -272,15 +272,25 @@ impl SiteObject {
             }
         };
         for d in due {
-            let result = send(
-                &d.kind,
-                &d.url,
-                d.secret.as_deref(),
-                &d.event,
-                &d.idem,
-                &d.body,
-            )
-            .await;
+            let result = if d.kind == "pipedrive" {
+                self.sync_pipedrive(&d.body).await.map_err(|e| {
+                    if e.refused {
+                        Failure::Refused(e.message)
+                    } else {
+                        Failure::Again(e.message)
+                    }
+                })
+            } else {
+                send(
+                    &d.kind,
+                    &d.url,
+                    d.secret.as_deref(),
+                    &d.event,
+                    &d.idem,
+                    &d.body,
+                )
+                .await
+            };
             let attempts = d.attempts + 1;
             let done = now().millis();
             let update = match result {

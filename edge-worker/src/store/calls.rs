@@ -174,6 +174,9 @@ impl CallRow {
     }
 }
 
+/// Calls and leads with their Pipedrive deal (`object::crm`).
+pub const CRM_LINKS_TABLE: &str = "CREATE TABLE IF NOT EXISTS crm_links ( item TEXT PRIMARY KEY, deal_id INTEGER NOT NULL, noted INTEGER NOT NULL, created_at INTEGER NOT NULL)";
+
 /// Call-back requests (`object::callbacks`).
 pub const CALLBACKS_TABLE: &str = "CREATE TABLE IF NOT EXISTS callbacks ( id TEXT PRIMARY KEY, session TEXT, phone TEXT NOT NULL, name TEXT, target TEXT NOT NULL, requested_at INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, scheduled_for INTEGER, office_sid TEXT, base TEXT NOT NULL, updated_at INTEGER NOT NULL)";
 

@@ -59,6 +59,7 @@ pub const SCHEMA: &[&str] = &[
     SAMPLES_TABLE,
     MISSED_ALERTS_TABLE,
     CALLBACKS_TABLE,
+    CRM_LINKS_TABLE,
 ];
 
 /// Creates the tables.

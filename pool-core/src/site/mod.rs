@@ -235,6 +235,50 @@ pub struct IntegrationsSpec {
     pub ga4: Option<Ga4Spec>,
     /// The e-mail provider of missed-call alerts.
     pub email: Option<EmailSpec>,
+    /// Pipedrive: target calls and leads become persons and deals, and a
+    /// won or lost deal comes back as the call's outcome.
+    pub pipedrive: Option<PipedriveSpec>,
+}
+
+/// Pipedrive's REST API.
+pub const PIPEDRIVE_API: &str = "https://api.pipedrive.com";
+
+/// Pipedrive settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct PipedriveSpec {
+    /// The API token (`api_token`): write-only.
+    pub api_token: String,
+    /// The API's origin: the company's (`https://acme.pipedrive.com`) or
+    /// Pipedrive's own by default.
+    pub api_base: Option<String>,
+    /// The password Pipedrive's webhook sends (HTTP Basic, user
+    /// `calltrack`): write-only, 16 characters or more.
+    pub webhook_secret: String,
+    /// The outcome a won deal gives its call; the site's first successful one by default.
+    pub won_outcome: Option<String>,
+    /// The outcome a lost deal gives; the first unsuccessful one by default.
+    pub lost_outcome: Option<String>,
+}
+
+impl PipedriveSpec {
+    /// The labels a won and a lost deal give (`config`'s outcomes).
+    pub fn outcomes<'a>(&'a self, config: &'a Config) -> (Option<&'a str>, Option<&'a str>) {
+        let pick = |given: &'a Option<String>, successful: bool| {
+            given.as_deref().or_else(|| {
+                config
+                    .outcomes
+                    .iter()
+                    .find(|o| o.successful == successful)
+                    .map(|o| o.label.as_str())
+            })
+        };
+        (
+            pick(&self.won_outcome, true),
+            pick(&self.lost_outcome, false),
+        )
+    }
 }
 
 /// Twilio settings.
@@ -332,6 +376,10 @@ impl IntegrationsSpec {
         if let Some(m) = &mut r.email {
             m.server_token = String::from(HIDDEN);
         }
+        if let Some(p) = &mut r.pipedrive {
+            p.api_token = String::from(HIDDEN);
+            p.webhook_secret = String::from(HIDDEN);
+        }
         r
     }
 
@@ -362,6 +410,14 @@ impl IntegrationsSpec {
                 m.server_token.clone_from(&old.server_token);
             }
         }
+        if let (Some(p), Some(old)) = (&mut self.pipedrive, &stored.pipedrive) {
+            if p.api_token == HIDDEN {
+                p.api_token.clone_from(&old.api_token);
+            }
+            if p.webhook_secret == HIDDEN {
+                p.webhook_secret.clone_from(&old.webhook_secret);
+            }
+        }
     }
 
     fn check(&self, e: &mut Errors) {
@@ -386,6 +442,24 @@ impl IntegrationsSpec {
             .is_some_and(|m| m.server_token == HIDDEN)
         {
             e.push("integrations.email.server_token", NOTHING_KEPT);
+        }
+        if let Some(p) = &self.pipedrive {
+            if p.api_token == HIDDEN {
+                e.push("integrations.pipedrive.api_token", NOTHING_KEPT);
+            } else if p.api_token.trim().is_empty() || p.api_token.len() > 256 {
+                e.push("integrations.pipedrive.api_token", "the API token");
+            }
+            if p.webhook_secret == HIDDEN {
+                e.push("integrations.pipedrive.webhook_secret", NOTHING_KEPT);
+            } else if p.webhook_secret.len() < 16 || p.webhook_secret.len() > 256 {
+                e.push(
+                    "integrations.pipedrive.webhook_secret",
+                    "16 to 256 characters",
+                );
+            }
+            if p.api_base.as_deref().is_some_and(|u| !http_url(u)) {
+                e.push("integrations.pipedrive.api_base", "an http(s) origin");
+            }
         }
         if let Some(m) = &self.email {
             if m.provider != "postmark" {
@@ -1218,6 +1292,25 @@ impl Spec {
                 spec: c.clone(),
             })
         });
+        if let Some(p) = &self.integrations.pipedrive {
+            for (name, label) in [
+                ("won_outcome", &p.won_outcome),
+                ("lost_outcome", &p.lost_outcome),
+            ] {
+                if let Some(l) = label {
+                    if !self
+                        .outcomes
+                        .iter()
+                        .any(|o| o.label.trim().eq_ignore_ascii_case(l.trim()))
+                    {
+                        e.push(
+                            format!("integrations.pipedrive.{name}"),
+                            format!("{l:?} is not one of the site's outcomes"),
+                        );
+                    }
+                }
+            }
+        }
         if self.trail_max > crate::trail::MAX_STEPS {
             e.push(
                 "trail_max",
@@ -1553,6 +1646,7 @@ mod tests {
                 from: "alerts@clinic.example".into(),
                 api_base: None,
             }),
+            pipedrive: None,
         };
         let shown = stored.redacted();
         let i = &shown.integrations;

@@ -1,0 +1,332 @@
+//! Pipedrive: a target call or a lead becomes a deal of the person with
+//! that phone number (found, or created), with a note of where they came
+//! from (pool-core's [`crm`] writes it); a deal won or lost in Pipedrive
+//! comes back, through Pipedrive's webhook, as the call's outcome.
+//!
+//! The sync is an outbox row (kind `pipedrive`): retried like the webhooks,
+//! shown in `deliveries`; `crm_links` remembers the deal of each call or
+//! lead, so a retry never makes a second one.
+
+use serde::Deserialize;
+use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
+
+use pool_core::crm::{deal_title, note, outcome_of, Origin};
+use pool_core::site::{PipedriveSpec, PIPEDRIVE_API};
+
+use super::calls::{update_call, CallChange};
+use super::outbox::{enqueue, Outgoing};
+use super::{json, now, Loaded, SiteObject, R};
+use crate::api::{ChannelReply, GivenOutcome};
+use crate::error::ApiError;
+use crate::http;
+use crate::store::{self, Db};
+
+/// Queues the sync of a target call (`call`) or a lead (`lead`), for sites with Pipedrive.
+pub(super) fn enqueue_deal(l: &Loaded, db: &Db, item: &str, id: &str) -> R<()> {
+    let Some(p) = &l.site.config().integrations.pipedrive else {
+        return Ok(());
+    };
+    let body = serde_json::json!({"item": item, "id": id}).to_string();
+    enqueue(
+        db,
+        Outgoing {
+            kind: "pipedrive",
+            url: p.api_base.as_deref().unwrap_or(PIPEDRIVE_API),
+            secret: None,
+            event: "crm.deal",
+            idem: &format!("pipedrive:{item}:{id}"),
+            body: &body,
+        },
+    )
+}
+
+/// Why a sync failed: worth another try, or refused as such.
+pub(super) struct SyncError {
+    pub refused: bool,
+    pub message: String,
+}
+
+fn again(message: impl Into<String>) -> SyncError {
+    SyncError {
+        refused: false,
+        message: message.into(),
+    }
+}
+
+/// One request to Pipedrive's API v1; its `data`.
+async fn pipedrive(
+    p: &PipedriveSpec,
+    method: Method,
+    path: &str,
+    query: &str,
+    body: Option<serde_json::Value>,
+) -> Result<serde_json::Value, SyncError> {
+    let base = p
+        .api_base
+        .as_deref()
+        .unwrap_or(PIPEDRIVE_API)
+        .trim_end_matches('/');
+    let url = format!(
+        "{base}/v1/{path}?{query}{}api_token={}",
+        if query.is_empty() { "" } else { "&" },
+        http::urlencode(&p.api_token)
+    );
+    let headers = Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| again(e.to_string()));
+    set("accept", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(method);
+    if let Some(b) = body {
+        set("content-type", "application/json")?;
+        init.with_body(Some(wasm_bindgen::JsValue::from_str(&b.to_string())));
+    }
+    init.with_headers(headers);
+    let req = Request::new_with_init(&url, &init).map_err(|e| again(e.to_string()))?;
+    let request = worker::Fetch::Request(req);
+    let fetch = Box::pin(request.send());
+    let timeout = Box::pin(worker::Delay::from(std::time::Duration::from_secs(10)));
+    let mut resp = match futures_util::future::select(fetch, timeout).await {
+        futures_util::future::Either::Left((Ok(r), _)) => r,
+        futures_util::future::Either::Left((Err(e), _)) => return Err(again(e.to_string())),
+        futures_util::future::Either::Right(_) => return Err(again("no answer in 10 s")),
+    };
+    let code = resp.status_code();
+    let v: serde_json::Value = resp.json().await.unwrap_or_default();
+    if (200..300).contains(&code) && v["success"].as_bool() == Some(true) {
+        return Ok(v["data"].clone());
+    }
+    let said = v["error"].as_str().unwrap_or("").to_string();
+    Err(SyncError {
+        refused: (400..500).contains(&code) && code != 408 && code != 429,
+        message: format!("Pipedrive answered {code}: {said}"),
+    })
+}
+
+#[derive(Deserialize)]
+struct Item {
+    item: String,
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Link {
+    deal_id: i64,
+    noted: i64,
+}
+
+impl SiteObject {
+    /// Syncs one call or lead (an outbox row's body) into Pipedrive.
+    pub(super) async fn sync_pipedrive(&self, body: &str) -> Result<(), SyncError> {
+        let item: Item = serde_json::from_str(body).map_err(|e| SyncError {
+            refused: true,
+            message: e.to_string(),
+        })?;
+        let db = self.ready().map_err(|e| again(e.body()))?;
+        let p = self
+            .with_loaded(|l| l.site.config().integrations.pipedrive.clone())
+            .map_err(|e| again(e.body()))?
+            .ok_or_else(|| SyncError {
+                refused: true,
+                message: "Pipedrive is no longer set up".into(),
+            })?;
+        let origin = origin_of(&db, &item).map_err(|e| again(e.body()))?;
+        let key = format!("{}:{}", item.item, item.id);
+        let link: Option<Link> = db
+            .exec(
+                "SELECT deal_id, noted FROM crm_links WHERE item = ?",
+                vec![key.as_str().into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(|e| again(e.to_string()))?
+            .into_iter()
+            .next();
+        let deal_id = match link {
+            Some(l) if l.noted != 0 => return Ok(()),
+            Some(l) => l.deal_id,
+            None => {
+                // The person with this number, found or created.
+                let person = match &origin.phone {
+                    None => None,
+                    Some(phone) => {
+                        let q = format!(
+                            "term={}&fields=phone&exact_match=true",
+                            http::urlencode(phone)
+                        );
+                        let found = pipedrive(&p, Method::Get, "persons/search", &q, None).await?;
+                        match found["items"][0]["item"]["id"].as_i64() {
+                            Some(id) => Some(id),
+                            None => {
+                                let body = serde_json::json!({
+                                    "name": phone,
+                                    "phone": [{"value": phone, "primary": true, "label": "work"}],
+                                });
+                                let made =
+                                    pipedrive(&p, Method::Post, "persons", "", Some(body)).await?;
+                                made["id"].as_i64()
+                            }
+                        }
+                    }
+                };
+                let mut deal = serde_json::json!({"title": deal_title(&origin)});
+                if let Some(id) = person {
+                    deal["person_id"] = id.into();
+                }
+                let made = pipedrive(&p, Method::Post, "deals", "", Some(deal)).await?;
+                let id = made["id"]
+                    .as_i64()
+                    .ok_or_else(|| again("Pipedrive's answer has no deal id"))?;
+                db.exec(
+                    "INSERT INTO crm_links (item, deal_id, noted, created_at) VALUES (?, ?, 0, ?)",
+                    vec![
+                        key.as_str().into(),
+                        V::Integer(id),
+                        V::Integer(now().millis()),
+                    ],
+                )
+                .map_err(|e| again(e.to_string()))?;
+                id
+            }
+        };
+        let body = serde_json::json!({"content": note(&origin), "deal_id": deal_id});
+        pipedrive(&p, Method::Post, "notes", "", Some(body)).await?;
+        db.exec(
+            "UPDATE crm_links SET noted = 1 WHERE item = ?",
+            vec![key.as_str().into()],
+        )
+        .map_err(|e| again(e.to_string()))?;
+        Ok(())
+    }
+
+    /// `POST /v1/sites/{site}/crm/pipedrive`: Pipedrive's webhook (HTTP
+    /// Basic, user `calltrack`, the config's `webhook_secret`): a deal won or
+    /// lost gives its call the site's outcome, with the deal's value.
+    pub(super) async fn pipedrive_webhook(&self, req: &Request, body: &[u8]) -> R<Response> {
+        self.require_site()?;
+        let p = self
+            .with_loaded(|l| l.site.config().integrations.pipedrive.clone())?
+            .ok_or_else(|| ApiError::NotFound("Pipedrive is not set up for this site".into()))?;
+        let auth = req
+            .headers()
+            .get("authorization")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let want = {
+            use base64::Engine;
+            let b = base64::engine::general_purpose::STANDARD;
+            format!(
+                "Basic {}",
+                b.encode(format!("calltrack:{}", p.webhook_secret))
+            )
+        };
+        if !crate::guard::constant_time_eq(auth.as_bytes(), want.as_bytes()) {
+            return Err(ApiError::Unauthorized);
+        }
+        if body.len() > crate::api::MAX_PUBLIC_BODY * 8 {
+            return Err(ApiError::PayloadTooLarge(crate::api::MAX_PUBLIC_BODY * 8));
+        }
+        let v: serde_json::Value = serde_json::from_slice(body)?;
+        // Webhooks v1 (`current`) and v2 (`data`).
+        let deal = if v["current"].is_object() {
+            &v["current"]
+        } else {
+            &v["data"]
+        };
+        let (Some(deal_id), Some(status)) = (deal["id"].as_i64(), deal["status"].as_str()) else {
+            return json(200, &serde_json::json!({"changed": false}));
+        };
+        let value = deal["value"]
+            .as_f64()
+            .filter(|x| x.is_finite() && *x >= 0.0);
+        let changed = self.mutate(Some(crate::routes::Handler::PipedriveWebhook), |l, db| {
+            let config = l.site.config();
+            let (won, lost) = p.outcomes(config);
+            let Some(label) =
+                outcome_of(status, won.unwrap_or(""), lost.unwrap_or("")).filter(|x| !x.is_empty())
+            else {
+                return Ok(false);
+            };
+            #[derive(Deserialize)]
+            struct Item {
+                item: String,
+            }
+            let items: Vec<Item> = db
+                .exec(
+                    "SELECT item FROM crm_links WHERE deal_id = ? AND item LIKE 'call:%'",
+                    vec![V::Integer(deal_id)],
+                )?
+                .to_array()?;
+            let mut changed = false;
+            for i in items {
+                let Some(row) = store::call(db, i.item.trim_start_matches("call:"))? else {
+                    continue;
+                };
+                let outcome = GivenOutcome {
+                    label: label.to_string(),
+                    value_minor: value.map(|x| (x * 100.0).round() as u64),
+                };
+                let change = CallChange {
+                    outcome: Some(Some(outcome)),
+                    ..CallChange::default()
+                };
+                update_call(l, db, row, change)?;
+                changed = true;
+            }
+            Ok(changed)
+        })?;
+        self.schedule().await?;
+        json(200, &serde_json::json!({"changed": changed}))
+    }
+}
+
+/// What the CRM is told of a call or a lead.
+fn origin_of(db: &Db, item: &Item) -> R<Origin> {
+    if item.item == "call" {
+        let r =
+            store::call(db, &item.id)?.ok_or_else(|| ApiError::NotFound("no such call".into()))?;
+        return Ok(Origin {
+            what: "Call",
+            phone: r.caller.clone(),
+            channel: r.channel.clone(),
+            source: r.source_name.clone(),
+            medium: r.medium.clone(),
+            campaign: r.campaign.clone(),
+            keyword: r.term.clone(),
+            landing_page: r.landing_page.clone(),
+            recording_url: r.recording_url.clone(),
+            reference: r.id.clone(),
+        });
+    }
+    #[derive(Deserialize)]
+    struct Lead {
+        channel: String,
+        visit: Option<String>,
+        phone: Option<String>,
+    }
+    let lead: Lead = db
+        .exec(
+            "SELECT channel, visit, phone FROM leads WHERE id = ?",
+            vec![item.id.as_str().into()],
+        )?
+        .to_array()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::NotFound("no such lead".into()))?;
+    let v = lead
+        .visit
+        .as_deref()
+        .and_then(|v| serde_json::from_str::<ChannelReply>(v).ok())
+        .unwrap_or_else(|| ChannelReply::bare(&lead.channel));
+    Ok(Origin {
+        what: "Lead",
+        phone: lead.phone,
+        channel: v.channel,
+        source: v.source,
+        medium: v.medium,
+        campaign: v.campaign,
+        keyword: v.term,
+        landing_page: v.landing_page,
+        recording_url: None,
+        reference: item.id.clone(),
+    })
+}
