@@ -10,9 +10,8 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { join } from "node:path";
 import { ADMIN_KEY, call, createSite, newSession, siteSpec, until } from "./support/api.mjs";
-import { launch, serve, strictPage } from "./support/browser.mjs";
+import { launch, strictPage } from "./support/browser.mjs";
 import { vendors } from "./support/vendors.mjs";
 import { startWorker } from "./support/workerd.mjs";
 
@@ -181,18 +180,17 @@ describe("call-back requests", () => {
     assert.equal(list.body.callbacks[0].state, "calling_office");
   });
 
-  test("the widget on a page: the visitor asks, the office and then the visitor are called, attributed to the visit", async () => {
-    const root = new URL("..", import.meta.url).pathname;
-    const server = await serve({ "/dist/": join(root, "dist"), "/": join(root, "tests", "fixtures") });
+  test("the widget on the demo page: the visitor asks, the office and then the visitor are called, attributed to the visit", async () => {
     const browser = await launch();
     try {
+      // The demo page (served by the worker, its tag with data-callback) on a demo site that takes call-backs.
       const page = spec();
-      page.origins = [server.url];
-      await createSite(w, "cb-page", page);
+      page.origins = [w.url];
+      await createSite(w, "demo", page);
       const ctx = await browser.newContext();
       const { page: p, problems } = await strictPage(ctx);
-      await p.goto(`${server.url}/lease.html?site=cb-page&endpoint=${encodeURIComponent(w.url)}&utm_source=yandex&utm_medium=cpc&callback=${encodeURIComponent("Перезвоните мне")}`);
-      await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));
+      await p.goto(`${w.url}/demo/?utm_source=yandex&utm_medium=cpc`);
+      await p.waitForFunction(() => document.getElementById("moscow").textContent.includes("499"));
       const open = p.locator(".dni-callback button.open");
       await open.waitFor();
       assert.equal(await open.textContent(), "Перезвоните мне");
@@ -213,19 +211,18 @@ describe("call-back requests", () => {
       assert.match(twiml.text, />\+79165557788<\/Number>/);
       const dialUrl = twiml.text.match(/action="([^"]+)"/)[1].replaceAll("&amp;", "&");
       await asTwilio(dialUrl, { CallSid: placed.sid, DialCallStatus: "completed", DialCallDuration: "45", CallStatus: "in-progress" });
-      const list = await admin("cb-page", "GET", "/callbacks", { template: "/v1/sites/{site}/callbacks" });
-      const c = await admin("cb-page", "GET", `/calls/${list.body.callbacks[0].call_id}`, { template: "/v1/sites/{site}/calls/{id}" });
+      const list = await admin("demo", "GET", "/callbacks", { template: "/v1/sites/{site}/callbacks" });
+      const c = await admin("demo", "GET", `/calls/${list.body.callbacks[0].call_id}`, { template: "/v1/sites/{site}/calls/{id}" });
       assert.equal(c.body.status, "answered");
       assert.equal(c.body.attribution.session_id, await p.evaluate(() => window.dni.sessionId()));
       assert.equal(c.body.attribution.channel.source, "yandex");
       // The widget swapped nothing and was not swapped: the page's numbers are as before.
-      assert.match(await p.locator("#text").textContent(), /499/);
+      assert.match(await p.locator("#moscow").textContent(), /499/);
       // Chromium logs the refused request (422) as a console error: expected here, and only it.
       assert.deepEqual(problems, ["console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"]);
       await ctx.close();
     } finally {
       await browser.close();
-      await server.close();
     }
   });
 });
