@@ -4,9 +4,9 @@
 // billboard and a partner (shown only where their rule says); reports by
 // ad, region and tag.
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ADMIN_KEY, call, createSite, newSession, sessionId, siteSpec, until } from "./support/api.mjs";
+import { twilioSignature } from "./support/twilio.mjs";
 import { startWorker } from "./support/workerd.mjs";
 
 const TOKEN = "twilio-auth-token-for-agents";
@@ -40,11 +40,8 @@ const admin = (method, path, opts = {}) => call(w, method, `/v1/sites/${site}${p
 const report = async (q) => (await admin("GET", `/reports/calls?${q}`, { template: "/v1/sites/{site}/reports/calls" })).body;
 const row = (rep, key) => rep.rows.find((r) => r.key === key);
 
-/** Twilio's signature over the URL and the sorted POST parameters. */
-function sign(url, params) {
-  const data = Object.keys(params).sort().reduce((s, k) => s + k + params[k], url);
-  return createHmac("sha1", TOKEN).update(data).digest("base64");
-}
+/** Twilio's signature over the URL and the POST parameters, by Twilio's own helper library. */
+const sign = (url, params) => twilioSignature(TOKEN, url, params);
 
 async function twilio(path, params) {
   const url = `${w.url}/v1/sites/${site}/twilio/${path}`;

@@ -271,7 +271,7 @@ function logRow(c) {
   return `<tr>
     <td>${esc(fmtTime(c.started_at))}</td><td>${esc(ch.channel)}</td><td>${esc([ch.source, ch.medium].filter(Boolean).join(" / "))}</td>
     <td>${esc(ch.campaign ?? "")}</td><td>${esc(ch.term ?? "")}</td><td>${esc(c.caller ?? "withheld")}</td>
-    <td>${esc(c.status.replace("_", " "))}</td><td>${c.duration_secs ? `${c.duration_secs} s` : ""}</td>
+    <td>${esc(c.status.replace("_", " "))}${c.direction === "callback" ? ` <span class="muted small">call-back</span>` : ""}</td><td>${c.duration_secs ? `${c.duration_secs} s` : ""}</td>
     <td>${c.target_call ? "✓" : ""}</td><td>${esc(c.attribution.confidence)}</td>
     <td>${c.recording_url ? `<a href="${esc(c.recording_url)}" target="_blank" rel="noopener noreferrer">listen</a>` : ""}</td>
     <td>${esc(c.agent ? c.agent.name || c.agent.id : "")}</td>
