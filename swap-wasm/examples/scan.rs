@@ -52,13 +52,15 @@ fn parse_args() -> Result<Args, String> {
                     let r: Region = v
                         .parse()
                         .map_err(|_| format!("--region {v:?}: not a region code"))?;
+                    // As swapNumbers does: a region without national numbering
+                    // data reads the numbers written with + or 00 only.
                     if !r.is_supported() {
                         let known: Vec<String> =
                             Region::supported().map(|r| r.to_string()).collect();
-                        return Err(format!(
-                            "--region {v}: no numbering data; known: {}, or ZZ for none",
+                        eprintln!(
+                            "scan: --region {r}: no national numbering data (known: {}); only numbers written with + or 00 are read",
                             known.join(", ")
-                        ));
+                        );
                     }
                     a.region = Some(r);
                 }

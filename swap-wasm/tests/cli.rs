@@ -126,6 +126,16 @@ fn number_filter_region_and_discovery() {
         out.contains("\"raw\": \"(415) 666-7777\", \"e164\": \"+14156667777\""),
         "{out}"
     );
+    // A region without national data, as swapNumbers reads it: numbers with
+    // + or 00 only (and a word on stderr), never an error.
+    let (code, out, err) = run(
+        &["--region", "ES"],
+        "Llame al +34 912 34 56 78 o al 912 34 56 78.".as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("\"e164\": \"+34912345678\""), "{out}");
+    assert!(err.contains("no national numbering data"), "{err}");
     // Discovery lists the national forms too, with a null country.
     let (_, out, _) = run(&["--discover"], PAGE.as_bytes());
     assert!(
@@ -167,7 +177,7 @@ fn swaps_in_the_original_format() {
 #[test]
 fn bad_flags_exit_2_with_a_message() {
     for args in [
-        &["--region", "XX"][..],
+        &["--region", "RUS"][..],
         &["--region"],
         &["--number", "123"],
         &["--swap", "+74951234567"],
