@@ -548,11 +548,9 @@ impl SiteObject {
         body: &[u8],
         id: &str,
     ) -> R<Response> {
-        self.require_site()?;
-        let pairs = self.twilio_form(req, body)?;
-        let status = telephony::param(&pairs, "CallStatus").and_then(|s| s.parse::<Status>().ok());
-        self.mutate(Some(Handler::TwilioCallback), |l, db| {
-            let c = get(db, id)?.ok_or_else(|| ApiError::NotFound("no such call-back".into()))?;
+        self.on_callback_leg(req, body, id, |l, db, c, pairs| {
+            let status =
+                telephony::param(pairs, "CallStatus").and_then(|s| s.parse::<Status>().ok());
             match status {
                 Some(s)
                     if s.is_missed()
@@ -565,9 +563,8 @@ impl SiteObject {
                 _ => {}
             }
             Ok(())
-        })?;
-        self.schedule().await?;
-        http::xml(telephony::TWIML_EMPTY)
+        })
+        .await
     }
 
     /// `POST /twilio/callback/{id}/dial`: the visitor's leg (answered:
@@ -578,16 +575,13 @@ impl SiteObject {
         body: &[u8],
         id: &str,
     ) -> R<Response> {
-        self.require_site()?;
-        let pairs = self.twilio_form(req, body)?;
-        let leg = telephony::param(&pairs, "ParentCallSid").is_some();
-        let status = telephony::param(&pairs, if leg { "CallStatus" } else { "DialCallStatus" })
-            .and_then(|s| s.parse::<Status>().ok());
-        let secs = telephony::param(&pairs, "DialCallDuration")
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(Duration::from_secs);
-        self.mutate(Some(Handler::TwilioCallback), |l, db| {
-            let c = get(db, id)?.ok_or_else(|| ApiError::NotFound("no such call-back".into()))?;
+        self.on_callback_leg(req, body, id, |l, db, c, pairs| {
+            let leg = telephony::param(pairs, "ParentCallSid").is_some();
+            let status = telephony::param(pairs, if leg { "CallStatus" } else { "DialCallStatus" })
+                .and_then(|s| s.parse::<Status>().ok());
+            let secs = telephony::param(pairs, "DialCallDuration")
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_secs);
             match status {
                 Some(s) if s.is_answered() => {
                     let call = CallChange {
@@ -609,6 +603,24 @@ impl SiteObject {
                 _ => {}
             }
             Ok(())
+        })
+        .await
+    }
+
+    /// One of Twilio's signed callbacks about request `id`: `change` applies
+    /// it (inside the persistence gate); Twilio gets empty TwiML.
+    async fn on_callback_leg(
+        &self,
+        req: &Request,
+        body: &[u8],
+        id: &str,
+        change: impl FnOnce(&Loaded, &Db, CallbackRow, &[(String, String)]) -> R<()>,
+    ) -> R<Response> {
+        self.require_site()?;
+        let pairs = self.twilio_form(req, body)?;
+        self.mutate(Some(Handler::TwilioCallback), |l, db| {
+            let c = get(db, id)?.ok_or_else(|| ApiError::NotFound("no such call-back".into()))?;
+            change(l, db, c, &pairs)
         })?;
         self.schedule().await?;
         http::xml(telephony::TWIML_EMPTY)
@@ -633,16 +645,7 @@ async fn twilio_post(url: &str, sid: &str, token: &str, form: &str) -> Result<St
         .with_headers(headers)
         .with_body(Some(wasm_bindgen::JsValue::from_str(form)));
     let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-    let request = worker::Fetch::Request(req);
-    let fetch = Box::pin(request.send());
-    let timeout = Box::pin(worker::Delay::from(std::time::Duration::from_secs(10)));
-    let mut resp = match futures_util::future::select(fetch, timeout).await {
-        futures_util::future::Either::Left((Ok(r), _)) => r,
-        futures_util::future::Either::Left((Err(e), _)) => return Err(e.to_string()),
-        futures_util::future::Either::Right(_) => {
-            return Err("Twilio did not answer in 10 s".into())
-        }
-    };
+    let mut resp = super::outbox::fetch_within(req, 10).await?;
     let code = resp.status_code();
     let v: serde_json::Value = resp.json().await.unwrap_or_default();
     if (200..300).contains(&code) {

@@ -82,14 +82,7 @@ async fn pipedrive(
     }
     init.with_headers(headers);
     let req = Request::new_with_init(&url, &init).map_err(|e| again(e.to_string()))?;
-    let request = worker::Fetch::Request(req);
-    let fetch = Box::pin(request.send());
-    let timeout = Box::pin(worker::Delay::from(std::time::Duration::from_secs(10)));
-    let mut resp = match futures_util::future::select(fetch, timeout).await {
-        futures_util::future::Either::Left((Ok(r), _)) => r,
-        futures_util::future::Either::Left((Err(e), _)) => return Err(again(e.to_string())),
-        futures_util::future::Either::Right(_) => return Err(again("no answer in 10 s")),
-    };
+    let mut resp = super::outbox::fetch_within(req, 10).await.map_err(again)?;
     let code = resp.status_code();
     let v: serde_json::Value = resp.json().await.unwrap_or_default();
     if (200..300).contains(&code) && v["success"].as_bool() == Some(true) {

@@ -389,14 +389,8 @@ async fn send(
         .with_headers(headers)
         .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
     let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-    let request = worker::Fetch::Request(req);
-    let fetch = Box::pin(request.send());
-    let timeout = Box::pin(worker::Delay::from(std::time::Duration::from_secs(
-        DELIVERY_TIMEOUT_SECS,
-    )));
-    let outcome = futures_util::future::select(fetch, timeout).await;
-    match outcome {
-        futures_util::future::Either::Left((Ok(mut resp), _)) => {
+    match fetch_within(req, DELIVERY_TIMEOUT_SECS).await {
+        Ok(mut resp) => {
             let code = resp.status_code();
             if (200..300).contains(&code) {
                 return Ok(());
@@ -422,9 +416,19 @@ async fn send(
                 .unwrap_or_default();
             Err(Failure::Refused(format!("answered {code}: {said}")))
         }
-        futures_util::future::Either::Left((Err(e), _)) => Err(Failure::Again(e.to_string())),
-        futures_util::future::Either::Right(_) => Err(Failure::Again(format!(
-            "no answer in {DELIVERY_TIMEOUT_SECS} s"
-        ))),
+        Err(e) => Err(Failure::Again(e)),
     }
+}
+
+/// Sends `req`, giving up after `secs`: the answer, or why not.
+pub(super) async fn fetch_within(req: Request, secs: u64) -> std::result::Result<Response, String> {
+    let request = worker::Fetch::Request(req);
+    let fetch = Box::pin(request.send());
+    let timeout = Box::pin(worker::Delay::from(std::time::Duration::from_secs(secs)));
+    let answer = match futures_util::future::select(fetch, timeout).await {
+        futures_util::future::Either::Left((Ok(resp), _)) => Ok(resp),
+        futures_util::future::Either::Left((Err(e), _)) => Err(e.to_string()),
+        futures_util::future::Either::Right(_) => Err(format!("no answer in {secs} s")),
+    };
+    answer
 }
