@@ -932,8 +932,12 @@ impl Scanner {
             if matches!(a, ',' | ':' | '+') && next.is_some_and(is_digit) {
                 return None;
             }
-            // A file or host name: `2125550199.pdf`, `84951234567.ru`.
-            if a == '.' && next.is_some_and(is_letter) {
+            // A file or host name: `2125550199.pdf`, `84951234567.ru`. A
+            // number in groups ending a sentence with no space after its full
+            // stop (`(415) 666-7777.Next`) is kept: a capital after it, and
+            // groups in it, are no file's or host's.
+            if a == '.' && next.is_some_and(|n| is_letter(n) && !(groups.len() > 1 && is_upper(n)))
+            {
                 return None;
             }
             // Through separators without a blank to a digit: `4561--455`, `12.5`.

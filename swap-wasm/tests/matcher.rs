@@ -778,4 +778,22 @@ fn file_names_and_paths_keep_their_digits() {
         "212-555-0199",
         "+12125550199",
     );
+    // A sentence's full stop with no space after it: a written number is
+    // kept (a capital after it, groups in it); a bare one, or one with a
+    // lower-case word after it, stays a file or host name.
+    assert_one(
+        "Call (415) 666-7777.Next week we move.",
+        "US",
+        "(415) 666-7777",
+        "+14156667777",
+    );
+    assert_one(
+        "Звоните 8 (495) 123-45-67.Ждём вас",
+        "RU",
+        "8 (495) 123-45-67",
+        "+74951234567",
+    );
+    for t in ["(415) 666-7777.pdf", "4156667777.Pdf"] {
+        assert_none(t, "US");
+    }
 }
