@@ -52,8 +52,9 @@ pub struct WorkingHours {
 pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 impl WorkingHours {
-    /// Reads weekday names (`mon` ... `sun`) and `HH:MM` times; `None` when
-    /// a name or a time is not one, or the office would close before it opens.
+    /// Reads weekday names (`mon` ... `sun`) and `HH:MM` times (`to` may be
+    /// `24:00`, the end of the day); `None` when a name or a time is not one,
+    /// or the office would close before it opens.
     pub fn parse(days: &[&str], from: &str, to: &str) -> Option<WorkingHours> {
         let mut d = [false; 7];
         for name in days {
@@ -62,7 +63,12 @@ impl WorkingHours {
                 .position(|w| w.eq_ignore_ascii_case(name.trim()))?;
             d[i] = true;
         }
-        let (from_min, to_min) = (crate::notify::minutes(from)?, crate::notify::minutes(to)?);
+        let to_min = if to.trim() == "24:00" {
+            24 * 60
+        } else {
+            crate::notify::minutes(to)?
+        };
+        let from_min = crate::notify::minutes(from)?;
         (from_min < to_min && d.iter().any(|x| *x)).then_some(WorkingHours {
             days: d,
             from_min,
@@ -223,6 +229,10 @@ mod tests {
         let friday_1400_utc = friday_1630_utc - Duration::from_mins(150); // 17:00 Moscow
         assert_eq!(hours.next_open(friday_1400_utc, &moscow), None);
         assert!(WorkingHours::parse(&["mon"], "18:00", "09:00").is_none());
+        // All day: to 24:00.
+        let all = WorkingHours::parse(&WEEKDAYS, "00:00", "24:00").unwrap();
+        let late = Instant::from_secs(1_764_719_940); // 2025-12-02 23:59 UTC
+        assert_eq!(all.next_open(late, &|_| 0), None);
         assert!(WorkingHours::parse(&["someday"], "09:00", "18:00").is_none());
         assert!(WorkingHours::parse(&[], "09:00", "18:00").is_none());
     }

@@ -120,7 +120,7 @@ pub struct CallbackSpec {
     pub days: Vec<String>,
     /// When it opens, `HH:MM` in the site's time zone.
     pub from: String,
-    /// When it closes.
+    /// When it closes (`24:00`: at the end of the day).
     pub to: String,
     /// The countries whose numbers may be called back (two-letter
     /// regions); the site's region when empty.
