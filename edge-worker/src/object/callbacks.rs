@@ -184,13 +184,15 @@ fn ga4(l: &Loaded, db: &Db, c: &CallbackRow, name: &str) -> R<()> {
     enqueue_ga4(db, g, &format!("ga4.{name}"), &c.id, &body)
 }
 
-/// The call's change when a request fails: a missed call (it alerts).
-fn missed(reason: &str) -> CallChange {
-    CallChange {
+/// Fails a request for `why`; its call becomes a missed call ending for
+/// `end` (so it alerts).
+fn fail(l: &Loaded, db: &Db, c: CallbackRow, why: String, end: &str) -> R<CallbackRow> {
+    let call = CallChange {
         status: Some(Status::NoAnswer),
-        end_reason: Some(reason.chars().take(64).collect()),
+        end_reason: Some(end.chars().take(64).collect()),
         ..CallChange::default()
-    }
+    };
+    advance(l, db, c, State::Failed, Some(why), call)
 }
 
 impl SiteObject {
@@ -400,8 +402,8 @@ impl SiteObject {
                 put(db, &c)?;
                 return Ok(c);
             }
-            let change = missed("twilio refused the call");
-            advance(l, db, c, next, reason.clone(), change)
+            let why = reason.clone().unwrap_or_default();
+            fail(l, db, c, why, "twilio refused the call")
         })
     }
 
@@ -416,14 +418,8 @@ impl SiteObject {
             let Some(cb) = &config.callback else {
                 // No call-backs any more: what waits will not be placed.
                 for c in waiting {
-                    advance(
-                        l,
-                        db,
-                        c,
-                        State::Failed,
-                        Some("call-backs were turned off".into()),
-                        missed("call-backs were turned off"),
-                    )?;
+                    let why = "call-backs were turned off";
+                    fail(l, db, c, why.into(), why)?;
                 }
                 return Ok(());
             };
@@ -558,7 +554,7 @@ impl SiteObject {
                         && c.state() != State::CallingVisitor =>
                 {
                     let why = format!("the office did not answer ({})", s.as_str());
-                    advance(l, db, c, State::Failed, Some(why.clone()), missed(&why))?;
+                    fail(l, db, c, why.clone(), &why)?;
                 }
                 _ => {}
             }
@@ -598,7 +594,7 @@ impl SiteObject {
                 }
                 Some(s) if s.is_missed() && !leg => {
                     let why = format!("the visitor did not answer ({})", s.as_str());
-                    advance(l, db, c, State::Failed, Some(why.clone()), missed(&why))?;
+                    fail(l, db, c, why.clone(), &why)?;
                 }
                 _ => {}
             }
