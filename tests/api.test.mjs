@@ -108,13 +108,17 @@ describe("sessions", () => {
     assert.equal(n.kind, "dynamic");
     assert.ok(n.expires_at > Date.now());
     // The same session again: the same number, renewed.
-    const again = await newSession(w, "clinic", { session_id: id, url: "http://shop.test/prices" });
+    // The numbering line of the site's region comes with the lease; of the tag's when it names one.
+    assert.match(r.body.numbering, /^RU 7 8 /);
+    const again = await newSession(w, "clinic", { session_id: id, url: "http://shop.test/prices", region: "UA" });
     assert.equal(again.status, 200);
+    assert.match(again.body.numbering, /^UA 380 0 /);
     assert.equal(again.body.numbers[0].number, n.number);
     assert.equal(again.body.channel.channel, "paid_search", "internal navigation keeps the channel");
     const hb = await call(w, "POST", `/v1/sites/clinic/sessions/${id}/heartbeat`, { template: "/v1/sites/{site}/sessions/{id}/heartbeat" });
     assert.equal(hb.status, 200);
     assert.equal(hb.body.numbers[0].number, n.number);
+    assert.equal(hb.body.numbering, undefined, "heartbeats carry no numbering line");
     assert.ok(hb.body.numbers[0].expires_at >= again.body.numbers[0].expires_at);
     // Release as navigator.sendBeacon sends it.
     const rel = await call(w, "POST", `/v1/sites/clinic/sessions/${id}/release`, {
@@ -218,7 +222,9 @@ describe("sessions", () => {
     assert.equal(r.status, 200);
     assert.equal(r.headers.get("access-control-allow-origin"), "http://shop.test");
     assert.match(r.headers.get("cache-control"), /max-age=300/);
-    assert.deepEqual(r.body, {
+    const { numbering, ...rest } = r.body;
+    assert.match(numbering, /^RU 7 8 810 m [1-9a-h]+:/, "the region's numbering line for the page");
+    assert.deepEqual(rest, {
       region: "RU",
       ignore_selectors: [],
       targets: [{ number: "+74951234567", static_numbers: { offline: "+74990008888" } }],
@@ -226,6 +232,30 @@ describe("sessions", () => {
     assert.doesNotMatch(JSON.stringify(r.body), /74991000000|74990009999/, "no pool or fallback numbers");
     assert.equal((await call(w, "GET", "/v1/sites/clinic/public", { headers: { origin: "http://evil.test" }, template: P })).status, 403);
     assert.equal((await call(w, "GET", "/v1/sites/no-such-site/public", { template: P })).status, 404);
+    // Before consent the page asks with its address: the edge names the channel and keeps nothing.
+    const post = (body) => call(w, "POST", "/v1/sites/clinic/public", { headers: { origin: "http://shop.test" }, body, template: P });
+    const paid = await post({ url: "http://shop.test/?gclid=abc", referrer: "https://www.google.com/", region: "UA" });
+    assert.equal(paid.status, 200);
+    assert.equal(paid.body.channel, "paid_search");
+    assert.match(paid.body.numbering, /^UA 380 0 /);
+    assert.equal(paid.headers.get("cache-control"), "no-store");
+    assert.equal((await post({ url: "http://shop.test/" })).body.channel, "direct");
+    const bad = await post({ url: "http://shop.test/", region: "Ukraine" });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.body.error.fields[0].path, "region");
+    assert.equal((await post({ url: "x".repeat(5000) })).status, 422);
+  });
+
+  test("numbering lines: any region's, public and cacheable; an unknown one is a 404", async () => {
+    const T = "/v1/numbering/{region}";
+    const ua = await call(w, "GET", "/v1/numbering/UA", { template: T });
+    assert.equal(ua.status, 200);
+    assert.match(ua.headers.get("cache-control"), /max-age=86400/);
+    assert.match(ua.body, /^UA 380 0 00 t [1-9a-h]+:/);
+    const none = await call(w, "GET", "/v1/numbering/QQ", { template: T });
+    assert.equal(none.status, 404);
+    assert.equal(none.body.error.code, "not_found");
+    assert.equal((await call(w, "POST", "/v1/numbering/UA", { template: null, body: {} })).status, 405);
   });
 
   test("obvious bots get the static number, not a lease", async () => {

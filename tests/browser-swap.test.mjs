@@ -2,6 +2,7 @@
 // on a page in every place a number can show, in the original's format, and
 // nowhere else; content added later is swapped; destroy() puts it all back.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -20,13 +21,16 @@ after(async () => {
 });
 
 const MAP = { "+74951234567": "+74997654321", "+14155550100": "+16505550199" };
+// Russia's numbering line, as the edge serves it (the command prints the same).
+const scan = spawnSync(join(root, "target", "debug", "examples", "scan"), ["--numbering", "RU"], { encoding: "utf8" });
+const RU = scan.stdout.trim();
 
 async function swapped(page, opts = {}) {
-  return page.evaluate(async ({ map, opts }) => {
+  return page.evaluate(async ({ map, opts, ru }) => {
     const { swapNumbers } = await import("/dist/index.js");
-    window.handle = await swapNumbers({ numbers: map, region: "RU", ignore: ".reviews", ...opts });
+    window.handle = await swapNumbers({ numbers: map, region: "RU", numbering: ru, ignore: ".reviews", ...opts });
     return window.handle.stats();
-  }, { map: MAP, opts });
+  }, { map: MAP, opts, ru: RU });
 }
 
 const text = (page, sel) => page.locator(sel).evaluate((e) => e.textContent);

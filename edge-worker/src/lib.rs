@@ -66,6 +66,9 @@ mod entry {
             r.headers_mut().set("content-type", "application/json")?;
             return Ok(r);
         }
+        if let Some(code) = path.strip_prefix("/v1/numbering/") {
+            return numbering(&req, code);
+        }
         if let Some(rest) = path.strip_prefix("/v1/sites/") {
             let mut parts = rest.split('/');
             let site = parts.next().unwrap_or("");
@@ -83,6 +86,30 @@ mod entry {
             return assets.fetch_request(req).await;
         }
         error(&ApiError::NotFound("no such route".into()))
+    }
+
+    /// `GET /v1/numbering/{region}`: the region's numbering line for the
+    /// page (what `swapNumbers({ numbering })` takes), the same for everyone.
+    fn numbering(req: &Request, code: &str) -> Result<Response> {
+        if req.method() != Method::Get && req.method() != Method::Head {
+            return error(&ApiError::MethodNotAllowed);
+        }
+        let plan = code
+            .parse::<pool_core::number::Region>()
+            .ok()
+            .and_then(pool_core::numbering::plan);
+        let Some(plan) = plan else {
+            return error(&ApiError::NotFound(format!(
+                "no numbering data for region {:?}",
+                code.chars().take(8).collect::<String>()
+            )));
+        };
+        let mut r = Response::ok(pool_core::numbering::coarse(plan))?;
+        let h = r.headers_mut();
+        h.set("content-type", "text/plain; charset=utf-8")?;
+        h.set("cache-control", "public, max-age=86400")?;
+        h.set("access-control-allow-origin", "*")?;
+        Ok(r)
     }
 
     thread_local! {

@@ -61,6 +61,7 @@ pub enum Handler {
     DeleteSite,
     /// `GET /public`: what a page needs before consent.
     GetPublic,
+    PostPublic,
     /// `POST /sessions`: a visit starts or comes back.
     CreateSession,
     /// `POST /sessions/{id}/heartbeat`: a sign of life, or the leave beacon.
@@ -171,6 +172,7 @@ pub const ROUTES: &[Route] = &[
     r(Get, "", Admin, GetSite),
     r(Delete, "", Deployment, DeleteSite),
     r(Get, "public", Page, GetPublic),
+    r(Post, "public", Page, PostPublic),
     r(Post, "sessions", Page, CreateSession),
     r(Post, "sessions/{}/heartbeat", Page, Heartbeat),
     r(Post, "sessions/{}/release", Page, Release),

@@ -31,6 +31,7 @@
 use core::fmt;
 
 use crate::number::{PhoneNumber, Region};
+use crate::numbering;
 use crate::report::weekday_hour;
 use crate::time::Instant;
 
@@ -116,31 +117,15 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// Premium-rate ranges by country code: the national numbers that start so.
-const PREMIUM: &[(u16, &[&str])] = &[
-    (7, &["809", "803"]),
-    (1, &["900", "976"]),
-    (44, &["9"]),
-    (49, &["900", "137"]),
-    (33, &["89", "81", "82"]),
-    (380, &["900"]),
-    (375, &["902"]),
-];
-
 /// Whether `n` may be called back: in one of `allowed` (by its country
-/// code), and in no premium-rate range.
+/// code), and in no premium-rate range of its country's numbering table.
 pub fn check_number(n: PhoneNumber, allowed: &[Region]) -> Result<(), Refusal> {
     let cc = n.country_code();
     if !allowed.iter().any(|r| r.country_code() == Some(cc)) {
         return Err(Refusal::Country);
     }
-    let national = n.national();
-    let premium = PREMIUM
-        .iter()
-        .filter(|(c, _)| *c == cc)
-        .flat_map(|(_, prefixes)| prefixes.iter())
-        .any(|p| p.len() <= national.len() && p.bytes().zip(national).all(|(a, d)| a - b'0' == *d));
-    if premium {
+    // The premium-rate ranges of the numbering table (libphonenumber's).
+    if numbering::plans_for_cc(cc).any(|p| p.is_premium(n.national())) {
         return Err(Refusal::Premium);
     }
     Ok(())

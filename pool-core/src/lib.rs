@@ -69,6 +69,7 @@ pub mod crm;
 pub mod journal;
 pub mod notify;
 pub mod number;
+pub mod numbering;
 pub mod pool;
 pub mod report;
 pub mod session;

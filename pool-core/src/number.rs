@@ -25,10 +25,12 @@
 //! assert_eq!(render(&tracking, &w.template), "8 (499) 765-43-21");
 //! ```
 //!
-//! Country data is a compact table of the regions served in full (RU, KZ,
-//! US, CA, GB, DE, FR) plus the list of assigned country calling codes, so
-//! any number written with `+` or `00` resolves.
+//! Country data is the numbering table of [`crate::numbering`] (every
+//! region libphonenumber knows, with the `regions` feature; the regions
+//! loaded at run time otherwise) plus the list of assigned country calling
+//! codes, so any number written with `+` or `00` resolves.
 
+use crate::numbering::{self, Plan};
 use crate::text::Part;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -41,98 +43,6 @@ pub const MAX_DIGITS: usize = 15;
 /// A region (ISO 3166-1 alpha-2 code, upper case) for national numbers.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Region([u8; 2]);
-
-/// Numbering facts of one region: enough to parse and write its national forms.
-#[derive(Debug, Clone, Copy)]
-struct RegionInfo {
-    region: Region,
-    /// Country calling code.
-    cc: u16,
-    /// National trunk prefix (`8` in RU, `0` in GB, `1` in NANP).
-    trunk: Option<&'static str>,
-    /// Access codes for international calls from this region.
-    intl: &'static [&'static str],
-    /// Lengths of the national significant number.
-    nsn_min: u8,
-    nsn_max: u8,
-    /// Digits a national significant number may start with.
-    leading: &'static [u8],
-    /// North American rule: area code and exchange start with 2-9.
-    nanp: bool,
-}
-
-const REGIONS: &[RegionInfo] = &[
-    RegionInfo {
-        region: Region(*b"RU"),
-        cc: 7,
-        trunk: Some("8"),
-        intl: &["810", "00"],
-        nsn_min: 10,
-        nsn_max: 10,
-        leading: b"3489",
-        nanp: false,
-    },
-    RegionInfo {
-        region: Region(*b"KZ"),
-        cc: 7,
-        trunk: Some("8"),
-        intl: &["810", "00"],
-        nsn_min: 10,
-        nsn_max: 10,
-        leading: b"67",
-        nanp: false,
-    },
-    RegionInfo {
-        region: Region(*b"US"),
-        cc: 1,
-        trunk: Some("1"),
-        intl: &["011"],
-        nsn_min: 10,
-        nsn_max: 10,
-        leading: b"23456789",
-        nanp: true,
-    },
-    RegionInfo {
-        region: Region(*b"CA"),
-        cc: 1,
-        trunk: Some("1"),
-        intl: &["011"],
-        nsn_min: 10,
-        nsn_max: 10,
-        leading: b"23456789",
-        nanp: true,
-    },
-    RegionInfo {
-        region: Region(*b"GB"),
-        cc: 44,
-        trunk: Some("0"),
-        intl: &["00"],
-        nsn_min: 9,
-        nsn_max: 10,
-        leading: b"1235789",
-        nanp: false,
-    },
-    RegionInfo {
-        region: Region(*b"DE"),
-        cc: 49,
-        trunk: Some("0"),
-        intl: &["00"],
-        nsn_min: 6,
-        nsn_max: 13,
-        leading: b"123456789",
-        nanp: false,
-    },
-    RegionInfo {
-        region: Region(*b"FR"),
-        cc: 33,
-        trunk: Some("0"),
-        intl: &["00"],
-        nsn_min: 9,
-        nsn_max: 9,
-        leading: b"123456789",
-        nanp: false,
-    },
-];
 
 /// Assigned two-digit country calling codes (ITU-T E.164 list).
 const CC2: &[u16] = &[
@@ -161,6 +71,12 @@ impl Region {
     pub const DE: Region = Region(*b"DE");
     /// France.
     pub const FR: Region = Region(*b"FR");
+    /// Unknown.
+    pub(crate) const ZZ: Region = Region(*b"ZZ");
+
+    pub(crate) fn from_bytes(b: [u8; 2]) -> Region {
+        Region(b)
+    }
 
     /// The two-letter code.
     pub fn as_str(&self) -> &str {
@@ -168,23 +84,28 @@ impl Region {
         core::str::from_utf8(&self.0).unwrap_or("ZZ")
     }
 
-    /// Whether this crate has numbering data for national numbers of this region.
+    /// Whether this build has numbering data for national numbers of this region.
     pub fn is_supported(&self) -> bool {
         self.info().is_some()
     }
 
     /// The country calling code, for supported regions.
     pub fn country_code(&self) -> Option<u16> {
-        self.info().map(|i| i.cc)
+        self.info().map(|i| i.cc())
     }
 
     /// Every region with national numbering data.
     pub fn supported() -> impl Iterator<Item = Region> {
-        REGIONS.iter().map(|i| i.region)
+        numbering::plans().map(|p| p.region())
     }
 
-    fn info(&self) -> Option<&'static RegionInfo> {
-        REGIONS.iter().find(|i| i.region == *self)
+    /// The region's numbering plan, when this build has it.
+    pub fn plan(&self) -> Option<Plan> {
+        numbering::plan(*self)
+    }
+
+    fn info(&self) -> Option<Plan> {
+        numbering::plan(*self)
     }
 }
 
@@ -315,6 +236,8 @@ pub struct Template {
     prefix: Prefix,
     /// The country calling code of the original, to know when a national form fits.
     cc: u16,
+    /// The trunk prefix as written (`8`, or `80` in Belarus), for [`Prefix::Trunk`].
+    trunk: &'static str,
 }
 
 /// A number parsed from its written form, with that form.
@@ -386,18 +309,21 @@ pub fn is_separator(c: char) -> bool {
     )
 }
 
-fn region_for_cc(cc: u16, nsn: &[u8]) -> Option<&'static RegionInfo> {
+/// The region of a national number of country code `cc`: the one whose
+/// ranges hold it, else the first where it is possible, else the main one.
+fn region_for_cc(cc: u16, nsn: &[u8]) -> Option<Plan> {
+    let mut possible = None;
     let mut first = None;
-    for info in REGIONS.iter().filter(|i| i.cc == cc) {
-        if nsn
-            .first()
-            .is_some_and(|d| info.leading.contains(&(b'0' + d)))
-        {
-            return Some(info);
+    for plan in numbering::plans_for_cc(cc) {
+        if plan.is_valid(nsn) {
+            return Some(plan);
         }
-        first.get_or_insert(info);
+        if possible.is_none() && plan.is_possible(nsn) {
+            possible = Some(plan);
+        }
+        first.get_or_insert(plan);
     }
-    first
+    possible.or(first)
 }
 
 fn cc_len_of(digits: &[u8]) -> Option<usize> {
@@ -417,17 +343,15 @@ fn cc_len_of(digits: &[u8]) -> Option<usize> {
     None
 }
 
-fn nsn_valid(info: &RegionInfo, nsn: &[u8]) -> Result<(), ParseError> {
-    if nsn.len() < usize::from(info.nsn_min) {
+fn nsn_valid(plan: Plan, nsn: &[u8]) -> Result<(), ParseError> {
+    let (min, max) = plan.lengths();
+    if nsn.len() < min {
         return Err(ParseError::TooShort);
     }
-    if nsn.len() > usize::from(info.nsn_max) {
+    if nsn.len() > max {
         return Err(ParseError::TooLong);
     }
-    if !info.leading.contains(&(b'0' + nsn[0])) {
-        return Err(ParseError::InvalidForRegion);
-    }
-    if info.nanp && nsn[3] < 2 {
+    if !plan.is_possible(nsn) {
         return Err(ParseError::InvalidForRegion);
     }
     Ok(())
@@ -501,7 +425,14 @@ impl PhoneNumber {
 
     /// The region with numbering data this number belongs to, if any.
     pub fn region(&self) -> Option<Region> {
-        region_for_cc(self.country_code(), self.national()).map(|i| i.region)
+        region_for_cc(self.country_code(), self.national()).map(|p| p.region())
+    }
+
+    /// Whether the number is in a range its country has assigned (by the
+    /// numbering table); `true` when this build has no table for the country.
+    pub fn is_valid(&self) -> bool {
+        region_for_cc(self.country_code(), self.national())
+            .is_none_or(|p| p.is_valid(self.national()))
     }
 
     /// E.164, `+74951234567`, without going through `core::fmt` (the page
@@ -621,13 +552,16 @@ pub fn parse_written(input: &str, region: Option<Region>) -> Result<Written, Par
     }
     // A region without numbering data here still reads `+` and `00` numbers.
     let info = region.and_then(|r| r.info());
+    let mut trunk = "";
     let (number, prefix) = if plus {
         (international(&digits)?, Prefix::Plus)
     } else if let Some(access) = info.and_then(|i| access_code(i, &digits)) {
         let n = international(&digits[access.len()..])?;
         (n, Prefix::Access(String::from(access)))
     } else if let Some(info) = info {
-        national(info, &digits)?
+        let (n, p, t) = national(info, &digits)?;
+        trunk = t;
+        (n, p)
     } else if let Some(access) = ["00"].into_iter().find(|a| starts_with(&digits, a)) {
         let n = international(&digits[access.len()..])?;
         (n, Prefix::Access(String::from(access)))
@@ -639,7 +573,12 @@ pub fn parse_written(input: &str, region: Option<Region>) -> Result<Written, Par
     let cc = number.country_code();
     Ok(Written {
         number,
-        template: Template { pieces, prefix, cc },
+        template: Template {
+            pieces,
+            prefix,
+            cc,
+            trunk,
+        },
     })
 }
 
@@ -671,11 +610,11 @@ fn starts_with(digits: &[u8], code: &str) -> bool {
     code.len() <= digits.len() && code.bytes().zip(digits).all(|(c, &d)| c - b'0' == d)
 }
 
-fn access_code(info: &RegionInfo, digits: &[u8]) -> Option<&'static str> {
-    // An access code only counts when an international number follows it.
-    info.intl
-        .iter()
-        .copied()
+fn access_code(plan: Plan, digits: &[u8]) -> Option<&'static str> {
+    // An access code only counts when an international number follows it;
+    // `00` is read in every region.
+    plan.access_codes()
+        .chain(["00"])
         .find(|a| starts_with(digits, a) && digits.len() >= a.len() + 8)
 }
 
@@ -690,17 +629,21 @@ fn international(digits: &[u8]) -> Result<PhoneNumber, ParseError> {
     PhoneNumber::from_digits(digits, cc_len)
 }
 
-fn with_cc(info: &RegionInfo, nsn: &[u8]) -> Result<PhoneNumber, ParseError> {
-    let mut all: Vec<u8> = Vec::with_capacity(MAX_DIGITS);
-    let mut cc = info.cc;
-    let mut tmp = [0u8; 3];
-    let mut n = 0;
-    while cc > 0 {
-        tmp[n] = (cc % 10) as u8;
-        cc /= 10;
-        n += 1;
+fn cc_digits(cc: u16) -> ([u8; 3], usize) {
+    let n = 1 + usize::from(cc >= 10) + usize::from(cc >= 100);
+    let mut out = [0u8; 3];
+    let mut c = cc;
+    for d in out[..n].iter_mut().rev() {
+        *d = (c % 10) as u8;
+        c /= 10;
     }
-    all.extend(tmp[..n].iter().rev());
+    (out, n)
+}
+
+fn with_cc(plan: Plan, nsn: &[u8]) -> Result<PhoneNumber, ParseError> {
+    let (cc, n) = cc_digits(plan.cc());
+    let mut all: Vec<u8> = Vec::with_capacity(MAX_DIGITS);
+    all.extend_from_slice(&cc[..n]);
     all.extend_from_slice(nsn);
     if all.len() > MAX_DIGITS {
         return Err(ParseError::TooLong);
@@ -708,41 +651,49 @@ fn with_cc(info: &RegionInfo, nsn: &[u8]) -> Result<PhoneNumber, ParseError> {
     PhoneNumber::from_digits(&all, n)
 }
 
-fn national(info: &RegionInfo, digits: &[u8]) -> Result<(PhoneNumber, Prefix), ParseError> {
-    // Trunk prefix first: `8 495 ...`, `0 20 ...`, `1 555 ...`.
-    if let Some(trunk) = info.trunk {
-        if starts_with(digits, trunk) {
-            let nsn = &digits[trunk.len()..];
-            if !nsn.is_empty() && nsn_valid(info, nsn).is_ok() {
-                return Ok((with_cc(info, nsn)?, Prefix::Trunk));
-            }
+/// A national form: the trunk prefix and the number (`8 495 ...`, `0 20
+/// ...`, `80 17 ...`), the number alone, or the country code without `+`
+/// (`7 495 ...`). A reading whose number is in the table's ranges wins over
+/// one that is merely possible.
+fn national(plan: Plan, digits: &[u8]) -> Result<(PhoneNumber, Prefix, &'static str), ParseError> {
+    let (cc, n) = cc_digits(plan.cc());
+    // Each reading: digits skipped, trunk written (none for the number
+    // alone, `None` for the country code without `+`); a valid one wins.
+    let mut best: Option<(usize, Option<&'static str>, bool)> = None;
+    let mut consider = |skip: usize, trunk: Option<&'static str>| {
+        let nsn = &digits[skip..];
+        if matches!(best, Some((_, _, true))) || nsn.is_empty() || nsn_valid(plan, nsn).is_err() {
+            return;
+        }
+        let valid = plan.is_valid(nsn);
+        if best.is_none() || valid {
+            best = Some((skip, trunk, valid));
+        }
+    };
+    for t in plan.trunks() {
+        if starts_with(digits, t) {
+            consider(t.len(), Some(t));
         }
     }
-    if nsn_valid(info, digits).is_ok() {
-        return Ok((with_cc(info, digits)?, Prefix::National));
+    consider(0, Some(""));
+    if digits.len() > n && digits[..n] == cc[..n] {
+        consider(n, None);
     }
-    // The country code without `+`: `7 495 ...`, `44 20 ...`.
-    let mut cc_digits = [0u8; 3];
-    let mut n = 0;
-    let mut cc = info.cc;
-    while cc > 0 {
-        cc_digits[2 - n] = (cc % 10) as u8;
-        cc /= 10;
-        n += 1;
-    }
-    let cc_digits = &cc_digits[3 - n..];
-    if digits.len() > n && digits[..n] == *cc_digits {
-        let nsn = &digits[n..];
-        if nsn_valid(info, nsn).is_ok() {
-            return Ok((with_cc(info, nsn)?, Prefix::Bare));
-        }
+    if let Some((skip, trunk, _)) = best {
+        let prefix = match trunk {
+            None => Prefix::Bare,
+            Some("") => Prefix::National,
+            Some(_) => Prefix::Trunk,
+        };
+        return Ok((with_cc(plan, &digits[skip..])?, prefix, trunk.unwrap_or("")));
     }
     // Say why, judged on the digits as written.
+    let (min, max) = plan.lengths();
     let len = digits.len();
-    let trunk_len = info.trunk.map_or(0, str::len);
-    if len < usize::from(info.nsn_min) {
+    let trunk_len = plan.trunks().map(str::len).max().unwrap_or(0);
+    if len < min {
         Err(ParseError::TooShort)
-    } else if len > usize::from(info.nsn_max) + trunk_len.max(n) {
+    } else if len > max + trunk_len.max(n) {
         Err(ParseError::TooLong)
     } else {
         Err(ParseError::InvalidForRegion)
@@ -786,7 +737,8 @@ pub fn render(number: &PhoneNumber, template: &Template) -> String {
             digits.extend_from_slice(number.digits());
         }
         Prefix::Trunk => {
-            if let Some(t) = info.and_then(|i| i.trunk) {
+            let written = Some(template.trunk).filter(|t| !t.is_empty() && same_country);
+            if let Some(t) = written.or_else(|| info.and_then(|i| i.trunks().next())) {
                 digits.extend(t.bytes().map(|b| b - b'0'));
             }
             digits.extend_from_slice(number.national());
@@ -934,7 +886,11 @@ mod tests {
         assert_eq!(p("7+495", None), Err(ParseError::MisplacedPlus));
         assert_eq!(p("++7495", None), Err(ParseError::MisplacedPlus));
         assert_eq!(p("+7 495 123", None), Err(ParseError::TooShort));
-        assert_eq!(p("+7 495 123 45 67 8", None), Err(ParseError::TooLong));
+        assert_eq!(
+            p("+7 495 123 45 67 8", None),
+            Err(ParseError::InvalidForRegion)
+        );
+        assert_eq!(p("+7 495 123 45 67 89012", None), Err(ParseError::TooLong));
         assert_eq!(p("+1234567890123456789", None), Err(ParseError::TooLong));
         assert_eq!(
             p("+0 495 1234567", None),
@@ -945,10 +901,12 @@ mod tests {
             p("(155) 201-0000", Some(Region::US)),
             Err(ParseError::InvalidForRegion)
         );
-        assert_eq!(
-            p("(555) 101-0000", Some(Region::US)),
-            Err(ParseError::InvalidForRegion)
-        );
+        // Possible (a US length and leading digit), not valid: no exchange starts with 1.
+        let n = PhoneNumber::parse("(555) 101-0000", Some(Region::US)).unwrap();
+        assert!(!n.is_valid());
+        assert!(PhoneNumber::parse("(415) 201-0000", Some(Region::US))
+            .unwrap()
+            .is_valid());
         assert_eq!(p("123", Some(Region::RU)), Err(ParseError::TooShort));
         assert_eq!(
             p("+7 195 123 45 67", None),
@@ -958,7 +916,7 @@ mod tests {
         assert_eq!("xx1".parse::<Region>(), Err(ParseError::UnknownRegion));
         assert_eq!("zz".parse::<Region>(), Err(ParseError::UnknownRegion));
         assert_eq!(
-            p("495 123 45 67", Some("IT".parse().unwrap())),
+            p("495 123 45 67", Some("AQ".parse().unwrap())),
             Err(ParseError::UnknownRegion)
         );
     }
@@ -970,7 +928,15 @@ mod tests {
         assert_eq!(p("+86 10 1234 5678", None).unwrap(), "+861012345678");
         let n: PhoneNumber = "+380441234567".parse().unwrap();
         assert_eq!(n.country_code(), 380);
-        assert_eq!(n.region(), None);
+        assert_eq!(n.region(), Some("UA".parse().unwrap()));
+        assert_eq!(
+            p("044 123 4567", Some("UA".parse().unwrap())).unwrap(),
+            "+380441234567"
+        );
+        assert_eq!(
+            p("8 017 123-45-67", Some("BY".parse().unwrap())).unwrap(),
+            "+375171234567"
+        );
     }
 
     #[test]
@@ -987,7 +953,7 @@ mod tests {
         assert_eq!(format!("{:?}", n), "PhoneNumber(+74951234567)");
         assert!(Region::RU.is_supported());
         assert_eq!(Region::GB.country_code(), Some(44));
-        assert_eq!(Region::supported().count(), 7);
+        assert!(Region::supported().count() > 240);
     }
 
     fn rewrite(orig: &str, region: Region, tracking: &str) -> String {

@@ -11,7 +11,9 @@
 //! country code resolve. `--number` (repeatable) keeps only those numbers;
 //! `--discover` lists every phone-like number, also those of unknown country.
 //! `--swap FROM=TO` (repeatable) writes the input instead, with every written
-//! form of FROM rewritten as TO in its own format. Bad flags: exit 2.
+//! form of FROM rewritten as TO in its own format. `--numbering XX` prints
+//! the region's numbering line for the page (what the edge sends) and exits.
+//! Bad flags: exit 2.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -26,7 +28,7 @@ struct Args {
     swaps: Vec<(PhoneNumber, PhoneNumber)>,
 }
 
-const USAGE: &str = "usage: scan [--region RU|US|CA|GB|DE|FR|KZ|ZZ] [--number +E164]... [--discover] [--swap +FROM=+TO]... < text";
+const USAGE: &str = "usage: scan [--region XX|ZZ] [--number +E164]... [--discover] [--swap +FROM=+TO]... < text\n       scan --numbering XX";
 
 fn number(flag: &str, s: &str) -> Result<PhoneNumber, String> {
     s.parse()
@@ -55,11 +57,8 @@ fn parse_args() -> Result<Args, String> {
                     // As swapNumbers does: a region without national numbering
                     // data reads the numbers written with + or 00 only.
                     if !r.is_supported() {
-                        let known: Vec<String> =
-                            Region::supported().map(|r| r.to_string()).collect();
                         eprintln!(
-                            "scan: --region {r}: no national numbering data (known: {}); only numbers written with + or 00 are read",
-                            known.join(", ")
+                            "scan: --region {r}: no national numbering data; only numbers written with + or 00 are read"
                         );
                     }
                     a.region = Some(r);
@@ -77,6 +76,16 @@ fn parse_args() -> Result<Args, String> {
                     .ok_or_else(|| format!("--swap {v:?}: expected FROM=TO"))?;
                 a.swaps
                     .push((number("--swap", from)?, number("--swap", to)?));
+            }
+            "--numbering" => {
+                let v = value("--numbering")?;
+                let plan = v
+                    .parse::<Region>()
+                    .ok()
+                    .and_then(|r| r.plan())
+                    .ok_or_else(|| format!("--numbering {v:?}: no numbering data"))?;
+                println!("{}", pool_core::numbering::coarse(plan));
+                std::process::exit(0);
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
@@ -144,7 +153,8 @@ fn main() -> ExitCode {
         Mode::Valid
     };
     let mut out = String::new();
-    for f in Scanner::new(args.region, mode).scan(&text) {
+    let scanner = Scanner::new(args.region, mode).knowing(args.numbers.iter().copied());
+    for f in scanner.scan(&text) {
         if !args.numbers.is_empty() && !f.number.is_some_and(|n| args.numbers.contains(&n)) {
             continue;
         }

@@ -41,8 +41,17 @@ export interface SwapOptions {
    * A number mapped to itself is counted in coverage and left as it is.
    */
   numbers: Record<string, string>;
-  /** Region for numbers written without a country code: "RU", "US", "CA", "GB", "DE", "FR", "KZ". */
+  /**
+   * Region for numbers written without a country code ("UA", "US", ...): read
+   * once its numbering line is loaded (`numbering`, or an earlier call).
+   * Without it, numbers written with `+` or `00` only.
+   */
   region?: string;
+  /**
+   * The region's numbering line, as the edge serves it (`numbering` in the
+   * site's settings, or `GET /v1/numbering/{region}`). A malformed line is a TypeError.
+   */
+  numbering?: string;
   /**
    * Where to swap: an element, a document or a shadow root (the document's
    * body by default). Anything else is a TypeError.

@@ -16,7 +16,7 @@
 //   numbers();         // { "+74951234567": "+74990000001" }
 //
 // Events on document: dni:assigned, dni:swapped, dni:fallback.
-import init, { SwapHandle, channelOf } from "./swap_wasm.js";
+import init, { SwapHandle, addNumbering } from "./swap_wasm.js";
 
 let loading;
 let wasmUrl;
@@ -40,12 +40,19 @@ export function load() {
  * in the original's format, under `root` (default: document.body), and keeps
  * watching for content added later unless `observe` is false. A number
  * mapped to itself is watched and counted (coverage), not changed.
+ * National forms are read for `region` once its `numbering` line is loaded
+ * (the edge sends the site's; `GET /v1/numbering/{region}` gives any).
  */
-export async function swapNumbers({ numbers, region = "", root, ignore = "", observe = true } = {}) {
+export async function swapNumbers({ numbers, region = "", numbering = "", root, ignore = "", observe = true } = {}) {
   if (root != null && !(root instanceof Node && [1, 9, 11].includes(root.nodeType))) {
     throw new TypeError("root: an element, a document or a shadow root");
   }
   await load();
+  if (numbering) {
+    // The shape pool_core::numbering::check asks for; the wasm reads it without checking again.
+    if (!/^[A-Z]{2} \d{1,3} [\d,-]+ [\d,-]+ [-tm!,:\da-h]+ [\da-h:;,-]*:[\da-h:;,-]*( [\da-h:;,-]+)?$/.test(numbering)) throw new TypeError("numbering: not a numbering line");
+    addNumbering(numbering);
+  }
   let handle = null;
   let live = true;
   // Walks what is left in slices (the page, then content added later), one loop at a time.
@@ -227,6 +234,8 @@ class Client {
   settings_(reply) {
     // The site's own settings complete the tag's: its region and the regions to leave alone.
     if (!this.tagRegion_ && reply.region) this.region_ = reply.region;
+    // The line of the region in use (the tag's, when it names one).
+    if (reply.numbering?.startsWith(this.region_)) this.numbering_ = reply.numbering;
     if ("release_on_leave" in reply) this.releaseOnLeave_ = !!reply.release_on_leave;
     this.ignore_ = [this.tagIgnore_, ...(reply.ignore_selectors ?? [])].filter(Boolean).join(",");
   }
@@ -236,7 +245,7 @@ class Client {
     const key = JSON.stringify([map, this.region_, this.ignore_]);
     if (key === this.shownKey_ && this.handle_) return;
     this.shownKey_ = key;
-    const next = await swapNumbers({ numbers: map, region: this.region_, ignore: this.ignore_, root: this.root_ });
+    const next = await swapNumbers({ numbers: map, region: this.region_, numbering: this.numbering_, ignore: this.ignore_, root: this.root_ });
     if (this.stopped_) return next.destroy();
     this.handle_?.destroy();
     this.handle_ = next;
@@ -244,17 +253,25 @@ class Client {
     emit("dni:swapped", next.stats());
   }
 
-  /** Without consent: the channel's static numbers, decided here; nothing stored. */
+  /**
+   * Without consent: the channel's static numbers; nothing stored. The edge
+   * names the channel from the page's address (and keeps nothing of it).
+   */
   async statics_(config) {
-    config ??= await this.request_("/public");
+    config ??= await this.request_("/public", this.page_());
     this.settings_(config);
     await load();
-    const channel = channelOf(location.href, document.referrer, location.hostname);
+    const channel = config.channel ?? "direct";
     const map = {};
     for (const t of config.targets) map[t.number] = t.static_numbers[channel] ?? t.number;
     await this.show_(map);
     const shown = config.targets.map((t) => ({ target: t.number, number: map[t.number], kind: map[t.number] === t.number ? "original" : "static", expires_at: null }));
     emit("dni:assigned", { sessionId: null, numbers: shown, channel: { channel } });
+  }
+
+  /** What the edge needs to name the channel and the numbering line. */
+  page_() {
+    return { url: location.href, referrer: document.referrer || null, region: this.tagRegion_ };
   }
 
   /** With consent: the visitor's leased numbers. */
@@ -266,7 +283,7 @@ class Client {
     }
     this.sid_ = sid;
     // The request leaves now, before the wasm is here (it loads meanwhile).
-    const leased = this.request_("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId() });
+    const leased = this.request_("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId(), region: this.tagRegion_ });
     leased.catch(() => {});
     load().catch(() => {});
     // A lease cached by this tab or another: show it at once.
@@ -274,6 +291,7 @@ class Client {
       const cached = JSON.parse(store.get(this.leaseKey_) ?? "null");
       if (cached?.sid === sid && cached.expires > Date.now()) {
         this.region_ = cached.region ?? this.region_;
+        this.numbering_ = cached.numbering;
         this.ignore_ = cached.ignore ?? this.ignore_;
         await this.show_(cached.map);
       }
@@ -294,7 +312,8 @@ class Client {
     hookHistory();
     addEventListener("pagehide", this.onLeave_);
     // The static numbers, for when the edge cannot be reached later.
-    this.request_("/public").then((c) => store.set(this.publicKey_, JSON.stringify(c)), () => {});
+    // With this visit's channel: what the fallback shows when the edge is down.
+    this.request_("/public", this.page_()).then((c) => store.set(this.publicKey_, JSON.stringify(c)), () => {});
   }
 
   async apply_(reply) {
@@ -304,7 +323,7 @@ class Client {
     for (const n of reply.numbers) map[n.target] = n.number;
     const expires = Math.min(...reply.numbers.map((n) => n.expires_at ?? Infinity));
     if (Number.isFinite(expires)) {
-      store.set(this.leaseKey_, JSON.stringify({ sid: this.sid_, map, expires, region: this.region_, ignore: this.ignore_ }));
+      store.set(this.leaseKey_, JSON.stringify({ sid: this.sid_, map, expires, region: this.region_, numbering: this.numbering_, ignore: this.ignore_ }));
     }
     emit("dni:assigned", { sessionId: this.sid_, numbers: reply.numbers, channel: reply.channel });
     if (reply.numbers.some((n) => n.kind === "fallback")) emit("dni:fallback", { reason: "pool exhausted" });

@@ -129,6 +129,7 @@ impl Inner {
             return None;
         }
         let found = scan::Scanner::new(self.region, scan::Mode::Valid)
+            .knowing(self.map.iter().map(|(from, _)| *from))
             .scan(text)
             .iter()
             .filter(|f| {
@@ -312,7 +313,13 @@ impl Inner {
             return;
         }
         let mut reason = None;
-        for f in scan::Scanner::new(self.region, scan::Mode::Valid).scan(text) {
+        let mut known = self.kept.clone();
+        for (from, to) in &self.map {
+            known.push(*from);
+            known.push(*to);
+        }
+        let scanner = scan::Scanner::new(self.region, scan::Mode::Valid).knowing(known);
+        for f in scanner.scan(text) {
             let Some(n) = f.number else { continue };
             let tracking = self.map.iter().any(|(_, to)| *to == n);
             let target = self.map.iter().any(|(from, _)| *from == n) || self.kept.contains(&n);

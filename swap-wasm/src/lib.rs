@@ -43,18 +43,13 @@ pub fn swap_text(text: &str, region: Option<Region>, from: PhoneNumber, to: Phon
 
 #[cfg(target_arch = "wasm32")]
 mod bindings {
-    use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
-    /// The channel of a visit (`"paid_search"`, `"email"`, `"direct"`, ...),
-    /// decided on the page: what picks the static number before consent.
-    #[wasm_bindgen(js_name = channelOf)]
-    pub fn channel_of(url: &str, referrer: &str, host: &str) -> String {
-        let referrer = (!referrer.is_empty()).then_some(referrer);
-        pool_core::channel::classify(url, referrer, &[host])
-            .channel
-            .as_str()
-            .into()
+    /// Registers a region's numbering line (the site's settings carry it;
+    /// index.js checks its shape first).
+    #[wasm_bindgen(js_name = addNumbering)]
+    pub fn add_numbering(line: &str) {
+        pool_core::numbering::load_checked(line);
     }
 
     /// `swap("Call 8 (495) 123-45-67", "RU", "+74951234567", "+74997654321")`
@@ -62,7 +57,7 @@ mod bindings {
     /// Not in the page build: the page swaps through `SwapHandle`.
     #[cfg(not(feature = "page"))]
     #[wasm_bindgen]
-    pub fn swap(text: &str, region: &str, from: &str, to: &str) -> String {
+    pub fn swap(text: &str, region: &str, from: &str, to: &str) -> alloc::string::String {
         match (from.parse(), to.parse()) {
             (Ok(f), Ok(t)) => super::swap_text(text, region.parse().ok(), f, t),
             _ => text.into(),

@@ -35,6 +35,8 @@ use alloc::vec::Vec;
 use pool_core::number::{
     digit_value, is_separator, parse_written, render, PhoneNumber, Prefix, Region, Template,
 };
+#[cfg(not(all(feature = "page", target_arch = "wasm32")))]
+use pool_core::numbering::national_somewhere;
 use pool_core::text::Part;
 
 /// One phone number found in a text.
@@ -93,6 +95,8 @@ struct Gap {
     strong: bool,
     /// Holds a blank: a number may end here (`+7 495 123 45 67 10:00-18:00`).
     blank: bool,
+    /// A lone `/`: two numbers may be joined here (`…-2345/332-…`).
+    slash: bool,
 }
 
 fn is_dash(c: char) -> bool {
@@ -227,8 +231,10 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 /// Words that say the digits after them are not a phone number.
 /// Sorted by bytes: looked up by binary search.
 pub const ID_LABELS: &[&str] = &[
+    "abn",
     "account",
     "acct",
+    "acn",
     "artikelnummer",
     "auftrag",
     "auftragsnummer",
@@ -238,6 +244,8 @@ pub const ID_LABELS: &[&str] = &[
     "bic",
     "booking",
     "box",
+    "btw",
+    "cif",
     "claim",
     "code",
     "commande",
@@ -247,6 +255,7 @@ pub const ID_LABELS: &[&str] = &[
     "ean",
     "ein",
     "facture",
+    "gst",
     "iban",
     "id",
     "imei",
@@ -255,14 +264,18 @@ pub const ID_LABELS: &[&str] = &[
     "isbn",
     "issn",
     "itin",
+    "iva",
     "konto",
     "kundennr",
     "kundennummer",
+    "kvk",
     "licence",
     "license",
     "lot",
     "membership",
     "model",
+    "nif",
+    "nip",
     "order",
     "part",
     "passport",
@@ -273,6 +286,7 @@ pub const ID_LABELS: &[&str] = &[
     "rechnungsnummer",
     "ref",
     "reference",
+    "regon",
     "reservation",
     "s/n",
     "serial",
@@ -288,11 +302,13 @@ pub const ID_LABELS: &[&str] = &[
     "transaction",
     "tva",
     "txn",
+    "uid",
     "upc",
     "ust",
     "vat",
     "ver",
     "version",
+    "vkn",
     "zip",
     "арт",
     "артикул",
@@ -378,9 +394,13 @@ const UNIT_WORDS: &[&str] = &[
 /// `ИНН 7707083893`, and with a word for "number" after the label,
 /// `Serial No. 212 555 0199`, `Order number 4951234567`, `Company No. …`.
 fn labelled_id(text: &str, at: usize) -> bool {
-    let (word, start) = word_ending(text, at);
+    let (mut word, mut start) = word_ending(text, at);
     if word.is_empty() {
         return false;
+    }
+    // A country prefix between the label and the digits: `VAT GB 123 4567 89`.
+    if word.len() == 2 && text.part(start..).chars().take(2).all(is_upper) {
+        (word, start) = word_ending(text, start);
     }
     if ID_LABELS.binary_search(&word.as_str()).is_ok() {
         return true;
@@ -525,7 +545,7 @@ fn read_run(text: &str, start: usize) -> Option<(Vec<Group>, Vec<Gap>, usize)> {
         let mut len = 0;
         let mut symbols = 0;
         let (mut space_before, mut space_after) = (false, false);
-        let (mut after_dot, mut dot_space) = (false, false);
+        let (mut after_dot, mut dot_space, mut slash, mut brackets) = (false, false, false, 0);
         while let Some(c) = char_at(text, j) {
             if !is_separator(c) || len >= MAX_GAP {
                 break;
@@ -541,8 +561,10 @@ fn read_run(text: &str, start: usize) -> Option<(Vec<Group>, Vec<Gap>, usize)> {
             } else if c == '/' || is_dash(c) || c == '.' || c == '\u{FF0D}' {
                 symbols += 1;
                 after_dot = c == '.';
+                slash = c == '/';
             } else {
                 after_dot = false;
+                brackets += 1;
             }
             j += c.len_utf8();
             len += 1;
@@ -558,6 +580,7 @@ fn read_run(text: &str, start: usize) -> Option<(Vec<Group>, Vec<Gap>, usize)> {
                 gaps.push(Gap {
                     strong,
                     blank: space_before || space_after,
+                    slash: slash && len == 1 + brackets,
                 });
                 i = j;
             }
@@ -570,6 +593,51 @@ fn read_run(text: &str, start: usize) -> Option<(Vec<Group>, Vec<Gap>, usize)> {
         let end = groups.last().map_or(start, |g| g.end);
         Some((groups, gaps, end))
     }
+}
+
+/// The digits of `s`, as values.
+#[cfg(not(all(feature = "page", target_arch = "wasm32")))]
+fn digit_values(s: &str) -> Vec<u8> {
+    s.chars()
+        .filter_map(|c| digit_value(c).map(|(d, _)| d))
+        .collect()
+}
+
+/// Shapes of numbers that are no phone number, whatever their digits:
+/// `55.7558` (a decimal), `10.0.19045.3803` (a version), `2009–2024` and
+/// `2019/2020` (years), `94103-1234` (ZIP+4);
+/// with `counts`, `12 345 678` too (thousands: a shape some countries write
+/// their numbers in, so only for digits of no known country).
+#[cfg(not(all(feature = "page", target_arch = "wasm32")))]
+fn shaped_like(text: &str, groups: &[Group], counts: bool) -> bool {
+    let lone = |k: usize, f: fn(char) -> bool| {
+        let mut cs = text.part(groups[k].end..groups[k + 1].start).chars();
+        cs.next().is_some_and(f) && cs.next().is_none()
+    };
+    let n = groups.len();
+    let digits = |k: usize| groups[k].digits;
+    let thousands = counts
+        && n >= 3
+        && digits(0) <= 3
+        && (1..n).all(|k| digits(k) == 3)
+        && (0..n - 1).all(|k| lone(k, |c| is_space(c) || c == '.' || c == '\''));
+    let decimal = n == 2 && digits(0) <= 3 && lone(0, |c| c == '.' || c == ',');
+    // A one-digit group after the first: `10.0.19045`, not `8.495.123.45.67`.
+    let plus = text
+        .part(..groups[0].start)
+        .trim_end_matches(is_space)
+        .ends_with(is_plus);
+    let version = n >= 3
+        && !plus
+        && (0..n - 1).all(|k| lone(k, |c| c == '.'))
+        && (1..n).any(|k| digits(k) == 1);
+    let year = |k: usize| {
+        let g = text.part(groups[k].start..groups[k].end);
+        digits(k) == 4 && (g.starts_with("19") || g.starts_with("20"))
+    };
+    let years = n == 2 && year(0) && year(1) && lone(0, |c| is_dash(c) || c == '/');
+    let zip4 = n == 2 && digits(0) == 5 && digits(1) == 4 && lone(0, is_dash);
+    thousands || decimal || version || years || zip4
 }
 
 /// Brackets in `s` pair up, at most two pairs, none nested.
@@ -683,17 +751,37 @@ fn extension(text: &str, at: usize) -> Option<usize> {
 }
 
 /// The scanner: a default region and what to look for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Scanner {
     region: Option<Region>,
+    // The page script finds the site's numbers only: no discovery there.
+    #[cfg_attr(all(feature = "page", target_arch = "wasm32"), allow(dead_code))]
     mode: Mode,
+    /// Numbers found whatever the numbering table says of their range: the
+    /// site's own, which a stale table must never hide.
+    known: Vec<PhoneNumber>,
+    /// The fewest digits a number has: 6, or fewer for a region whose
+    /// numbers are shorter (4 in Tokelau, 5 on St Helena).
+    min_digits: usize,
 }
 
 impl Scanner {
     /// A scanner for numbers of `region` (written nationally) and of any
     /// country (written with a country code).
     pub fn new(region: Option<Region>, mode: Mode) -> Scanner {
-        Scanner { region, mode }
+        let shortest = region.and_then(|r| r.plan()).map_or(6, |p| p.lengths().0);
+        Scanner {
+            region,
+            mode,
+            known: Vec::new(),
+            min_digits: shortest.clamp(4, 6),
+        }
+    }
+
+    /// Also finds these numbers where their range is not in the table.
+    pub fn knowing(mut self, numbers: impl IntoIterator<Item = PhoneNumber>) -> Scanner {
+        self.known.extend(numbers);
+        self
     }
 
     /// Every number in `text`, in order.
@@ -791,6 +879,34 @@ impl Scanner {
         // A run labelled as an id (`ИНН 7707 0838 93`) has no number inside
         // either: a later start must not find one in its tail.
         let labelled = !text.part(run_start..).starts_with(is_plus) && labelled_id(text, run_start);
+        // A card or parcel number: four or more groups of four digits (the
+        // last may be shorter), or 4-6-5 (Amex); no phone number is written so.
+        let n = groups.len();
+        let card = (n >= 4
+            && groups[..n - 1].iter().all(|g| g.digits == 4)
+            && groups[n - 1].digits <= 4)
+            || (n == 3 && groups[0].digits == 4 && groups[1].digits == 6 && groups[2].digits >= 4);
+        if card && !text.part(run_start..).starts_with(is_plus) {
+            return;
+        }
+        // Two numbers joined by a lone slash (`8 495 123-23-45/8 495 332-12-34`):
+        // each side a whole number on its own, or neither is one.
+        if !labelled {
+            if let Some(k) = gaps.iter().position(|g| g.slash) {
+                // With a `+` or bracket that opens the second number.
+                let right = text
+                    .part(..groups[k + 1].start)
+                    .trim_end_matches(|c: char| is_plus(c) || is_open(c))
+                    .len();
+                let first = self.accept_joined(text, run_start, &groups[..=k]);
+                let second = self.accept_joined(text, right, &groups[k + 1..]);
+                if let (Some(a), Some(b)) = (first, second) {
+                    out.push(a);
+                    out.push(b);
+                    return;
+                }
+            }
+        }
         // Digits passed over since the run began, a break or the last match:
         // a number may start after a few (`$20 415-666-7777`), not inside a
         // long sequence of groups (an IBAN, a card number).
@@ -853,11 +969,25 @@ impl Scanner {
         }
     }
 
+    /// [`Scanner::accept`] for one side of a lone slash: the slash and the
+    /// other number are blanked out of its context.
+    fn accept_joined(&self, text: &str, start: usize, groups: &[Group]) -> Option<Found> {
+        let (from, to) = (start, groups.last()?.end);
+        // The text with everything outside the candidate's run blanked: a
+        // side is judged as if it stood alone between blanks.
+        let mut alone = String::with_capacity(text.len());
+        for (i, c) in text.char_indices() {
+            let near = (i + 1 == from || i == to) && c == '/';
+            alone.push(if near { ' ' } else { c });
+        }
+        self.accept(&alone, start, groups)
+    }
+
     /// Checks one candidate: from `start` to the end of its last group.
     fn accept(&self, text: &str, start: usize, groups: &[Group]) -> Option<Found> {
         let end = groups.last()?.end;
         let digits: usize = groups.iter().map(|g| g.digits).sum();
-        if !(6..=MAX_RUN_DIGITS).contains(&digits) {
+        if !(self.min_digits..=MAX_RUN_DIGITS).contains(&digits) {
             return None;
         }
         let mut start = start;
@@ -976,20 +1106,43 @@ impl Scanner {
         }
         // The number itself.
         let parsed = parse_written(raw, self.region).ok().filter(|w| {
-            // National numbers of GB, DE and FR are written with their trunk 0.
-            let trunk_needed = matches!(w.number.region(), Some(r) if r == Region::GB || r == Region::DE || r == Region::FR);
+            // National numbers of GB, DE, FR, UA, ... are written with their trunk prefix.
+            let trunk_needed = w
+                .number
+                .region()
+                .and_then(|r| r.plan())
+                .is_some_and(|p| p.needs_trunk(w.number.national()));
+            // The site's own numbers are found in any shape; others must be
+            // in a range of the table and not shaped like a decimal, a
+            // version, years or a ZIP+4 code (not known on the page: it
+            // looks for the site's numbers only).
+            let known = self.known.contains(&w.number);
+            #[cfg(not(all(feature = "page", target_arch = "wasm32")))]
+            let shaped = !known && shaped_like(text, groups, false);
+            #[cfg(all(feature = "page", target_arch = "wasm32"))]
+            let shaped = false;
             !(trunk_needed && *w.template.prefix() == Prefix::National)
+                && (w.number.is_valid() || known)
+                && !shaped
         });
         let (number, template) = match parsed {
             Some(w) => (Some(w.number), Some(w.template)),
+            // Discovery is for set-up (the command, tests): not in the page script.
+            #[cfg(all(feature = "page", target_arch = "wasm32"))]
+            None => return None,
+            #[cfg(not(all(feature = "page", target_arch = "wasm32")))]
             None => {
                 if self.mode != Mode::Discover {
                     return None;
                 }
-                // Discovery: phone-like numbers whose country is unknown.
+                // Discovery: phone-like numbers whose country is unknown,
+                // valid in some region's numbering table, and shaped like
+                // no count, decimal, version, year range or ZIP+4 code.
                 let phone_like = (7..=12).contains(&digits)
                     && (groups.len() >= 2 || starts_with_punct)
-                    && !is_plus(lead);
+                    && !is_plus(lead)
+                    && !shaped_like(text, groups, true)
+                    && national_somewhere(&digit_values(raw));
                 if !phone_like {
                     return None;
                 }
@@ -1130,11 +1283,29 @@ pub fn may_contain(text: &str, numbers: impl Iterator<Item = PhoneNumber> + Clon
     })
 }
 
+/// A link target written with `+` and plain separators (`+247-62889`, RFC
+/// 3966): rewritten in its own form. Others (escaped, national) get E.164.
+pub fn plain_link(target: &str) -> bool {
+    target.starts_with('+') && !target.contains('%')
+}
+
+/// `tracking` as the swap writes it in place of a number written so:
+/// E.164 where `e164` (a link that is not plain), else in the same form.
+pub fn written(tracking: &PhoneNumber, template: &Template, e164: bool) -> String {
+    if e164 {
+        tracking.e164()
+    } else {
+        render(tracking, template)
+    }
+}
+
 /// Replaces every number of `map` found in `text` with its tracking number,
-/// written the way the original was (E.164 in links). Extensions and
-/// everything else stay as they are.
+/// written the way the original was (E.164 in links other than plain
+/// `+` ones). Extensions and everything else stay as they are.
 pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber)]) -> String {
-    let found = Scanner::new(region, Mode::Valid).scan(text);
+    let found = Scanner::new(region, Mode::Valid)
+        .knowing(map.iter().map(|(from, _)| *from))
+        .scan(text);
     let mut out = String::with_capacity(text.len() + 16);
     let mut last = 0;
     for f in found {
@@ -1146,11 +1317,11 @@ pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber
             continue;
         };
         out.push_str(text.part(last..f.start));
-        if f.link {
-            out.push_str(&tracking.e164());
-        } else {
-            out.push_str(&render(tracking, template));
-        }
+        out.push_str(&written(
+            tracking,
+            template,
+            f.link && !plain_link(text.part(f.start..f.end)),
+        ));
         last = f.number_end;
     }
     out.push_str(text.part(last..));

@@ -47,6 +47,7 @@ pub fn swap_split(
     // Later matches first: a text keeps its original bytes before the part
     // already written, so earlier offsets stay valid.
     for f in scan::Scanner::new(region, scan::Mode::Valid)
+        .knowing(map.iter().map(|(from, _)| *from))
         .scan(&joined)
         .iter()
         .rev()
@@ -62,11 +63,8 @@ pub fn swap_split(
         let Some(template) = &f.template else {
             continue;
         };
-        let written = if f.link {
-            tracking.e164()
-        } else {
-            pool_core::number::render(tracking, template)
-        };
+        let plain = scan::plain_link(joined.part(f.start..f.end));
+        let written = scan::written(tracking, template, f.link && !plain);
         let mut next = written.chars();
         for k in first..=last {
             let node_start = starts[k];

@@ -126,11 +126,23 @@ fn number_filter_region_and_discovery() {
         out.contains("\"raw\": \"(415) 666-7777\", \"e164\": \"+14156667777\""),
         "{out}"
     );
-    // A region without national data, as swapNumbers reads it: numbers with
-    // + or 00 only (and a word on stderr), never an error.
+    // Every region of the table reads its national numbers.
     let (code, out, err) = run(
         &["--region", "ES"],
         "Llame al +34 912 34 56 78 o al 912 34 56 78.".as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.contains("\"e164\": \"+34912345678\"")),
+        "{out}"
+    );
+    // A region without national data (Antarctica), as swapNumbers reads it:
+    // numbers with + or 00 only (and a word on stderr), never an error.
+    let (code, out, err) = run(
+        &["--region", "AQ"],
+        "Call +34 912 34 56 78 or 912 34 56 78.".as_bytes(),
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 1, "{out}");

@@ -43,7 +43,7 @@ export function checkContract(method, template, status, body) {
   assert.ok(op, `${method} ${template} is not in openapi.yaml`);
   const resp = deref(op.responses[String(status)]);
   assert.ok(resp, `${method} ${template} does not document status ${status} (body: ${JSON.stringify(body)})`);
-  const schema = resp.content?.["application/json"]?.schema;
+  const schema = resp.content?.["application/json"]?.schema ?? resp.content?.["text/plain"]?.schema;
   if (!schema) {
     assert.ok(body === null || body === undefined || body === "", `${status} should have no body`);
     return;

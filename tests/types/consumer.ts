@@ -7,7 +7,7 @@ import {
 } from "calltrack";
 
 async function fixed(root: Element | Document | ShadowRoot): Promise<number> {
-  const options: SwapOptions = { numbers: { "+74951234567": "+74997654321" }, region: "RU", root, ignore: ".reviews", observe: true };
+  const options: SwapOptions = { numbers: { "+74951234567": "+74997654321" }, region: "RU", numbering: "RU 7 8 810 m a:3-4,8-9", root, ignore: ".reviews", observe: true };
   const handle: SwapHandle = await swapNumbers(options);
   await handle.done;
   const stats: SwapStats = handle.stats();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use pool_core::channel::{ClickId, Visit};
-use pool_core::number::PhoneNumber;
+use pool_core::number::{PhoneNumber, Region};
 use pool_core::session::SessionId;
 use pool_core::site::{Config, Shown};
 
@@ -45,6 +45,25 @@ pub struct SessionRequest {
     /// Server integrations only (with a server key): the visitor's user agent.
     #[serde(default)]
     pub user_agent: Option<String>,
+    /// The tag's region (`data-region`), when it names one: the reply's
+    /// numbering line is that region's instead of the site's.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+/// A region a page named: none when empty, a 422 on `field` when it is no
+/// two-letter code.
+pub fn page_region(
+    raw: Option<&str>,
+    field: &'static str,
+    bad: &mut Vec<(&'static str, String)>,
+) -> Option<Region> {
+    let raw = raw.filter(|r| !r.is_empty())?;
+    let r = raw.parse::<Region>().ok();
+    if r.is_none() {
+        bad.push((field, "a two-letter region code, such as UA".into()));
+    }
+    r
 }
 
 /// A checked session request.
@@ -62,6 +81,8 @@ pub struct NewSession {
     pub client_ip: Option<String>,
     /// Passed by a server integration.
     pub user_agent: Option<String>,
+    /// The tag's region.
+    pub region: Option<Region>,
 }
 
 impl SessionRequest {
@@ -95,6 +116,7 @@ impl SessionRequest {
         if self.user_agent.as_ref().is_some_and(|ua| ua.len() > 1024) {
             bad.push(("user_agent", "at most 1024 bytes".into()));
         }
+        let region = page_region(self.region.as_deref(), "region", &mut bad);
         fields(bad)?;
         Ok(NewSession {
             // Not Err: a bad id is in `bad`.
@@ -104,6 +126,7 @@ impl SessionRequest {
             ga_client_id: self.ga_client_id,
             client_ip: self.client_ip,
             user_agent: self.user_agent,
+            region,
         })
     }
 }
@@ -218,6 +241,14 @@ pub struct NumberReply {
     pub expires_at: Option<i64>,
 }
 
+/// The numbering line the page loads for `region`: its prefixes cut to the
+/// first digit, what reading the site's own numbers needs (a few dozen bytes).
+pub fn page_numbering(region: Option<Region>) -> Option<String> {
+    region
+        .and_then(pool_core::numbering::plan)
+        .map(pool_core::numbering::coarse)
+}
+
 /// The reply to session create, resume and heartbeat.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SessionReply {
@@ -231,6 +262,9 @@ pub struct SessionReply {
     pub heartbeat_ms: u64,
     /// The site's default region for written numbers.
     pub region: Option<String>,
+    /// That region's numbering line for the page (`pool_core::numbering::coarse`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbering: Option<String>,
     /// CSS selectors of page regions the script leaves alone.
     pub ignore_selectors: Vec<String>,
     /// On leaving the page: release the lease (true) or say "left now" with
@@ -250,6 +284,15 @@ impl From<&Shown> for NumberReply {
 }
 
 impl SessionReply {
+    /// With the numbering line of the tag's region, when it named one this
+    /// build knows (else the site's stays).
+    pub fn for_region(mut self, region: Option<Region>) -> SessionReply {
+        if let Some(line) = page_numbering(region) {
+            self.numbering = Some(line);
+        }
+        self
+    }
+
     /// The reply for `session` showing `shown`, with the site's settings for the page.
     pub fn new(
         session: SessionId,
@@ -263,6 +306,7 @@ impl SessionReply {
             numbers: shown.iter().map(NumberReply::from).collect(),
             heartbeat_ms: config.heartbeat.millis(),
             region: config.region.map(|r| r.as_str().to_string()),
+            numbering: page_numbering(config.region),
             ignore_selectors: config.ignore_selectors.clone(),
             release_on_leave: config.release_on_leave,
         }
@@ -301,12 +345,51 @@ pub fn strip_comments(v: &mut serde_json::Value) {
     }
 }
 
+/// `POST /v1/sites/{site}/public`: the page's address, to learn the
+/// visit's channel before consent. Nothing of it is stored.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicVisit {
+    /// The page's URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The referrer, if any.
+    #[serde(default)]
+    pub referrer: Option<String>,
+    /// The tag's region, for the numbering line.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+impl PublicVisit {
+    /// Checks the fields; lists every bad one. Gives the tag's region.
+    pub fn check(&self) -> Result<Option<Region>, ApiError> {
+        let long = |v: &Option<String>| v.as_ref().is_some_and(|s| s.len() > MAX_URL);
+        let mut bad = Vec::new();
+        if long(&self.url) {
+            bad.push(("url", format!("at most {MAX_URL} bytes")));
+        }
+        if long(&self.referrer) {
+            bad.push(("referrer", format!("at most {MAX_URL} bytes")));
+        }
+        let region = page_region(self.region.as_deref(), "region", &mut bad);
+        fields(bad)?;
+        Ok(region)
+    }
+}
+
 /// What the page script needs to show static numbers before consent, with
 /// no session: `GET /v1/sites/{site}/public`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PublicConfig {
     /// The site's default region for written numbers.
     pub region: Option<String>,
+    /// That region's numbering line for the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbering: Option<String>,
+    /// The visit's channel, when the page asked with its address (`POST`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
     /// CSS selectors of page regions the script leaves alone.
     pub ignore_selectors: Vec<String>,
     /// The site's target numbers and their static numbers by channel.
@@ -318,6 +401,8 @@ impl PublicConfig {
     pub fn of(c: &Config) -> PublicConfig {
         PublicConfig {
             region: c.region.map(|r| r.as_str().to_string()),
+            numbering: page_numbering(c.region),
+            channel: None,
             ignore_selectors: c.ignore_selectors.clone(),
             targets: c
                 .targets

@@ -526,6 +526,7 @@ impl SiteObject {
             H::GetSite => self.get_site(),
             H::DeleteSite => self.delete_site(site).await,
             H::GetPublic => self.get_public(),
+            H::PostPublic => self.post_public(req, body),
             H::CreateSession => self.create_session(caller, req, body, site).await,
             H::Heartbeat => self.heartbeat(req, body, arg(0), site).await,
             H::Trail => self.trail(req, body, arg(0), site).await,

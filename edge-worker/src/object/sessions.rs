@@ -74,6 +74,7 @@ impl SiteObject {
                     .site
                     .unleased(l.site.config().audience(&visit), Plain::Bot);
                 SessionReply::new(ns.id, channel.clone(), &shown, l.site.config())
+                    .for_region(ns.region)
             })?;
             return json(200, &reply);
         }
@@ -116,7 +117,10 @@ impl SiteObject {
                 if let (Some(step), true) = (&viewed, max > 0) {
                     store::append_step(db, ns.id, step, max)?;
                 }
-                Ok(SessionReply::new(ns.id, channel, &shown, l.site.config()))
+                Ok(
+                    SessionReply::new(ns.id, channel, &shown, l.site.config())
+                        .for_region(ns.region),
+                )
             })
             .await?;
         self.schedule_pools().await?;
@@ -160,7 +164,10 @@ impl SiteObject {
                 if let Some(c) = &beat.coverage {
                     store::put_coverage(db, c, at, api::MAX_COVERAGE_PAGES)?;
                 }
-                Ok(SessionReply::new(id, channel, &shown, l.site.config()))
+                // The page has its numbering line from the session's start.
+                let mut reply = SessionReply::new(id, channel, &shown, l.site.config());
+                reply.numbering = None;
+                Ok(reply)
             })
             .await?;
         self.schedule_pools().await?;

@@ -3,6 +3,7 @@
 
 use worker::{Request, Response};
 
+use pool_core::channel::classify;
 use pool_core::site::{Site, Spec};
 
 use super::{check_body, empty, json, now, random_key, random_u64, Caller, Loaded, SiteObject, R};
@@ -118,6 +119,32 @@ impl SiteObject {
         // Pages may keep it a few minutes: it changes when the config does.
         r.headers_mut()
             .set("cache-control", "public, max-age=300")?;
+        Ok(r)
+    }
+
+    /// The public settings with the visit's channel, classified here from
+    /// the page's address (before consent: nothing is stored, no id given).
+    pub(super) fn post_public(&self, req: &Request, body: &[u8]) -> R<Response> {
+        self.require_site()?;
+        let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
+        let visit: api::PublicVisit = serde_json::from_slice(body)?;
+        let region = visit.check()?;
+        let body = self.with_loaded(|l| {
+            let config = l.site.config();
+            let mut public = api::PublicConfig::of(config);
+            if let Some(line) = api::page_numbering(region) {
+                public.numbering = Some(line);
+            }
+            let seen = classify(
+                visit.url.as_deref().unwrap_or(""),
+                visit.referrer.as_deref(),
+                &config.own_hosts(),
+            );
+            public.channel = Some(seen.channel.as_str().to_string());
+            public
+        })?;
+        let mut r = json(200, &body)?;
+        r.headers_mut().set("cache-control", "no-store")?;
         Ok(r)
     }
 
