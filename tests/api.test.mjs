@@ -112,7 +112,7 @@ describe("sessions", () => {
     assert.match(r.body.numbering, /^RU 7 8 /);
     const again = await newSession(w, "clinic", { session_id: id, url: "http://shop.test/prices", region: "UA" });
     assert.equal(again.status, 200);
-    assert.match(again.body.numbering, /^UA 380 0 /);
+    assert.match(again.body.numbering, /^UA 380 0,80 /);
     assert.equal(again.body.numbers[0].number, n.number);
     assert.equal(again.body.channel.channel, "paid_search", "internal navigation keeps the channel");
     const hb = await call(w, "POST", `/v1/sites/clinic/sessions/${id}/heartbeat`, { template: "/v1/sites/{site}/sessions/{id}/heartbeat" });
@@ -237,7 +237,7 @@ describe("sessions", () => {
     const paid = await post({ url: "http://shop.test/?gclid=abc", referrer: "https://www.google.com/", region: "UA" });
     assert.equal(paid.status, 200);
     assert.equal(paid.body.channel, "paid_search");
-    assert.match(paid.body.numbering, /^UA 380 0 /);
+    assert.match(paid.body.numbering, /^UA 380 0,80 /);
     assert.equal(paid.headers.get("cache-control"), "no-store");
     assert.equal((await post({ url: "http://shop.test/" })).body.channel, "direct");
     const bad = await post({ url: "http://shop.test/", region: "Ukraine" });
@@ -251,7 +251,7 @@ describe("sessions", () => {
     const ua = await call(w, "GET", "/v1/numbering/UA", { template: T });
     assert.equal(ua.status, 200);
     assert.match(ua.headers.get("cache-control"), /max-age=86400/);
-    assert.match(ua.body, /^UA 380 0 00 t [1-9a-h]+:/);
+    assert.match(ua.body, /^UA 380 0,80 00 t [1-9a-h]+:/);
     const none = await call(w, "GET", "/v1/numbering/QQ", { template: T });
     assert.equal(none.status, 404);
     assert.equal(none.body.error.code, "not_found");

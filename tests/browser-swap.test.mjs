@@ -22,8 +22,8 @@ after(async () => {
 
 const MAP = { "+74951234567": "+74997654321", "+14155550100": "+16505550199" };
 // Russia's numbering line, as the edge serves it (the command prints the same).
-const scan = spawnSync(join(root, "target", "debug", "examples", "scan"), ["--numbering", "RU"], { encoding: "utf8" });
-const RU = scan.stdout.trim();
+const numbering = (region) => spawnSync(join(root, "target", "debug", "examples", "scan"), ["--numbering", region], { encoding: "utf8" }).stdout.trim();
+const RU = numbering("RU");
 
 async function swapped(page, opts = {}) {
   return page.evaluate(async ({ map, opts, ru }) => {
@@ -106,6 +106,36 @@ test("content added later is swapped; destroy() puts the originals back", async 
   });
   await page.waitForTimeout(100);
   assert.equal(await text(page, "#text"), "8 (495) 123-45-67");
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("a Kyiv page: national forms are read from the region's numbering line, and only with it", async () => {
+  const ctx = await browser.newContext();
+  const { page, problems } = await strictPage(ctx);
+  await page.goto(`${server.url}/swap.html`);
+  const run = (ua) => page.evaluate(async ({ ua }) => {
+    document.body.innerHTML = '<p id="a">Телефон: (044) 123-45-67</p><p id="b">Моб.: 067 123 45 67, 8 (067) 123-45-67</p>' +
+      '<p id="c">Оновлено 12.03.2024, ціна 1 234 567 грн, замовлення № 0441234567</p>';
+    const { swapNumbers } = await import("/dist/index.js");
+    const h = await swapNumbers({ numbers: { "+380441234567": "+380442223344", "+380671234567": "+380679876543" }, region: "UA", ...(ua ? { numbering: ua } : {}) });
+    await h.done;
+    const out = ["a", "b", "c"].map((id) => document.getElementById(id).textContent);
+    h.destroy();
+    return out;
+  }, { ua });
+  // A fresh page: no line loaded yet, so the national forms stay as they are.
+  assert.deepEqual(await run(null), ["Телефон: (044) 123-45-67", "Моб.: 067 123 45 67, 8 (067) 123-45-67", "Оновлено 12.03.2024, ціна 1 234 567 грн, замовлення № 0441234567"]);
+  assert.deepEqual(await run(numbering("UA")), [
+    "Телефон: (044) 222-33-44",
+    "Моб.: 067 987 65 43, 8 (067) 987-65-43",
+    "Оновлено 12.03.2024, ціна 1 234 567 грн, замовлення № 0441234567",
+  ]);
+  const bad = await page.evaluate(async () => {
+    const { swapNumbers } = await import("/dist/index.js");
+    return swapNumbers({ numbers: {}, region: "UA", numbering: "Ukraine" }).then(() => "no error", (e) => e instanceof TypeError);
+  });
+  assert.equal(bad, true);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

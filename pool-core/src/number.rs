@@ -431,8 +431,12 @@ impl PhoneNumber {
     /// Whether the number is in a range its country has assigned (by the
     /// numbering table); `true` when this build has no table for the country.
     pub fn is_valid(&self) -> bool {
+        self.plan().is_none_or(|p| p.is_valid(self.national()))
+    }
+
+    /// The numbering plan of the number's region, when this build has it.
+    pub fn plan(&self) -> Option<Plan> {
         region_for_cc(self.country_code(), self.national())
-            .is_none_or(|p| p.is_valid(self.national()))
     }
 
     /// E.164, `+74951234567`, without going through `core::fmt` (the page

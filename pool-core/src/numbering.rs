@@ -41,9 +41,121 @@ use crate::number::Region;
 #[cfg(feature = "regions")]
 const DATA: &str = include_str!("../data/numbering.txt");
 
-/// One region's numbering plan: a line of the table.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Plan(&'static str);
+/// One region's numbering plan: a line of the table (and, for the embedded
+/// table, its ranges read once into arrays: the command and the edge test
+/// every candidate against them).
+#[derive(Clone, Copy)]
+pub struct Plan {
+    line: &'static str,
+    #[cfg(feature = "regions")]
+    fast: Option<&'static Fast>,
+}
+
+impl PartialEq for Plan {
+    fn eq(&self, other: &Plan) -> bool {
+        self.line == other.line
+    }
+}
+
+impl Eq for Plan {}
+
+/// A plan's valid ranges as arrays.
+#[cfg(feature = "regions")]
+struct Fast {
+    /// Lengths (bit masks) by first digit: what a possible number has.
+    first: [u32; 10],
+    lengths: (usize, usize),
+    /// The prefixes, by their first digit (an empty prefix in each).
+    by_first: [Vec<Entry>; 10],
+}
+
+#[cfg(feature = "regions")]
+struct Entry {
+    /// The prefix's digits (values), its last one the low end of a range.
+    digits: [u8; 12],
+    len: u8,
+    /// The high end of the last digit's range.
+    hi: u8,
+    lengths: u32,
+}
+
+#[cfg(feature = "regions")]
+impl Fast {
+    fn of(ranges: &str) -> Fast {
+        let mut fast = Fast {
+            first: [0; 10],
+            lengths: (usize::MAX, 0),
+            by_first: Default::default(),
+        };
+        for group in ranges.split(';') {
+            let (lens, items) = group.split_once(':').unwrap_or(("", ""));
+            let mask = lens.bytes().fold(0u32, |m, c| m | (1 << length_of(c)));
+            for c in lens.bytes() {
+                fast.lengths.0 = fast.lengths.0.min(length_of(c));
+                fast.lengths.1 = fast.lengths.1.max(length_of(c));
+            }
+            for item in items.split(',') {
+                let (p, hi) = item.split_once('-').unwrap_or((item, ""));
+                let p: Vec<u8> = p.bytes().map(|c| c.wrapping_sub(b'0')).take(12).collect();
+                let Some(&last) = p.last() else {
+                    for k in 0..10 {
+                        fast.first[k] |= mask;
+                        fast.by_first[k].push(Entry {
+                            digits: [0; 12],
+                            len: 0,
+                            hi: 0,
+                            lengths: mask,
+                        });
+                    }
+                    continue;
+                };
+                let hi = hi
+                    .bytes()
+                    .next()
+                    .map_or(last, |c| c.wrapping_sub(b'0'))
+                    .min(9);
+                let mut digits = [0u8; 12];
+                digits[..p.len()].copy_from_slice(&p);
+                let entry = || Entry {
+                    digits,
+                    len: p.len() as u8,
+                    hi,
+                    lengths: mask,
+                };
+                if p.len() == 1 {
+                    for d in last..=hi {
+                        fast.first[usize::from(d)] |= mask;
+                        fast.by_first[usize::from(d)].push(entry());
+                    }
+                } else if let Some(bucket) = fast.by_first.get_mut(usize::from(p[0])) {
+                    fast.first[usize::from(p[0])] |= mask;
+                    bucket.push(entry());
+                }
+            }
+        }
+        fast.lengths.0 = fast.lengths.0.min(fast.lengths.1);
+        fast
+    }
+
+    fn is_valid(&self, nsn: &[u8]) -> bool {
+        let Some(&d0) = nsn.first() else { return false };
+        let bit = 1u32.checked_shl(nsn.len() as u32).unwrap_or(0);
+        self.by_first[usize::from(d0.min(9))].iter().any(|e| {
+            let n = usize::from(e.len);
+            e.lengths & bit != 0
+                && (n == 0
+                    || (n <= nsn.len()
+                        && e.digits[..n - 1] == nsn[..n - 1]
+                        && (e.digits[n - 1]..=e.hi).contains(&nsn[n - 1])))
+        })
+    }
+
+    fn is_possible(&self, nsn: &[u8]) -> bool {
+        let bit = 1u32.checked_shl(nsn.len() as u32).unwrap_or(0);
+        nsn.first()
+            .is_some_and(|&d| self.first[usize::from(d.min(9))] & bit != 0)
+    }
+}
 
 /// Why a numbering line was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +218,14 @@ fn in_ranges(ranges: &str, nsn: &[u8], first_only: bool) -> bool {
             i += 1;
         }
         i += 1;
+        if !length_ok {
+            // Not this group's length: on to the next group.
+            i += b
+                .get(i..)
+                .map_or(0, |r| r.iter().position(|&c| c == b';').unwrap_or(r.len()));
+            i += 1;
+            continue;
+        }
         loop {
             let from = i.min(b.len());
             while i < b.len() && b[i].is_ascii_digit() {
@@ -117,7 +237,7 @@ fn in_ranges(ranges: &str, nsn: &[u8], first_only: bool) -> bool {
                 hi = b.get(i + 1).copied();
                 i += 2;
             }
-            if length_ok && starts(p, hi, nsn, first_only) {
+            if starts(p, hi, nsn, first_only) {
                 return true;
             }
             let end = i >= b.len() || b[i] == b';';
@@ -133,7 +253,7 @@ fn in_ranges(ranges: &str, nsn: &[u8], first_only: bool) -> bool {
 impl Plan {
     /// The region.
     pub fn region(&self) -> Region {
-        match self.0.as_bytes() {
+        match self.line.as_bytes() {
             [a, b, ..] => Region::from_bytes([*a, *b]),
             _ => Region::ZZ,
         }
@@ -141,7 +261,7 @@ impl Plan {
 
     /// The country calling code.
     pub fn cc(&self) -> u16 {
-        field(self.0, 1).bytes().fold(0u16, |a, c| {
+        field(self.line, 1).bytes().fold(0u16, |a, c| {
             a.wrapping_mul(10)
                 .wrapping_add(u16::from(c.wrapping_sub(b'0')))
         })
@@ -149,21 +269,21 @@ impl Plan {
 
     /// Trunk prefixes, the one people write first.
     pub fn trunks(&self) -> impl Iterator<Item = &'static str> {
-        list(field(self.0, 2))
+        list(field(self.line, 2))
     }
 
     /// International access codes.
     pub fn access_codes(&self) -> impl Iterator<Item = &'static str> {
-        list(field(self.0, 3))
+        list(field(self.line, 3))
     }
 
     /// Whether the national number `nsn` is always written with the trunk
     /// prefix (`020 7946 0018`, never `20 7946 0018`): the region's flag,
     /// less the leading digits written without it (`800 123456` in the UAE).
     pub fn needs_trunk(&self, nsn: &[u8]) -> bool {
-        let (flags, except) = field(self.0, 4)
+        let (flags, except) = field(self.line, 4)
             .split_once('!')
-            .unwrap_or((field(self.0, 4), ""));
+            .unwrap_or((field(self.line, 4), ""));
         flags.contains('t')
             && !except.split(',').any(|e| {
                 let (p, lens) = e.split_once(':').unwrap_or((e, ""));
@@ -175,7 +295,7 @@ impl Plan {
 
     /// The main region of a country code shared by several.
     pub fn is_main(&self) -> bool {
-        field(self.0, 4)
+        field(self.line, 4)
             .split('!')
             .next()
             .unwrap_or("")
@@ -184,45 +304,71 @@ impl Plan {
 
     /// A valid national significant number of this region.
     pub fn is_valid(&self, nsn: &[u8]) -> bool {
-        in_ranges(field(self.0, 5), nsn, false)
+        #[cfg(feature = "regions")]
+        if let Some(f) = self.fast {
+            return f.is_valid(nsn);
+        }
+        in_ranges(field(self.line, 5), nsn, false)
     }
 
     /// A number of a length and first digit this region has.
     pub fn is_possible(&self, nsn: &[u8]) -> bool {
-        !nsn.is_empty() && in_ranges(field(self.0, 5), nsn, true)
+        #[cfg(feature = "regions")]
+        if let Some(f) = self.fast {
+            return f.is_possible(nsn);
+        }
+        !nsn.is_empty() && in_ranges(field(self.line, 5), nsn, true)
     }
 
     /// The shortest and longest national significant numbers.
     pub fn lengths(&self) -> (usize, usize) {
-        let (mut lo, mut hi, mut in_lengths) = (usize::MAX, 0, true);
-        for c in field(self.0, 5).bytes() {
-            match c {
-                b':' => in_lengths = false,
-                b';' => in_lengths = true,
-                _ if in_lengths => {
-                    lo = lo.min(length_of(c));
-                    hi = hi.max(length_of(c));
-                }
-                _ => {}
+        #[cfg(feature = "regions")]
+        if let Some(f) = self.fast {
+            return f.lengths;
+        }
+        let (mut lo, mut hi) = (usize::MAX, 0);
+        let b = field(self.line, 5).as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b':' {
+                // Past the prefixes, to the next group's lengths.
+                i += b[i..]
+                    .iter()
+                    .position(|&c| c == b';')
+                    .unwrap_or(b.len() - i)
+                    + 1;
+                continue;
             }
+            lo = lo.min(length_of(b[i]));
+            hi = hi.max(length_of(b[i]));
+            i += 1;
         }
         (lo.min(hi), hi)
     }
 
     /// A premium-rate number.
     pub fn is_premium(&self, nsn: &[u8]) -> bool {
-        in_ranges(field(self.0, 6), nsn, false)
+        in_ranges(field(self.line, 6), nsn, false)
+    }
+
+    /// A plan read from its line alone.
+    fn text(line: &'static str) -> Plan {
+        Plan {
+            line,
+            #[cfg(feature = "regions")]
+            fast: None,
+        }
     }
 
     /// The whole line.
     pub fn line(&self) -> &'static str {
-        self.0
+        self.line
     }
 }
 
 impl fmt::Debug for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Plan({})", field(self.0, 0))
+        write!(f, "Plan({})", field(self.line, 0))
     }
 }
 
@@ -271,8 +417,8 @@ pub fn check(line: &str) -> Result<(), PlanError> {
 /// is read as +7 too).
 pub fn coarse(plan: Plan) -> String {
     let mut groups: Vec<(String, [bool; 10])> = Vec::new();
-    let mut all: Vec<&str> = plans_for_cc(plan.cc()).map(|p| field(p.0, 5)).collect();
-    all.push(field(plan.0, 5));
+    let mut all: Vec<&str> = plans_for_cc(plan.cc()).map(|p| field(p.line, 5)).collect();
+    all.push(field(plan.line, 5));
     for group in all.iter().flat_map(|r| r.split(';')) {
         let (lens, items) = group.split_once(':').unwrap_or(("", ""));
         let mut firsts = [false; 10];
@@ -294,7 +440,7 @@ pub fn coarse(plan: Plan) -> String {
             None => groups.push((lens.into(), firsts)),
         }
     }
-    let mut out: String = plan.0.split(' ').take(5).collect::<Vec<_>>().join(" ");
+    let mut out: String = plan.line.split(' ').take(5).collect::<Vec<_>>().join(" ");
     out.push(' ');
     for (i, (lens, firsts)) in groups.iter().enumerate() {
         if i > 0 {
@@ -340,7 +486,7 @@ fn loaded() -> impl Iterator<Item = Plan> {
     LOADED
         .iter()
         .filter_map(|s| s.get())
-        .map(|s| Plan(s.as_str()))
+        .map(|s| Plan::text(s.as_str()))
 }
 
 /// The embedded plans, by region and by country code.
@@ -354,12 +500,23 @@ struct Index {
 static INDEX: OnceBox<Index> = OnceBox::new();
 
 #[cfg(feature = "regions")]
+static FAST: OnceBox<Vec<Fast>> = OnceBox::new();
+
+#[cfg(feature = "regions")]
 fn index() -> &'static Index {
     INDEX.get_or_init(|| {
-        let by_region: Vec<Plan> = DATA
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .map(Plan)
+        let lines = || {
+            DATA.lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+        };
+        let fast: &'static Vec<Fast> =
+            FAST.get_or_init(|| Box::new(lines().map(|l| Fast::of(field(l, 5))).collect()));
+        let by_region: Vec<Plan> = lines()
+            .zip(fast.iter())
+            .map(|(line, f)| Plan {
+                line,
+                fast: Some(f),
+            })
             .collect();
         let mut by_cc: Vec<(u16, bool, Plan)> = by_region
             .iter()
@@ -474,6 +631,25 @@ mod tests {
             }
         }
         assert!(worst.0 < 256, "{worst:?}");
+    }
+
+    #[test]
+    fn the_arrays_answer_as_the_line_does() {
+        // A simple generator of digit strings: every region, many lengths and prefixes.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for p in plans() {
+            let text = Plan::text(p.line);
+            assert_eq!(p.lengths(), text.lengths(), "{p:?}");
+            for _ in 0..400 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let len = 3 + (x % 15) as usize;
+                let nsn: Vec<u8> = (0..len).map(|i| ((x >> (i * 3)) % 10) as u8).collect();
+                assert_eq!(p.is_valid(&nsn), text.is_valid(&nsn), "{p:?} {nsn:?}");
+                assert_eq!(p.is_possible(&nsn), text.is_possible(&nsn), "{p:?} {nsn:?}");
+            }
+        }
     }
 
     #[test]

@@ -25,6 +25,9 @@ mod generator {
     /// The version of the metadata, as the `phonenumber` crate names it.
     pub const SOURCE: &str = "libphonenumber 9.0.33 (phonenumber 0.3.10+9.0.33)";
 
+    /// Trunk prefixes people write that libphonenumber does not list.
+    const WRITTEN_TRUNKS: &[(&str, &str)] = &[("UA", "80")];
+
     /// A digit automaton: transitions on sets of digits, and empty moves.
     #[derive(Default)]
     struct Nfa {
@@ -352,6 +355,13 @@ mod generator {
         };
         // Long "prefixes" in that list are service codes, not trunk prefixes.
         let mut trunks: Vec<String> = trunks.into_iter().filter(|t| t.len() <= 2).collect();
+        // How people write it beyond the metadata: the Soviet long-distance
+        // `8` before the trunk `0`, still on Ukrainian sites (`8 (044) ...`).
+        for (region, extra) in WRITTEN_TRUNKS {
+            if meta.id() == *region && !trunks.iter().any(|t| t == extra) {
+                trunks.push(extra.to_string());
+            }
+        }
         // The trunk prefix people write comes first.
         if let Some(n) = np {
             trunks.retain(|t| t != n);

@@ -154,7 +154,7 @@ fn is_word_char(c: char) -> bool {
 }
 
 fn is_upper(c: char) -> bool {
-    c.is_ascii_uppercase() || matches!(c as u32, 0x401 | 0x410..=0x42F | 0xC0..=0xD6 | 0xD8..=0xDE)
+    c.is_ascii_uppercase() || matches!(c as u32, 0x400..=0x42F | 0xC0..=0xD6 | 0xD8..=0xDE)
 }
 
 /// Lower case for the letters the label lists use (Latin, Cyrillic); the
@@ -164,7 +164,8 @@ fn lower(c: char) -> char {
         0x41..=0x5A | 0x410..=0x42F | 0xC0..=0xD6 | 0xD8..=0xDE => {
             char::from_u32(c as u32 + 0x20).unwrap_or(c)
         }
-        0x401 => 'ё',
+        // Ѐ-Џ: Ё, and Ukrainian and Belarusian Є, І, Ї, Ў.
+        0x400..=0x40F => char::from_u32(c as u32 + 0x50).unwrap_or(c),
         _ => c,
     }
 }
@@ -320,6 +321,7 @@ pub const ID_LABELS: &[&str] = &[
     "договора",
     "заказ",
     "заказа",
+    "замовлення",
     "иин",
     "индекс",
     "инн",
@@ -338,11 +340,14 @@ pub const ID_LABELS: &[&str] = &[
     "полис",
     "полиса",
     "р/с",
+    "рахунок",
     "рс",
     "снилс",
     "счет",
     "счёт",
     "трек",
+    "єдрпоу",
+    "іпн",
 ];
 
 /// Words that name an id only with a word for "number" after them:
@@ -1011,6 +1016,8 @@ impl Scanner {
             if is_currency(b)
                 || matches!(b, '#' | '№' | '@' | '&' | '*' | '=' | '+' | '\\' | '_')
                 || currency_blank_before(text, start)
+                // `№ 0441234567`, `# 2125550199`: a number sign and a blank.
+                || (is_space(b) && text.part(..start).trim_end_matches(is_space).ends_with(['#', '№']))
             {
                 return None;
             }
@@ -1107,11 +1114,9 @@ impl Scanner {
         // The number itself.
         let parsed = parse_written(raw, self.region).ok().filter(|w| {
             // National numbers of GB, DE, FR, UA, ... are written with their trunk prefix.
-            let trunk_needed = w
-                .number
-                .region()
-                .and_then(|r| r.plan())
-                .is_some_and(|p| p.needs_trunk(w.number.national()));
+            let plan = w.number.plan();
+            let nsn = w.number.national();
+            let trunk_needed = plan.is_some_and(|p| p.needs_trunk(nsn));
             // The site's own numbers are found in any shape; others must be
             // in a range of the table and not shaped like a decimal, a
             // version, years or a ZIP+4 code (not known on the page: it
@@ -1122,7 +1127,7 @@ impl Scanner {
             #[cfg(all(feature = "page", target_arch = "wasm32"))]
             let shaped = false;
             !(trunk_needed && *w.template.prefix() == Prefix::National)
-                && (w.number.is_valid() || known)
+                && (plan.is_none_or(|p| p.is_valid(nsn)) || known)
                 && !shaped
         });
         let (number, template) = match parsed {
