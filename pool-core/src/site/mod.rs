@@ -951,12 +951,12 @@ impl Spec {
             Some(r) => match r.parse::<Region>() {
                 Ok(r) if r.is_supported() => Some(r),
                 _ => {
-                    let known: Vec<String> = Region::supported()
-                        .map(|r| String::from(r.as_str()))
-                        .collect();
                     e.push(
                         "region",
-                        format!("unknown region {r:?}; known: {}", known.join(", ")),
+                        format!(
+                            "unknown region {r:?}: a two-letter ISO 3166 code with numbering data, such as UA, US or DE ({} known)",
+                            Region::supported().count()
+                        ),
                     );
                     None
                 }
