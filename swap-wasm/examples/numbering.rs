@@ -314,12 +314,10 @@ mod generator {
         groups.join(";")
     }
 
-    /// One region's line.
-    fn line(meta: &Metadata) -> String {
+    /// The descriptors of every type of valid number a region has.
+    pub fn types(meta: &Metadata) -> impl Iterator<Item = &Descriptor> {
         let d = meta.descriptors();
-        let general = d.general();
-        let mut leaves = Vec::new();
-        for desc in [
+        [
             d.fixed_line(),
             d.mobile(),
             d.toll_free(),
@@ -333,7 +331,14 @@ mod generator {
         ]
         .into_iter()
         .flatten()
-        {
+    }
+
+    /// One region's line.
+    fn line(meta: &Metadata) -> String {
+        let d = meta.descriptors();
+        let general = d.general();
+        let mut leaves = Vec::new();
+        for desc in types(meta) {
             type_leaves(desc, general, &mut leaves);
         }
         let mut premium = Vec::new();
@@ -523,7 +528,7 @@ mod generator {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use generator::generate;
+pub use generator::{generate, types};
 
 #[allow(dead_code)]
 fn main() {

@@ -117,21 +117,8 @@ fn check_region(meta: &phonenumber::metadata::Metadata, t: &mut Tally) {
     let code = meta.id();
     let region: Region = code.parse().expect("two letters");
     let id: phonenumber::country::Id = code.parse().expect("a region libphonenumber knows");
-    let d = meta.descriptors();
-    let kinds = [
-        d.fixed_line(),
-        d.mobile(),
-        d.toll_free(),
-        d.premium_rate(),
-        d.shared_cost(),
-        d.personal_number(),
-        d.voip(),
-        d.pager(),
-        d.uan(),
-        d.voicemail(),
-    ];
     let mut seen = std::collections::HashSet::new();
-    for desc in kinds.into_iter().flatten() {
+    for desc in numbering::types(meta) {
         let Some(example) = desc.example() else {
             continue;
         };
