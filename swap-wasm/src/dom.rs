@@ -95,6 +95,10 @@ struct Inner {
     queue: RefCell<Vec<Node>>,
     found: Cell<u32>,
     swapped: Cell<u32>,
+    /// The matcher for the swap (knows the originals) and for coverage
+    /// (also the tracking numbers and the targets kept), made once.
+    scanner: scan::Scanner,
+    counter: scan::Scanner,
 }
 
 fn has_digit(s: &str) -> bool {
@@ -128,9 +132,9 @@ impl Inner {
         if !scan::may_contain(text, self.map.iter().map(|(from, _)| *from)) {
             return None;
         }
-        let found = scan::Scanner::new(self.region, scan::Mode::Valid)
-            .knowing(self.map.iter().map(|(from, _)| *from))
-            .scan(text)
+        // One scan: counted, then written from the same matches.
+        let matches = self.scanner.scan(text);
+        let found = matches
             .iter()
             .filter(|f| {
                 f.number
@@ -141,7 +145,7 @@ impl Inner {
             return None;
         }
         self.found.set(self.found.get() + found);
-        let out = scan::swap(text, self.region, &self.map);
+        let out = scan::write_swapped(text, &matches, &self.map);
         if out == text {
             return None;
         }
@@ -313,13 +317,7 @@ impl Inner {
             return;
         }
         let mut reason = None;
-        let mut known = self.kept.clone();
-        for (from, to) in &self.map {
-            known.push(*from);
-            known.push(*to);
-        }
-        let scanner = scan::Scanner::new(self.region, scan::Mode::Valid).knowing(known);
-        for f in scanner.scan(text) {
+        for f in self.counter.scan(text) {
             let Some(n) = f.number else { continue };
             let tracking = self.map.iter().any(|(_, to)| *to == n);
             let target = self.map.iter().any(|(from, _)| *from == n) || self.kept.contains(&n);
@@ -516,10 +514,19 @@ impl SwapHandle {
             marked.push_str(ignore);
         }
         let skip = [INVISIBLE, EDITABLE, MESSENGER, &marked].join(",");
+        let region: Option<Region> = region.parse().ok();
+        let mut known = kept.clone();
+        for (from, to) in &map {
+            known.push(*from);
+            known.push(*to);
+        }
+        let scanner = scan::Scanner::new(region, scan::Mode::Valid)
+            .knowing(map.iter().map(|(from, _)| *from));
+        let counter = scan::Scanner::new(region, scan::Mode::Valid).knowing(known);
         let inner = Rc::new(Inner {
             document,
             root,
-            region: region.parse().ok(),
+            region,
             map,
             kept,
             skip,
@@ -529,6 +536,8 @@ impl SwapHandle {
             queue: RefCell::new(Vec::new()),
             found: Cell::new(0),
             swapped: Cell::new(0),
+            scanner,
+            counter,
         });
         let mut handle = SwapHandle { inner, watch: None };
         // Swapped first, then watched: the observer does not see our own writes.

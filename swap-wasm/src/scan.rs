@@ -1311,6 +1311,11 @@ pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber
     let found = Scanner::new(region, Mode::Valid)
         .knowing(map.iter().map(|(from, _)| *from))
         .scan(text);
+    write_swapped(text, &found, map)
+}
+
+/// `text` with the numbers of `map` among `found` (its matches) rewritten.
+pub fn write_swapped(text: &str, found: &[Found], map: &[(PhoneNumber, PhoneNumber)]) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut last = 0;
     for f in found {
