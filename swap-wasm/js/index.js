@@ -242,7 +242,7 @@ class Client {
 
   async show_(map) {
     if (this.stopped_) return;
-    const key = JSON.stringify([map, this.region_, this.ignore_]);
+    const key = JSON.stringify([map, this.region_, this.numbering_, this.ignore_]);
     if (key === this.shownKey_ && this.handle_) return;
     this.shownKey_ = key;
     const next = await swapNumbers({ numbers: map, region: this.region_, numbering: this.numbering_, ignore: this.ignore_, root: this.root_ });
