@@ -974,12 +974,11 @@ impl Scanner {
         }
     }
 
-    /// [`Scanner::accept`] for one side of a lone slash: the slash and the
-    /// other number are blanked out of its context.
+    /// [`Scanner::accept`] for one side of a lone slash: the slash that
+    /// joins it to the other number reads as a blank, so the side is judged
+    /// as if it stood alone (offsets stay: `/` and ` ` are one byte each).
     fn accept_joined(&self, text: &str, start: usize, groups: &[Group]) -> Option<Found> {
         let (from, to) = (start, groups.last()?.end);
-        // The text with everything outside the candidate's run blanked: a
-        // side is judged as if it stood alone between blanks.
         let mut alone = String::with_capacity(text.len());
         for (i, c) in text.char_indices() {
             let near = (i + 1 == from || i == to) && c == '/';
