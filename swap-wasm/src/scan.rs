@@ -170,10 +170,6 @@ fn lower(c: char) -> char {
     }
 }
 
-fn lower_str(s: &str) -> String {
-    s.chars().map(lower).collect()
-}
-
 fn char_before(text: &str, at: usize) -> Option<char> {
     text.part(..at).chars().next_back()
 }
@@ -404,7 +400,7 @@ fn labelled_id(text: &str, at: usize) -> bool {
         return false;
     }
     // A country prefix between the label and the digits: `VAT GB 123 4567 89`.
-    if word.len() == 2 && text.part(start..).chars().take(2).all(is_upper) {
+    if word.len == 2 && text.part(start..).chars().take(2).all(is_upper) {
         (word, start) = word_ending(text, start);
     }
     if ID_LABELS.binary_search(&word.as_str()).is_ok() {
@@ -417,14 +413,45 @@ fn labelled_id(text: &str, at: usize) -> bool {
     }
 }
 
+/// A word, lower-cased, on the stack: the words the label lists hold are
+/// short (30 bytes at most), and a longer one is kept empty.
+struct Word {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Word {
+    fn of(s: &str) -> Word {
+        let mut word = Word {
+            bytes: [0; 32],
+            len: 0,
+        };
+        if s.len() <= word.bytes.len() {
+            for c in s.chars() {
+                let n = lower(c).encode_utf8(&mut word.bytes[word.len..]).len();
+                word.len += n;
+            }
+        }
+        word
+    }
+
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// The word (letters, `/`) that ends at `at`, lower-cased, skipping blanks
 /// and `:` `.` `#` `№` `-` before `at`, and where it starts.
-fn word_ending(text: &str, at: usize) -> (String, usize) {
+fn word_ending(text: &str, at: usize) -> (Word, usize) {
     let head = text.part(..at);
     let trimmed =
         head.trim_end_matches(|c: char| is_space(c) || matches!(c, ':' | '.' | '#' | '№' | '-'));
     if head.len() - trimmed.len() > 8 {
-        return (String::new(), at);
+        return (Word::of(""), at);
     }
     let word_start = trimmed
         .char_indices()
@@ -432,7 +459,7 @@ fn word_ending(text: &str, at: usize) -> (String, usize) {
         .take_while(|(_, c)| is_letter(*c) || *c == '/')
         .last()
         .map_or(trimmed.len(), |(i, _)| i);
-    (lower_str(trimmed.part(word_start..)), word_start)
+    (Word::of(trimmed.part(word_start..)), word_start)
 }
 
 /// Words for "number" between a label and its digits.
@@ -765,6 +792,9 @@ pub struct Scanner {
     /// Numbers found whatever the numbering table says of their range: the
     /// site's own, which a stale table must never hide.
     known: Vec<PhoneNumber>,
+    /// Only `known` is looked for: a run of digits that cannot hold one of
+    /// them is passed over unread (see [`Scanner::only`]).
+    only: bool,
     /// The fewest digits a number has: 6, or fewer for a region whose
     /// numbers are shorter (4 in Tokelau, 5 on St Helena).
     min_digits: usize,
@@ -779,6 +809,7 @@ impl Scanner {
             region,
             mode,
             known: Vec::new(),
+            only: false,
             min_digits: shortest.clamp(4, 6),
         }
     }
@@ -787,6 +818,43 @@ impl Scanner {
     pub fn knowing(mut self, numbers: impl IntoIterator<Item = PhoneNumber>) -> Scanner {
         self.known.extend(numbers);
         self
+    }
+
+    /// Looks for these numbers (a swap's, a count's): a run of digits
+    /// whose digits, in order, do not contain one's national number is
+    /// passed over, as [`may_contain`] passes over a whole text. Every one
+    /// of them is found as [`Scanner::knowing`] finds it; other numbers may
+    /// be found or not.
+    pub fn only(mut self, numbers: impl IntoIterator<Item = PhoneNumber>) -> Scanner {
+        self.only = true;
+        self.knowing(numbers)
+    }
+
+    /// Whether the run of `groups` may hold a number: enough digits, and
+    /// for [`Scanner::only`] the digits of one it looks for.
+    fn worth_reading(&self, text: &str, groups: &[Group]) -> bool {
+        let total: usize = groups.iter().map(|g| g.digits).sum();
+        if total < self.min_digits {
+            return false;
+        }
+        if !self.only {
+            return true;
+        }
+        let mut digits = [0u8; MAX_RUN_DIGITS + 16];
+        let mut n = 0;
+        for g in groups {
+            for c in text.part(g.start..g.end).chars() {
+                if let (Some((d, _)), Some(slot)) = (digit_value(c), digits.get_mut(n)) {
+                    *slot = d;
+                    n += 1;
+                }
+            }
+        }
+        let digits = &digits[..n];
+        self.known.iter().any(|k| {
+            let national = k.national();
+            !national.is_empty() && digits.windows(national.len()).any(|w| w == national)
+        })
     }
 
     /// Every number in `text`, in order.
@@ -839,7 +907,9 @@ impl Scanner {
                 i += c.len_utf8();
                 continue;
             };
-            self.candidates(text, i, &groups, &gaps, &mut out);
+            if self.worth_reading(text, &groups) {
+                self.candidates(text, i, &groups, &gaps, &mut out);
+            }
             i = end.max(i + c.len_utf8());
         }
         out
@@ -1048,7 +1118,7 @@ impl Scanner {
                 // `UA-12345678`, `G-123`: tracker ids; `/images/2125550199`: a
                 // path. `My number-` is kept.
                 let word = word_ending(text, start).0;
-                let short_code = !word.is_empty() && word.len() <= 4;
+                let short_code = !word.is_empty() && word.len <= 4;
                 if b == '/' || short_code || bb.is_some_and(|c| is_upper(c) || is_numeral(c)) {
                     return None;
                 }
@@ -1266,25 +1336,52 @@ fn percent_decode(s: &str) -> Option<String> {
 /// other text with digits (dates, prices, ids) does not, so this cheap test
 /// spares the scanner most of a page.
 pub fn may_contain(text: &str, numbers: impl Iterator<Item = PhoneNumber> + Clone) -> bool {
-    let mut digits: Vec<u8> = Vec::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '%' {
-            // A percent escape in a link (`tel:8%20495%20...`) separates, like a blank.
-            let mut ahead = chars.clone();
-            if ahead.next().is_some_and(|h| h.is_ascii_hexdigit())
-                && ahead.next().is_some_and(|h| h.is_ascii_hexdigit())
+    // The last digits read, in a ring (a national number has at most 17).
+    const RING: usize = 32;
+    let mut last = [0u8; RING];
+    let mut seen = 0usize;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            // Full-width digits: U+FF10..U+FF19, EF BC 90..99 in UTF-8.
+            0xEF if bytes.get(i + 1) == Some(&0xBC)
+                && bytes.get(i + 2).is_some_and(|c| (0x90..=0x99).contains(c)) =>
             {
-                chars = ahead;
+                i += 2;
+                bytes[i] - 0x90
             }
-        } else if let Some((d, _)) = digit_value(c) {
-            digits.push(d);
+            // A percent escape in a link (`tel:8%20495%20...`) separates, like a blank.
+            b'%' if bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit) =>
+            {
+                i += 3;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        i += 1;
+        last[seen % RING] = d;
+        seen += 1;
+        let ends_here = |national: &[u8]| {
+            let n = national.len();
+            n > 0
+                && n <= seen.min(RING)
+                && national
+                    .iter()
+                    .rev()
+                    .enumerate()
+                    .all(|(j, &x)| last[(seen - 1 - j) % RING] == x)
+        };
+        if numbers.clone().any(|n| ends_here(n.national())) {
+            return true;
         }
     }
-    numbers.clone().any(|n| {
-        let national = n.national();
-        !national.is_empty() && digits.windows(national.len()).any(|w| w == national)
-    })
+    false
 }
 
 /// A link target written with `+` and plain separators (`+247-62889`, RFC
@@ -1308,7 +1405,7 @@ pub fn written(tracking: &PhoneNumber, template: &Template, e164: bool) -> Strin
 /// `+` ones). Extensions and everything else stay as they are.
 pub fn swap(text: &str, region: Option<Region>, map: &[(PhoneNumber, PhoneNumber)]) -> String {
     let found = Scanner::new(region, Mode::Valid)
-        .knowing(map.iter().map(|(from, _)| *from))
+        .only(map.iter().map(|(from, _)| *from))
         .scan(text);
     write_swapped(text, &found, map)
 }
@@ -1368,7 +1465,7 @@ mod tests {
     fn label_lists_are_sorted_for_binary_search() {
         for list in [ID_LABELS, ID_BEFORE_NUMBER_WORD] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
-            assert!(list.iter().all(|w| *w == lower_str(w)), "{list:?}");
+            assert!(list.iter().all(|w| Word::of(w).as_str() == *w), "{list:?}");
         }
     }
 }

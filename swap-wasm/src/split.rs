@@ -47,7 +47,7 @@ pub fn swap_split(
     // Later matches first: a text keeps its original bytes before the part
     // already written, so earlier offsets stay valid.
     for f in scan::Scanner::new(region, scan::Mode::Valid)
-        .knowing(map.iter().map(|(from, _)| *from))
+        .only(map.iter().map(|(from, _)| *from))
         .scan(&joined)
         .iter()
         .rev()

@@ -521,6 +521,29 @@ proptest! {
     }
 
     #[test]
+    fn looking_only_for_the_sites_numbers_finds_each_as_a_full_scan_does(
+        before in "[0-9 +()\\-./:#xоб№ИНН\u{a0}]{0,24}",
+        after in "[0-9 +()\\-./:,xдоб\u{a0}]{0,24}",
+        form in ru_forms(),
+        other in "[0-9 ()\\-]{0,20}",
+    ) {
+        // The swap passes over runs without a site number's digits and texts
+        // without them (`may_contain`); what it finds of the site's numbers
+        // is exactly what a full scan finds.
+        let site: PhoneNumber = "+74951234567".parse().unwrap();
+        let text = format!("{before}{form}{after} {other}");
+        let site_matches = |found: Vec<swap_wasm::scan::Found>| -> Vec<(usize, usize, usize)> {
+            found.iter().filter(|f| f.number == Some(site)).map(|f| (f.start, f.end, f.number_end)).collect()
+        };
+        let full = site_matches(Scanner::new(region("RU"), Mode::Valid).knowing([site]).scan(&text));
+        let only = site_matches(Scanner::new(region("RU"), Mode::Valid).only([site]).scan(&text));
+        prop_assert_eq!(&full, &only);
+        for (start, _, end) in full {
+            prop_assert!(swap_wasm::scan::may_contain(&text[start..end], [site].into_iter()));
+        }
+    }
+
+    #[test]
     fn a_number_in_any_context_is_found_and_swapped(
         before in "[a-zA-Zа-яА-Я ,!?]{0,30}",
         after in "[,!?.;][a-zA-Zа-яА-Я ,!?]{0,30}",
