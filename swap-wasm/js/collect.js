@@ -1,17 +1,22 @@
 // The page walk of the DOM shell (swap-wasm/src/dom.rs), done in the page's
 // own engine so that a large page costs one crossing into the wasm, not a
-// dozen per text node. It decides nothing: it hands over every text that may
-// hold a number (a digit in it, or only spaces and phone punctuation, which
-// may sit inside a number split across elements), grouped in runs of one
-// block, and the attributes that may carry one. Regions to leave alone are
-// found once with querySelectorAll and never entered.
+// dozen per text node. It hands over only the texts that may hold one of
+// the site's numbers: their digits, read in order, contain its national
+// number (one regular expression per text, the test the wasm's
+// `scan::may_contain` makes again). A number may be split across the
+// inline elements of one block: consecutive texts of a block, digits at the
+// end of one and the start of the next with only punctuation between, are
+// one run, tested and handed over together. Whether a text is in a region
+// to leave alone is asked only of the texts handed over.
 
 // Elements that flow inside a line: a number may be split across them.
 const INLINE = new Set("A ABBR B BDI BDO BIG CITE CODE DATA DFN EM FONT I KBD MARK NOBR Q S SAMP SMALL SPAN STRONG SUB SUP TIME TT U VAR".split(" "));
+const DIGIT = /[0-9\uff10-\uff19]/;
+// Between the digits of a number: anything but a digit, or a percent escape (`%20` in a link).
+const BETWEEN = "(?:%[0-9A-Fa-f]{2}|[^0-9\\uff10-\\uff19])*";
 const D = "[0-9\\uff10-\\uff19]";
 // Spaces and the punctuation of written numbers.
 const G = "[ \\t\\n\\r\\u00a0\\u2009\\u202f+()\\-./\\u2010-\\u2015]*";
-const DIGIT = RegExp(D);
 const GLUE = RegExp(`^${G}$`);
 // A digit right at the start, or at the end, but for that punctuation.
 const HEAD = RegExp(`^${G}${D}`);
@@ -24,25 +29,40 @@ const FRAME = "iframe[data-dni-swap]";
 // The separators of what collect() hands over: texts holding them are skipped.
 const CONTROL = /[\0\x01]/;
 
+/** The test for `site` (national numbers joined by commas), made once. */
+const tests = new Map();
+function siteTest(site) {
+  let re = tests.get(site);
+  if (!re) {
+    const forms = site
+      .split(",")
+      .filter((n) => /^\d+$/.test(n))
+      .map((n) => [...n].map((d) => `[${d}\\uff1${d}]`).join(BETWEEN));
+    re = forms.length ? RegExp(forms.join("|")) : /(?!)/;
+    tests.set(site, re);
+  }
+  return re;
+}
+
 /**
  * Everything under `root` (an element, a document, a shadow root, or a text
- * node: then its block) that may hold a phone number, outside `skip`:
- * `[texts, nodes, attributes, elements, roots]`; `roots` are the open
+ * node: then its block) that may hold one of the numbers of `site` (their
+ * national numbers, joined by commas), outside `skip` (but a text handed
+ * over alone: whether it is in `skip` is for the caller to ask, with left(),
+ * of the few it changes): `[texts, nodes, attributes, elements, roots]`; `roots` are the open
  * shadow roots and marked frames' documents found (walked too, and to be
  * observed). `texts` holds the value of each
  * node of `nodes`, joined by NUL within a run and by U+0001 between runs (a
  * run: consecutive texts of one block that a number may run across, digits
  * at the end of one and the start of the next with only punctuation
- * between). A run is handed over only if a number fits in it: a text with
- * at least `fewest` digits (the shortest national number of the site's),
- * or texts with digits in two or more nodes. `attributes` holds, joined by
+ * between). `attributes` holds, joined by
  * NUL, each attribute of `elements` as the index of its name in ATTRIBUTES
  * and its value. With a `budget` (ms), the walk stops when it is spent:
  * `out[5]` then says where to go on from (see resume()).
  */
-export function collect(root, skip, fewest = 1, observer, budget = Infinity) {
+export function collect(root, skip, site, observer, budget = Infinity) {
   const state = { out: null, until: 0 };
-  return slice({ walk: walk(root, skip, fewest, observer, state), state }, budget);
+  return slice({ walk: walk(root, skip, siteTest(site), observer, state), state }, budget);
 }
 
 /**
@@ -61,89 +81,98 @@ function slice(where, budget) {
   return out;
 }
 
-function* walk(root, skip, fewest, observer, state) {
+function* walk(root, skip, site, observer, state) {
   const inner = []; // open shadow roots and marked frames' documents, walked after
   if (root.nodeType === 3) root = blockOf(root) ?? root.parentNode;
   if (root?.matches?.(FRAME)) root = frameDocument(root);
   const el = root?.nodeType === 1 ? root : root?.host ?? null;
   if (!root || (el && el.closest(skip))) return;
-  // Text inside the regions to leave alone, found once.
-  const excluded = new Set();
-  for (const s of root.querySelectorAll(skip)) {
-    const w = document.createTreeWalker(s, 4);
-    for (let t = w.nextNode(); t; t = w.nextNode()) excluded.add(t);
-  }
-  // A text with this many digits may hold a number on its own.
-  const enough = RegExp(`^(?:[^0-9\\uff10-\\uff19]*${D}){${fewest}}`);
   if (el?.shadowRoot && el === root) inner.push(el.shadowRoot);
   const walker = document.createTreeWalker(root, 5);
-  const skipping = excluded.size > 0;
-  let open = false; // the last text ends in digits: a number may run on
-  let last = null;
-  const pending = []; // punctuation-only texts since, taken only if digits follow
-  const run = []; // the run being read: handed over if a number fits in it
-  let digits = 0; // texts with digits in the run
-  let whole = false; // one of them has enough digits on its own
+  // The texts of the run being read (`0..=last`), then the texts without
+  // digits since (punctuation joins a number's parts, or starts one; a word
+  // ends it), up to `end`: reused arrays, the nodes and their values.
+  const nodes = [];
+  const values = [];
+  let last = -1;
+  let end = 0;
   let count = 0;
-  const flush = () => {
-    if (whole || digits > 1) {
-      const out = state.out;
-      let texts = out[0];
-      if (out[1].length) texts += "\x01";
-      for (let i = 0; i < run.length; i++) {
-        texts += i ? "\0" + run[i].nodeValue : run[i].nodeValue;
-        out[1].push(run[i]);
+  // Hands over the texts `from..to` if one of the site's numbers may be in them.
+  const hand = (from, to) => {
+    const one = to - from === 1;
+    const text = one ? values[from] : values.slice(from, to).join("\0");
+    if (!site.test(text)) return;
+    // A text holding the separators, or in a region left alone, splits a run:
+    // each part is tested again. Of a lone text that question waits until the
+    // wasm would change it (left()): most texts handed over are not changed.
+    for (let i = from; i < to; i++) {
+      if (CONTROL.test(values[i]) || (!one && left(nodes[i], skip))) {
+        if (i > from) hand(from, i);
+        if (i + 1 < to) hand(i + 1, to);
+        return;
       }
-      out[0] = texts;
     }
-    run.length = 0;
-    digits = 0;
-    whole = false;
+    const out = state.out;
+    out[0] += out[1].length ? "\x01" + text : text;
+    for (let i = from; i < to; i++) out[1].push(nodes[i]);
   };
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     // Time is up: go on in the next slice. A run open here stays in this
     // walk and is handed over whole, in the slice that closes it.
     if (++count % 128 === 0 && performance.now() > state.until) yield;
     if (n.nodeType === 1) {
-      // Web components and the frames the site marks are walked like the page.
+      // Web components are walked like the page.
       if (n.shadowRoot) inner.push(n.shadowRoot);
-      else if (n.tagName === "IFRAME" && n.matches(FRAME)) {
-        const doc = frameDocument(n);
-        if (doc) inner.push(doc);
-      }
       continue;
     }
     const v = n.nodeValue;
     if (!DIGIT.test(v)) {
-      if (GLUE.test(v)) {
-        if (!(skipping && excluded.has(n))) pending.push(n);
-        continue;
+      // Read only when digits follow; after 16 such texts no run goes on.
+      if (end - last > 16) {
+        if (last >= 0) hand(0, last + 1);
+        last = -1;
+        end = 0;
       }
-      // A word ends any run.
-    } else if (!(skipping && excluded.has(n)) && !CONTROL.test(v)) {
-      // This text joins the run when it starts with digits (after
-      // punctuation) and the punctuation before it, and the last text, are
-      // of its block; a run may start with that punctuation (`+`, `(`).
-      const head = HEAD.test(v);
-      if (!(head && open && sameBlock(last, pending[0] ?? n)) && run.length) flush();
-      if (head) for (const g of pending) if (sameBlock(g, n)) run.push(g);
-      pending.length = 0;
-      run.push(n);
-      digits++;
-      whole ||= enough.test(v);
-      open = TAIL.test(v);
-      last = n;
+      nodes[end] = n;
+      values[end++] = v;
       continue;
     }
-    if (run.length) flush(); // a word, or a region left alone, ends any run
-    open = false;
-    pending.length = 0;
+    // Digits at the start (after punctuation): the text joins the run when
+    // the last one ends with digits, only punctuation is between, and all
+    // are of one block. A run may start with that punctuation (`+`, `(`).
+    let keep = end; // the texts before this one that go with it: `keep..end`
+    let joins = false;
+    const c = v.charCodeAt(0);
+    if ((c < 0x40 || c === 0xa0 || (c >= 0x2009 && c <= 0x202f) || c >= 0xff10) && HEAD.test(v)) {
+      while (keep > last + 1 && GLUE.test(values[keep - 1])) keep--;
+      joins = last >= 0 && keep === last + 1 && TAIL.test(values[last]) && sameBlock(nodes[last], nodes[keep] ?? n);
+    }
+    let k = 0;
+    if (joins) k = last + 1;
+    else if (last >= 0) hand(0, last + 1);
+    for (let i = keep; i < end; i++) {
+      if (sameBlock(nodes[i], n)) {
+        nodes[k] = nodes[i];
+        values[k++] = values[i];
+      }
+    }
+    nodes[k] = n;
+    values[k] = v;
+    last = k;
+    end = k + 1;
   }
-  if (run.length) flush();
-  for (const e of el ? [el, ...root.querySelectorAll(WITH_ATTRIBUTES)] : root.querySelectorAll(WITH_ATTRIBUTES)) {
+  if (last >= 0) hand(0, last + 1);
+  nodes.length = values.length = 0;
+  // The frames the site marks, and the attributes that may carry a number, in one query.
+  const found = root.querySelectorAll(`${FRAME},${WITH_ATTRIBUTES}`);
+  for (const e of el ? [el, ...found] : found) {
+    if (e.localName === "iframe" && e.matches(FRAME)) {
+      const doc = frameDocument(e);
+      if (doc) inner.push(doc);
+    }
     for (let i = 0; i < 4; i++) {
       const v = e.getAttribute(ATTRIBUTES[i]);
-      if (!v || !DIGIT.test(v) || CONTROL.test(v) || (i === 0 && !LINK.test(v)) || e.closest(skip)) continue;
+      if (!v || !site.test(v) || CONTROL.test(v) || (i === 0 && !LINK.test(v)) || e.closest(skip)) continue;
       const out = state.out;
       out[2] += (out[3].length ? "\0" : "") + i + v;
       out[3].push(e);
@@ -152,8 +181,13 @@ function* walk(root, skip, fewest, observer, state) {
   for (const r of inner) {
     state.out[4].push(r);
     observer?.observe(r, WATCH);
-    yield* walk(r, skip, fewest, observer, state);
+    yield* walk(r, skip, site, observer, state);
   }
+}
+
+/** Whether a text is in a region to leave alone (`skip`). */
+export function left(text, skip) {
+  return !!text.parentElement?.closest(skip);
 }
 
 /** A marked frame's document when it is same-origin and loaded; else, once it loads, the frame says so. */
@@ -192,3 +226,4 @@ export function observeRoots(observer, roots) {
   for (const r of roots) observer.observe(r, WATCH);
   observer.takeRecords();
 }
+

@@ -63,10 +63,14 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
   // Cleared after it is set (a loop may finish at once, before the assignment).
   const run = () => (running ??= walk().finally(() => (running = null)));
   const observer = observe ? new MutationObserver((records) => handle?.mutated(records) && run()) : undefined;
-  // What the visitor sees first: the elements in the viewport; then the rest
-  // of the page in slices, giving the page back between them (no long task).
-  handle = new SwapHandle(numbers ?? {}, region, root, ignore, observer, SLICE, inView(root));
-  const done = handle.step(SLICE) ? Promise.resolve() : run();
+  // The page in slices, giving the page back between them (no long task).
+  // A large page: what the visitor sees (the elements in the viewport) at
+  // once, found before our writes change the layout, then the rest. Most
+  // pages are done in the first slice, with no yield and no viewport to find.
+  handle = new SwapHandle(numbers ?? {}, region, root, ignore, observer, SLICE);
+  const large = elements(root ?? document.body) > LARGE;
+  if (large) handle.first(inView(root));
+  const done = handle.step(large ? SLICE : FIRST) ? Promise.resolve() : run();
   return {
     done,
     stats: () => (live ? handle.stats() : { found: 0, swapped: 0 }),
@@ -83,6 +87,12 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
 
 /** Work in one slice (ms): well below the 50 ms that make a long task. */
 const SLICE = 8;
+/** The first slice of a page that is not large (ms): most are done in it. */
+const FIRST = 24;
+/** A large page, in elements: its viewport is swapped first. */
+const LARGE = 8000;
+/** How many elements `scope` holds (counted by the browser, not walked here). */
+const elements = (scope) => (scope.getElementsByTagName ? scope.getElementsByTagName("*") : scope.querySelectorAll("*")).length;
 /** Gives the page back: scheduler.yield() where the browser has it, else a macrotask. */
 const pause = () => globalThis.scheduler?.yield?.() ?? new Promise((r) => setTimeout(r));
 

@@ -30,14 +30,17 @@ use crate::scan;
 #[wasm_bindgen(module = "/js/collect.js")]
 extern "C" {
     /// The page walk, in the page's engine: `[texts, nodes, attributes,
-    /// elements, roots, rest]`, `budget` ms at most (see `js/collect.js`).
+    /// elements, roots, rest]`: what may hold a number of `site` (national
+    /// numbers joined by commas), `budget` ms at most (see `js/collect.js`).
     fn collect(
         root: &Node,
         skip: &str,
-        fewest: u32,
+        site: &str,
         observer: Option<&MutationObserver>,
         budget: f64,
     ) -> js_sys::Array;
+    /// Whether a text is in a region to leave alone (`skip`).
+    fn left(text: &Node, skip: &str) -> bool;
     /// Goes on with a walk `collect` stopped when its budget was spent.
     fn resume(walk: &JsValue, budget: f64) -> js_sys::Array;
     /// Starts watching `roots` with the options the page walk knows.
@@ -107,27 +110,38 @@ fn has_digit(s: &str) -> bool {
 }
 
 impl Inner {
-    /// The fewest digits a site number is written with (its national
-    /// number): of the originals, or also of the tracking numbers and the
-    /// targets kept (`all`, for coverage).
-    fn fewest(&self, all: bool) -> u32 {
-        let mut fewest = 15;
+    /// The national numbers the page walk looks for, joined by commas: the
+    /// originals, or also the tracking numbers and the targets kept (`all`,
+    /// for coverage).
+    fn site(&self, all: bool) -> String {
+        let mut site = String::new();
+        let mut add = |n: &PhoneNumber| {
+            if !site.is_empty() {
+                site.push(',');
+            }
+            site.extend(n.national().iter().map(|d| char::from(b'0' + d)));
+        };
         for (from, to) in &self.map {
-            fewest = fewest.min(from.national().len());
+            add(from);
             if all {
-                fewest = fewest.min(to.national().len());
+                add(to);
             }
         }
         if all {
-            for n in &self.kept {
-                fewest = fewest.min(n.national().len());
-            }
+            self.kept.iter().for_each(add);
         }
-        fewest.max(1) as u32
+        site
     }
 
-    /// Swaps `text`; `None` when nothing of the site's is in it.
-    fn swap(&self, text: &str) -> Option<String> {
+    /// Counts `n` site numbers found and swapped.
+    fn tally(&self, n: u32) {
+        self.found.set(self.found.get() + n);
+        self.swapped.set(self.swapped.get() + n);
+    }
+
+    /// Swaps `text`: the text written and how many site numbers it swapped;
+    /// `None` when nothing of the site's is in it.
+    fn swap(&self, text: &str) -> Option<(String, u32)> {
         // No site number is written without its national digits in order.
         if !scan::may_contain(text, self.map.iter().map(|(from, _)| *from)) {
             return None;
@@ -144,13 +158,8 @@ impl Inner {
         if found == 0 {
             return None;
         }
-        self.found.set(self.found.get() + found);
         let out = scan::write_swapped(text, &matches, &self.map);
-        if out == text {
-            return None;
-        }
-        self.swapped.set(self.swapped.get() + found);
-        Some(out)
+        (out != text).then_some((out, found))
     }
 
     /// Swaps everything under `root` (an element, document or shadow root;
@@ -161,7 +170,7 @@ impl Inner {
         self.process(&collect(
             root,
             &self.skip,
-            self.fewest(false),
+            &self.site(false),
             observer,
             f64::INFINITY,
         ))
@@ -183,28 +192,33 @@ impl Inner {
         }
         run_starts.push(originals.len());
         // Each text on its own first, then the numbers split across a run's texts.
-        let mut written: Vec<Option<String>> = originals.iter().map(|t| self.swap(t)).collect();
+        let mut written: Vec<Option<String>> = Vec::with_capacity(originals.len());
         for w in run_starts.windows(2) {
             let (start, end) = (w[0], w[1]);
-            if end - start < 2 {
+            if end - start == 1 {
+                // A lone text: the page walk left it to us to ask whether it
+                // is in a region left alone, now that it would change.
+                let swapped = self.swap(originals[start]).filter(|_| {
+                    let node: Node = nodes.get(start as u32).unchecked_into();
+                    !left(&node, &self.skip)
+                });
+                written.push(swapped.map(|(text, found)| {
+                    self.tally(found);
+                    text
+                }));
                 continue;
             }
-            let mut run: Vec<String> = (start..end)
-                .map(|i| {
-                    written[i]
-                        .clone()
-                        .unwrap_or_else(|| String::from(originals[i]))
-                })
-                .collect();
-            let split = crate::split::swap_split(&mut run, self.region, &self.map);
-            if split > 0 {
-                self.found.set(self.found.get() + split);
-                self.swapped.set(self.swapped.get() + split);
-                for (i, t) in (start..end).zip(run) {
-                    if t != originals[i] {
-                        written[i] = Some(t);
-                    }
-                }
+            let mut run: Vec<String> = Vec::with_capacity(end - start);
+            for original in &originals[start..end] {
+                let (text, found) = self
+                    .swap(original)
+                    .unwrap_or_else(|| (String::from(*original), 0));
+                self.tally(found);
+                run.push(text);
+            }
+            self.tally(crate::split::swap_split(&mut run, self.region, &self.map));
+            for (i, t) in (start..end).zip(run) {
+                written.push((t != originals[i]).then_some(t));
             }
         }
         for (i, (original, written)) in originals.iter().zip(written).enumerate() {
@@ -245,8 +259,9 @@ impl Inner {
 
     /// Swaps one attribute value that may carry a number.
     fn write_attribute(&self, el: &Element, name: &'static str, value: &str) {
-        if let Some(out) = self.swap(value) {
+        if let Some((out, found)) = self.swap(value) {
             if el.set_attribute(name, &out).is_ok() {
+                self.tally(found);
                 self.changes.borrow_mut().push(Change::Attr {
                     el: el.clone(),
                     name,
@@ -259,7 +274,8 @@ impl Inner {
 
     fn title(&self) {
         let value = self.document.title();
-        if let Some(out) = self.swap(&value) {
+        if let Some((out, found)) = self.swap(&value) {
+            self.tally(found);
             self.document.set_title(&out);
             self.changes.borrow_mut().push(Change::Title {
                 original: value,
@@ -349,13 +365,7 @@ impl Inner {
     fn coverage(&self) -> Coverage {
         let mut c = Coverage::default();
         // Everything visible, the regions left alone included: they are counted with their reason.
-        let got = collect(
-            &self.root,
-            INVISIBLE,
-            self.fewest(true),
-            None,
-            f64::INFINITY,
-        );
+        let got = collect(&self.root, INVISIBLE, &self.site(true), None, f64::INFINITY);
         let texts = got.get(0).as_string().unwrap_or_default();
         let nodes: js_sys::Array = got.get(1).unchecked_into();
         if nodes.length() > 0 {
@@ -470,8 +480,7 @@ fn parse_map(numbers: &JsValue) -> Result<Mapping, JsValue> {
 impl SwapHandle {
     /// Swaps `numbers` (`{ original E.164: tracking E.164 }`) under `root`
     /// (all at once when `budget` is infinite; else the walk is left to
-    /// [`SwapHandle::step`], `budget` ms a slice; the nodes of `first`, what
-    /// is in the viewport, at once)
+    /// [`SwapHandle::step`], `budget` ms a slice, and [`SwapHandle::first`])
     /// (the document's body when `undefined`), in the written form of each
     /// original, and keeps watching for later content with `observer` (one
     /// whose callback calls [`SwapHandle::mutated`]; it is disconnected when
@@ -486,7 +495,6 @@ impl SwapHandle {
         ignore: &str,
         observer: Option<MutationObserver>,
         budget: f64,
-        first: js_sys::Array,
     ) -> Result<SwapHandle, JsValue> {
         let (map, kept) = parse_map(numbers)?;
         let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
@@ -520,9 +528,9 @@ impl SwapHandle {
             known.push(*from);
             known.push(*to);
         }
-        let scanner = scan::Scanner::new(region, scan::Mode::Valid)
-            .knowing(map.iter().map(|(from, _)| *from));
-        let counter = scan::Scanner::new(region, scan::Mode::Valid).knowing(known);
+        let scanner =
+            scan::Scanner::new(region, scan::Mode::Valid).only(map.iter().map(|(from, _)| *from));
+        let counter = scan::Scanner::new(region, scan::Mode::Valid).only(known);
         let inner = Rc::new(Inner {
             document,
             root,
@@ -541,14 +549,7 @@ impl SwapHandle {
         });
         let mut handle = SwapHandle { inner, watch: None };
         // Swapped first, then watched: the observer does not see our own writes.
-        // What is in the viewport (`first`), before the rest of the page.
         let roots = js_sys::Array::new();
-        for node in first.iter() {
-            let found = handle.inner.batch(&node.unchecked_into(), None);
-            for r in found.iter() {
-                roots.push(&r);
-            }
-        }
         if budget.is_infinite() {
             for r in handle.inner.batch(&handle.inner.root, None).iter() {
                 roots.push(&r);
@@ -573,6 +574,15 @@ impl SwapHandle {
         Ok(handle)
     }
 
+    /// Swaps what is under each node of `nodes` at once (what is in the
+    /// viewport, when the first slice of a large page has not reached it).
+    pub fn first(&self, nodes: js_sys::Array) {
+        for node in nodes.iter() {
+            let roots = self.inner.batch(&node.unchecked_into(), None);
+            self.settle(&roots);
+        }
+    }
+
     /// Walks on for `budget` ms: the root at first, then content added later
     /// (see [`SwapHandle::mutated`]); `true` once nothing is left. Between
     /// calls the page may do other work: no task of the swap need be long.
@@ -586,7 +596,7 @@ impl SwapHandle {
             let Some(next) = inner.queue.borrow_mut().pop() else {
                 return true;
             };
-            collect(&next, &inner.skip, inner.fewest(false), None, budget)
+            collect(&next, &inner.skip, &inner.site(false), None, budget)
         };
         let roots = inner.process(&got);
         self.settle(&roots);

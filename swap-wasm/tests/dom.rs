@@ -48,7 +48,6 @@ fn swap_all(numbers: &JsValue, root: Element, ignore: &str) -> Result<SwapHandle
         ignore,
         None,
         f64::INFINITY,
-        js_sys::Array::new(),
     )
 }
 
@@ -97,7 +96,8 @@ fn ignore_selectors_and_skipped_elements() {
            <textarea id="ta">8 (495) 123-45-67</textarea>
            <script id="s" type="application/ld+json">{"telephone":"+74951234567"}</script>
            <a id="wa" href="https://wa.me/74951234567">8 (495) 123-45-67</a>
-           <p id="ok">8 (495) 123-45-67</p>"#,
+           <p id="ok">8 (495) 123-45-67</p>
+           <p id="half"><span class="reviews">8 (495)</span> 123-45-67</p>"#,
     );
     let mut h = swap_all(
         &map(&[("+74951234567", "+74997654321")]),
@@ -110,6 +110,8 @@ fn ignore_selectors_and_skipped_elements() {
     assert!(text(&root, "#s").contains("+74951234567"));
     assert_eq!(text(&root, "#wa"), "8 (495) 123-45-67");
     assert_eq!(text(&root, "#ok"), "8 (499) 765-43-21");
+    // Half a number in a region left alone: neither half changes.
+    assert_eq!(text(&root, "#half"), "8 (495) 123-45-67");
     h.destroy();
     root.remove();
 }
@@ -129,7 +131,8 @@ fn numbers_split_across_inline_elements() {
         r#"<p id="a"><span>+7 (495)</span> <b>123-45-67</b></p>
            <p id="b">Звоните: <a href="tel:+74951234567"><span class="code">8 495</span>&nbsp;<strong>123 45 67</strong></a>!</p>
            <div id="c"><span>8 (495) 123</span></div><div id="d"><span>-45-67</span></div>
-           <p id="e"><span>+7 (495) 765</span>-43-21</p>"#,
+           <p id="e"><span>+7 (495) 765</span>-43-21</p>
+           <p id="f"><i>+</i><span>7 495 123-45-67</span></p>"#,
     );
     let mut h =
         swap_all(&map(&[("+74951234567", "+74997654321")]), root.clone(), "").expect("swap");
@@ -143,6 +146,9 @@ fn numbers_split_across_inline_elements() {
     assert_eq!(text(&root, "#d"), "-45-67");
     // Another number split the same way stays.
     assert_eq!(text(&root, "#e"), "+7 (495) 765-43-21");
+    // The `+` that opens a number, in an element of its own.
+    assert_eq!(text(&root, "#f"), "+7 499 765-43-21");
+    assert_eq!(text(&root, "#f i"), "+");
     h.destroy();
     assert_eq!(text(&root, "#a"), "+7 (495) 123-45-67");
     assert_eq!(text(&root, "#b"), "Звоните: 8 495\u{a0}123 45 67!");
@@ -248,7 +254,6 @@ fn watched(root: JsValue) -> Watched {
         "",
         Some(observer),
         f64::INFINITY,
-        js_sys::Array::new(),
     )
     .expect("swap");
     *handle.borrow_mut() = Some(swap);
