@@ -530,12 +530,18 @@ fn unit_after(text: &str, at: usize) -> bool {
     UNIT_WORDS.contains(&word.as_str()) || (word == "р" && rest.part(word.len()..).starts_with('.'))
 }
 
-/// Reads a run starting at `start` (a digit, `+` or opening bracket).
-/// Returns its groups, the gaps between them, and where the run ends
-/// (past its last digit). `None` when it holds no digit.
-fn read_run(text: &str, start: usize) -> Option<(Vec<Group>, Vec<Gap>, usize)> {
-    let mut groups: Vec<Group> = Vec::new();
-    let mut gaps: Vec<Gap> = Vec::new();
+/// Reads a run starting at `start` (a digit, `+` or opening bracket) into
+/// `groups` and the gaps between them (`gaps`; both cleared first, kept by
+/// the caller from run to run). Returns where the run ends (past its last
+/// digit); `None` when it holds no digit.
+fn read_run(
+    text: &str,
+    start: usize,
+    groups: &mut Vec<Group>,
+    gaps: &mut Vec<Gap>,
+) -> Option<usize> {
+    groups.clear();
+    gaps.clear();
     let mut i = start;
     // Leading `+` and brackets.
     let mut lead = 0;
@@ -619,12 +625,7 @@ fn read_run(text: &str, start: usize) -> Option<(Vec<Group>, Vec<Gap>, usize)> {
             _ => break,
         }
     }
-    if groups.is_empty() {
-        None
-    } else {
-        let end = groups.last().map_or(start, |g| g.end);
-        Some((groups, gaps, end))
-    }
+    groups.last().map(|g| g.end)
 }
 
 /// The digits of `s`, as values.
@@ -860,6 +861,8 @@ impl Scanner {
     /// Every number in `text`, in order.
     pub fn scan(&self, text: &str) -> Vec<Found> {
         let mut out = Vec::new();
+        // The groups and gaps of the run being read, reused from run to run.
+        let (mut groups, mut gaps) = (Vec::new(), Vec::new());
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < text.len() {
@@ -903,7 +906,7 @@ impl Scanner {
                 i = text.part(i..).find(is_space).map_or(text.len(), |n| i + n);
                 continue;
             }
-            let Some((groups, gaps, end)) = read_run(text, i) else {
+            let Some(end) = read_run(text, i, &mut groups, &mut gaps) else {
                 i += c.len_utf8();
                 continue;
             };
