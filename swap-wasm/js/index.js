@@ -65,12 +65,17 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
   const observer = observe ? new MutationObserver((records) => handle?.mutated(records) && run()) : undefined;
   // The page in slices, giving the page back between them (no long task).
   // A large page: what the visitor sees (the elements in the viewport) at
-  // once, found before our writes change the layout, then the rest. Most
-  // pages are done in the first slice, with no yield and no viewport to find.
+  // once, found before our writes change the layout, then the rest. Other
+  // pages are done in a first slice, mostly with no yield.
   handle = new SwapHandle(numbers ?? {}, region, root, ignore, observer, SLICE);
-  const large = elements(root ?? document.body) > LARGE;
-  if (large) handle.first(inView(root));
-  const done = handle.step(large ? SLICE : FIRST) ? Promise.resolve() : run();
+  let done;
+  if (elements(root ?? document.body) > LARGE) {
+    // Finding the viewport costs hit tests: the rest waits for the next task.
+    handle.first(inView(root));
+    done = pause().then(run);
+  } else {
+    done = handle.step(FIRST) ? Promise.resolve() : run();
+  }
   return {
     done,
     stats: () => (live ? handle.stats() : { found: 0, swapped: 0 }),
@@ -101,10 +106,13 @@ function inView(root) {
   const scope = root ?? document.body;
   const out = [];
   if (!scope || (root && (root.ownerDocument ?? root) !== document)) return out;
-  for (let y = 0.1; y < 1; y += 0.2) {
-    for (let x = 0.1; x < 1; x += 0.4) {
+  // Six points (each is a hit test, which on a large page is not cheap).
+  for (const y of [0.15, 0.5, 0.85]) {
+    for (const x of [0.3, 0.7]) {
       let e = document.elementFromPoint(x * innerWidth, y * innerHeight);
-      e = e?.parentElement ?? e;
+      // Its line: the parent, but not the whole page.
+      const p = e?.parentElement;
+      if (p && p !== document.body && p !== document.documentElement) e = p;
       if (e && e !== document.body && e !== document.documentElement && scope.contains(e) && !out.some((o) => o.contains(e))) out.push(e);
     }
   }
