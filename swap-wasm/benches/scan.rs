@@ -107,7 +107,11 @@ mod native {
         println!("|---|---:|---:|---:|---:|");
         for (name, us, n) in [
             ("swap-wasm scan (region RU)", ours, ours_n),
-            ("swap-wasm scan for the site's number (a swap)", only, only_n),
+            (
+                "swap-wasm scan for the site's number (a swap)",
+                only,
+                only_n,
+            ),
             ("regex crate, generic phone pattern", gen, gen_n),
             ("regex crate, Russian-number pattern", ru, ru_n),
         ] {
