@@ -82,6 +82,14 @@ test("the versioned tag with its integrity hash swaps the number; its files are 
     assert.equal(r.status, 200);
     assert.match(r.headers.get("cache-control"), /max-age=31536000.*immutable/);
     assert.equal(r.headers.get("access-control-allow-origin"), "*");
+    // Compressed on the wire for a client that takes gzip (fetch sends that and
+    // decodes it): the same bytes the build wrote, so the hashes still hold.
+    assert.equal(r.headers.get("content-encoding"), "gzip", f);
+    assert.match(r.headers.get("vary") ?? "", /accept-encoding/i);
+    assert.deepEqual(Buffer.from(await r.arrayBuffer()), readFileSync(join(versions, version, f)), f);
+    const plain = await fetch(`${worker.url}/v/${version}/${f}`, { headers: { "accept-encoding": "identity" } });
+    assert.equal(plain.headers.get("content-encoding"), null, `${f} without gzip for a client that does not take it`);
+    assert.deepEqual(Buffer.from(await plain.arrayBuffer()), readFileSync(join(versions, version, f)), f);
   }
   const alias = await fetch(`${worker.url}/swap.js`);
   assert.match(alias.headers.get("cache-control"), /max-age=300/, "the unversioned path is a short-lived alias");

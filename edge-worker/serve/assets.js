@@ -23,6 +23,9 @@ const TYPES = {
   ts: "text/plain; charset=utf-8",
 };
 
+/** What is worth compressing on the wire. */
+const COMPRESSIBLE = new Set(["html", "js", "mjs", "css", "json", "map", "wasm", "svg", "txt", "ts"]);
+
 let rules; // [{ re, headers: [[name, value]] }], read once from public/_headers
 
 async function headerRules(env) {
@@ -93,8 +96,14 @@ export default {
     const headers = new Headers();
     const ext = served.slice(served.lastIndexOf(".") + 1).toLowerCase();
     headers.set("content-type", TYPES[ext] ?? "application/octet-stream");
+    // Text and wasm compressed when the client takes gzip (as Cloudflare does
+    // in front of a deployed Worker): workerd encodes the body itself when a
+    // response names its encoding. The wasm is half the size on the wire.
+    const compress = COMPRESSIBLE.has(ext) && /\bgzip\b/.test(req.headers.get("accept-encoding") ?? "");
+    headers.set("vary", "accept-encoding");
+    if (compress) headers.set("content-encoding", "gzip");
     const length = found.headers.get("content-length");
-    if (length) headers.set("content-length", length);
+    if (length && !compress) headers.set("content-length", length);
     for (const rule of await headerRules(env)) {
       if (rule.re.test(url.pathname)) for (const [k, v] of rule.headers) headers.set(k, v);
     }
