@@ -33,7 +33,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use pool_core::number::{
-    digit_value, is_separator, parse_written, render, PhoneNumber, Prefix, Region, Template,
+    is_separator, parse_written, render, PhoneNumber, Prefix, Region, Template,
 };
 #[cfg(not(all(feature = "page", target_arch = "wasm32")))]
 use pool_core::numbering::national_somewhere;
@@ -122,8 +122,9 @@ fn is_close(c: char) -> bool {
     c == ')' || c == ']' || c == '\u{FF09}'
 }
 
+#[inline(always)]
 fn is_digit(c: char) -> bool {
-    digit_value(c).is_some()
+    c.is_ascii_digit() || ('\u{FF10}'..='\u{FF19}').contains(&c)
 }
 
 /// Letters of scripts written with spaces between words (Latin, Greek,
@@ -221,7 +222,19 @@ fn in_url(text: &str, at: usize) -> bool {
         || token.len() > 4 && token[..4].eq_ignore_ascii_case(b"www.")
 }
 
+/// The character at byte `at`: read in place when it is ASCII, as most
+/// characters of a number are (the scanner asks for each one).
+#[inline(always)]
 fn char_at(text: &str, at: usize) -> Option<char> {
+    match text.as_bytes().get(at) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => char_decoded(text, at),
+        None => None,
+    }
+}
+
+#[inline(never)]
+fn char_decoded(text: &str, at: usize) -> Option<char> {
     text.part(at..).chars().next()
 }
 
@@ -632,7 +645,7 @@ fn read_run(
 #[cfg(not(all(feature = "page", target_arch = "wasm32")))]
 fn digit_values(s: &str) -> Vec<u8> {
     s.chars()
-        .filter_map(|c| digit_value(c).map(|(d, _)| d))
+        .filter_map(|c| pool_core::number::digit_value(c).map(|(d, _)| d))
         .collect()
 }
 
@@ -844,8 +857,15 @@ impl Scanner {
         let mut digits = [0u8; MAX_RUN_DIGITS + 16];
         let mut n = 0;
         for g in groups {
-            for c in text.part(g.start..g.end).chars() {
-                if let (Some((d, _)), Some(slot)) = (digit_value(c), digits.get_mut(n)) {
+            // A group holds digits only: ASCII, or full-width (EF BC 90..99,
+            // whose last byte alone falls in 0x90..=0x99).
+            for &b in text.as_bytes().get(g.start..g.end).unwrap_or_default() {
+                let d = match b {
+                    b'0'..=b'9' => b - b'0',
+                    0x90..=0x99 => b - 0x90,
+                    _ => continue,
+                };
+                if let Some(slot) = digits.get_mut(n) {
                     *slot = d;
                     n += 1;
                 }
@@ -862,7 +882,7 @@ impl Scanner {
     pub fn scan(&self, text: &str) -> Vec<Found> {
         let mut out = Vec::new();
         // The groups and gaps of the run being read, reused from run to run.
-        let (mut groups, mut gaps) = (Vec::new(), Vec::new());
+        let (mut groups, mut gaps) = (Vec::with_capacity(8), Vec::with_capacity(8));
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < text.len() {
