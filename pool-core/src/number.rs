@@ -250,6 +250,7 @@ pub struct Written {
 }
 
 /// The value of an ASCII or full-width digit, and whether it was full-width.
+#[inline(always)]
 pub fn digit_value(c: char) -> Option<(u8, bool)> {
     match c {
         '0'..='9' => Some((c as u8 - b'0', false)),

@@ -33,7 +33,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use pool_core::number::{
-    is_separator, parse_written, render, PhoneNumber, Prefix, Region, Template,
+    digit_value, is_separator, parse_written, render, PhoneNumber, Prefix, Region, Template,
 };
 #[cfg(not(all(feature = "page", target_arch = "wasm32")))]
 use pool_core::numbering::national_somewhere;
@@ -124,7 +124,7 @@ fn is_close(c: char) -> bool {
 
 #[inline(always)]
 fn is_digit(c: char) -> bool {
-    c.is_ascii_digit() || ('\u{FF10}'..='\u{FF19}').contains(&c)
+    digit_value(c).is_some()
 }
 
 /// Letters of scripts written with spaces between words (Latin, Greek,
@@ -645,7 +645,7 @@ fn read_run(
 #[cfg(not(all(feature = "page", target_arch = "wasm32")))]
 fn digit_values(s: &str) -> Vec<u8> {
     s.chars()
-        .filter_map(|c| pool_core::number::digit_value(c).map(|(d, _)| d))
+        .filter_map(|c| digit_value(c).map(|(d, _)| d))
         .collect()
 }
 
