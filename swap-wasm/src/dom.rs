@@ -146,6 +146,13 @@ impl Inner {
         if !scan::may_contain(text, self.map.iter().map(|(from, _)| *from)) {
             return None;
         }
+        self.swap_tested(text)
+    }
+
+    /// [`Inner::swap`] for a text the page walk has tested already (a lone
+    /// text or an attribute [`collect`] handed over: its test is
+    /// [`scan::may_contain`]'s).
+    fn swap_tested(&self, text: &str) -> Option<(String, u32)> {
         // One scan: counted, then written from the same matches.
         let matches = self.scanner.scan(text);
         let found = matches
@@ -198,7 +205,7 @@ impl Inner {
             if end - start == 1 {
                 // A lone text: the page walk left it to us to ask whether it
                 // is in a region left alone, now that it would change.
-                let swapped = self.swap(originals[start]).filter(|_| {
+                let swapped = self.swap_tested(originals[start]).filter(|_| {
                     let node: Node = nodes.get(start as u32).unchecked_into();
                     !left(&node, &self.skip)
                 });
@@ -259,7 +266,7 @@ impl Inner {
 
     /// Swaps one attribute value that may carry a number.
     fn write_attribute(&self, el: &Element, name: &'static str, value: &str) {
-        if let Some((out, found)) = self.swap(value) {
+        if let Some((out, found)) = self.swap_tested(value) {
             if el.set_attribute(name, &out).is_ok() {
                 self.tally(found);
                 self.changes.borrow_mut().push(Change::Attr {
