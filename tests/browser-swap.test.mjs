@@ -226,3 +226,40 @@ test("a marked frame that loads after the swap is swapped when it loads", async 
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+// A page that takes more than one slice: the browser's CPU slowed 20 times
+// (CDP), so that even a fast machine cannot walk 6,000 elements in the first
+// slice. It is swapped whole before swapNumbers resolves, so that the
+// anti-flicker hide never ends on an original; a large page (over 8,000
+// elements) resolves once its viewport is swapped, and the rest follows.
+test("a page that takes several slices resolves swapped whole; a large one once its viewport is", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const { page, problems } = await strictPage(ctx);
+  const cdp = await ctx.newCDPSession(page);
+  const html = (n) =>
+    `<!doctype html><meta charset="utf-8"><title>slices</title><body><p id="top" style="height:300px">Звоните: 8 (495) 123-45-67</p>` +
+    Array.from({ length: n }, (_, i) => `<p>Абзац ${i}: ИНН 7707083893 от 12.03.2024</p>`).join("") +
+    `<p id="last">Внизу: +7 495 123-45-67</p></body>`;
+  for (const [n, large] of [[6000, false], [9000, true]]) {
+    await page.route("**/slices.html", (route) => route.fulfill({ contentType: "text/html; charset=utf-8", body: html(n) }));
+    await page.goto(`${server.url}/slices.html`);
+    await page.evaluate(() => import("/dist/index.js").then((m) => m.load()));
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 20 });
+    const at = await page.evaluate(async ({ map, ru }) => {
+      const { swapNumbers } = await import("/dist/index.js");
+      window.handle = await swapNumbers({ numbers: map, region: "RU", numbering: ru, observe: false });
+      const shown = (id) => document.getElementById(id).textContent;
+      return { top: shown("top"), last: shown("last") };
+    }, { map: MAP, ru: RU });
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+    assert.equal(at.top, "Звоните: 8 (499) 765-43-21", `${n}: the viewport is swapped when swapNumbers resolves`);
+    if (large) assert.equal(at.last, "Внизу: +7 495 123-45-67", `${n}: the rest follows swapNumbers`);
+    else assert.equal(at.last, "Внизу: +7 499 765-43-21", `${n}: swapped whole when swapNumbers resolves`);
+    await page.evaluate(() => window.handle.done);
+    assert.equal(await text(page, "#last"), "Внизу: +7 499 765-43-21");
+    assert.equal(await text(page, "#top"), "Звоните: 8 (499) 765-43-21");
+    await page.unroute("**/slices.html");
+  }
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

@@ -22,10 +22,11 @@ export interface Coverage {
 /** A running swap. */
 export interface SwapHandle {
   /**
-   * Settles when the whole root is swapped. Most pages are swapped before
-   * `swapNumbers` resolves (one slice of at most 24 ms); on a large one
-   * (over 8,000 elements) what is in the viewport is, and the rest follows
-   * in short slices that give the page back between them.
+   * Settles when the whole root is swapped. A page of up to 8,000 elements
+   * is swapped whole before `swapNumbers` resolves (most in one slice of
+   * about 16 ms, others in short slices that give the page back between
+   * them); on a large one what is in the viewport is, and the rest follows
+   * in such slices.
    */
   readonly done: Promise<void>;
   /** Counts since the start. */

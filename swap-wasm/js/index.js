@@ -48,6 +48,7 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
     throw new TypeError("root: an element, a document or a shadow root");
   }
   await load();
+  const start = performance.now();
   if (numbering) {
     // The shape pool_core::numbering::check asks for; the wasm reads it without checking again.
     if (!/^[A-Z]{2} \d{1,3} [\d,-]+ [\d,-]+ [-tm!,:\da-h]+ [\da-h:;,-]*:[\da-h:;,-]*( [\da-h:;,-]+)?$/.test(numbering)) throw new TypeError("numbering: not a numbering line");
@@ -73,8 +74,16 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
     // Finding the viewport costs hit tests: the rest waits for the next task.
     handle.first(inView(root));
     done = pause().then(run);
+  } else if (handle.step(Math.max(SLICE / 2, FIRST - (performance.now() - start)))) {
+    // The walk gets what the set-up left of the first slice; matching what it found comes on top.
+    done = Promise.resolve();
   } else {
-    done = handle.step(FIRST) ? Promise.resolve() : run();
+    // Not done in the first slice (a first page view, whose code is not
+    // compiled yet, or a slow device): the rest in slices, and swapNumbers
+    // resolves when the page is done, so that no original shows when the
+    // anti-flicker hide ends. The next slice in a task of its own.
+    done = pause().then(run);
+    await done;
   }
   return {
     done,
@@ -92,8 +101,10 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
 
 /** Work in one slice (ms): well below the 50 ms that make a long task. */
 const SLICE = 8;
-/** The first slice of a page that is not large (ms): most are done in it. */
-const FIRST = 24;
+/** The first slice of a page that is not large (ms, set-up and walk): most
+ *  are done in it. The matching of what the walk found comes on top: on a
+ *  first page view, with nothing compiled yet, it can take half as long again. */
+const FIRST = 16;
 /** A large page, in elements: its viewport is swapped first. */
 const LARGE = 8000;
 /** How many elements `scope` holds (counted by the browser, not walked here). */
