@@ -2,9 +2,12 @@
 // 1. swap time on a large page (about 5,000 text nodes, 20 of the site's
 //    numbers in many formats, many look-alikes): our wasm swapper, the usual
 //    TreeWalker + regular expression snippet, and libphonenumber-js
-//    findNumbers over the same page;
-// 2. sizes (gzip -9): our loader + entry + wasm, libphonenumber-js's builds;
-// 3. on the demo page: time from navigation until the tracking number is
+//    findNumbers over the same page; then ours and the snippet paired in
+//    one load, each on a copy of the page's content;
+// 2. long tasks of the swap on 5,000 and 20,000 nodes, also on first page
+//    views (a new browser context each) and for content added later;
+// 3. sizes (gzip -9): our loader + entry + wasm, libphonenumber-js's builds;
+// 4. on the demo page: time from navigation until the tracking number is
 //    visible, and whether the original number was ever painted.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -48,6 +51,20 @@ function bigPage(size = 5000) {
 
 const sizeOf = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
 
+/** The usual snippet: digits of the number with optional separators, +7 or 8 in front; how many it swapped under `root`. */
+const SNIPPET = (root) => {
+  const re = /(?:\+7|8)?[\s\u00a0\-()]*495[\s\u00a0\-()]*123[\s\u00a0\-]*45[\s\u00a0\-]*67/g;
+  const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let swapped = 0;
+  for (let n = w.nextNode(); n; n = w.nextNode()) {
+    if (re.test(n.nodeValue)) {
+      re.lastIndex = 0;
+      n.nodeValue = n.nodeValue.replace(re, () => (swapped++, "+7 (499) 765-43-21"));
+    }
+  }
+  return swapped;
+};
+
 const page = bigPage();
 const hugePage = bigPage(20000);
 const server = await serve({
@@ -56,6 +73,7 @@ const server = await serve({
 });
 const browser = await launch();
 const results = {};
+const paired = [];
 try {
   const ctx = await browser.newContext();
   const p = await ctx.newPage();
@@ -73,18 +91,10 @@ try {
       const ms = performance.now() - t;
       return { ms, swapped: h.stats().swapped };
     },
-    "TreeWalker + RegExp snippet": async () => {
+    "TreeWalker + RegExp snippet": async (snippet) => {
+      const run = (0, eval)(snippet);
       const t = performance.now();
-      // The usual snippet: digits of the number with optional separators, +7 or 8 in front.
-      const re = /(?:\+7|8)?[\s\u00a0\-()]*495[\s\u00a0\-()]*123[\s\u00a0\-]*45[\s\u00a0\-]*67/g;
-      const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      let swapped = 0;
-      for (let n = w.nextNode(); n; n = w.nextNode()) {
-        if (re.test(n.nodeValue)) {
-          re.lastIndex = 0;
-          n.nodeValue = n.nodeValue.replace(re, () => (swapped++, "+7 (499) 765-43-21"));
-        }
-      }
+      const swapped = run(document.body);
       return { ms: performance.now() - t, swapped };
     },
     "libphonenumber-js findNumbers": async () => {
@@ -119,7 +129,7 @@ try {
     for (const [name, fn] of Object.entries(methods)) {
       await p.goto(`${server.url}/big.html`);
       const before = await p.evaluate(() => [...document.querySelectorAll("p")].map((e) => e.textContent));
-      const r = await p.evaluate(`(${fn.toString()})()`);
+      const r = await p.evaluate(`(${fn.toString()})(${JSON.stringify(SNIPPET.toString())})`);
       const after = await p.evaluate(() => [...document.querySelectorAll("p")].map((e) => e.textContent));
       results[name].times.push(r.ms);
       results[name].swapped = r.swapped;
@@ -127,6 +137,40 @@ try {
     }
   }
   for (const r of Object.values(results)) r.ms = median(r.times);
+  // Paired in one load: the page's content twice, one copy swapped by us and
+  // the other by the snippet, taking turns who goes first. Whatever state the
+  // machine is in during a load, both meet it.
+  for (let i = 0; i < RUNS; i++) {
+    await p.goto(`${server.url}/big.html`);
+    paired.push(await p.evaluate(async ([oursFirst, snippet]) => {
+      const { swapNumbers, load } = await import("/dist/index.js");
+      await load();
+      const copies = [0, 1].map(() => {
+        const box = document.createElement("div");
+        box.append(...document.body.cloneNode(true).childNodes);
+        return box;
+      });
+      document.body.replaceChildren(...copies);
+      const [mine, theirs] = oursFirst ? copies : copies.reverse();
+      const ours = async () => {
+        const t = performance.now();
+        const h = await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, region: "RU", numbering: globalThis.RU_LINE, observe: false, root: mine });
+        await h.done;
+        if (h.stats().swapped !== 20) throw new Error(`swapped ${h.stats().swapped} of 20`);
+        return performance.now() - t;
+      };
+      const run = (0, eval)(snippet);
+      const snip = () => {
+        const t = performance.now();
+        const n = run(theirs);
+        if (n < 20) throw new Error(`the snippet swapped ${n}, not every one of the 20`);
+        return performance.now() - t;
+      };
+      if (oursFirst) return [await ours(), snip()];
+      const s = snip();
+      return [await ours(), s];
+    }, [i % 2 === 0, SNIPPET.toString()]));
+  }
   await ctx.close();
 } catch (e) {
   await server.close();
@@ -145,6 +189,9 @@ for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.ms
   const pairs = ours.map((t, i) => t / snippet[i]).sort((a, b) => a - b);
   const at = (f) => pairs[Math.min(pairs.length - 1, Math.floor(pairs.length * f))].toFixed(2);
   console.log(`\ncalltrack / snippet: ${(median(ours) / median(snippet)).toFixed(2)}x (medians); load by load ${at(0)}x to ${at(1)}x, middle half ${at(0.25)}x to ${at(0.75)}x`);
+  const ratios = paired.map(([a, b]) => a / b).sort((a, b) => a - b);
+  const pat = (f) => ratios[Math.min(ratios.length - 1, Math.floor(ratios.length * f))].toFixed(2);
+  console.log(`paired in one load (two copies of the page's content, one each, taking turns who goes first; ${RUNS} loads): calltrack ${median(paired.map((x) => x[0])).toFixed(1)} ms, snippet ${median(paired.map((x) => x[1])).toFixed(1)} ms; ratio ${pat(0.5)}x (median of the loads), middle half ${pat(0.25)}x to ${pat(0.75)}x`);
 }
 
 // Long tasks: the swap of the 5,000- and 20,000-node pages, watched by a longtask observer.
@@ -155,32 +202,53 @@ for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.ms
   await p.addInitScript(`globalThis.RU_LINE = ${JSON.stringify(RU_LINE)};`);
   await p.route("**/big.html", (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: page }));
   await p.route("**/huge.html", (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: hugePage }));
-  console.log(`\nlong tasks during the swap (a task over 50 ms counts against Total Blocking Time; median of ${RUNS} loads, Chromium)`);
+  console.log(`\nlong tasks during the swap (a task over 50 ms counts against Total Blocking Time; ${RUNS} loads each, Chromium: times are medians, the longest task and the count are over all loads)`);
   console.log("| page | viewport swapped, ms | whole page swapped, ms | longest task, ms | tasks over 50 ms |");
   console.log("|---|---:|---:|---:|---:|");
+  const swapWatched = async () => {
+    const { swapNumbers, load } = await import("/dist/index.js");
+    await load();
+    const tasks = [];
+    const po = new PerformanceObserver((l) => tasks.push(...l.getEntries().map((e) => e.duration)));
+    po.observe({ type: "longtask" });
+    await new Promise((r) => setTimeout(r, 20)); // the swap starts in a task of its own, observed
+    const t = performance.now();
+    const h = await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, region: "RU", numbering: globalThis.RU_LINE, observe: false });
+    const first = performance.now() - t;
+    await h.done;
+    const all = performance.now() - t;
+    await new Promise((r) => setTimeout(r, 100)); // the observer reports after the task
+    po.disconnect();
+    return { first, all, longest: Math.max(0, ...tasks), over: tasks.length };
+  };
+  const row = (name, rows) => {
+    const m = (k) => median(rows.map((r) => r[k]));
+    const over = rows.reduce((n, r) => n + r.over, 0);
+    console.log(`| ${name} | ${m("first").toFixed(1)} | ${m("all").toFixed(1)} | ${Math.max(...rows.map((r) => r.longest)).toFixed(0)} | ${over} |`);
+  };
   for (const [name, path] of [["5,000 text nodes", "big.html"], ["20,000 text nodes", "huge.html"]]) {
     const rows = [];
     for (let i = 0; i < RUNS; i++) {
       await p.goto(`${server.url}/${path}`);
-      rows.push(await p.evaluate(async () => {
-        const { swapNumbers, load } = await import("/dist/index.js");
-        await load();
-        const tasks = [];
-        const po = new PerformanceObserver((l) => tasks.push(...l.getEntries().map((e) => e.duration)));
-        po.observe({ type: "longtask" });
-        await new Promise((r) => setTimeout(r, 20)); // the swap starts in a task of its own, observed
-        const t = performance.now();
-        const h = await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, region: "RU", numbering: globalThis.RU_LINE, observe: false });
-        const first = performance.now() - t;
-        await h.done;
-        const all = performance.now() - t;
-        await new Promise((r) => setTimeout(r, 100)); // the observer reports after the task
-        po.disconnect();
-        return { first, all, longest: Math.max(0, ...tasks), over: tasks.length };
-      }));
+      rows.push(await p.evaluate(swapWatched));
     }
-    const m = (k) => median(rows.map((r) => r[k]));
-    console.log(`| ${name} | ${m("first").toFixed(1)} | ${m("all").toFixed(1)} | ${m("longest").toFixed(0)} | ${m("over")} |`);
+    row(name, rows);
+  }
+  // A visitor's first page view: a new browser context each time, so nothing
+  // of ours is compiled yet (the wasm's functions are compiled as they are first
+  // called, the page walk starts in the interpreter).
+  for (const [name, body] of [["5,000", page], ["20,000", hugePage]]) {
+    const cold = [];
+    for (let i = 0; i < RUNS; i++) {
+      const fresh = await browser.newContext();
+      const q = await fresh.newPage();
+      await q.addInitScript(`globalThis.RU_LINE = ${JSON.stringify(RU_LINE)};`);
+      await q.route("**/cold.html", (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body }));
+      await q.goto(`${server.url}/cold.html`);
+      cold.push(await q.evaluate(swapWatched));
+      await fresh.close();
+    }
+    row(`${name} text nodes, first page view (a new browser context each load: nothing compiled yet)`, cold);
   }
   // Content a single-page app adds later: 20,000 text nodes in one insertion, built
   // beforehand (the page's own parsing is not ours to count), watched from the append on.
@@ -208,8 +276,7 @@ for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.ms
       return { all, longest: Math.max(0, ...tasks), over: tasks.length };
     }, hugePage));
   }
-  const am = (k) => median(added.map((r) => r[k]));
-  console.log(`| 20,000 text nodes added later (one insertion) | — | ${am("all").toFixed(1)} | ${am("longest").toFixed(0)} | ${am("over")} |`);
+  console.log(`| 20,000 text nodes added later (one insertion) | — | ${median(added.map((r) => r.all)).toFixed(1)} | ${Math.max(...added.map((r) => r.longest)).toFixed(0)} | ${added.reduce((n, r) => n + r.over, 0)} |`);
   await ctx.close();
   await server.close();
 }
