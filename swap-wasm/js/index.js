@@ -74,8 +74,9 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
     // Finding the viewport costs hit tests: the rest waits for the next task.
     handle.first(inView(root));
     done = pause().then(run);
+    // Other pages: the walk gets what the set-up left of the first slice
+    // (matching what it found comes on top); most are done in it.
   } else if (handle.step(Math.max(SLICE / 2, FIRST - (performance.now() - start)))) {
-    // The walk gets what the set-up left of the first slice; matching what it found comes on top.
     done = Promise.resolve();
   } else {
     // Not done in the first slice (a first page view, whose code is not

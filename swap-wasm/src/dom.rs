@@ -264,7 +264,7 @@ impl Inner {
         }
     }
 
-    /// Swaps one attribute value that may carry a number.
+    /// Swaps one attribute value the page walk handed over (and tested).
     fn write_attribute(&self, el: &Element, name: &'static str, value: &str) {
         if let Some((out, found)) = self.swap_tested(value) {
             if el.set_attribute(name, &out).is_ok() {
