@@ -187,10 +187,12 @@ for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${r.ms
   const ours = results["calltrack (wasm)"].times;
   const snippet = results["TreeWalker + RegExp snippet"].times;
   const pairs = ours.map((t, i) => t / snippet[i]).sort((a, b) => a - b);
-  const at = (f) => pairs[Math.min(pairs.length - 1, Math.floor(pairs.length * f))].toFixed(2);
+  // The ratio at quantile `f` of sorted `xs`.
+  const q = (xs, f) => xs[Math.min(xs.length - 1, Math.floor(xs.length * f))].toFixed(2);
+  const at = (f) => q(pairs, f);
   console.log(`\ncalltrack / snippet: ${(median(ours) / median(snippet)).toFixed(2)}x (medians); load by load ${at(0)}x to ${at(1)}x, middle half ${at(0.25)}x to ${at(0.75)}x`);
   const ratios = paired.map(([a, b]) => a / b).sort((a, b) => a - b);
-  const pat = (f) => ratios[Math.min(ratios.length - 1, Math.floor(ratios.length * f))].toFixed(2);
+  const pat = (f) => q(ratios, f);
   console.log(`paired in one load (two copies of the page's content, one each, taking turns who goes first; ${RUNS} loads): calltrack ${median(paired.map((x) => x[0])).toFixed(1)} ms, snippet ${median(paired.map((x) => x[1])).toFixed(1)} ms; ratio ${pat(0.5)}x (median of the loads), middle half ${pat(0.25)}x to ${pat(0.75)}x`);
 }
 
