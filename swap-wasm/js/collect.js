@@ -31,7 +31,7 @@ const CONTROL = /[\0\x01]/;
 
 /** The test for `site` (national numbers joined by commas), made once. */
 const tests = new Map();
-function siteTest(site) {
+export function siteTest(site) {
   let re = tests.get(site);
   if (!re) {
     const forms = site
