@@ -61,6 +61,7 @@ test("swaps text, links and attributes in the original format, and nothing else"
   assert.equal(await page.locator("#textarea").inputValue(), "8 (495) 123-45-67");
   assert.equal(await page.locator("#input").inputValue(), "8 (495) 123-45-67");
   assert.equal(await attr(page, "#data", "data-phone"), "8 (495) 123-45-67");
+  assert.equal(await attr(page, "#alt-other", "alt"), "8 (495) 123-45-67");
   const ld = await page.locator("script[type='application/ld+json']").evaluate((e) => e.textContent);
   assert.match(ld, /\+7 \(495\) 123-45-67/);
   const html = await page.content();
