@@ -80,6 +80,22 @@ mod native {
         (samples[samples.len() / 2], found)
     }
 
+    /// About 100 KB of pairs of numbers joined by a slash (`…-11-11/8 495 …`),
+    /// as a long contact list in one text: each pair is judged side by side.
+    fn joined_pairs() -> String {
+        let mut s = String::new();
+        let mut i = 0u32;
+        while s.len() < 100_000 {
+            let (a, b) = (
+                1_000_000 + i * 7 % 9_000_000,
+                2_000_000 + i * 13 % 7_000_000,
+            );
+            s.push_str(&format!("тел./факс 8 495 {a}/8 495 {b}; "));
+            i += 1;
+        }
+        s
+    }
+
     pub fn main() {
         let (text, lookalikes) = page();
         let scanner = Scanner::new(Some(Region::RU), Mode::Valid);
@@ -116,6 +132,23 @@ mod native {
             ("regex crate, Russian-number pattern", ru, ru_n),
         ] {
             let mbs = text.len() as f64 / us;
+            println!("| {name} | {us:.0} | {mbs:.0} | {:.2}x | {n} |", us / ours);
+        }
+
+        let pairs = joined_pairs();
+        let (ours, ours_n) = median_us(|| scanner.scan(&pairs).len());
+        let (gen, gen_n) = median_us(|| generic.find_iter(&pairs).count());
+        println!(
+            "\none text of {} bytes: numbers in pairs joined by a slash",
+            pairs.len()
+        );
+        println!("| scanner | µs per text | MB/s | time vs swap-wasm | matches |");
+        println!("|---|---:|---:|---:|---:|");
+        for (name, us, n) in [
+            ("swap-wasm scan (region RU)", ours, ours_n),
+            ("regex crate, generic phone pattern", gen, gen_n),
+        ] {
+            let mbs = pairs.len() as f64 / us;
             println!("| {name} | {us:.0} | {mbs:.0} | {:.2}x | {n} |", us / ours);
         }
     }

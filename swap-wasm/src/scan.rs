@@ -1072,12 +1072,16 @@ impl Scanner {
     /// as if it stood alone (offsets stay: `/` and ` ` are one byte each).
     fn accept_joined(&self, text: &str, start: usize, groups: &[Group]) -> Option<Found> {
         let (from, to) = (start, groups.last()?.end);
-        let mut alone = String::with_capacity(text.len());
-        for (i, c) in text.char_indices() {
-            let near = (i + 1 == from || i == to) && c == '/';
-            alone.push(if near { ' ' } else { c });
+        // A copy with those slashes blanked, byte for byte (both are ASCII):
+        // a memory copy, not a character loop (a long text of such pairs is
+        // copied once a pair).
+        let mut alone = text.as_bytes().to_vec();
+        for at in [from.wrapping_sub(1), to] {
+            if let Some(b @ b'/') = alone.get_mut(at) {
+                *b = b' ';
+            }
         }
-        self.accept(&alone, start, groups)
+        self.accept(&String::from_utf8(alone).ok()?, start, groups)
     }
 
     /// Checks one candidate: from `start` to the end of its last group.
