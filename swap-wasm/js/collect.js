@@ -32,19 +32,36 @@ const FRAME = "iframe[data-dni-swap]";
 // The separators of what collect() hands over: texts holding them are skipped.
 const CONTROL = /[\0\x01]/;
 
-/** The test for `site` (national numbers joined by commas), made once. */
+// With `strict`, not where the wasm never reads a number's edge: right after
+// a number sign (`№4951234567`, `# 495…`), or before a digit, alone or after
+// a lone `-` or `.` (`495-123-4567-89`, `…67.5`).
+const NO_HEAD = "(?<![#\u2116][ \u00a0]*)";
+const NO_TAIL = `(?![-.]?${D})`;
+// A link written in a text (`tel:…`) is read by other rules: only the digits count.
+const LINKED = /(tel|callto):/i;
+
+/** The test for `site` (national numbers joined by commas), made once:
+ *  its digits, read in order; `strict`, not at an edge the wasm refuses. */
 const tests = new Map();
-export function siteTest(site) {
-  let re = tests.get(site);
+export function siteTest(site, strict = false) {
+  let re = tests.get(strict + site);
   if (!re) {
     const forms = site
       .split(",")
       .filter((n) => /^\d+$/.test(n))
-      .map((n) => [...n].map((d) => `[${d}\\uff1${d}]`).join(BETWEEN));
+      .map((n) => [...n].map((d) => `[${d}\\uff1${d}]`).join(BETWEEN))
+      .map((f) => (strict ? NO_HEAD + f + NO_TAIL : f));
     re = forms.length ? RegExp(forms.join("|")) : /(?!)/;
-    tests.set(site, re);
+    tests.set(strict + site, re);
   }
   return re;
+}
+
+/** The test of a page's text (siteTest() for attributes): whether it may hold one of the numbers of `site`. */
+export function textTest(site) {
+  const strict = siteTest(site, true);
+  const loose = siteTest(site);
+  return (text) => strict.test(text) || (LINKED.test(text) && loose.test(text));
 }
 
 /**
@@ -65,7 +82,7 @@ export function siteTest(site) {
  */
 export function collect(root, skip, site, observer, budget = Infinity) {
   const state = { out: null, until: 0 };
-  return slice({ walk: walk(root, skip, siteTest(site), observer, state), state }, budget);
+  return slice({ walk: walk(root, skip, site, observer, state), state }, budget);
 }
 
 /**
@@ -84,7 +101,9 @@ function slice(where, budget) {
   return out;
 }
 
-function* walk(root, skip, site, observer, state) {
+function* walk(root, skip, numbers, observer, state) {
+  const site = siteTest(numbers);
+  const holds = textTest(numbers);
   const inner = []; // open shadow roots and marked frames' documents, walked after
   if (root.nodeType === 3) root = blockOf(root) ?? root.parentNode;
   if (root?.matches?.(FRAME)) root = frameDocument(root);
@@ -104,7 +123,7 @@ function* walk(root, skip, site, observer, state) {
   const hand = (from, to) => {
     const one = to - from === 1;
     const text = one ? values[from] : values.slice(from, to).join("\0");
-    if (!site.test(text)) return;
+    if (!holds(text)) return;
     // A text holding the separators, or in a region left alone, splits a run:
     // each part is tested again. Of a lone text that question waits until the
     // wasm would change it (left()): most texts handed over are not changed.
@@ -185,7 +204,7 @@ function* walk(root, skip, site, observer, state) {
   for (const r of inner) {
     state.out[4].push(r);
     observer?.observe(r, WATCH);
-    yield* walk(r, skip, site, observer, state);
+    yield* walk(r, skip, numbers, observer, state);
   }
 }
 

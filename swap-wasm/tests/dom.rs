@@ -306,6 +306,9 @@ extern "C" {
     /// The page walk's test for a site's national numbers (joined by commas).
     #[wasm_bindgen(js_name = siteTest)]
     fn site_test(site: &str) -> js_sys::RegExp;
+    /// The page walk's test of a text: also refuses the edges the wasm refuses.
+    #[wasm_bindgen(js_name = textTest)]
+    fn text_test(site: &str) -> js_sys::Function;
 }
 
 #[wasm_bindgen_test]
@@ -368,4 +371,137 @@ fn the_page_walks_test_is_the_matchers_prefilter() {
     }
     // Both outcomes are common in the corpus.
     assert!((4_000..16_000).contains(&passed), "{passed} of 20000 pass");
+}
+
+#[wasm_bindgen_test]
+fn the_page_walk_drops_no_text_the_matcher_would_swap() {
+    // The page walk's test of a text is stricter than the prefilter: it
+    // refuses a number's digits right after a sign of an id, or followed by
+    // more digits. Every text in which the matcher finds one of the site's
+    // numbers must still pass it. Written forms of the numbers, with what
+    // may stand before and after them, every pair.
+    let cases: [(&str, &str, &[&str]); 2] = [
+        (
+            "RU",
+            "+74951234567",
+            &[
+                "84951234567",
+                "8 (495) 123-45-67",
+                "+7 495 123 45 67",
+                "4951234567",
+                "495-123-45-67",
+                "+7(495)1234567",
+                "(495) 123-45-67",
+                "\u{ff18}\u{ff14}\u{ff19}\u{ff15}\u{ff11}\u{ff12}\u{ff13}\u{ff14}\u{ff15}\u{ff16}\u{ff17}",
+                "8-495-123-45-67",
+                "+7.495.123.45.67",
+            ],
+        ),
+        (
+            "US",
+            "+12125550199",
+            &[
+                "2125550199",
+                "(212) 555-0199",
+                "212-555-0199",
+                "+1 212 555 0199",
+                "1-212-555-0199",
+                "212.555.0199",
+            ],
+        ),
+    ];
+    let before = [
+        "",
+        " ",
+        "\u{2116}",
+        "\u{2116} ",
+        "# ",
+        "#",
+        "\u{2116}\u{a0}",
+        "Order #",
+        "Tel.: ",
+        "@",
+        "_",
+        "=",
+        "&",
+        "*",
+        "\\",
+        "x",
+        "5",
+        "5-",
+        "5 ",
+        "tel:",
+        "tel:+",
+        "Call ",
+        "(",
+        "+",
+        "a ",
+        "%20",
+        "\0",
+        "/",
+        "- ",
+        "ext. 5 ",
+    ];
+    let after = [
+        "",
+        " ",
+        "-89",
+        ".5",
+        "5",
+        "-",
+        ".",
+        "-8 ",
+        ". Next",
+        "/8 (495) 765-43-21",
+        ",",
+        ", 8 800",
+        " ext. 12",
+        "..5",
+        "-.5",
+        "\u{ff10}",
+        "-\u{ff10}",
+        "x",
+        "%2D5",
+        "\0-5",
+        "-\u{2013}5",
+        " 89",
+        "\u{a0}5",
+        " - 5",
+        "(5",
+    ];
+    let (mut found, mut dropped) = (0, 0);
+    for (region, number, forms) in cases {
+        let site: pool_core::number::PhoneNumber = number.parse().unwrap();
+        let scanner = swap_wasm::scan::Scanner::new(
+            Some(region.parse().unwrap()),
+            swap_wasm::scan::Mode::Valid,
+        )
+        .only([site]);
+        let holds = text_test(
+            &String::from_utf8(site.national().iter().map(|d| b'0' + d).collect()).unwrap(),
+        );
+        for form in forms {
+            for b in before {
+                for a in after {
+                    let text = format!("{b}{form}{a}");
+                    let swapped = scanner.scan(&text).iter().any(|f| f.number == Some(site));
+                    let passes = holds
+                        .call1(&JsValue::NULL, &JsValue::from_str(&text))
+                        .unwrap()
+                        .is_truthy();
+                    assert!(
+                        passes || !swapped,
+                        "{text:?}: the matcher swaps it, the page walk drops it"
+                    );
+                    found += usize::from(swapped);
+                    dropped += usize::from(!passes);
+                }
+            }
+        }
+    }
+    // Both outcomes are common: the check is not empty either way.
+    assert!(
+        found > 1_000 && dropped > 1_000,
+        "{found} swapped, {dropped} dropped"
+    );
 }
