@@ -2,8 +2,9 @@
 // own engine so that a large page costs one crossing into the wasm, not a
 // dozen per text node. It hands over only the texts that may hold one of
 // the site's numbers: their digits, read in order, contain its national
-// number (one regular expression per text, the test the wasm's
-// `scan::may_contain` makes again). A number may be split across the
+// number (one regular expression per text: the test the wasm's
+// `scan::may_contain` makes, and for texts, not where the wasm never reads
+// a number's edge: right after `№`, or before more digits). A number may be split across the
 // inline elements of one block: consecutive texts of a block, digits at the
 // end of one and the start of the next with only punctuation between, are
 // one run, tested and handed over together. Whether a text is in a region

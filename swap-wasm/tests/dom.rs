@@ -313,10 +313,11 @@ extern "C" {
 
 #[wasm_bindgen_test]
 fn the_page_walks_test_is_the_matchers_prefilter() {
-    // The page walk hands the wasm only the texts its regular expression
-    // passes: it must pass exactly those `scan::may_contain` passes (which
-    // the matcher's tests show never drops a number it finds), in the
-    // browser's own regular-expression engine.
+    // The page walk's test of a site's digits (of attributes as it is, of
+    // texts with the edges of the next test) must pass exactly the texts
+    // `scan::may_contain` passes (which the matcher's tests show never
+    // drops a number it finds), in the browser's own regular-expression
+    // engine.
     let sites: [pool_core::number::PhoneNumber; 2] = [
         "+74951234567".parse().unwrap(),
         "+74997654321".parse().unwrap(),
