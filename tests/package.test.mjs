@@ -1,6 +1,7 @@
 // The npm package holds exactly the built browser files.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 test("npm pack contains dist/ (loader, ESM entry with its glue, types, wasm, call-back widget) and nothing else", () => {
@@ -16,4 +17,13 @@ test("npm pack contains dist/ (loader, ESM entry with its glue, types, wasm, cal
     "dist/swap_wasm_bg.wasm",
     "package.json",
   ]);
+});
+
+test("the page scripts use no regular-expression lookbehind (Safari before 16.4 cannot compile one; the es2020 build target does not see it)", () => {
+  const root = new URL("..", import.meta.url).pathname;
+  for (const f of ["swap.js", "index.js", "callback.js"]) {
+    const js = readFileSync(`${root}/dist/${f}`, "utf8");
+    assert.ok(js.length > 1000, `dist/${f} is built`);
+    assert.ok(!/\(\?<[=!]/.test(js), `dist/${f} holds a lookbehind: ${js.match(/.{40}\(\?<[=!].{40}/)?.[0]}`);
+  }
 });
