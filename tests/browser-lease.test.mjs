@@ -260,3 +260,46 @@ test("the visit's trail: the load, a single-page app's route changes and the sit
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test("swapNumbers reads national forms with the line it fetches from `endpoint`; without one it counts them unread and says so once", async () => {
+  const ctx = await browser.newContext();
+  const { page: p, problems } = await strictPage(ctx);
+  const warnings = [];
+  p.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  const lines = [];
+  p.on("request", (r) => r.url().includes("/v1/numbering/") && lines.push(r.url()));
+  const run = (endpoint) => p.evaluate(async (endpoint) => {
+    document.body.innerHTML = '<p id="nat">Réservez au 01 23 45 67 89</p><p id="intl">De l\'étranger : +33 1 23 45 67 89</p>';
+    const { swapNumbers } = await import("/dist/index.js");
+    const out = [];
+    // Twice: the line is fetched once, the warning said once.
+    for (let i = 0; i < 2; i++) {
+      const h = await swapNumbers({ numbers: { "+33123456789": "+33198765432" }, region: "FR", ...(endpoint ? { endpoint } : {}) });
+      await h.done;
+      out.push({ texts: ["nat", "intl"].map((id) => document.getElementById(id).textContent), stats: h.stats(), coverage: h.coverage() });
+      h.destroy();
+    }
+    return out;
+  }, endpoint);
+  await p.goto(`${server.url}/swap.html`);
+  const without = await run(null);
+  for (const r of without) {
+    assert.deepEqual(r.texts, ["Réservez au 01 23 45 67 89", "De l'étranger : +33 1 98 76 54 32"]);
+    assert.deepEqual(r.stats, { found: 2, swapped: 1 });
+    assert.deepEqual(r.coverage, { found: 2, swapped: 1, unswapped: { unread: 1 } });
+  }
+  assert.equal(warnings.length, 1, warnings.join("\n"));
+  assert.match(warnings[0], /national numbers of FR are not read.*endpoint/);
+  // A fresh page: the line comes from the edge's GET /v1/numbering/FR, once.
+  await p.goto(`${server.url}/swap.html`);
+  warnings.length = 0;
+  const withLine = await run(worker.url);
+  for (const r of withLine) {
+    assert.deepEqual(r.texts, ["Réservez au 01 98 76 54 32", "De l'étranger : +33 1 98 76 54 32"]);
+    assert.deepEqual(r.coverage, { found: 2, swapped: 2, unswapped: {} });
+  }
+  assert.deepEqual(lines, [`${worker.url}/v1/numbering/FR`]);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

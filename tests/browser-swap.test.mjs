@@ -141,6 +141,25 @@ test("a Kyiv page: national forms are read from the region's numbering line, and
   await ctx.close();
 });
 
+test("a number split over inline elements is swapped wherever it stands on the page", async () => {
+  const ctx = await browser.newContext();
+  const { page, problems } = await strictPage(ctx);
+  await page.goto(`${server.url}/swap.html`);
+  const out = await page.evaluate(async (fr) => {
+    // Other runs of inline texts come first, as on any real page: the walk's state carries over.
+    document.body.innerHTML = '<p>Ouvert <b>du lundi</b> <i>au samedi</i>, <span>9</span><span>h-19</span><span>h</span></p>' +
+      '<h2 id="a">Réservez au <span class="a">01 23</span><span class="b"> 45 67 89</span></h2>' +
+      '<p id="b"><a href="tel:+33123456789"><span>+33 1 2</span><b>3 45</b> <i>67 89</i></a></p>';
+    const { swapNumbers } = await import("/dist/index.js");
+    const h = await swapNumbers({ numbers: { "+33123456789": "+33198765432" }, region: "FR", numbering: fr });
+    await h.done;
+    return [document.getElementById("a").textContent, document.getElementById("b").textContent, document.querySelector("#b a").getAttribute("href"), h.stats()];
+  }, numbering("FR"));
+  assert.deepEqual(out, ["Réservez au 01 98 76 54 32", "+33 1 98 76 54 32", "tel:+33198765432", { found: 3, swapped: 3 }]);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test("bad options are errors, not broken pages", async () => {
   const ctx = await browser.newContext();
   const { page } = await strictPage(ctx);
@@ -233,29 +252,32 @@ test("a marked frame that loads after the swap is swapped when it loads", async 
 // slice. It is swapped whole before swapNumbers resolves, so that the
 // anti-flicker hide never ends on an original; a large page (over 8,000
 // elements) resolves once its viewport is swapped, and the rest follows.
-test("a page that takes several slices resolves swapped whole; a large one once its viewport is", async () => {
+test("a page that takes several slices resolves swapped whole; a large one scrolled away from its top once its viewport is", async () => {
   const ctx = await browser.newContext({ viewport: { width: 900, height: 700 } });
   const { page, problems } = await strictPage(ctx);
   const cdp = await ctx.newCDPSession(page);
+  const para = (i) => `<p>Абзац ${i}: ИНН 7707083893 от 12.03.2024</p>`;
   const html = (n) =>
     `<!doctype html><meta charset="utf-8"><title>slices</title><body><p id="top" style="height:300px">Звоните: 8 (495) 123-45-67</p>` +
-    Array.from({ length: n }, (_, i) => `<p>Абзац ${i}: ИНН 7707083893 от 12.03.2024</p>`).join("") +
-    `<p id="last">Внизу: +7 495 123-45-67</p></body>`;
-  for (const [n, large] of [[6000, false], [9000, true]]) {
+    Array.from({ length: n / 2 }, (_, i) => para(i)).join("") + `<p id="mid">Посередине: 8 495 123-45-67</p>` +
+    Array.from({ length: n / 2 }, (_, i) => para(i)).join("") + `<p id="last">Внизу: +7 495 123-45-67</p></body>`;
+  for (const [n, scrolled] of [[6000, false], [6000, true], [9000, false], [9000, true]]) {
     await page.route("**/slices.html", (route) => route.fulfill({ contentType: "text/html; charset=utf-8", body: html(n) }));
     await page.goto(`${server.url}/slices.html`);
     await page.evaluate(() => import("/dist/index.js").then((m) => m.load()));
+    if (scrolled) await page.evaluate(() => document.getElementById("mid").scrollIntoView({ block: "center" }));
     await cdp.send("Emulation.setCPUThrottlingRate", { rate: 20 });
     const at = await page.evaluate(async ({ map, ru }) => {
       const { swapNumbers } = await import("/dist/index.js");
       window.handle = await swapNumbers({ numbers: map, region: "RU", numbering: ru, observe: false });
       const shown = (id) => document.getElementById(id).textContent;
-      return { top: shown("top"), last: shown("last") };
+      return { top: shown("top"), mid: shown("mid"), last: shown("last") };
     }, { map: MAP, ru: RU });
     await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
-    assert.equal(at.top, "Звоните: 8 (499) 765-43-21", `${n}: the viewport is swapped when swapNumbers resolves`);
-    if (large) assert.equal(at.last, "Внизу: +7 495 123-45-67", `${n}: the rest follows swapNumbers`);
-    else assert.equal(at.last, "Внизу: +7 499 765-43-21", `${n}: swapped whole when swapNumbers resolves`);
+    const what = `${n} elements${scrolled ? ", scrolled to the middle" : ""}`;
+    assert.equal(at.mid, "Посередине: 8 499 765-43-21", `${what}: the viewport is swapped when swapNumbers resolves`);
+    if (n > 8000 && scrolled) assert.equal(at.last, "Внизу: +7 495 123-45-67", `${what}: the rest follows swapNumbers`);
+    else assert.deepEqual([at.top, at.last], ["Звоните: 8 (499) 765-43-21", "Внизу: +7 499 765-43-21"], `${what}: swapped whole when swapNumbers resolves`);
     await page.evaluate(() => window.handle.done);
     assert.equal(await text(page, "#last"), "Внизу: +7 499 765-43-21");
     assert.equal(await text(page, "#top"), "Звоните: 8 (499) 765-43-21");

@@ -15,19 +15,23 @@ pub enum Unswapped {
     NoNumber = 3,
     /// Left for no known reason: a bug or an unusual page.
     Other = 4,
+    /// Written nationally in a region whose numbering line the page did not
+    /// have (or with no region at all): the script could not read it.
+    Unread = 5,
 }
 
 impl Unswapped {
     /// Every reason, in the order of their indices.
-    pub const ALL: [Unswapped; 5] = [
+    pub const ALL: [Unswapped; 6] = [
         Unswapped::Ignored,
         Unswapped::Editable,
         Unswapped::Messenger,
         Unswapped::NoNumber,
         Unswapped::Other,
+        Unswapped::Unread,
     ];
 
-    /// `ignored`, `editable`, `messenger`, `no_number`, `other`.
+    /// `ignored`, `editable`, `messenger`, `no_number`, `other`, `unread`.
     pub fn as_str(self) -> &'static str {
         match self {
             Unswapped::Ignored => "ignored",
@@ -35,6 +39,7 @@ impl Unswapped {
             Unswapped::Messenger => "messenger",
             Unswapped::NoNumber => "no_number",
             Unswapped::Other => "other",
+            Unswapped::Unread => "unread",
         }
     }
 

@@ -22,6 +22,8 @@ const GLUE = RegExp(`^${G}$`);
 // A digit right at the start, or at the end, but for that punctuation.
 const HEAD = RegExp(`^${G}${D}`);
 const TAIL = RegExp(`${D}${G}$`);
+// A text that ends with what opens a number: `+` or `(`, then blanks.
+const OPENS = /[+(][ \t\u00a0]*$/;
 const ATTRIBUTES = ["href", "title", "aria-label", "alt"];
 // With `[alt]` for the alt of img, area and input: one selector costs less
 // than three; another element's alt (found here, if not otherwise) is left.
@@ -169,7 +171,10 @@ function* walk(root, skip, numbers, observer, state) {
     const c = v.charCodeAt(0);
     if ((c < 0x40 || c === 0xa0 || (c >= 0x2009 && c <= 0x202f) || c >= 0xff10) && HEAD.test(v)) {
       while (keep > last + 1 && GLUE.test(values[keep - 1])) keep--;
-      joins = last >= 0 && keep === last + 1 && TAIL.test(values[last]) && sameBlock(nodes[last], nodes[keep] ?? n);
+      // Of one block with this text (`nodes` past `end` are left from earlier runs: never read there).
+      joins = last >= 0 && keep === last + 1 && TAIL.test(values[last]) && sameBlock(nodes[last], n);
+      // A text that ends by opening the number (`Tel: (`, `Call +`) starts its run.
+      if (!joins && keep > last + 1 && OPENS.test(values[keep - 1])) keep--;
     }
     let k = 0;
     if (joins) k = last + 1;

@@ -7,7 +7,7 @@ export interface SwapStats {
 }
 
 /** Why a target number found on the page was left as it is. */
-export type UnswappedReason = "ignored" | "editable" | "messenger" | "no_number" | "other";
+export type UnswappedReason = "ignored" | "editable" | "messenger" | "no_number" | "other" | "unread";
 
 /** The page now: what the coverage beacon reports with each heartbeat. */
 export interface Coverage {
@@ -22,11 +22,12 @@ export interface Coverage {
 /** A running swap. */
 export interface SwapHandle {
   /**
-   * Settles when the whole root is swapped. A page of up to 8,000 elements
-   * is swapped whole before `swapNumbers` resolves (most in one slice of
-   * about 16 ms, others in short slices that give the page back between
-   * them); on a large one what is in the viewport is, and the rest follows
-   * in such slices.
+   * Settles when the whole root is swapped. A page is swapped whole before
+   * `swapNumbers` resolves (most in one slice of about 16 ms, others in
+   * slices of 16 ms that give the page back between them), walked from its
+   * top; a page of over 8,000 elements that is scrolled away from its top
+   * has what is in the viewport swapped before, and the rest follows in
+   * such slices.
    */
   readonly done: Promise<void>;
   /** Counts since the start. */
@@ -45,8 +46,13 @@ export interface SwapOptions {
   numbers: Record<string, string>;
   /**
    * Region for numbers written without a country code ("UA", "US", ...): read
-   * once its numbering line is loaded (`numbering`, or an earlier call).
-   * Without it, numbers written with `+` or `00` only.
+   * once its numbering line is loaded (`numbering`, `endpoint`, or an earlier
+   * call). Without the line, numbers written with `+` or `00` only: the
+   * national forms left are counted as `unread` in `coverage()` (and as
+   * found, not swapped, in `stats()`), and the console warns once. (Not
+   * read, they are told from look-alikes by their digits alone: a text
+   * holding a site number's digits, not right after a number sign nor
+   * before more digits, counts once.)
    */
   region?: string;
   /**
@@ -54,6 +60,12 @@ export interface SwapOptions {
    * site's settings, or `GET /v1/numbering/{region}`). A malformed line is a TypeError.
    */
   numbering?: string;
+  /**
+   * The edge's address (`https://edge.example`): with a `region` and no
+   * `numbering`, the line is fetched from `{endpoint}/v1/numbering/{region}`,
+   * once per page. A failed fetch leaves national forms unread (see `region`).
+   */
+  endpoint?: string;
   /**
    * Where to swap: an element, a document or a shadow root (the document's
    * body by default). Anything else is a TypeError.

@@ -3,7 +3,7 @@
 // A fixed mapping, no network at all (static numbers, tests, support):
 //
 //   import { swapNumbers } from "calltrack";
-//   const handle = await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, region: "RU" });
+//   const handle = await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, region: "RU", endpoint: "https://edge.example" });
 //   handle.stats();    // { found, swapped } since the start
 //   handle.coverage(); // { found, swapped, unswapped: { reason: count } } on the page now
 //   handle.destroy();  // originals back
@@ -40,19 +40,35 @@ export function load() {
  * in the original's format, under `root` (default: document.body), and keeps
  * watching for content added later unless `observe` is false. A number
  * mapped to itself is watched and counted (coverage), not changed.
- * National forms are read for `region` once its `numbering` line is loaded
- * (the edge sends the site's; `GET /v1/numbering/{region}` gives any).
+ * National forms (`8 (495) 123-45-67`, `01 23 45 67 89`) are read for
+ * `region` with its numbering line: `numbering` (the edge sends the site's
+ * with the lease; `GET /v1/numbering/{region}` gives any), or fetched from
+ * `endpoint` (the edge's address) once per page. Without it they are left,
+ * counted as `unread` in coverage() (and as found, not swapped, in stats()),
+ * and the console says so once.
  */
-export async function swapNumbers({ numbers, region = "", numbering = "", root, ignore = "", observe = true } = {}) {
+export async function swapNumbers({ numbers, region = "", numbering = "", endpoint = "", root, ignore = "", observe = true } = {}) {
   if (root != null && !(root instanceof Node && [1, 9, 11].includes(root.nodeType))) {
     throw new TypeError("root: an element, a document or a shadow root");
   }
   await load();
+  if (!numbering && region && endpoint && !lines.has(region)) {
+    // One request per region and page, however many swaps ask; what is not a line is none.
+    if (!fetches.has(region)) {
+      const url = `${String(endpoint).replace(/\/$/, "")}/v1/numbering/${encodeURIComponent(region)}`;
+      fetches.set(region, fetch(url).then((r) => (r.ok ? r.text() : ""), () => "").then((t) => (LINE.test(t = t.trim()) ? t : "")));
+    }
+    numbering = await fetches.get(region);
+  }
   const start = performance.now();
   if (numbering) {
-    // The shape pool_core::numbering::check asks for; the wasm reads it without checking again.
-    if (!/^[A-Z]{2} \d{1,3} [\d,-]+ [\d,-]+ [-tm!,:\da-h]+ [\da-h:;,-]*:[\da-h:;,-]*( [\da-h:;,-]+)?$/.test(numbering)) throw new TypeError("numbering: not a numbering line");
+    if (!LINE.test(numbering)) throw new TypeError("numbering: not a numbering line");
     addNumbering(numbering);
+    lines.add(numbering.slice(0, 2));
+  }
+  if (region && !lines.has(region) && !warned.has(region)) {
+    warned.add(region);
+    console.warn(`calltrack: national numbers of ${region} are not read without its numbering line: pass swapNumbers({ endpoint }) or ({ numbering }) from GET /v1/numbering/${region}. coverage() counts them as unread.`);
   }
   let handle = null;
   let live = true;
@@ -65,12 +81,17 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
   const run = () => (running ??= walk().finally(() => (running = null)));
   const observer = observe ? new MutationObserver((records) => handle?.mutated(records) && run()) : undefined;
   // The page in slices, giving the page back between them (no long task).
-  // A large page: what the visitor sees (the elements in the viewport) at
-  // once, found before our writes change the layout, then the rest. Other
-  // pages are done in a first slice, mostly with no yield.
+  // A large page scrolled away from its top: what the visitor sees (the
+  // elements in the viewport) at once, found by hit tests before our writes
+  // change the layout, then the rest. Other pages are walked from the top,
+  // which is what the visitor sees: most are done in a first slice, with no
+  // yield. (Hit tests lay the page out: on a large page that was not laid
+  // out yet, that alone took longer than the snippet's whole swap.)
   handle = new SwapHandle(numbers ?? {}, region, root, ignore, observer, SLICE);
   let done;
-  if (elements(root ?? document.body) > LARGE) {
+  // (Counting the elements costs no layout; reading the scroll does, when
+  // the page is not laid out yet: only a large page asks.)
+  if (elements(root ?? document.body) > LARGE && (scrollX || scrollY)) {
     // Finding the viewport costs hit tests: the rest waits for the next task.
     handle.first(inView(root));
     done = pause().then(run);
@@ -100,13 +121,22 @@ export async function swapNumbers({ numbers, region = "", numbering = "", root, 
   };
 }
 
-/** Work in one slice (ms): well below the 50 ms that make a long task. */
-const SLICE = 8;
+/** The shape pool_core::numbering::check asks of a numbering line (the wasm reads it without checking again). */
+const LINE = /^[A-Z]{2} \d{1,3} [\d,-]+ [\d,-]+ [-tm!,:\da-h]+ [\da-h:;,-]*:[\da-h:;,-]*( [\da-h:;,-]+)?$/;
+/** The regions whose line the wasm has, the fetches of lines (region: a
+ *  promise of the line, "" when there is none), the regions warned of. */
+const lines = new Set();
+const fetches = new Map();
+const warned = new Set();
+
+/** Work in one slice (ms): with the matching on top, well below the 50 ms
+ *  that make a long task (fewer slices: fewer renderings between them). */
+const SLICE = 16;
 /** The first slice of a page that is not large (ms, set-up and walk): most
  *  are done in it. The matching of what the walk found comes on top: on a
  *  first page view, with nothing compiled yet, it can take half as long again. */
 const FIRST = 16;
-/** A large page, in elements: its viewport is swapped first. */
+/** A large page, in elements: scrolled, its viewport is swapped first. */
 const LARGE = 8000;
 /** How many elements `scope` holds (counted by the browser, not walked here). */
 const elements = (scope) => (scope.getElementsByTagName ? scope.getElementsByTagName("*") : scope.querySelectorAll("*")).length;

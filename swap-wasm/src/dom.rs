@@ -102,6 +102,11 @@ struct Inner {
     /// (also the tracking numbers and the targets kept), made once.
     scanner: scan::Scanner,
     counter: scan::Scanner,
+    /// No numbering line for the region (or no region): a text that holds a
+    /// site number's digits where the walk looks for them, and in which the
+    /// matcher finds none, is a national form it could not read: counted as
+    /// found and left (`unread`), never silently passed over.
+    unread: bool,
 }
 
 fn has_digit(s: &str) -> bool {
@@ -137,6 +142,14 @@ impl Inner {
     fn tally(&self, n: u32) {
         self.found.set(self.found.get() + n);
         self.swapped.set(self.swapped.get() + n);
+    }
+
+    /// Counts a text (or run) in which nothing was read: found, not swapped,
+    /// when the region's national forms cannot be read.
+    fn tally_unread(&self) {
+        if self.unread {
+            self.found.set(self.found.get() + 1);
+        }
     }
 
     /// Swaps `text`: the text written and how many site numbers it swapped;
@@ -204,17 +217,26 @@ impl Inner {
             let (start, end) = (w[0], w[1]);
             if end - start == 1 {
                 // A lone text: the page walk left it to us to ask whether it
-                // is in a region left alone, now that it would change.
-                let swapped = self.swap_tested(originals[start]).filter(|_| {
+                // is in a region left alone, now that it would change (or be
+                // counted as unread).
+                let swapped = self.swap_tested(originals[start]);
+                let mut out = None;
+                if swapped.is_some() || self.unread {
                     let node: Node = nodes.get(start as u32).unchecked_into();
-                    !left(&node, &self.skip)
-                });
-                written.push(swapped.map(|(text, found)| {
-                    self.tally(found);
-                    text
-                }));
+                    if !left(&node, &self.skip) {
+                        out = swapped.map(|(text, found)| {
+                            self.tally(found);
+                            text
+                        });
+                        if out.is_none() {
+                            self.tally_unread();
+                        }
+                    }
+                }
+                written.push(out);
                 continue;
             }
+            let before = self.found.get();
             let mut run: Vec<String> = Vec::with_capacity(end - start);
             for original in &originals[start..end] {
                 let (text, found) = self
@@ -224,6 +246,9 @@ impl Inner {
                 run.push(text);
             }
             self.tally(crate::split::swap_split(&mut run, self.region, &self.map));
+            if self.found.get() == before {
+                self.tally_unread();
+            }
             for (i, t) in (start..end).zip(run) {
                 written.push((t != originals[i]).then_some(t));
             }
@@ -376,9 +401,25 @@ impl Inner {
         let texts = got.get(0).as_string().unwrap_or_default();
         let nodes: js_sys::Array = got.get(1).unchecked_into();
         if nodes.length() > 0 {
-            for (i, text) in texts.split(['\0', '\u{1}']).enumerate() {
-                let node: Node = nodes.get(i as u32).unchecked_into();
-                self.count(&mut c, text, node.parent_element().as_ref());
+            let mut i = 0;
+            for run in texts.split('\u{1}') {
+                let (first, before) = (i, c.found);
+                for text in run.split('\0') {
+                    let node: Node = nodes.get(i).unchecked_into();
+                    self.count(&mut c, text, node.parent_element().as_ref());
+                    i += 1;
+                }
+                // Nothing read in a run that holds a site number's digits:
+                // a national form without its numbering line.
+                let node: Node = nodes.get(first).unchecked_into();
+                if let (true, true, Some(el)) =
+                    (self.unread, c.found == before, node.parent_element())
+                {
+                    if let Some(why) = self.left_because(&el) {
+                        c.found += 1;
+                        c.left[why.unwrap_or(Unswapped::Unread.index())] += 1;
+                    }
+                }
             }
         }
         self.each_attribute(&got, |el, name, value| {
@@ -553,6 +594,7 @@ impl SwapHandle {
             swapped: Cell::new(0),
             scanner,
             counter,
+            unread: region.and_then(|r| r.plan()).is_none(),
         });
         let mut handle = SwapHandle { inner, watch: None };
         // Swapped first, then watched: the observer does not see our own writes.
@@ -639,7 +681,8 @@ impl SwapHandle {
         }
     }
 
-    /// Occurrences of the site's numbers found, and swapped, since the start.
+    /// Occurrences of the site's numbers found, and swapped, since the start
+    /// (a national form read without its numbering line: found, not swapped).
     pub fn stats(&self) -> js_sys::Object {
         let o = js_sys::Object::new();
         set(&o, "found", &self.inner.found.get().into());
@@ -651,7 +694,8 @@ impl SwapHandle {
     /// counting target numbers still shown and the tracking numbers written
     /// in their place. Reasons: `ignored` (a marked region), `editable`
     /// (form fields, editable text), `messenger` (chat links), `no_number`
-    /// (no tracking number for it), `other` (not swapped, no known reason).
+    /// (no tracking number for it), `other` (not swapped, no known reason),
+    /// `unread` (a national form, and no numbering line for the region).
     pub fn coverage(&self) -> js_sys::Object {
         let c = self.inner.coverage();
         let o = js_sys::Object::new();

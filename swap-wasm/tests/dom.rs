@@ -506,3 +506,194 @@ fn the_page_walk_drops_no_text_the_matcher_would_swap() {
         "{found} swapped, {dropped} dropped"
     );
 }
+
+/// Every way a page may split one written number over inline elements:
+/// each written form of several regions, cut at every gap between its
+/// characters (between groups and inside one), as two elements, as an
+/// element and a bare text, inside a `tel:` link, and every group in an
+/// element of its own. All of it in one page, after other runs, as on a real
+/// page (the walk's state carries from one block to the next).
+#[wasm_bindgen_test]
+fn a_number_split_anywhere_over_inline_elements_is_swapped() {
+    let cases: [(&str, &str, &str, &[&str]); 7] = [
+        (
+            "RU",
+            "+74951234567",
+            "+74997654321",
+            &[
+                "+7 (495) 123-45-67",
+                "8 (495) 123-45-67",
+                "8 495 123 45 67",
+                "(495) 123-45-67",
+            ],
+        ),
+        (
+            "US",
+            "+12125550199",
+            "+12125550123",
+            &[
+                "(212) 555-0199",
+                "212-555-0199",
+                "+1 212 555 0199",
+                "212.555.0199",
+            ],
+        ),
+        (
+            "FR",
+            "+33123456789",
+            "+33198765432",
+            &["01 23 45 67 89", "+33 1 23 45 67 89", "01.23.45.67.89"],
+        ),
+        (
+            "GB",
+            "+442079460123",
+            "+442079460456",
+            &["020 7946 0123", "+44 20 7946 0123", "(020) 7946 0123"],
+        ),
+        (
+            "DE",
+            "+493012345678",
+            "+493087654321",
+            &["030 12345678", "+49 30 12345678", "030/1234 5678"],
+        ),
+        (
+            "UA",
+            "+380441234567",
+            "+380449876543",
+            &["044 123 45 67", "+380 44 123 4567", "(044) 123-45-67"],
+        ),
+        (
+            "KZ",
+            "+77172123456",
+            "+77172654321",
+            &["8 (7172) 12-34-56", "+7 7172 123456"],
+        ),
+    ];
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (region, from, to, forms) in cases {
+        let (f, t): (
+            pool_core::number::PhoneNumber,
+            pool_core::number::PhoneNumber,
+        ) = (from.parse().unwrap(), to.parse().unwrap());
+        // The page: each form whole, then cut every way, each in a paragraph
+        // of its own between words.
+        let mut html = String::new();
+        let mut expected = Vec::new();
+        for form in forms {
+            let whole = format!("Tel: {form} now");
+            let swapped = swap_wasm::swap_text(&whole, Some(region.parse().unwrap()), f, t);
+            assert_ne!(swapped, whole, "{region} {form:?} is not read at all");
+            let mut add = |inner: String| {
+                html.push_str(&format!("<p>Tel: {inner} now</p>"));
+                expected.push((form.to_string(), inner, swapped.clone()));
+            };
+            add((*form).to_string());
+            let cuts: Vec<usize> = form.char_indices().map(|(i, _)| i).skip(1).collect();
+            for &i in &cuts {
+                let (a, b) = form.split_at(i);
+                add(format!("<span>{a}</span><span>{b}</span>"));
+                add(format!("<b>{a}</b>{b}"));
+                add(format!("{a}<i>{b}</i>"));
+                add(format!(
+                    "<a href=\"tel:{from}\"><span>{a}</span><strong>{b}</strong></a>"
+                ));
+            }
+            // Every group of digits in an element of its own, the separators bare.
+            let mut each = String::new();
+            let mut in_digits = false;
+            for c in form.chars() {
+                let d = c.is_ascii_digit();
+                if d && !in_digits {
+                    each.push_str("<span>");
+                } else if !d && in_digits {
+                    each.push_str("</span>");
+                }
+                in_digits = d;
+                each.push(c);
+            }
+            if in_digits {
+                each.push_str("</span>");
+            }
+            add(each);
+        }
+        let root = fixture(&html);
+        let mut h = SwapHandle::new(
+            &map(&[(from, to)]),
+            region,
+            Some(root.clone().into()),
+            "",
+            None,
+            f64::INFINITY,
+        )
+        .expect("swap");
+        let paragraphs = root.query_selector_all("p").expect("p");
+        assert_eq!(paragraphs.length() as usize, expected.len());
+        for (k, (form, inner, swapped)) in expected.iter().enumerate() {
+            let p: Element = paragraphs.item(k as u32).unwrap().unchecked_into();
+            let got = p.text_content().unwrap_or_default();
+            if &got != swapped {
+                wrong.push(format!(
+                    "{region} {form:?} as {inner:?}: {got:?}, not {swapped:?}"
+                ));
+            }
+            if let Some(a) = p.query_selector("a").ok().flatten() {
+                let href = a.get_attribute("href").unwrap_or_default();
+                if href != format!("tel:{to}") {
+                    wrong.push(format!("{region} {inner:?}: the link is {href:?}"));
+                }
+            }
+            checked += 1;
+        }
+        h.destroy();
+        root.remove();
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} not swapped as written whole:\n{}",
+        wrong.len(),
+        wrong
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(checked > 1_000, "{checked} splits checked");
+}
+
+#[wasm_bindgen_test]
+fn a_national_form_with_no_numbering_to_read_it_is_counted_unread() {
+    let root = fixture(
+        r#"<p id="n">Звоните 8 (495) 123-45-67</p>
+           <p id="i">+7 495 123-45-67</p>
+           <p data-no-swap>8 (495) 123-45-67</p>
+           <p>Заказ №4951234567, артикул 495-123-45-67-89</p>"#,
+    );
+    // No region: national forms cannot be read.
+    let mut h = SwapHandle::new(
+        &map(&[("+74951234567", "+74997654321")]),
+        "",
+        Some(root.clone().into()),
+        "",
+        None,
+        f64::INFINITY,
+    )
+    .expect("swap");
+    assert_eq!(text(&root, "#n"), "Звоните 8 (495) 123-45-67");
+    assert_eq!(text(&root, "#i"), "+7 499 765-43-21");
+    let s: JsValue = h.stats().into();
+    assert_eq!((count(&s, &["found"]), count(&s, &["swapped"])), (2.0, 1.0));
+    let c: JsValue = h.coverage().into();
+    assert_eq!(count(&c, &["found"]), 3.0, "{c:?}");
+    assert_eq!(count(&c, &["swapped"]), 1.0);
+    assert_eq!(count(&c, &["unswapped", "unread"]), 1.0);
+    assert_eq!(count(&c, &["unswapped", "ignored"]), 1.0);
+    h.destroy();
+    // With the region's numbering, nothing is unread.
+    let h = swap_all(&map(&[("+74951234567", "+74997654321")]), root.clone(), "").expect("swap");
+    let c: JsValue = h.coverage().into();
+    assert_eq!(count(&c, &["unswapped", "unread"]), 0.0, "{c:?}");
+    assert_eq!(count(&c, &["swapped"]), 2.0, "{c:?}");
+    root.remove();
+}

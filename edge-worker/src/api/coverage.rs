@@ -27,7 +27,8 @@ pub struct Coverage {
     /// Found but left, by reason: `ignored` (a region marked to be left
     /// alone), `editable` (form fields, editable text), `messenger` (a chat
     /// link), `no_number` (no tracking number for it: original shown),
-    /// `other` (left for no known reason: a bug or an unusual page).
+    /// `other` (left for no known reason: a bug or an unusual page),
+    /// `unread` (a national form the page had no numbering line to read).
     #[serde(default)]
     pub unswapped: BTreeMap<String, u32>,
 }
