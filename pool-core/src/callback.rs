@@ -4,11 +4,12 @@
 //!
 //! Pure decisions: whether a number may be called ([`check_number`]: a
 //! country the site allows, no premium-rate range), when the office is open
-//! ([`WorkingHours::next_open`]: in the site's time zone, passed as a UTC
-//! offset function), and how a request stands ([`State`]).
+//! ([`crate::calendar::WorkingHours::next_open`]: in the site's time zone,
+//! passed as a UTC offset function), and how a request stands ([`State`]).
 //!
 //! ```
-//! use pool_core::callback::{check_number, Refusal, WorkingHours};
+//! use pool_core::calendar::WorkingHours;
+//! use pool_core::callback::{check_number, Refusal};
 //! use pool_core::number::{PhoneNumber, Region};
 //! use pool_core::time::{Duration, Instant};
 //!
@@ -32,72 +33,6 @@ use core::fmt;
 
 use crate::number::{PhoneNumber, Region};
 use crate::numbering;
-use crate::report::weekday_hour;
-use crate::time::Instant;
-
-const DAY_MS: i64 = 86_400_000;
-
-/// The days (Monday first) and hours the office takes calls, in the site's
-/// local time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WorkingHours {
-    /// Monday to Sunday.
-    pub days: [bool; 7],
-    /// Opens, minutes after midnight.
-    pub from_min: u16,
-    /// Closes (after `from_min`, the same day).
-    pub to_min: u16,
-}
-
-/// The weekday names a config uses.
-pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-impl WorkingHours {
-    /// Reads weekday names (`mon` ... `sun`) and `HH:MM` times (`to` may be
-    /// `24:00`, the end of the day); `None` when a name or a time is not one,
-    /// or the office would close before it opens.
-    pub fn parse(days: &[&str], from: &str, to: &str) -> Option<WorkingHours> {
-        let mut d = [false; 7];
-        for name in days {
-            let i = WEEKDAYS
-                .iter()
-                .position(|w| w.eq_ignore_ascii_case(name.trim()))?;
-            d[i] = true;
-        }
-        let to_min = if to.trim() == "24:00" {
-            24 * 60
-        } else {
-            crate::notify::minutes(to)?
-        };
-        let from_min = crate::notify::minutes(from)?;
-        (from_min < to_min && d.iter().any(|x| *x)).then_some(WorkingHours {
-            days: d,
-            from_min,
-            to_min,
-        })
-    }
-
-    /// `None` when the office is open at `at`; else when it opens next.
-    pub fn next_open(&self, at: Instant, offset_ms: &dyn Fn(Instant) -> i64) -> Option<Instant> {
-        let local = at.millis() + offset_ms(at);
-        let midnight = local - local.rem_euclid(DAY_MS);
-        let minute = (local.rem_euclid(DAY_MS) / 60_000) as u16;
-        let (weekday, _) = weekday_hour(local);
-        if self.days[weekday] && (self.from_min..self.to_min).contains(&minute) {
-            return None;
-        }
-        for ahead in 0..8i64 {
-            let day = (weekday + ahead as usize) % 7;
-            let open = midnight + ahead * DAY_MS + i64::from(self.from_min) * 60_000;
-            if self.days[day] && open > local {
-                // The offset at the opening itself (daylight saving may change it).
-                let guess = Instant::from_millis(open - offset_ms(at));
-                return Some(Instant::from_millis(open - offset_ms(guess)));
-            }
-        }
-        None
-    }
-}
 
 /// Why a number may not be called back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,29 +133,6 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::time::Duration;
-
-    #[test]
-    fn hours_in_the_site_time_zone_and_over_the_weekend() {
-        let hours =
-            WorkingHours::parse(&["mon", "tue", "wed", "thu", "fri"], "09:00", "18:00").unwrap();
-        let moscow = |_: Instant| 3 * 3_600_000;
-        let friday_1630_utc = Instant::from_secs(1_764_952_200); // 2025-12-05 16:30 UTC: 19:30 Moscow
-        let monday_0900_moscow = Instant::from_secs(1_765_173_600); // 2025-12-08 06:00 UTC
-        assert_eq!(
-            hours.next_open(friday_1630_utc, &moscow),
-            Some(monday_0900_moscow)
-        );
-        let friday_1400_utc = friday_1630_utc - Duration::from_mins(150); // 17:00 Moscow
-        assert_eq!(hours.next_open(friday_1400_utc, &moscow), None);
-        assert!(WorkingHours::parse(&["mon"], "18:00", "09:00").is_none());
-        // All day: to 24:00.
-        let all = WorkingHours::parse(&WEEKDAYS, "00:00", "24:00").unwrap();
-        let late = Instant::from_secs(1_764_719_940); // 2025-12-02 23:59 UTC
-        assert_eq!(all.next_open(late, &|_| 0), None);
-        assert!(WorkingHours::parse(&["someday"], "09:00", "18:00").is_none());
-        assert!(WorkingHours::parse(&[], "09:00", "18:00").is_none());
-    }
 
     #[test]
     fn premium_and_foreign_numbers_are_not_called() {

@@ -11,10 +11,12 @@
 //! The layers, bottom up:
 //!
 //! * [`time`]: `Instant` and `Duration` in milliseconds; every call that
-//!   changes state takes `now`.
-//! * [`number`]: E.164 numbers, parsing what people type (with a default
-//!   region), and written-form templates to write a number the way the page
-//!   wrote the original.
+//!   changes state takes `now`. [`calendar`]: weekdays, civil dates and
+//!   office hours in a site's local time.
+//! * [`numbering`]: regions and their numbering plans (data generated from
+//!   libphonenumber's metadata). [`number`]: E.164 numbers, parsing what
+//!   people type (with a default region), and written-form templates to
+//!   write a number the way the page wrote the original.
 //! * [`channel`]: where a visit came from (utm tags, click ids, referrer).
 //! * [`site`]: a site's configuration, validated with every bad field reported.
 //! * [`pool`]: the allocation engine. Invariants: no number is held by two
@@ -61,6 +63,7 @@
 extern crate alloc;
 
 pub mod attribution;
+pub mod calendar;
 pub mod call;
 pub mod callback;
 pub mod channel;

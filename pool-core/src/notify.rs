@@ -37,6 +37,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::calendar::minutes;
 use crate::time::{Duration, Instant};
 
 /// The hours no message is sent, in the site's local time: from `from_min`
@@ -77,16 +78,6 @@ impl QuietHours {
             minute >= self.from_min || minute < self.to_min
         }
     }
-}
-
-/// `"09:30"` as minutes after midnight.
-pub fn minutes(hhmm: &str) -> Option<u16> {
-    let (h, m) = hhmm.trim().split_once(':')?;
-    if h.is_empty() || h.len() > 2 || m.len() != 2 {
-        return None;
-    }
-    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
 /// When the message about a call missed at `missed` goes: at once, unless

@@ -30,6 +30,7 @@
 //! loaded at run time otherwise) plus the list of assigned country calling
 //! codes, so any number written with `+` or `00` resolves.
 
+pub use crate::numbering::Region;
 use crate::numbering::{self, Plan};
 use crate::text::Part;
 use alloc::string::String;
@@ -39,10 +40,6 @@ use core::str::FromStr;
 
 /// The most digits an E.164 number has.
 pub const MAX_DIGITS: usize = 15;
-
-/// A region (ISO 3166-1 alpha-2 code, upper case) for national numbers.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Region([u8; 2]);
 
 /// Assigned two-digit country calling codes (ITU-T E.164 list).
 const CC2: &[u16] = &[
@@ -56,59 +53,6 @@ const CC3_PREFIXES: &[u16] = &[
     21, 22, 23, 24, 25, 26, 29, 35, 37, 38, 42, 50, 59, 67, 68, 69, 80, 85, 87, 88, 96, 97, 99,
 ];
 
-impl Region {
-    /// Russia.
-    pub const RU: Region = Region(*b"RU");
-    /// Kazakhstan (shares +7 with Russia).
-    pub const KZ: Region = Region(*b"KZ");
-    /// United States.
-    pub const US: Region = Region(*b"US");
-    /// Canada.
-    pub const CA: Region = Region(*b"CA");
-    /// United Kingdom.
-    pub const GB: Region = Region(*b"GB");
-    /// Germany.
-    pub const DE: Region = Region(*b"DE");
-    /// France.
-    pub const FR: Region = Region(*b"FR");
-    /// Unknown.
-    pub(crate) const ZZ: Region = Region(*b"ZZ");
-
-    pub(crate) fn from_bytes(b: [u8; 2]) -> Region {
-        Region(b)
-    }
-
-    /// The two-letter code.
-    pub fn as_str(&self) -> &str {
-        // Constructed only from ASCII upper-case letters.
-        core::str::from_utf8(&self.0).unwrap_or("ZZ")
-    }
-
-    /// Whether this build has numbering data for national numbers of this region.
-    pub fn is_supported(&self) -> bool {
-        self.info().is_some()
-    }
-
-    /// The country calling code, for supported regions.
-    pub fn country_code(&self) -> Option<u16> {
-        self.info().map(|i| i.cc())
-    }
-
-    /// Every region with national numbering data.
-    pub fn supported() -> impl Iterator<Item = Region> {
-        numbering::plans().map(|p| p.region())
-    }
-
-    /// The region's numbering plan, when this build has it.
-    pub fn plan(&self) -> Option<Plan> {
-        numbering::plan(*self)
-    }
-
-    fn info(&self) -> Option<Plan> {
-        numbering::plan(*self)
-    }
-}
-
 impl FromStr for Region {
     type Err = ParseError;
     /// Reads a two-letter code such as `RU` or `gb`. `ZZ` (unknown) is refused.
@@ -117,23 +61,11 @@ impl FromStr for Region {
         if b.len() != 2 || !b.iter().all(u8::is_ascii_alphabetic) {
             return Err(ParseError::UnknownRegion);
         }
-        let r = Region([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]);
-        if r.0 == *b"ZZ" {
+        let r = Region::from_bytes([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]);
+        if r == Region::ZZ {
             return Err(ParseError::UnknownRegion);
         }
         Ok(r)
-    }
-}
-
-impl fmt::Display for Region {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for Region {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Region({})", self.as_str())
     }
 }
 

@@ -36,7 +36,75 @@ use alloc::vec::Vec;
 use core::fmt;
 use once_cell::race::OnceBox;
 
-use crate::number::Region;
+/// A region (ISO 3166-1 alpha-2 code, upper case) for national numbers:
+/// what a numbering plan is for. (`number::Region` is this one.)
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Region([u8; 2]);
+
+impl Region {
+    /// Russia.
+    pub const RU: Region = Region(*b"RU");
+    /// Kazakhstan (shares +7 with Russia).
+    pub const KZ: Region = Region(*b"KZ");
+    /// United States.
+    pub const US: Region = Region(*b"US");
+    /// Canada.
+    pub const CA: Region = Region(*b"CA");
+    /// United Kingdom.
+    pub const GB: Region = Region(*b"GB");
+    /// Germany.
+    pub const DE: Region = Region(*b"DE");
+    /// France.
+    pub const FR: Region = Region(*b"FR");
+    /// Unknown.
+    pub(crate) const ZZ: Region = Region(*b"ZZ");
+
+    pub(crate) fn from_bytes(b: [u8; 2]) -> Region {
+        Region(b)
+    }
+
+    /// The two-letter code.
+    pub fn as_str(&self) -> &str {
+        // Constructed only from ASCII upper-case letters.
+        core::str::from_utf8(&self.0).unwrap_or("ZZ")
+    }
+
+    /// Whether this build has numbering data for national numbers of this region.
+    pub fn is_supported(&self) -> bool {
+        self.info().is_some()
+    }
+
+    /// The country calling code, for supported regions.
+    pub fn country_code(&self) -> Option<u16> {
+        self.info().map(|i| i.cc())
+    }
+
+    /// Every region with national numbering data.
+    pub fn supported() -> impl Iterator<Item = Region> {
+        plans().map(|p| p.region())
+    }
+
+    /// The region's numbering plan, when this build has it.
+    pub fn plan(&self) -> Option<Plan> {
+        plan(*self)
+    }
+
+    pub(crate) fn info(&self) -> Option<Plan> {
+        plan(*self)
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Region({})", self.as_str())
+    }
+}
 
 #[cfg(feature = "regions")]
 const DATA: &str = include_str!("../data/numbering.txt");

@@ -48,6 +48,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::str::FromStr;
 
+use crate::calendar::{civil_from_days, weekday_hour, WEEKDAYS};
 use crate::call::Status;
 use crate::time::{Duration, Instant};
 
@@ -249,36 +250,9 @@ pub struct Row {
     pub callbacks_connected: u64,
 }
 
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/// The civil date of a day count since 1970-01-01 (proleptic Gregorian).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    // Howard Hinnant's algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 fn two(out: &mut String, n: u32) {
     out.push(char::from(b'0' + (n / 10 % 10) as u8));
     out.push(char::from(b'0' + (n % 10) as u8));
-}
-
-/// The weekday (Monday 0 to Sunday 6) and hour (0 to 23) of a local time
-/// in ms since the epoch.
-pub fn weekday_hour(local_ms: i64) -> (usize, usize) {
-    let days = local_ms.div_euclid(86_400_000);
-    // 1970-01-01 was a Thursday.
-    let weekday = (days + 3).rem_euclid(7) as usize;
-    let hour = (local_ms.rem_euclid(86_400_000) / 3_600_000) as usize;
-    (weekday, hour)
 }
 
 /// `2026-11-24` and `tue 09` for a local time in ms since the epoch.
@@ -619,14 +593,6 @@ mod tests {
 
     use super::*;
     use alloc::vec;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-        assert_eq!(civil_from_days(20_781), (2026, 11, 24));
-    }
 
     #[test]
     fn days_and_hours_are_local() {

@@ -687,7 +687,7 @@ impl Profile {
             let mut weekly = [0.0f64; 7];
             let mut lengths: Vec<f64> = Vec::with_capacity(visits.len());
             for v in visits {
-                let (weekday, hour) = crate::report::weekday_hour(v.created.millis() + offset_ms);
+                let (weekday, hour) = crate::calendar::weekday_hour(v.created.millis() + offset_ms);
                 hourly[hour] += 1.0;
                 weekly[weekday] += 1.0;
                 lengths.push(((v.last_seen - v.created).millis() as f64).max(5_000.0));

@@ -153,7 +153,7 @@ pub struct Callback {
     /// The number both legs show.
     pub caller_id: PhoneNumber,
     /// When the office takes calls.
-    pub hours: crate::callback::WorkingHours,
+    pub hours: crate::calendar::WorkingHours,
     /// Countries called back.
     pub countries: Vec<Region>,
     /// As written (for [`Config::to_spec`]).
@@ -1245,7 +1245,7 @@ impl Spec {
                 }
             };
             let days: Vec<&str> = c.days.iter().map(String::as_str).collect();
-            let hours = crate::callback::WorkingHours::parse(&days, &c.from, &c.to);
+            let hours = crate::calendar::WorkingHours::parse(&days, &c.from, &c.to);
             if hours.is_none() {
                 e.push(
                     at("days"),
