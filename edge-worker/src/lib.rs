@@ -13,6 +13,7 @@
 //!   change goes through one persistence gate. Handlers by resource.
 //! * `store` (wasm only): the database handle (statements, transactions)
 //!   and the tables, a file per table group, with typed rows.
+//! * `tz` (wasm only): a time zone's UTC offset, from the runtime's `Intl`.
 //!
 //! The Worker itself only routes: `/healthz`, everything under
 //! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`), and,
@@ -32,6 +33,8 @@ pub mod routes;
 mod object;
 #[cfg(target_arch = "wasm32")]
 mod store;
+#[cfg(target_arch = "wasm32")]
+mod tz;
 
 /// The body of `GET /healthz`.
 pub fn health_body() -> &'static str {

@@ -18,7 +18,6 @@ use pool_core::time::{Duration, Instant};
 
 use super::calls::{record_call, update_call, CallChange, Found, Incoming};
 use super::outbox::{enqueue_event, enqueue_ga4};
-use super::reports::utc_offset_ms;
 use super::{check_body, json, now, random_key, Loaded, SiteObject, R};
 use crate::api;
 use crate::error::ApiError;
@@ -26,6 +25,7 @@ use crate::http;
 use crate::routes::Handler;
 use crate::store::{self, opt, Db};
 use crate::telephony;
+use crate::tz::utc_offset_ms;
 
 /// `POST /v1/sites/{site}/callbacks`: what the page sends.
 #[derive(Debug, Deserialize)]

@@ -14,31 +14,11 @@ use pool_core::crm::{deal_title, note, outcome_of, Origin};
 use pool_core::site::{PipedriveSpec, PIPEDRIVE_API};
 
 use super::calls::{update_call, CallChange};
-use super::outbox::{enqueue, Outgoing};
-use super::{json, now, Loaded, SiteObject, R};
+use super::{json, now, SiteObject, R};
 use crate::api::{ChannelReply, GivenOutcome};
 use crate::error::ApiError;
 use crate::http;
 use crate::store::{self, Db};
-
-/// Queues the sync of a target call (`call`) or a lead (`lead`), for sites with Pipedrive.
-pub(super) fn enqueue_deal(l: &Loaded, db: &Db, item: &str, id: &str) -> R<()> {
-    let Some(p) = &l.site.config().integrations.pipedrive else {
-        return Ok(());
-    };
-    let body = serde_json::json!({"item": item, "id": id}).to_string();
-    enqueue(
-        db,
-        Outgoing {
-            kind: "pipedrive",
-            url: p.api_base.as_deref().unwrap_or(PIPEDRIVE_API),
-            secret: None,
-            event: "crm.deal",
-            idem: &format!("pipedrive:{item}:{id}"),
-            body: &body,
-        },
-    )
-}
 
 /// Why a sync failed: worth another try, or refused as such.
 pub(super) struct SyncError {

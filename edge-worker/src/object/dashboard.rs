@@ -9,7 +9,8 @@ use pool_core::call::Status;
 use pool_core::session::SessionId;
 use pool_core::time::Duration;
 
-use super::calls::{record_call, view, Incoming};
+use super::call_view::view;
+use super::calls::{record_call, Incoming};
 use super::outbox::enqueue_event;
 use super::{check_body, json, now, SiteObject};
 use crate::alerts::{self, Alert, Signals};

@@ -109,7 +109,7 @@ impl SiteObject {
                 "page": nl.page,
             });
             enqueue_event(l, db, "lead.created", &id, lead)?;
-            super::crm::enqueue_deal(l, db, "lead", &id)?;
+            super::outbox::enqueue_deal(l, db, "lead", &id)?;
             if let (Some(g), Some(client_id)) = (&l.site.config().integrations.ga4, ga) {
                 let body = serde_json::json!({
                     "client_id": client_id,

@@ -44,6 +44,7 @@ use crate::guard::{self, Limiter};
 use crate::routes::{self, Access, Found, Handler, Verb};
 use crate::store::{self, Db, Write};
 
+mod call_view;
 mod callbacks;
 mod calls;
 mod crm;

@@ -14,10 +14,10 @@ use pool_core::site::{Config, POSTMARK_API, TWILIO_API};
 use pool_core::time::Instant;
 
 use super::outbox::{enqueue, Outgoing};
-use super::reports::utc_offset_ms;
 use super::{now, Loaded, SiteObject, R};
 use crate::http;
 use crate::store::{self, CallRow, Db};
+use crate::tz::utc_offset_ms;
 
 const LAST_SENT: &str = "alerts.last_sent";
 

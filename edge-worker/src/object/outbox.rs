@@ -5,9 +5,9 @@
 use serde::{Deserialize, Serialize};
 use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
 
-use pool_core::site::GA4_ENDPOINT;
+use pool_core::site::{GA4_ENDPOINT, PIPEDRIVE_API};
 
-use super::calls::view;
+use super::call_view::view;
 use super::{json, now, Loaded, SiteObject, R};
 use crate::http;
 use crate::store::{self, opt, CallRow, Db};
@@ -156,6 +156,25 @@ pub(super) fn enqueue_outcome(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
         "events": [{"name": "call_outcome", "params": params}],
     });
     enqueue_ga4(db, g, "ga4.call_outcome", &subject, &body)
+}
+
+/// Queues the sync of a target call (`call`) or a lead (`lead`), for sites with Pipedrive.
+pub(super) fn enqueue_deal(l: &Loaded, db: &Db, item: &str, id: &str) -> R<()> {
+    let Some(p) = &l.site.config().integrations.pipedrive else {
+        return Ok(());
+    };
+    let body = serde_json::json!({"item": item, "id": id}).to_string();
+    enqueue(
+        db,
+        Outgoing {
+            kind: "pipedrive",
+            url: p.api_base.as_deref().unwrap_or(PIPEDRIVE_API),
+            secret: None,
+            event: "crm.deal",
+            idem: &format!("pipedrive:{item}:{id}"),
+            body: &body,
+        },
+    )
 }
 
 /// Queues a GA4 Measurement Protocol hit about `subject` (its idempotency key).

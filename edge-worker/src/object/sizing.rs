@@ -11,10 +11,10 @@ use worker::{Request, Response};
 use pool_core::sim::{by_fixation, percentile, recommended, simulate, Profile, SeenVisit, Setup};
 use pool_core::time::{Duration, Instant};
 
-use super::reports::utc_offset_ms;
 use super::{json, now, SiteObject};
 use crate::error::ApiError;
 use crate::http::query;
+use crate::tz::utc_offset_ms;
 
 type R<T> = std::result::Result<T, ApiError>;
 
