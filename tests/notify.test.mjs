@@ -6,6 +6,7 @@
 // marks it called back; quiet hours hold the message until they end; a
 // number the vendor refuses is dropped at once with the vendor's words.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { ADMIN_KEY, call, createSite, newSession, siteSpec, until } from "./support/api.mjs";
 import { vendors } from "./support/vendors.mjs";
@@ -135,4 +136,39 @@ describe("missed-call alerts", () => {
     assert.equal(got.body.integrations.email.server_token, "(hidden)");
     assert.equal(got.body.integrations.twilio.auth_token, "(hidden)");
   });
+});
+
+test("a site's own admin key cannot send the stored vendor secrets to another address", async () => {
+  // Where a secret would go if it travelled: a server that records every request.
+  const seen = [];
+  const elsewhere = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""} ${req.headers["x-postmark-server-token"] ?? ""}`);
+    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+  });
+  await new Promise((r) => elsewhere.listen(0, "127.0.0.1", r));
+  const other = `http://127.0.0.1:${elsewhere.address().port}`;
+  try {
+    await createSite(w, "travel", spec({ sms: [HEAD], email: ["head@clinic.example"], digest_minutes: 1 }));
+    const key = (await admin("travel", "POST", "/keys", { body: { scope: "admin", label: "the site's own" }, template: "/v1/sites/{site}/keys" })).body.key;
+    const S = "/v1/sites/{site}";
+    const shown = (await call(w, "GET", "/v1/sites/travel", { key, template: S })).body;
+    assert.equal(shown.integrations.twilio.auth_token, "(hidden)");
+    // The config written back as shown, but the vendors' addresses moved: refused, each secret by its path.
+    const moved = structuredClone(shown);
+    moved.integrations.twilio.api_base = other;
+    moved.integrations.email.api_base = other;
+    const r = await call(w, "PUT", "/v1/sites/travel", { key, body: moved, template: S });
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.deepEqual(r.body.error.fields.map((f) => f.path).sort(), ["integrations.email.server_token", "integrations.twilio.auth_token"]);
+    // Written back as shown, addresses unchanged: the secrets are kept.
+    assert.equal((await call(w, "PUT", "/v1/sites/travel", { key, body: shown, template: S })).status, 200);
+    // A missed call's alerts go to the vendors given, with their secrets; nothing went elsewhere.
+    const before = toHead().length;
+    await missed("travel", "t-1", "+79163330001");
+    await until(() => toHead().length === before + 1, "the SMS at Twilio's stand-in");
+    assert.equal(v.refused.filter((x) => x.why === "auth").length, 0, "the stored token still signs");
+    assert.deepEqual(seen, []);
+  } finally {
+    await new Promise((r) => elsewhere.close(r));
+  }
 });

@@ -383,13 +383,16 @@ impl IntegrationsSpec {
         r
     }
 
-    /// Puts back the `stored` secrets that this spec keeps with [`HIDDEN`]:
-    /// Twilio's token, GA4's API secret, and a webhook's secret when a stored
-    /// webhook has the same URL (a secret is not carried to another address).
-    /// One with nothing to keep stays [`HIDDEN`], and validation refuses it.
+    /// Puts back the `stored` secrets that this spec keeps with [`HIDDEN`],
+    /// each only while the address it is sent to is the stored one: Twilio's
+    /// token (its `api_base`), GA4's API secret (its `endpoint`), Postmark's
+    /// and Pipedrive's tokens (their `api_base`), a webhook's secret (its
+    /// `url`). Pipedrive's webhook secret, which only checks what comes in,
+    /// is kept as it is. A secret is never carried to another address: one
+    /// with nothing to keep stays [`HIDDEN`], and validation refuses it.
     pub fn keep_secrets(&mut self, stored: &IntegrationsSpec) {
         if let (Some(t), Some(old)) = (&mut self.twilio, &stored.twilio) {
-            if t.auth_token == HIDDEN {
+            if t.auth_token == HIDDEN && t.api_base == old.api_base {
                 t.auth_token.clone_from(&old.auth_token);
             }
         }
@@ -401,17 +404,17 @@ impl IntegrationsSpec {
             }
         }
         if let (Some(g), Some(old)) = (&mut self.ga4, &stored.ga4) {
-            if g.api_secret == HIDDEN {
+            if g.api_secret == HIDDEN && g.endpoint == old.endpoint {
                 g.api_secret.clone_from(&old.api_secret);
             }
         }
         if let (Some(m), Some(old)) = (&mut self.email, &stored.email) {
-            if m.server_token == HIDDEN {
+            if m.server_token == HIDDEN && m.api_base == old.api_base {
                 m.server_token.clone_from(&old.server_token);
             }
         }
         if let (Some(p), Some(old)) = (&mut self.pipedrive, &stored.pipedrive) {
-            if p.api_token == HIDDEN {
+            if p.api_token == HIDDEN && p.api_base == old.api_base {
                 p.api_token.clone_from(&old.api_token);
             }
             if p.webhook_secret == HIDDEN {
@@ -421,7 +424,8 @@ impl IntegrationsSpec {
     }
 
     fn check(&self, e: &mut Errors) {
-        const NOTHING_KEPT: &str = "no stored secret to keep: send the secret itself";
+        const NOTHING_KEPT: &str =
+            "no stored secret to keep for this address: send the secret itself";
         if self.twilio.as_ref().is_some_and(|t| t.auth_token == HIDDEN) {
             e.push("integrations.twilio.auth_token", NOTHING_KEPT);
         }
@@ -1670,6 +1674,59 @@ mod tests {
         let e = moved.validate().unwrap_err();
         assert_eq!(e.errors.len(), 1, "{e}");
         assert_eq!(e.errors[0].path, "integrations.webhooks[0].secret");
+        // A vendor's address moved with its secret hidden: refused, the
+        // stored secret never sent to the new address.
+        let mut elsewhere = shown.clone();
+        let evil = Some(String::from("https://attacker.example"));
+        elsewhere.integrations.twilio.as_mut().unwrap().api_base = evil.clone();
+        elsewhere.integrations.ga4.as_mut().unwrap().endpoint = evil.clone();
+        elsewhere.integrations.email.as_mut().unwrap().api_base = evil;
+        elsewhere.integrations.keep_secrets(&stored.integrations);
+        let i = &elsewhere.integrations;
+        assert_eq!(i.twilio.as_ref().unwrap().auth_token, HIDDEN);
+        assert_eq!(i.ga4.as_ref().unwrap().api_secret, HIDDEN);
+        assert_eq!(i.email.as_ref().unwrap().server_token, HIDDEN);
+        let e = elsewhere.validate().unwrap_err();
+        let paths: Vec<&str> = e.errors.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "integrations.twilio.auth_token",
+                "integrations.ga4.api_secret",
+                "integrations.email.server_token"
+            ]
+        );
+        // Pipedrive: its token follows its API's address; the webhook secret
+        // (which only checks Pipedrive's calls to us) stays.
+        let pd = |base: Option<&str>, token: &str| PipedriveSpec {
+            api_token: token.into(),
+            api_base: base.map(String::from),
+            webhook_secret: if token == HIDDEN {
+                HIDDEN.into()
+            } else {
+                "0123456789abcdef-pd".into()
+            },
+            won_outcome: None,
+            lost_outcome: None,
+        };
+        let with_pd = IntegrationsSpec {
+            pipedrive: Some(pd(Some("https://acme.pipedrive.com"), "pd-token")),
+            ..IntegrationsSpec::default()
+        };
+        for (base, kept) in [
+            (Some("https://acme.pipedrive.com"), true),
+            (Some("https://attacker.example"), false),
+            (None, false),
+        ] {
+            let mut again = IntegrationsSpec {
+                pipedrive: Some(pd(base, HIDDEN)),
+                ..IntegrationsSpec::default()
+            };
+            again.keep_secrets(&with_pd);
+            let p = again.pipedrive.unwrap();
+            assert_eq!(p.api_token == "pd-token", kept, "{base:?}");
+            assert_eq!(p.webhook_secret, "0123456789abcdef-pd");
+        }
         let mut fresh = shown;
         fresh
             .integrations
