@@ -54,8 +54,17 @@ describe("sites", () => {
     assert.equal((await call(w, "GET", "/v1/sites/Bad%20Id", { key: ADMIN_KEY })).status, 400);
     assert.equal((await call(w, "GET", "/v1/sites/none-such", { key: ADMIN_KEY, template: S })).status, 404);
     assert.equal((await call(w, "GET", "/v1/nothing")).status, 404);
-    assert.equal((await call(w, "PATCH", "/v1/sites/keys-a", { key: ADMIN_KEY })).status, 405);
-    assert.equal((await call(w, "GET", "/v1/sites/keys-a/sessions")).status, 405);
+    // A 405 says which methods the route takes (RFC 9110: Allow), each of them.
+    const allowed = async (method, path, allow) => {
+      const r = await call(w, method, path, { key: ADMIN_KEY });
+      assert.equal(r.status, 405, `${method} ${path}`);
+      assert.equal(r.headers.get("allow"), allow, `${method} ${path}`);
+    };
+    await allowed("PATCH", "/v1/sites/keys-a", "PUT, GET, HEAD, DELETE");
+    await allowed("GET", "/v1/sites/keys-a/sessions", "POST, OPTIONS");
+    await allowed("DELETE", "/v1/sites/keys-a/calls", "POST, GET, HEAD");
+    await allowed("POST", "/healthz", "GET, HEAD");
+    await allowed("PUT", "/v1/numbering/RU", "GET, HEAD");
   });
 
   test("per-site keys: issued once, stored hashed, scoped", async () => {

@@ -75,6 +75,10 @@ test("one shard and four: the same attributions, report totals and pool counts",
   await createSite(w, "one", spec);
   await createSite(w, "four", { ...spec, shards: 4 });
   assert.equal((await admin("four", "")).body.shards, 4);
+  // A client that sends the shards' own header (a shard's part only) is answered as anyone else.
+  const local = await call(w, "GET", "/v1/sites/four/pools", { key: ADMIN_KEY, headers: { "x-calltrack-local": "1" } });
+  assert.equal(local.status, 200);
+  assert.equal(local.body.pools[0].total, 200, "every shard's numbers, not the first shard's alone");
   const one = await workload("one");
   const four = await workload("four");
 

@@ -16,8 +16,8 @@ pub enum ApiError {
     Forbidden(String),
     /// 404: no such site, session or number.
     NotFound(String),
-    /// 405: the route exists, the method does not.
-    MethodNotAllowed,
+    /// 405: the route exists, the method does not; the methods it takes (`Allow`).
+    MethodNotAllowed(String),
     /// 409: the request contradicts the stored state.
     Conflict(String),
     /// 413: the body is over the size cap.
@@ -63,7 +63,7 @@ impl ApiError {
             ApiError::Unauthorized => 401,
             ApiError::Forbidden(_) => 403,
             ApiError::NotFound(_) => 404,
-            ApiError::MethodNotAllowed => 405,
+            ApiError::MethodNotAllowed(_) => 405,
             ApiError::Conflict(_) => 409,
             ApiError::PayloadTooLarge(_) => 413,
             ApiError::UnsupportedMediaType => 415,
@@ -81,7 +81,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
-            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
@@ -89,6 +89,16 @@ impl ApiError {
             ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::Internal => "internal",
             ApiError::ShardUnavailable(_) => "shard_unavailable",
+        }
+    }
+
+    /// The header an answer of this error carries besides its type:
+    /// `Retry-After` on a 429, `Allow` on a 405 (RFC 9110, 15.5.6).
+    pub fn header(&self) -> Option<(&'static str, String)> {
+        match self {
+            ApiError::TooManyRequests(s) => Some(("retry-after", s.to_string())),
+            ApiError::MethodNotAllowed(allow) => Some(("allow", allow.clone())),
+            _ => None,
         }
     }
 
@@ -102,7 +112,7 @@ impl ApiError {
             ApiError::Unauthorized => {
                 "a valid API key is required (Authorization: Bearer <key>)".into()
             }
-            ApiError::MethodNotAllowed => "this route does not take that method".into(),
+            ApiError::MethodNotAllowed(allow) => format!("this route takes {allow}"),
             ApiError::PayloadTooLarge(cap) => format!("the body is over {cap} bytes"),
             ApiError::UnsupportedMediaType => "send the body as application/json".into(),
             ApiError::Invalid(f) => format!(
@@ -167,7 +177,7 @@ mod tests {
             ApiError::Unauthorized,
             ApiError::Forbidden("no".into()),
             ApiError::NotFound("gone".into()),
-            ApiError::MethodNotAllowed,
+            ApiError::MethodNotAllowed("GET, HEAD".into()),
             ApiError::Conflict("dup".into()),
             ApiError::PayloadTooLarge(8192),
             ApiError::UnsupportedMediaType,

@@ -55,6 +55,9 @@ mod entry {
     fn error(e: &ApiError) -> Result<Response> {
         let mut r = Response::ok(e.body())?.with_status(e.status());
         r.headers_mut().set("content-type", "application/json")?;
+        if let Some((name, value)) = e.header() {
+            r.headers_mut().set(name, &value)?;
+        }
         Ok(r)
     }
 
@@ -63,7 +66,7 @@ mod entry {
         let path = req.path();
         if path == "/healthz" {
             if req.method() != Method::Get && req.method() != Method::Head {
-                return error(&ApiError::MethodNotAllowed);
+                return error(&ApiError::MethodNotAllowed("GET, HEAD".into()));
             }
             let mut r = Response::ok(super::health_body())?;
             r.headers_mut().set("content-type", "application/json")?;
@@ -95,7 +98,7 @@ mod entry {
     /// page (what `swapNumbers({ numbering })` takes), the same for everyone.
     fn numbering(req: &Request, code: &str) -> Result<Response> {
         if req.method() != Method::Get && req.method() != Method::Head {
-            return error(&ApiError::MethodNotAllowed);
+            return error(&ApiError::MethodNotAllowed("GET, HEAD".into()));
         }
         let plan = code
             .parse::<pool_core::number::Region>()
@@ -129,6 +132,24 @@ mod entry {
     /// the site's own object. A shard that is not the session's forwards it,
     /// so an unknown or old count only costs a hop.
     async fn to_site(mut req: Request, env: &Env, site: &str, rest: &[&str]) -> Result<Response> {
+        // The `x-calltrack-*` headers are the shards' words to each other
+        // (a spilled session, a shard's own part of a report): never a
+        // client's. A request that brings one goes on without them.
+        let internal = |name: &str| name.starts_with("x-calltrack-");
+        if req.headers().keys().any(|name| internal(&name)) {
+            let headers = Headers::new();
+            for (name, value) in req.headers().entries().filter(|(name, _)| !internal(name)) {
+                headers.set(&name, &value)?;
+            }
+            let body = req.bytes().await?;
+            let init = RequestInit {
+                method: req.method(),
+                headers,
+                body: (!body.is_empty()).then(|| js_sys::Uint8Array::from(body.as_slice()).into()),
+                ..RequestInit::default()
+            };
+            req = Request::new_with_init(req.url()?.as_ref(), &init)?;
+        }
         let now = Date::now().as_millis() as f64;
         let shards = SHARDS.with(|m| {
             m.borrow()

@@ -22,6 +22,17 @@ pub enum Verb {
 }
 
 impl Verb {
+    /// The method's name (`GET`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+        }
+    }
+
     /// The verb of a method name; `None` for OPTIONS and anything unknown.
     pub fn parse(method: &str) -> Option<Verb> {
         Some(match method {
@@ -222,6 +233,8 @@ pub enum Found<'a> {
     WrongMethod {
         /// Whether the path belongs to the page script (preflights answer).
         page: bool,
+        /// The methods it takes, for the `Allow` header (`GET, HEAD, POST`).
+        allow: String,
     },
 }
 
@@ -260,18 +273,27 @@ fn params<'a>(pattern: &str, segments: &[&'a str]) -> Option<Vec<&'a str>> {
 /// the path's `segments`.
 pub fn find<'a>(verb: Option<Verb>, segments: &[&'a str]) -> Result<Found<'a>, ApiError> {
     let mut page = false;
-    let mut exists = false;
+    let mut allow: Vec<&str> = Vec::new();
     for route in ROUTES {
         if let Some(p) = params(route.path, segments) {
-            exists = true;
             page |= route.access == Access::Page;
             if Some(route.verb) == verb {
                 return Ok(Found::Route(*route, p));
             }
+            allow.push(route.verb.name());
+            if route.verb == Verb::Get {
+                allow.push("HEAD");
+            }
         }
     }
-    if exists {
-        Ok(Found::WrongMethod { page })
+    if !allow.is_empty() {
+        if page {
+            allow.push("OPTIONS");
+        }
+        Ok(Found::WrongMethod {
+            page,
+            allow: allow.join(", "),
+        })
     } else {
         Err(ApiError::NotFound("no such route".into()))
     }
@@ -323,17 +345,23 @@ mod tests {
 
     #[test]
     fn a_known_path_with_another_method_is_405_and_an_unknown_one_404() {
+        let wrong = |page, allow: &str| {
+            Ok(Found::WrongMethod {
+                page,
+                allow: allow.into(),
+            })
+        };
         assert_eq!(
             find(Some(Verb::Get), &seg("sessions")),
-            Ok(Found::WrongMethod { page: true })
+            wrong(true, "POST, OPTIONS")
         );
         assert_eq!(
             find(Some(Verb::Put), &seg("calls")),
-            Ok(Found::WrongMethod { page: false })
+            wrong(false, "POST, GET, HEAD")
         );
         assert_eq!(
             find(None, &seg("leads")),
-            Ok(Found::WrongMethod { page: true })
+            wrong(true, "POST, GET, HEAD, OPTIONS")
         );
         assert!(matches!(
             find(Some(Verb::Get), &seg("nothing")),

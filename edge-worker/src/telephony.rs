@@ -122,9 +122,13 @@ pub fn mask(caller: &str) -> String {
     }
 }
 
-/// One CSV field (RFC 4180), with a leading `'` against formula injection.
+/// One CSV field (RFC 4180), with a leading `'` against formula injection
+/// (OWASP's list: `=`, `+`, `-`, `@`, TAB and CR first; a plain signed
+/// number such as `+79161234567` is left as it is).
 pub fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) && !s[1..].bytes().all(|b| b.is_ascii_digit()) {
+    let formula = s.starts_with(['\t', '\r'])
+        || (s.starts_with(['=', '+', '-', '@']) && !s[1..].bytes().all(|b| b.is_ascii_digit()));
+    let s = if formula {
         format!("'{s}")
     } else {
         s.to_string()
@@ -229,6 +233,8 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(csv_field("+79161234567"), "+79161234567");
+        assert_eq!(csv_field("\t=1+1"), "'\t=1+1");
+        assert_eq!(csv_field("\r=1+1"), "\"'\r=1+1\"");
         assert_eq!(
             csv(&["a", "b"], &[vec!["1".into(), "x,y".into()]]),
             "a,b\r\n1,\"x,y\"\r\n"

@@ -172,8 +172,8 @@ fn empty(status: u16) -> R<Response> {
 fn error_response(e: &ApiError) -> Result<Response> {
     let mut r = Response::ok(e.body())?.with_status(e.status());
     r.headers_mut().set("content-type", "application/json")?;
-    if let ApiError::TooManyRequests(s) = e {
-        r.headers_mut().set("retry-after", &s.to_string())?;
+    if let Some((name, value)) = e.header() {
+        r.headers_mut().set(name, &value)?;
     }
     Ok(r)
 }
@@ -657,7 +657,7 @@ impl DurableObject for SiteObject {
             Err(e) => return error_response(&e),
         };
         let result = match found {
-            Found::WrongMethod { page: true } if req.method() == Method::Options => {
+            Found::WrongMethod { page: true, .. } if req.method() == Method::Options => {
                 let mut r = Response::empty()?.with_status(204);
                 let h = r.headers_mut();
                 if let Some(o) = &origin {
@@ -672,7 +672,7 @@ impl DurableObject for SiteObject {
                 h.set("access-control-max-age", "86400")?;
                 return Ok(r);
             }
-            Found::WrongMethod { .. } => Err(ApiError::MethodNotAllowed),
+            Found::WrongMethod { allow, .. } => Err(ApiError::MethodNotAllowed(allow)),
             Found::Route(route, params) => match self.authorize(route.access, &req) {
                 Ok(caller) if route.handler.batched() => {
                     self.dispatch(route.handler, caller, &req, &body, &site, &params)
