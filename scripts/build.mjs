@@ -94,6 +94,11 @@ function slimGlue(glue) {
   writeFileSync(glue, js);
 }
 
+/** The dashboard's Content-Security-Policy: scripts, styles and requests of
+ *  its own origin (uPlot sets styles inline), no frame may hold it. */
+export const DASHBOARD_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /**
  * Shortens the wasm's import and export names (wasm-bindgen's
  * `__wbg_getAttribute_c7b80d4010284561` and the like, in both files, which
@@ -242,6 +247,12 @@ export async function buildBrowser() {
     "/callback.js",
     "  Cache-Control: public, max-age=300",
     "  Access-Control-Allow-Origin: *",
+    "# The dashboard holds an admin key: its own scripts only, never in a frame.",
+    "/dashboard/*",
+    `  Content-Security-Policy: ${DASHBOARD_CSP}`,
+    "  X-Frame-Options: DENY",
+    "  Referrer-Policy: no-referrer",
+    "  X-Content-Type-Options: nosniff",
     "",
   ].join("\n"));
   const tag = tagFor(version, integrity(join(dist, "swap.js")));

@@ -85,8 +85,14 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   await page.waitForFunction(() => document.querySelector("#demo-panel .result").textContent.startsWith("Missed"));
   assert.match(await page.locator("#demo-panel .result").textContent(), /: email, missed by (Anna Petrova|Boris Ivanov)\. See it/);
 
-  // The dashboard: a wrong key is refused, the right one shows everything.
-  await page.goto(`${worker.url}/dashboard/`);
+  // The dashboard: never in a frame, only its own scripts (and the test's
+  // strict page fails on any CSP violation the dashboard's own code makes).
+  const dash = await page.goto(`${worker.url}/dashboard/`);
+  const csp = dash.headers()["content-security-policy"] ?? "";
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.equal(dash.headers()["x-frame-options"], "DENY");
+  // A wrong key is refused, the right one shows everything.
   await page.fill("#site", "demo");
   await page.fill("#key", "not-the-key");
   await page.click("#sign-in button");
