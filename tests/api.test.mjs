@@ -364,3 +364,16 @@ test("examples/site.json, with its comment keys, is a valid config", async () =>
   const keys = (v) => (v && typeof v === "object" ? Object.entries(v).flatMap(([k, x]) => [k, ...keys(x)]) : []);
   assert.ok(!keys(r.body).some((k) => k.startsWith("//")), "comments are not stored");
 });
+
+test("a deployment without ADMIN_KEY or DEMO_SITES answers every request (401, 404), never leaves one hanging", async () => {
+  // Unset variables are bound as null by workerd's fromEnvironment: read as absent.
+  const bare = await startWorker({ vars: {} });
+  try {
+    const admin = await call(bare, "GET", "/v1/sites/any", { key: "some-key" });
+    assert.equal(admin.status, 401);
+    const demo = await call(bare, "POST", "/v1/sites/any/demo/call", { body: {}, headers: { origin: "http://shop.test" } });
+    assert.equal(demo.status, 404);
+  } finally {
+    await bare.stop();
+  }
+});

@@ -39,7 +39,7 @@ async function arm(w, handler, statement) {
 }
 
 test("a request that fails at any SQL statement changes nothing, and the next one succeeds", async () => {
-  const w = await startWorker({ vars: { ADMIN_KEY } });
+  const w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
   try {
     await createSite(w, SITE, {
       ...siteSpec({ pool: 3, limits: { sessions_per_client_per_minute: 1000, sessions_per_site_per_minute: 1000 } }),
@@ -99,7 +99,7 @@ test("a request that fails at any SQL statement changes nothing, and the next on
 });
 
 test("the fault switch is the deployment's only, and unknown handlers are refused", async () => {
-  const w = await startWorker({ vars: { ADMIN_KEY } });
+  const w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
   try {
     await createSite(w, SITE, siteSpec({ pool: 1 }));
     const key = await call(w, "POST", `/v1/sites/${SITE}/keys`, { key: ADMIN_KEY, body: { scope: "admin" } });
@@ -112,9 +112,20 @@ test("the fault switch is the deployment's only, and unknown handlers are refuse
   }
 });
 
+test("a test build run without TEST_FAULTS=on (deployed by mistake) has no fault switch", async () => {
+  const w = await startWorker({ vars: { ADMIN_KEY } });
+  try {
+    await createSite(w, SITE, siteSpec({ pool: 1 }));
+    const r = await call(w, "POST", `/v1/sites/${SITE}/_test/fault`, { key: ADMIN_KEY, body: { handler: "heartbeat", statement: 1 } });
+    assert.equal(r.status, 404);
+  } finally {
+    await w.stop();
+  }
+});
+
 
 test("a heartbeat renews; after a lapse it leases anew from then; the leave beacon never takes a number", async () => {
-  const w = await startWorker({ vars: { ADMIN_KEY } });
+  const w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
   try {
     await createSite(w, SITE, siteSpec({ pool: 2, fixation_secs: 2, heartbeat_secs: 1, cooldown_secs: 1, grace_secs: 0 }));
     const sid = sessionId();

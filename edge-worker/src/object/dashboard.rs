@@ -249,10 +249,8 @@ impl SiteObject {
     /// for sites listed in the `DEMO_SITES` variable (`npm start` sets it).
     pub(super) async fn demo_call(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
         let enabled = self
-            .env
             .var("DEMO_SITES")
-            .map(|v| v.to_string().split(',').any(|s| s.trim() == site))
-            .unwrap_or(false);
+            .is_some_and(|v| v.split(',').any(|s| s.trim() == site));
         if !enabled {
             return Err(ApiError::NotFound("no such route".into()));
         }

@@ -179,6 +179,17 @@ fn error_response(e: &ApiError) -> Result<Response> {
 }
 
 impl SiteObject {
+    /// A variable (or secret) of the worker's, when it is a string. Read here
+    /// rather than with `Env::var`: workerd binds a `fromEnvironment`
+    /// variable that the environment lacks as `null`, which `Env::var` does
+    /// not survive (the request never got an answer).
+    fn var(&self, name: &str) -> Option<String> {
+        let env: &wasm_bindgen::JsValue = self.env.as_ref();
+        js_sys::Reflect::get(env, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    }
+
     fn db(&self) -> Db {
         Db::new(&self.state, self.fault.clone())
     }
@@ -434,12 +445,7 @@ impl SiteObject {
             return Ok(Caller::Public);
         };
         let hash = guard::sha256_hex(token);
-        if let Ok(admin) = self
-            .env
-            .secret("ADMIN_KEY")
-            .map(|s| s.to_string())
-            .or_else(|_| self.env.var("ADMIN_KEY").map(|v| v.to_string()))
-        {
+        if let Some(admin) = self.var("ADMIN_KEY") {
             if !admin.is_empty()
                 && guard::constant_time_eq(hash.as_bytes(), guard::sha256_hex(&admin).as_bytes())
             {

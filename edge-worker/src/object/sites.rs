@@ -177,10 +177,15 @@ impl SiteObject {
         )
     }
 
-    /// `POST /_test/fault` (test builds only): the next change made by
-    /// `handler` fails at its `statement`th SQL statement.
+    /// `POST /_test/fault` (test builds only, and there only where the
+    /// worker's `TEST_FAULTS` variable is `on`: a test build deployed by
+    /// mistake has no switch): the next change made by `handler` fails at
+    /// its `statement`th SQL statement.
     #[cfg(feature = "test-faults")]
     pub(super) fn arm_fault(&self, req: &Request, body: &[u8]) -> R<Response> {
+        if self.var("TEST_FAULTS").as_deref() != Some("on") {
+            return Err(ApiError::NotFound("no such route".into()));
+        }
         #[derive(serde::Deserialize)]
         struct Arm {
             handler: String,
