@@ -1,6 +1,7 @@
 // The API contract on a real workerd: every route and error path, each reply
 // checked against edge-worker/openapi.yaml.
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { ADMIN_KEY, call, createSite, newSession, sessionId, siteSpec } from "./support/api.mjs";
 import { startWorker } from "./support/workerd.mjs";
@@ -376,4 +377,41 @@ test("a deployment without ADMIN_KEY or DEMO_SITES answers every request (401, 4
   } finally {
     await bare.stop();
   }
+});
+
+test("a body over the largest any route takes is refused before it is held, with or without its length", async () => {
+  await createSite(w, "big-bodies", siteSpec());
+  const url = new URL(`${w.url}/v1/sites/big-bodies/sessions`);
+  // Declared at a gigabyte, and only a kilobyte sent: the answer comes at
+  // once, never waiting for (or holding) the rest.
+  const declared = await new Promise((resolve, reject) => {
+    const r = request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": String(2 ** 30) } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    r.on("error", reject);
+    r.setTimeout(60_000, () => r.destroy(new Error("no answer while the body was still coming")));
+    r.write(Buffer.alloc(1024, 0x20));
+  });
+  assert.equal(declared.status, 413);
+  assert.equal(JSON.parse(declared.text).error.code, "payload_too_large");
+  // Streamed without a length and never ending: read until it passes the
+  // ceiling, then refused.
+  const endless = new ReadableStream({
+    pull(c) {
+      c.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+    },
+  });
+  const chunked = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: endless, duplex: "half", signal: AbortSignal.timeout(60_000) });
+  assert.equal(chunked.status, 413);
+  // A body without a length under the ceiling goes through as any other.
+  const small = new ReadableStream({
+    start(c) {
+      c.enqueue(new TextEncoder().encode(JSON.stringify({ session_id: sessionId(), url: "http://shop.test/" })));
+      c.close();
+    },
+  });
+  const ok = await fetch(url, { method: "POST", headers: { "content-type": "application/json", origin: "http://shop.test" }, body: small, duplex: "half" });
+  assert.equal(ok.status, 201, await ok.text());
 });

@@ -118,6 +118,23 @@ mod entry {
         Ok(r)
     }
 
+    /// The body of `req`, read as it streams in; `None` once it passes `cap`.
+    async fn read_capped(req: &mut Request, cap: usize) -> Result<Option<Vec<u8>>> {
+        use futures_util::StreamExt;
+        let mut out = Vec::new();
+        let Ok(mut stream) = req.stream() else {
+            return Ok(Some(out)); // no body at all
+        };
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            if out.len() + chunk.len() > cap {
+                return Ok(None);
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(Some(out))
+    }
+
     thread_local! {
         /// How many shards each site has, as its objects last said, and until when to believe it.
         static SHARDS: std::cell::RefCell<std::collections::HashMap<String, (u32, f64)>> =
@@ -132,16 +149,36 @@ mod entry {
     /// the site's own object. A shard that is not the session's forwards it,
     /// so an unknown or old count only costs a hop.
     async fn to_site(mut req: Request, env: &Env, site: &str, rest: &[&str]) -> Result<Response> {
+        // No body is held past the largest any route takes (the object then
+        // applies each route's own): a declared length over it is refused
+        // unread, a body without one is read up to it.
+        let mut read: Option<Vec<u8>> = None;
+        if !matches!(req.method(), Method::Get | Method::Head | Method::Options) {
+            let declared = req.headers().get("content-length").ok().flatten();
+            match declared.and_then(|v| v.trim().parse::<u64>().ok()) {
+                Some(n) if n > crate::api::MAX_BODY as u64 => {
+                    return error(&ApiError::PayloadTooLarge(crate::api::MAX_BODY));
+                }
+                Some(_) => {}
+                None => match read_capped(&mut req, crate::api::MAX_BODY).await? {
+                    Some(body) => read = Some(body),
+                    None => return error(&ApiError::PayloadTooLarge(crate::api::MAX_BODY)),
+                },
+            }
+        }
         // The `x-calltrack-*` headers are the shards' words to each other
         // (a spilled session, a shard's own part of a report): never a
         // client's. A request that brings one goes on without them.
         let internal = |name: &str| name.starts_with("x-calltrack-");
-        if req.headers().keys().any(|name| internal(&name)) {
+        if read.is_some() || req.headers().keys().any(|name| internal(&name)) {
             let headers = Headers::new();
             for (name, value) in req.headers().entries().filter(|(name, _)| !internal(name)) {
                 headers.set(&name, &value)?;
             }
-            let body = req.bytes().await?;
+            let body = match read {
+                Some(b) => b,
+                None => req.bytes().await?,
+            };
             let init = RequestInit {
                 method: req.method(),
                 headers,
