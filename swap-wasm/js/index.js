@@ -74,12 +74,16 @@ export async function swapNumbers({ numbers, region = "", numbering = "", endpoi
   let live = true;
   // Walks what is left in slices (the page, then content added later), one loop at a time.
   let running = null;
-  const walk = async () => {
+  // Content added later: its first slice in a task of its own too, not at
+  // the end of the page's task that added it (a long one already, when it
+  // added much).
+  const walk = async (later) => {
+    if (later) await pause();
     while (live && !handle.step(SLICE)) await pause();
   };
   // Cleared after it is set (a loop may finish at once, before the assignment).
-  const run = () => (running ??= walk().finally(() => (running = null)));
-  const observer = observe ? new MutationObserver((records) => handle?.mutated(records) && run()) : undefined;
+  const run = (later) => (running ??= walk(later).finally(() => (running = null)));
+  const observer = observe ? new MutationObserver((records) => handle?.mutated(records) && run(true)) : undefined;
   // The page in slices, giving the page back between them (no long task).
   // A large page scrolled away from its top: what the visitor sees (the
   // elements in the viewport) at once, found by hit tests before our writes
