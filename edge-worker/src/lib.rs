@@ -166,10 +166,11 @@ mod entry {
                 },
             }
         }
-        // The `x-calltrack-*` headers are the shards' words to each other
-        // (a spilled session, a shard's own part of a report): never a
-        // client's. A request that brings one goes on without them.
-        let internal = |name: &str| name.starts_with("x-calltrack-");
+        // The shards' words to each other (a spilled session, a shard's own
+        // part of a report) are never a client's: a request that brings one
+        // goes on without it. (`X-Calltrack-Geo` is a self-hoster's proxy's,
+        // README: Self-hosting; on Cloudflare the platform's place wins.)
+        let internal = |name: &str| ["x-calltrack-local", "x-calltrack-spill"].contains(&name);
         if read.is_some() || req.headers().keys().any(|name| internal(&name)) {
             let headers = Headers::new();
             for (name, value) in req.headers().entries().filter(|(name, _)| !internal(name)) {
