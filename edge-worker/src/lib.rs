@@ -118,21 +118,33 @@ mod entry {
         Ok(r)
     }
 
-    /// The body of `req`, read as it streams in; `None` once it passes `cap`.
+    /// How much of a body over the ceiling is still read (and dropped)
+    /// before the answer: a client that sends it whole then reads the 413.
+    const DRAIN: usize = 16 * 1024 * 1024;
+
+    /// The body of `req`, read as it streams in: `None` when it passes
+    /// `cap` (what comes after is dropped as it arrives, up to [`DRAIN`],
+    /// where reading stops).
     async fn read_capped(req: &mut Request, cap: usize) -> Result<Option<Vec<u8>>> {
         use futures_util::StreamExt;
         let mut out = Vec::new();
         let Ok(mut stream) = req.stream() else {
             return Ok(Some(out)); // no body at all
         };
+        let mut seen = 0;
         while let Some(chunk) = stream.next().await {
             let chunk = chunk?;
-            if out.len() + chunk.len() > cap {
+            seen += chunk.len();
+            if seen > DRAIN {
                 return Ok(None);
             }
-            out.extend_from_slice(&chunk);
+            if seen > cap {
+                out = Vec::new();
+            } else {
+                out.extend_from_slice(&chunk);
+            }
         }
-        Ok(Some(out))
+        Ok((seen <= cap).then_some(out))
     }
 
     thread_local! {
@@ -157,6 +169,11 @@ mod entry {
             let declared = req.headers().get("content-length").ok().flatten();
             match declared.and_then(|v| v.trim().parse::<u64>().ok()) {
                 Some(n) if n > crate::api::MAX_BODY as u64 => {
+                    // Up to a bound, what was sent is read and dropped, so
+                    // the client gets the answer rather than a reset.
+                    if n <= DRAIN as u64 {
+                        read_capped(&mut req, 0).await?;
+                    }
                     return error(&ApiError::PayloadTooLarge(crate::api::MAX_BODY));
                 }
                 Some(_) => {}
@@ -170,7 +187,14 @@ mod entry {
         // part of a report) are never a client's: a request that brings one
         // goes on without it. (`X-Calltrack-Geo` is a self-hoster's proxy's,
         // README: Self-hosting; on Cloudflare the platform's place wins.)
-        let internal = |name: &str| ["x-calltrack-local", "x-calltrack-spill"].contains(&name);
+        let internal = |name: &str| {
+            [
+                "x-calltrack-local",
+                "x-calltrack-spill",
+                "x-calltrack-client",
+            ]
+            .contains(&name)
+        };
         if read.is_some() || req.headers().keys().any(|name| internal(&name)) {
             let headers = Headers::new();
             for (name, value) in req.headers().entries().filter(|(name, _)| !internal(name)) {

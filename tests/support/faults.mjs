@@ -140,7 +140,7 @@ export async function drain({ adminKey, seconds = 3, poolSize = 60, visitors = 4
     let attacker = { sent: 0, leased: 0, limited: 0 };
     let stop = false;
     const attack = (async () => {
-      const ip = { "cf-connecting-ip": "198.51.100.66" };
+      const ip = { "x-real-ip": "198.51.100.66" };
       while (!stop) {
         const r = await lease(w, "drain", sid(), ip);
         attacker.sent++;
@@ -151,7 +151,7 @@ export async function drain({ adminKey, seconds = 3, poolSize = 60, visitors = 4
     let dynamic = 0;
     const gap = (seconds * 1000) / visitors;
     for (let i = 0; i < visitors; i++) {
-      const r = await lease(w, "drain", sid(), { "cf-connecting-ip": `203.0.113.${(i % 250) + 1}` });
+      const r = await lease(w, "drain", sid(), { "x-real-ip": `203.0.113.${(i % 250) + 1}` });
       if (r.status === 201 && r.body.numbers[0].kind === "dynamic") dynamic++;
       await sleep(gap);
     }

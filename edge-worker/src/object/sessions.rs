@@ -43,7 +43,7 @@ impl SiteObject {
         let address = if trusted {
             ns.client_ip.clone()
         } else {
-            header("cf-connecting-ip").or_else(|| header("x-real-ip"))
+            super::shards::client_address(req)
         };
         // Where the visitor is, from the platform (not from a server integration's request).
         let geo = if trusted {

@@ -38,6 +38,8 @@ use crate::store::{self, Db};
 pub(super) const SPILL: &str = "x-calltrack-spill";
 /// Marks an admin read one shard answers from its own state.
 pub(super) const LOCAL: &str = "x-calltrack-local";
+/// The visitor's address as the first shard read it, on a forwarded request.
+const CLIENT: &str = "x-calltrack-client";
 /// Tells the Worker how many shards the site has (on page replies).
 pub(super) const SHARDS: &str = "x-calltrack-shards";
 /// Carries the platform's idea of where the visitor is to the shard a page
@@ -213,6 +215,9 @@ impl SiteObject {
         }
         if let Some(g) = geo_of(req) {
             headers.set(GEO, &g)?;
+        }
+        if let Some(a) = client_address(req) {
+            headers.set(CLIENT, &a)?;
         }
         let path = url_path(req);
         let body = (!body.is_empty()).then(|| body.to_vec());
@@ -540,6 +545,36 @@ pub(super) fn geo_of(req: &Request) -> Option<String> {
             .map(|g| g.trim().chars().take(64).collect::<String>())
             .filter(|g| !g.is_empty())
     })
+}
+
+/// The visitor's address, for the limits per client: on Cloudflare (the
+/// request's `cf` object names a data centre) its `CF-Connecting-IP`,
+/// which the platform sets; on a request forwarded between shards, as the
+/// first shard read it; on workerd run directly, the reverse proxy's
+/// `X-Real-IP` (README: Self-hosting). A `CF-Connecting-IP` that did not
+/// come through Cloudflare is the client's own word, never believed.
+pub(super) fn client_address(req: &Request) -> Option<String> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .ok()
+            .flatten()
+            .map(|v| v.trim().chars().take(64).collect::<String>())
+            .filter(|v| !v.is_empty())
+    };
+    // Cloudflare names the data centre that took the request (`cf.colo`);
+    // workerd run directly gives no such thing (its `cf`, if any, is empty).
+    let on_cloudflare = js_sys::Reflect::get(req.inner().as_ref(), &"cf".into())
+        .ok()
+        .filter(|cf| cf.is_object())
+        .and_then(|cf| js_sys::Reflect::get(&cf, &"colo".into()).ok())
+        .and_then(|colo| colo.as_string())
+        .is_some_and(|colo| !colo.is_empty());
+    if on_cloudflare {
+        header("cf-connecting-ip")
+    } else {
+        header(CLIENT).or_else(|| header("x-real-ip"))
+    }
 }
 
 /// Whether this admin read is one shard's own part.
