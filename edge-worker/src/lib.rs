@@ -14,6 +14,8 @@
 //! * `store` (wasm only): the database handle (statements, transactions)
 //!   and the tables, a file per table group, with typed rows.
 //! * `tz` (wasm only): a time zone's UTC offset, from the runtime's `Intl`.
+//! * `client` (wasm only): the visitor's address and place, as the
+//!   platform or the reverse proxy says them.
 //!
 //! The Worker itself only routes: `/healthz`, everything under
 //! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`), and,
@@ -29,6 +31,8 @@ pub mod telephony;
 
 pub mod routes;
 
+#[cfg(target_arch = "wasm32")]
+mod client;
 #[cfg(target_arch = "wasm32")]
 mod object;
 #[cfg(target_arch = "wasm32")]
@@ -118,6 +122,39 @@ mod entry {
         Ok(r)
     }
 
+    /// The request headers only the edge may set (a client's are dropped).
+    /// (`X-Calltrack-Geo` is a self-hoster's proxy's: README, Self-hosting.)
+    fn internal(name: &str) -> bool {
+        [
+            "x-calltrack-local",
+            "x-calltrack-spill",
+            crate::client::CLIENT,
+        ]
+        .contains(&name)
+    }
+
+    /// `req` again with `body`, for the site's object: without the headers
+    /// only the edge may set, and with what the client's request itself says
+    /// of the visitor (a request built here has no `cf` object).
+    fn rebuilt(req: &Request, body: &[u8]) -> Result<Request> {
+        let headers = Headers::new();
+        for (name, value) in req.headers().entries().filter(|(name, _)| !internal(name)) {
+            headers.set(&name, &value)?;
+        }
+        crate::client::carry(
+            &headers,
+            crate::client::read(req),
+            crate::client::place(req),
+        )?;
+        let init = RequestInit {
+            method: req.method(),
+            headers,
+            body: (!body.is_empty()).then(|| js_sys::Uint8Array::from(body).into()),
+            ..RequestInit::default()
+        };
+        Request::new_with_init(req.url()?.as_ref(), &init)
+    }
+
     /// How much of a body over the ceiling is still read (and dropped)
     /// before the answer: a client that sends it whole then reads the 413.
     const DRAIN: usize = 16 * 1024 * 1024;
@@ -184,33 +221,13 @@ mod entry {
             }
         }
         // The shards' words to each other (a spilled session, a shard's own
-        // part of a report) are never a client's: a request that brings one
-        // goes on without it. (`X-Calltrack-Geo` is a self-hoster's proxy's,
-        // README: Self-hosting; on Cloudflare the platform's place wins.)
-        let internal = |name: &str| {
-            [
-                "x-calltrack-local",
-                "x-calltrack-spill",
-                "x-calltrack-client",
-            ]
-            .contains(&name)
-        };
-        if read.is_some() || req.headers().keys().any(|name| internal(&name)) {
-            let headers = Headers::new();
-            for (name, value) in req.headers().entries().filter(|(name, _)| !internal(name)) {
-                headers.set(&name, &value)?;
-            }
-            let body = match read {
-                Some(b) => b,
-                None => req.bytes().await?,
-            };
-            let init = RequestInit {
-                method: req.method(),
-                headers,
-                body: (!body.is_empty()).then(|| js_sys::Uint8Array::from(body.as_slice()).into()),
-                ..RequestInit::default()
-            };
-            req = Request::new_with_init(req.url()?.as_ref(), &init)?;
+        // part of a report, the visitor's address as the edge read it) are
+        // never a client's: a request that brings one goes on without it.
+        if let Some(body) = read {
+            req = rebuilt(&req, &body)?;
+        } else if req.headers().keys().any(|name| internal(&name)) {
+            let body = req.bytes().await?;
+            req = rebuilt(&req, &body)?;
         }
         let now = Date::now().as_millis() as f64;
         let shards = SHARDS.with(|m| {
@@ -233,13 +250,7 @@ mod entry {
                     if let Some(id) = crate::api::session_id_of(&body) {
                         shard = pool_core::shard::first(id, n);
                     }
-                    let init = RequestInit {
-                        method: Method::Post,
-                        headers: req.headers().clone(),
-                        body: Some(js_sys::Uint8Array::from(body.as_slice()).into()),
-                        ..RequestInit::default()
-                    };
-                    req = Request::new_with_init(req.url()?.as_ref(), &init)?;
+                    req = rebuilt(&req, &body)?;
                 }
                 _ => {}
             }

@@ -43,13 +43,13 @@ impl SiteObject {
         let address = if trusted {
             ns.client_ip.clone()
         } else {
-            super::shards::client_address(req)
+            crate::client::address(req)
         };
         // Where the visitor is, from the platform (not from a server integration's request).
         let geo = if trusted {
             None
         } else {
-            super::shards::geo_of(req)
+            crate::client::place(req)
         };
         let at = now();
         let db = self.ready()?;

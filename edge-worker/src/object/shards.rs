@@ -38,13 +38,8 @@ use crate::store::{self, Db};
 pub(super) const SPILL: &str = "x-calltrack-spill";
 /// Marks an admin read one shard answers from its own state.
 pub(super) const LOCAL: &str = "x-calltrack-local";
-/// The visitor's address as the first shard read it, on a forwarded request.
-const CLIENT: &str = "x-calltrack-client";
 /// Tells the Worker how many shards the site has (on page replies).
 pub(super) const SHARDS: &str = "x-calltrack-shards";
-/// Carries the platform's idea of where the visitor is to the shard a page
-/// request is forwarded to (a request between objects has no `cf`).
-const GEO: &str = "x-calltrack-geo";
 
 /// What the coordinator pushes to a shard.
 #[derive(Serialize, Deserialize)]
@@ -213,12 +208,11 @@ impl SiteObject {
         if let Some(m) = mark {
             headers.set(m, "1")?;
         }
-        if let Some(g) = geo_of(req) {
-            headers.set(GEO, &g)?;
-        }
-        if let Some(a) = client_address(req) {
-            headers.set(CLIENT, &a)?;
-        }
+        crate::client::carry(
+            &headers,
+            crate::client::address(req),
+            crate::client::place(req),
+        )?;
         let path = url_path(req);
         let body = (!body.is_empty()).then(|| body.to_vec());
         self.to_shard(site, k, req.method(), &path, headers, body)
@@ -524,56 +518,6 @@ impl SiteObject {
         }
         self.sample_pools();
         empty(204)
-    }
-}
-
-/// Where the visitor is, from the platform (`country / region`); on a
-/// request forwarded between shards, as the first shard read it; on
-/// workerd run directly, as the reverse proxy in front says it (its GeoIP
-/// in `X-Calltrack-Geo`: README, Self-hosting).
-pub(super) fn geo_of(req: &Request) -> Option<String> {
-    let platform = req.cf().and_then(|cf| match (cf.country(), cf.region()) {
-        (Some(c), Some(r)) if !r.is_empty() => Some(format!("{c} / {r}")),
-        (Some(c), _) => Some(c),
-        _ => None,
-    });
-    platform.or_else(|| {
-        req.headers()
-            .get(GEO)
-            .ok()
-            .flatten()
-            .map(|g| g.trim().chars().take(64).collect::<String>())
-            .filter(|g| !g.is_empty())
-    })
-}
-
-/// The visitor's address, for the limits per client: on Cloudflare (the
-/// request's `cf` object names a data centre) its `CF-Connecting-IP`,
-/// which the platform sets; on a request forwarded between shards, as the
-/// first shard read it; on workerd run directly, the reverse proxy's
-/// `X-Real-IP` (README: Self-hosting). A `CF-Connecting-IP` that did not
-/// come through Cloudflare is the client's own word, never believed.
-pub(super) fn client_address(req: &Request) -> Option<String> {
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .ok()
-            .flatten()
-            .map(|v| v.trim().chars().take(64).collect::<String>())
-            .filter(|v| !v.is_empty())
-    };
-    // Cloudflare names the data centre that took the request (`cf.colo`);
-    // workerd run directly gives no such thing (its `cf`, if any, is empty).
-    let on_cloudflare = js_sys::Reflect::get(req.inner().as_ref(), &"cf".into())
-        .ok()
-        .filter(|cf| cf.is_object())
-        .and_then(|cf| js_sys::Reflect::get(&cf, &"colo".into()).ok())
-        .and_then(|colo| colo.as_string())
-        .is_some_and(|colo| !colo.is_empty());
-    if on_cloudflare {
-        header("cf-connecting-ip")
-    } else {
-        header(CLIENT).or_else(|| header("x-real-ip"))
     }
 }
 
