@@ -142,54 +142,62 @@ function* walk(root, skip, numbers, observer, state) {
     out[0] += out[1].length ? "\x01" + text : text;
     for (let i = from; i < to; i++) out[1].push(nodes[i]);
   };
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    // Time is up: go on in the next slice. A run open here stays in this
-    // walk and is handed over whole, in the slice that closes it.
-    if (++count % 128 === 0 && performance.now() > state.until) yield;
-    if (n.nodeType === 1) {
-      // Web components are walked like the page.
-      if (n.shadowRoot) inner.push(n.shadowRoot);
-      continue;
-    }
-    const v = n.nodeValue;
-    if (!DIGIT.test(v)) {
-      // Read only when digits follow; after 16 such texts no run goes on.
-      if (end - last > 16) {
-        if (last >= 0) hand(0, last + 1);
-        last = -1;
-        end = 0;
+  // The loop over the nodes, in a function of its own: V8 optimizes a
+  // generator's loop only when the generator is called again, never while
+  // it runs (no on-stack replacement for generators), and a page's walk is
+  // one call. Returns whether time is up (go on in the next slice: a run
+  // open there stays and is handed over whole, in the slice that closes it).
+  const read = () => {
+    for (;;) {
+      if (++count % 128 === 0 && performance.now() > state.until) return true;
+      const n = walker.nextNode();
+      if (!n) return false;
+      if (n.nodeType === 1) {
+        // Web components are walked like the page.
+        if (n.shadowRoot) inner.push(n.shadowRoot);
+        continue;
       }
-      nodes[end] = n;
-      values[end++] = v;
-      continue;
-    }
-    // Digits at the start (after punctuation): the text joins the run when
-    // the last one ends with digits, only punctuation is between, and all
-    // are of one block. A run may start with that punctuation (`+`, `(`).
-    let keep = end; // the texts before this one that go with it: `keep..end`
-    let joins = false;
-    const c = v.charCodeAt(0);
-    if ((c < 0x40 || c === 0xa0 || (c >= 0x2009 && c <= 0x202f) || c >= 0xff10) && HEAD.test(v)) {
-      while (keep > last + 1 && GLUE.test(values[keep - 1])) keep--;
-      // Of one block with this text (`nodes` past `end` are left from earlier runs: never read there).
-      joins = last >= 0 && keep === last + 1 && TAIL.test(values[last]) && sameBlock(nodes[last], n);
-      // A text that ends by opening the number (`Tel: (`, `Call +`) starts its run.
-      if (!joins && keep > last + 1 && OPENS.test(values[keep - 1])) keep--;
-    }
-    let k = 0;
-    if (joins) k = last + 1;
-    else if (last >= 0) hand(0, last + 1);
-    for (let i = keep; i < end; i++) {
-      if (sameBlock(nodes[i], n)) {
-        nodes[k] = nodes[i];
-        values[k++] = values[i];
+      const v = n.nodeValue;
+      if (!DIGIT.test(v)) {
+        // Read only when digits follow; after 16 such texts no run goes on.
+        if (end - last > 16) {
+          if (last >= 0) hand(0, last + 1);
+          last = -1;
+          end = 0;
+        }
+        nodes[end] = n;
+        values[end++] = v;
+        continue;
       }
+      // Digits at the start (after punctuation): the text joins the run when
+      // the last one ends with digits, only punctuation is between, and all
+      // are of one block. A run may start with that punctuation (`+`, `(`).
+      let keep = end; // the texts before this one that go with it: `keep..end`
+      let joins = false;
+      const c = v.charCodeAt(0);
+      if ((c < 0x40 || c === 0xa0 || (c >= 0x2009 && c <= 0x202f) || c >= 0xff10) && HEAD.test(v)) {
+        while (keep > last + 1 && GLUE.test(values[keep - 1])) keep--;
+        // Of one block with this text (`nodes` past `end` are left from earlier runs: never read there).
+        joins = last >= 0 && keep === last + 1 && TAIL.test(values[last]) && sameBlock(nodes[last], n);
+        // A text that ends by opening the number (`Tel: (`, `Call +`) starts its run.
+        if (!joins && keep > last + 1 && OPENS.test(values[keep - 1])) keep--;
+      }
+      let k = 0;
+      if (joins) k = last + 1;
+      else if (last >= 0) hand(0, last + 1);
+      for (let i = keep; i < end; i++) {
+        if (sameBlock(nodes[i], n)) {
+          nodes[k] = nodes[i];
+          values[k++] = values[i];
+        }
+      }
+      nodes[k] = n;
+      values[k] = v;
+      last = k;
+      end = k + 1;
     }
-    nodes[k] = n;
-    values[k] = v;
-    last = k;
-    end = k + 1;
-  }
+  };
+  while (read()) yield;
   if (last >= 0) hand(0, last + 1);
   nodes.length = values.length = 0;
   // The frames the site marks, and the attributes that may carry a number, in one query.
