@@ -4,7 +4,7 @@
 // page and recording; a second call from the same number finds the person;
 // a lead becomes a deal too; a deal won in Pipedrive (its webhook) gives the
 // call the site's successful outcome and moves PTR; a refused request is
-// dropped with Pipedrive's words; the webhook checks its password.
+// refused with Pipedrive's words; the webhook checks its password.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ADMIN_KEY, call, createSite, newSession, siteSpec, until } from "./support/api.mjs";
@@ -105,7 +105,7 @@ describe("Pipedrive", () => {
     assert.deepEqual((await webhook({ current: { id: 999999, status: "won" } })).body, { changed: false });
   });
 
-  test("a request Pipedrive refuses is dropped with its words; bad config is refused", async () => {
+  test("a request Pipedrive refuses is kept as refused with its words; bad config is refused", async () => {
     await createSite(w, "crm-bad", siteSpec({
       target_call: { min_duration_secs: 0, unique_days: 0 },
       integrations: { pipedrive: { api_token: "wrong-token", api_base: pd.url, webhook_secret: SECRET } },
@@ -114,7 +114,7 @@ describe("Pipedrive", () => {
     await call(w, "POST", "/v1/sites/crm-bad/calls", { body: { call_id: "x-1", tracking_number: s.body.numbers[0].number, caller: "+79163330003", status: "answered", duration_secs: 10 }, key: ADMIN_KEY });
     const dropped = await until(async () => {
       const d = (await call(w, "GET", "/v1/sites/crm-bad/deliveries", { key: ADMIN_KEY })).body.deliveries;
-      return d.find((x) => x.kind === "pipedrive" && x.state === "dropped");
+      return d.find((x) => x.kind === "pipedrive" && x.state === "refused");
     }, "the refused sync");
     assert.match(dropped.last_error, /Pipedrive answered 401: unauthorized access/);
     const bad = await call(w, "PUT", "/v1/sites/crm-bad", {

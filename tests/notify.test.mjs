@@ -4,7 +4,7 @@
 // channel and a tel: link; the next calls wait for the digest interval and
 // go as one message; a call back (an outgoing call) takes its call out and
 // marks it called back; quiet hours hold the message until they end; a
-// number the vendor refuses is dropped at once with the vendor's words.
+// number the vendor refuses is refused at once with the vendor's words.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
@@ -64,10 +64,10 @@ describe("missed-call alerts", () => {
     assert.deepEqual([mail.From, mail.To, mail.MessageStream], ["alerts@clinic.example", "head@clinic.example", "outbound"]);
     assert.match(mail.Subject, /^Missed call: \+79161110001 at/);
     assert.match(mail.TextBody, /Call back: tel:\+79161110001/);
-    // The number Twilio refuses: dropped at once, with Twilio's words, in deliveries.
+    // The number Twilio refuses: refused at once, with Twilio's words, in deliveries.
     const refused = await until(async () => {
       const d = (await admin("alerts", "GET", "/deliveries", { template: "/v1/sites/{site}/deliveries" })).body.deliveries;
-      return d.find((x) => x.kind === "sms" && x.state === "dropped");
+      return d.find((x) => x.kind === "sms" && x.state === "refused");
     }, "the refused SMS");
     assert.equal(refused.attempts, 1);
     assert.match(refused.last_error, /400: The 'To' number \+15005550001 is not a valid phone number\./);

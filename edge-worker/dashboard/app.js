@@ -248,6 +248,18 @@ async function leads() {
   );
 }
 
+/** What the outbox could not deliver (and what it still tries), each failed one with a button to try again. */
+async function deliveries() {
+  const { deliveries: all } = await api("/deliveries");
+  const stuck = all.filter((d) => d.state !== "delivered" && (d.state !== "pending" || d.attempts > 0));
+  const el = $("#deliveries");
+  if (stuck.length === 0) return empty(el, "Everything was delivered.");
+  el.innerHTML = `<table><thead><tr>${["Queued", "What", "To", "State", "Tries", "Last error", ""].map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${stuck
+    .map((d) => `<tr><td>${esc(fmtTime(d.created_at))}</td><td>${esc(`${d.kind}: ${d.event}`)}</td><td>${esc(d.url)}</td><td>${esc(d.state)}</td><td>${esc(d.attempts)}</td>
+      <td>${esc(d.last_error ?? "")}</td><td>${d.state === "pending" ? "" : `<button type="button" class="retry" data-id="${esc(d.id)}">Try again</button>`}</td></tr>`)
+    .join("")}</tbody></table>`;
+}
+
 /** The CSV through the API (the key stays in the header), saved as a file. */
 async function download(path, name) {
   const r = await fetch(`/v1/sites/${encodeURIComponent(state.site)}${path}`, { headers: { authorization: `Bearer ${state.key}` } });
@@ -365,7 +377,7 @@ async function load() {
   sel.innerHTML = `<option value="">all</option>${byChannel.rows.map((r) => `<option>${esc(r.key)}</option>`).join("")}`;
   sel.value = keep;
   funnel(byChannel);
-  await Promise.all([channelCharts(byChannel), targetChart(), missed(), heatmap(), pools(overview), log(), agents(), sources(), leads()]);
+  await Promise.all([channelCharts(byChannel), targetChart(), missed(), heatmap(), pools(overview), log(), agents(), sources(), leads(), deliveries()]);
   document.body.dataset.loaded = String(Date.now());
 }
 
@@ -409,6 +421,18 @@ $("#log").addEventListener("change", (e) => {
   if (e.target.matches("select.outcome")) setOutcome(e.target);
 });
 $("#sizing-form").addEventListener("submit", sizing);
+$("#deliveries").addEventListener("click", async (e) => {
+  const b = e.target.closest("button.retry");
+  if (!b) return;
+  b.disabled = true;
+  try {
+    await api(`/deliveries/${encodeURIComponent(b.dataset.id)}/retry`, { method: "POST" });
+    await deliveries();
+  } catch (err) {
+    b.disabled = false;
+    alerts([{ kind: "not_swapping", message: err.message }]);
+  }
+});
 $("#leads-csv").addEventListener("click", () => {
   const { from, to } = period();
   download(`/leads?${q({ from, to, format: "csv", limit: 500 })}`, "leads.csv").catch((e) => alerts([{ kind: "not_swapping", message: e.message }]));

@@ -37,6 +37,16 @@ pub fn client_key(site: &str, address: &str) -> u64 {
     u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }
 
+/// The client `address` is counted as by the limits: its network (an
+/// IPv4 address, an IPv6 /64: [`pool_core::client::network`]; what is no
+/// address, as it is written), hashed with the site's name. `None` when
+/// there is no address to count by.
+pub fn client(site: &str, address: Option<&str>) -> Option<pool_core::client::Client> {
+    let address = address?;
+    let network = pool_core::client::network(address).unwrap_or_else(|_| address.to_string());
+    Some(pool_core::client::Client(client_key(site, &network)))
+}
+
 /// New sessions per minute, per client and per site, counted over a
 /// sliding minute: the last minute's count weighted by how much of it is
 /// still inside the minute before `now`, plus this minute's. A fixed window

@@ -129,6 +129,8 @@ pub enum Handler {
     EraseCaller,
     /// `GET /deliveries`.
     Deliveries,
+    /// `POST /deliveries/{id}/retry`.
+    RetryDelivery,
     /// `GET /sizing`.
     Sizing,
     /// `GET /overview`.
@@ -137,6 +139,8 @@ pub enum Handler {
     DemoCall,
     /// `POST /_test/fault`: arms an injected storage fault (test builds only).
     ArmFault,
+    /// `POST /_test/clock`: moves the test clock on (test builds only).
+    MoveClock,
 }
 
 impl Handler {
@@ -217,11 +221,14 @@ pub const ROUTES: &[Route] = &[
     r(Get, "reports/pools", Admin, PoolReport),
     r(Delete, "callers/{}", Admin, EraseCaller),
     r(Get, "deliveries", Admin, Deliveries),
+    r(Post, "deliveries/{}/retry", Admin, RetryDelivery),
     r(Get, "sizing", Admin, Sizing),
     r(Get, "overview", Admin, Overview),
     r(Post, "demo/call", Page, DemoCall),
     #[cfg(feature = "test-faults")]
     r(Post, "_test/fault", Deployment, ArmFault),
+    #[cfg(feature = "test-faults")]
+    r(Post, "_test/clock", Deployment, MoveClock),
 ];
 
 /// What a path is, whatever the method.

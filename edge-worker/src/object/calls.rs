@@ -606,13 +606,18 @@ impl SiteObject {
         json(200, &serde_json::json!({"calls": calls, "leads": leads}))
     }
 
-    /// Drops calls, leads and delivered events past the site's retention.
+    /// Drops calls and leads past the site's retention, delivered events
+    /// after a week, failed ones (replayable until then) after 30 days.
     pub(super) fn prune(&self, retention: Duration) {
         let Ok(db) = self.ready() else { return };
         let at = now();
-        if let Err(e) = store::prune_calls(&db, at - retention)
-            .and_then(|()| store::prune_outbox(&db, (at - Duration::from_days(7)).millis()))
-        {
+        if let Err(e) = store::prune_calls(&db, at - retention).and_then(|()| {
+            store::prune_outbox(
+                &db,
+                (at - Duration::from_days(7)).millis(),
+                (at - Duration::from_days(30)).millis(),
+            )
+        }) {
             worker::console_error!("prune: {e}");
         }
     }

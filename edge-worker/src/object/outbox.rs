@@ -5,16 +5,17 @@
 use serde::{Deserialize, Serialize};
 use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
 
+use pool_core::delivery::{self, Next};
 use pool_core::site::{GA4_ENDPOINT, PIPEDRIVE_API};
+use pool_core::time::Instant;
 
 use super::call_view::view;
 use super::{json, now, Loaded, SiteObject, R};
+use crate::error::ApiError;
 use crate::http;
 use crate::store::{self, opt, CallRow, Db};
 use crate::telephony;
 
-/// Attempts before an event is dropped (with its record kept).
-pub const MAX_ATTEMPTS: i64 = 10;
 /// How long one delivery may take.
 const DELIVERY_TIMEOUT_SECS: u64 = 10;
 
@@ -39,8 +40,8 @@ pub(super) struct Outgoing<'a> {
 pub(super) fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
     let at = now().millis();
     db.exec(
-        "INSERT INTO outbox (kind, url, secret, event, idem, body, attempts, next_at, state, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?)",
+        "INSERT INTO outbox (kind, url, secret, event, idem, body, attempts, next_at, state, created_at, since)
+         VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?, ?)",
         vec![
             o.kind.into(),
             o.url.into(),
@@ -48,6 +49,7 @@ pub(super) fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
             o.event.into(),
             o.idem.into(),
             o.body.into(),
+            int(at),
             int(at),
             int(at),
         ],
@@ -199,8 +201,48 @@ pub(super) fn enqueue_ga4(
 }
 
 impl SiteObject {
+    /// `POST /v1/sites/{site}/deliveries/{id}/retry`: a delivery that
+    /// failed (or was refused) is tried again now, with a new window of
+    /// tries ([`delivery::RETRY_FOR`]); the receiver's idempotency key is
+    /// the same, so one that did take it sees it once.
+    pub(super) fn retry_delivery(&self, id: &str) -> R<Response> {
+        self.require_site()?;
+        let id: i64 = id
+            .parse()
+            .map_err(|_| ApiError::NotFound("no such delivery".into()))?;
+        let db = self.ready()?;
+        #[derive(Deserialize)]
+        struct State {
+            state: String,
+        }
+        let rows: Vec<State> = db
+            .exec("SELECT state FROM outbox WHERE id = ?", vec![int(id)])
+            .and_then(|c| c.to_array())?;
+        let Some(row) = rows.first() else {
+            return Err(ApiError::NotFound("no such delivery".into()));
+        };
+        if !delivery::replay(&row.state) {
+            return Err(ApiError::Conflict(format!(
+                "delivery {id} is {}: only a failed or refused one is tried again",
+                row.state
+            )));
+        }
+        let at = now().millis();
+        self.mutate(None, |_, db| {
+            db.write(
+                "UPDATE outbox SET state = 'pending', attempts = 0, since = ?, next_at = ?, done_at = NULL WHERE id = ?",
+                vec![int(at), int(at), int(id)],
+            )?;
+            Ok(())
+        })?;
+        json(
+            202,
+            &serde_json::json!({"id": id, "state": "pending", "next_at": at}),
+        )
+    }
+
     /// `GET /v1/sites/{site}/deliveries`: the outbox, newest first: what was
-    /// sent, what is retried, what was dropped and why.
+    /// sent, what is retried, what failed or was refused and why.
     pub(super) fn deliveries(&self, req: &Request) -> R<Response> {
         let _ = req;
         self.require_site()?;
@@ -260,8 +302,9 @@ impl SiteObject {
         rows.first().and_then(|r| r.t)
     }
 
-    /// Sends what is due; retried with backoff (1 s, 2 s, 4 s, ... up to an
-    /// hour), dropped after [`MAX_ATTEMPTS`] with the record kept.
+    /// Sends what is due; what fails is tried again as
+    /// [`delivery::after_failure`] says (for at least 72 hours), then kept
+    /// as failed, replayable.
     pub(super) async fn deliver(&self) {
         #[derive(Deserialize)]
         struct Due {
@@ -273,12 +316,13 @@ impl SiteObject {
             idem: String,
             body: String,
             attempts: i64,
+            since: i64,
         }
         let Ok(db) = self.ready() else { return };
         let at = now().millis();
         let due: Vec<Due> = match db
             .exec(
-                "SELECT id, kind, url, secret, event, idem, body, attempts FROM outbox
+                "SELECT id, kind, url, secret, event, idem, body, attempts, COALESCE(since, created_at) AS since FROM outbox
                  WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT 20",
                 vec![int(at)],
             )
@@ -318,21 +362,27 @@ impl SiteObject {
                     vec![int(attempts), int(done), int(d.id)],
                 ),
                 // What the vendor refuses as such (a bad number, a sender it
-                // does not know) fails the same way every time: dropped now.
+                // does not know) fails the same way every time: refused now.
                 Err(Failure::Refused(e)) => db.exec(
-                    "UPDATE outbox SET state = 'dropped', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
-                    vec![int(attempts), int(done), e.into(), int(d.id)],
-                ),
-                Err(Failure::Again(e)) if attempts >= MAX_ATTEMPTS => db.exec(
-                    "UPDATE outbox SET state = 'dropped', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
+                    "UPDATE outbox SET state = 'refused', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
                     vec![int(attempts), int(done), e.into(), int(d.id)],
                 ),
                 Err(Failure::Again(e)) => {
-                    let backoff = 1000i64 << (attempts - 1).min(12);
-                    db.exec(
-                        "UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
-                        vec![int(attempts), int(done + backoff.min(3_600_000)), e.into(), int(d.id)],
-                    )
+                    let tries = u32::try_from(attempts).unwrap_or(u32::MAX);
+                    match delivery::after_failure(
+                        Instant::from_millis(d.since),
+                        tries,
+                        Instant::from_millis(done),
+                    ) {
+                        Next::Failed => db.exec(
+                            "UPDATE outbox SET state = 'failed', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
+                            vec![int(attempts), int(done), e.into(), int(d.id)],
+                        ),
+                        Next::At(t) => db.exec(
+                            "UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
+                            vec![int(attempts), int(t.millis()), e.into(), int(d.id)],
+                        ),
+                    }
                 }
             };
             if let Err(e) = update {

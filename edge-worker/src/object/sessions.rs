@@ -51,6 +51,12 @@ impl SiteObject {
         } else {
             crate::client::place(req)
         };
+        // The client the live-lease cap counts (none for a trusted server).
+        let counted = if trusted {
+            None
+        } else {
+            guard::client(site, address.as_deref())
+        };
         let at = now();
         let db = self.ready()?;
         let stored = store::session_visit(&db, ns.id)?;
@@ -88,8 +94,9 @@ impl SiteObject {
                 }
             }
             // A server key lifts the per-client limit; the site's limit holds for all.
+            // Clients without an address share one count.
             let client = (!trusted)
-                .then(|| guard::client_key(site, address.as_deref().unwrap_or("unknown")));
+                .then(|| counted.map_or_else(|| guard::client_key(site, "unknown"), |c| c.0));
             // A sharded site: each shard takes its share of the limits (a
             // client's sessions spread evenly over the shards).
             let (limits, n) =
@@ -111,8 +118,15 @@ impl SiteObject {
         let reply = self
             .mutate_batched(Handler::CreateSession, |l, db| {
                 let who = l.site.config().audience(&visit);
-                let shown = l.site.visit(ns.id, who, at);
-                store::put_session(db, ns.id, at, &visit_json, ns.ga_client_id.as_deref())?;
+                let shown = l.site.visit_from(ns.id, who, counted, at);
+                store::put_session(
+                    db,
+                    ns.id,
+                    at,
+                    &visit_json,
+                    ns.ga_client_id.as_deref(),
+                    counted,
+                )?;
                 let max = l.site.config().trail_max;
                 if let (Some(step), true) = (&viewed, max > 0) {
                     store::append_step(db, ns.id, step, max)?;
@@ -156,10 +170,12 @@ impl SiteObject {
             .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
         let channel =
             ChannelReply::with_region(&visit, stored.as_deref().and_then(api::stored_region));
+        // A lapsed page is leased again within its client's cap.
+        let client = store::session_client(&self.ready()?, id)?;
         let reply = self
             .mutate_batched(Handler::Heartbeat, |l, db| {
                 let who = l.site.config().audience(&visit);
-                let shown = l.site.beat(id, who, kind, at);
+                let shown = l.site.beat_from(id, who, client, kind, at);
                 store::touch_session(db, id, at)?;
                 if let Some(c) = &beat.coverage {
                     store::put_coverage(db, c, at, api::MAX_COVERAGE_PAGES)?;

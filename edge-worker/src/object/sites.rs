@@ -222,6 +222,33 @@ impl SiteObject {
     pub(super) fn arm_fault(&self, _req: &Request, _body: &[u8]) -> R<Response> {
         Err(ApiError::NotFound("no such route".into()))
     }
+
+    /// `POST /v1/sites/{site}/_test/clock` (test builds with
+    /// `TEST_FAULTS=on`): moves the objects' clock on by `advance_ms`
+    /// (at most a year at a time; it never goes back). The clock is the
+    /// runtime's: every object of it moves.
+    #[cfg(feature = "test-faults")]
+    pub(super) fn move_clock(&self, req: &Request, body: &[u8]) -> R<Response> {
+        if self.var("TEST_FAULTS").as_deref() != Some("on") {
+            return Err(ApiError::NotFound("no such route".into()));
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Move {
+            advance_ms: i64,
+        }
+        let m: Move = serde_json::from_slice(check_body(req, body, api::MAX_BODY, false)?)?;
+        if !(0..=366 * 86_400_000).contains(&m.advance_ms) {
+            return Err(ApiError::field("advance_ms", "from 0 to a year"));
+        }
+        super::SKEW.with(|s| s.set(s.get() + m.advance_ms));
+        super::json(200, &serde_json::json!({"now": super::now().millis()}))
+    }
+
+    #[cfg(not(feature = "test-faults"))]
+    pub(super) fn move_clock(&self, _req: &Request, _body: &[u8]) -> R<Response> {
+        Err(ApiError::NotFound("no such route".into()))
+    }
 }
 
 /// Writes the config (secrets included) and the site's name.

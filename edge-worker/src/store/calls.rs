@@ -17,6 +17,16 @@ pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMAR
 /// (table, column, statement), for databases made before.
 pub const CALLS_ADDED: &[(&str, &str, &str)] = &[
     (
+        "outbox",
+        "since",
+        "ALTER TABLE outbox ADD COLUMN since INTEGER",
+    ),
+    (
+        "sessions",
+        "client",
+        "ALTER TABLE sessions ADD COLUMN client TEXT",
+    ),
+    (
         "calls",
         "outcome",
         "ALTER TABLE calls ADD COLUMN outcome TEXT",

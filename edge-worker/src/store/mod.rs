@@ -44,7 +44,7 @@ pub const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS journal_until ON journal (until)",
     "CREATE TABLE IF NOT EXISTS sessions (
         id TEXT PRIMARY KEY, created INTEGER NOT NULL, last_seen INTEGER NOT NULL,
-        visit TEXT NOT NULL, ga_client_id TEXT, trail TEXT)",
+        visit TEXT NOT NULL, ga_client_id TEXT, trail TEXT, client TEXT)",
     "CREATE TABLE IF NOT EXISTS coverage (
         page TEXT PRIMARY KEY, found INTEGER NOT NULL, swapped INTEGER NOT NULL,
         unswapped TEXT NOT NULL, reports INTEGER NOT NULL, first_at INTEGER NOT NULL,
@@ -61,6 +61,22 @@ pub const SCHEMA: &[&str] = &[
     CALLBACKS_TABLE,
     CRM_LINKS_TABLE,
 ];
+
+/// Whether the tables were ever created here (read only: asking creates nothing).
+pub fn has_schema(db: &Db) -> worker::Result<bool> {
+    #[derive(Deserialize)]
+    struct Found {
+        #[allow(dead_code)]
+        name: String,
+    }
+    let rows: Vec<Found> = db
+        .exec(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+            None,
+        )?
+        .to_array()?;
+    Ok(!rows.is_empty())
+}
 
 /// Creates the tables.
 pub fn init(db: &Db) -> worker::Result<()> {

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use worker::SqlStorageValue as V;
 
+use pool_core::client::Client;
 use pool_core::session::SessionId;
 use pool_core::time::Instant;
 
@@ -25,24 +26,66 @@ pub fn session_visit(db: &Db, id: SessionId) -> worker::Result<Option<String>> {
     Ok(rows.into_iter().next().map(|r| r.visit))
 }
 
-/// Creates or updates a session row.
+#[derive(Deserialize)]
+struct ClientRow {
+    id: String,
+    client: String,
+}
+
+/// The client a session last came from (the salted hash of its network:
+/// never the address), if known.
+pub fn session_client(db: &Db, id: SessionId) -> worker::Result<Option<Client>> {
+    let rows: Vec<ClientRow> = db
+        .exec(
+            "SELECT id, client FROM sessions WHERE id = ? AND client IS NOT NULL",
+            vec![id.to_string().into()],
+        )?
+        .to_array()?;
+    Ok(rows.first().and_then(|r| client_of(&r.client)))
+}
+
+/// The sessions that hold a number of the pools, with their clients: what
+/// the live-lease cap counts when the site's state is loaded.
+pub fn holders(db: &Db) -> worker::Result<Vec<(SessionId, Client)>> {
+    let rows: Vec<ClientRow> = db
+        .exec(
+            "SELECT s.id AS id, s.client AS client FROM numbers n JOIN sessions s ON s.id = n.session
+             WHERE n.state = 'leased' AND s.client IS NOT NULL",
+            None,
+        )?
+        .to_array()?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((r.id.parse().ok()?, client_of(&r.client)?)))
+        .collect())
+}
+
+fn client_of(hex: &str) -> Option<Client> {
+    u64::from_str_radix(hex, 16).ok().map(Client)
+}
+
+/// Creates or updates a session row; `client` (the network it came from,
+/// hashed) replaces the one stored when known.
 pub fn put_session(
     db: &Db,
     id: SessionId,
     now: Instant,
     visit: &str,
     ga_client_id: Option<&str>,
+    client: Option<Client>,
 ) -> worker::Result<()> {
     db.write(
-        "INSERT INTO sessions (id, created, last_seen, visit, ga_client_id) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO sessions (id, created, last_seen, visit, ga_client_id, client) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, visit = excluded.visit,
-           ga_client_id = COALESCE(excluded.ga_client_id, sessions.ga_client_id)",
+           ga_client_id = COALESCE(excluded.ga_client_id, sessions.ga_client_id),
+           client = COALESCE(excluded.client, sessions.client)",
         vec![
             id.to_string().into(),
             ms(now),
             ms(now),
             visit.into(),
             ga_client_id.map(str::to_string).into(),
+            client.map(|c| format!("{:016x}", c.0)).into(),
         ],
     )?;
     Ok(())

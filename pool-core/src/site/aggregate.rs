@@ -15,6 +15,10 @@
 //!   it cools, else a free one): the journal starts that holding now.
 //! * The leave beacon ([`Beat::Leaving`]) renews a live lease and never takes
 //!   a number: the visitor is going and would never see it.
+//! * One client (an address, an IPv6 /64: [`crate::client`]) holds at most
+//!   [`Config::live_cap`] numbers of a pool at once over all its sessions;
+//!   a session of its that would take one more, new, resumed or leased
+//!   again, sees the fallback (or the original). Its live lease it keeps.
 //!
 //! ```
 //! use pool_core::channel::Channel;
@@ -41,10 +45,12 @@
 //! assert_eq!(beat[0].number, shown[0].number);
 //! ```
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::{Audience, Config, Display, Target};
 use crate::channel::Channel;
+use crate::client::Client;
 use crate::number::PhoneNumber;
 use crate::pool::{Assignment, Origin, Pool, RestoreError, Snapshot};
 use crate::session::SessionId;
@@ -90,6 +96,9 @@ pub enum Plain {
     Bot,
     /// The session's lease had lapsed when the page was left.
     Lapsed,
+    /// The visitor's client holds its share of the pool already, and the
+    /// target has no fallback number.
+    Capped,
 }
 
 impl Why {
@@ -113,13 +122,14 @@ impl Why {
 }
 
 impl Plain {
-    /// `untracked`, `exhausted`, `bot`, `lapsed`.
+    /// `untracked`, `exhausted`, `bot`, `lapsed`, `capped`.
     pub fn as_str(self) -> &'static str {
         match self {
             Plain::Untracked => "untracked",
             Plain::Exhausted => "exhausted",
             Plain::Bot => "bot",
             Plain::Lapsed => "lapsed",
+            Plain::Capped => "capped",
         }
     }
 }
@@ -141,6 +151,9 @@ pub enum Beat {
 pub struct Site {
     config: Config,
     pools: Vec<Pool>,
+    /// The sessions of each client that took a number, less those that
+    /// hold none any more: what [`Config::live_cap`] counts.
+    clients: BTreeMap<Client, Vec<SessionId>>,
 }
 
 /// Journal intervals older than this past the grace window are dropped from
@@ -153,7 +166,11 @@ impl Site {
         let pools = (0..config.targets.len())
             .map(|i| fresh_pool(&config, i, seed))
             .collect();
-        Site { config, pools }
+        Site {
+            config,
+            pools,
+            clients: BTreeMap::new(),
+        }
     }
 
     /// A site from stored state: one snapshot per target, in order. A
@@ -175,7 +192,11 @@ impl Site {
             pool.resize(&t.pool);
             pools.push(pool);
         }
-        Ok(Site { config, pools })
+        Ok(Site {
+            config,
+            pools,
+            clients: BTreeMap::new(),
+        })
     }
 
     /// Applies a new config. Pools of targets that stay keep their leases
@@ -242,7 +263,54 @@ impl Site {
         who: impl Into<Audience>,
         now: Instant,
     ) -> Vec<Shown> {
-        self.each(who.into(), |pool, target| lease(pool, session, now, target))
+        self.visit_from(session, who, None, now)
+    }
+
+    /// [`Site::visit`] from `client` (`None`: a trusted server, uncounted):
+    /// a number it would take past the client's [`Config::live_cap`] is
+    /// not taken.
+    pub fn visit_from(
+        &mut self,
+        session: SessionId,
+        who: impl Into<Audience>,
+        client: Option<Client>,
+        now: Instant,
+    ) -> Vec<Shown> {
+        let peers = self.peers(client, session, now);
+        self.each(who.into(), |pool, target, cap| {
+            lease(pool, session, now, target, &peers, cap)
+        })
+    }
+
+    /// Counts `session` as one of `client`'s again (a site's state restored
+    /// from storage: the sessions that hold numbers, with their clients).
+    pub fn remember(&mut self, session: SessionId, client: Client) {
+        let list = self.clients.entry(client).or_default();
+        if !list.contains(&session) {
+            list.push(session);
+        }
+    }
+
+    /// The other sessions of `client` that hold a number, with `session`
+    /// counted as one of its from now on.
+    fn peers(
+        &mut self,
+        client: Option<Client>,
+        session: SessionId,
+        now: Instant,
+    ) -> Vec<SessionId> {
+        let Some(client) = client else {
+            return Vec::new();
+        };
+        for p in &mut self.pools {
+            p.expire(now);
+        }
+        let pools = &self.pools;
+        let list = self.clients.entry(client).or_default();
+        list.retain(|s| *s != session && pools.iter().any(|p| p.lease_of(*s).is_some()));
+        let peers = list.clone();
+        list.push(session);
+        peers
     }
 
     /// A sign of life from an open page ([`Beat::Visible`]) or the page
@@ -254,16 +322,32 @@ impl Site {
         beat: Beat,
         now: Instant,
     ) -> Vec<Shown> {
-        self.each(who.into(), |pool, target| match pool.renew(session, now) {
-            Ok(l) => (
-                l.number,
-                Why::Leased {
-                    expires_at: l.expires_at,
-                    origin: Origin::Resumed,
-                },
-            ),
-            Err(_) if beat == Beat::Leaving => (target, Why::Original(Plain::Lapsed)),
-            Err(_) => lease(pool, session, now, target),
+        self.beat_from(session, who, None, beat, now)
+    }
+
+    /// [`Site::beat`] of a session of `client`: a lapsed page is leased
+    /// again only within the client's [`Config::live_cap`].
+    pub fn beat_from(
+        &mut self,
+        session: SessionId,
+        who: impl Into<Audience>,
+        client: Option<Client>,
+        beat: Beat,
+        now: Instant,
+    ) -> Vec<Shown> {
+        let peers = self.peers(client, session, now);
+        self.each(who.into(), |pool, target, cap| {
+            match pool.renew(session, now) {
+                Ok(l) => (
+                    l.number,
+                    Why::Leased {
+                        expires_at: l.expires_at,
+                        origin: Origin::Resumed,
+                    },
+                ),
+                Err(_) if beat == Beat::Leaving => (target, Why::Original(Plain::Lapsed)),
+                Err(_) => lease(pool, session, now, target, &peers, cap),
+            }
         })
     }
 
@@ -355,6 +439,11 @@ impl Site {
             p.expire(now);
             p.journal_mut().prune(horizon);
         }
+        let pools = &self.pools;
+        self.clients.retain(|_, list| {
+            list.retain(|s| pools.iter().any(|p| p.lease_of(*s).is_some()));
+            !list.is_empty()
+        });
     }
 
     /// When [`Site::expire`] is next needed.
@@ -368,10 +457,12 @@ impl Site {
         now - config.grace - JOURNAL_SLACK
     }
 
+    /// What each target shows `who`: `dynamic(pool, target, cap)` decides
+    /// for the targets its channel is dynamic for (`cap`: [`Config::live_cap`]).
     fn each(
         &mut self,
         who: Audience,
-        mut dynamic: impl FnMut(&mut Pool, PhoneNumber) -> (PhoneNumber, Why),
+        mut dynamic: impl FnMut(&mut Pool, PhoneNumber, usize) -> (PhoneNumber, Why),
     ) -> Vec<Shown> {
         let mut out = Vec::with_capacity(self.pools.len());
         for (i, pool) in self.pools.iter_mut().enumerate() {
@@ -379,7 +470,7 @@ impl Site {
             let (number, why) = match self.config.display(i, who) {
                 Display::Static(n) => (n, Why::Static(who.channel)),
                 Display::Original => (target, Why::Original(Plain::Untracked)),
-                Display::Dynamic => dynamic(pool, target),
+                Display::Dynamic => dynamic(pool, target, self.config.live_cap(i)),
             };
             out.push(Shown {
                 target,
@@ -398,13 +489,28 @@ fn fresh_pool(config: &Config, index: usize, seed: u64) -> Pool {
     p
 }
 
-/// Leases from `pool`, the exhaustion policy deciding when none is free.
+/// Leases from `pool`, the exhaustion policy deciding when none is free;
+/// not a number past `cap` held by `peers` (the client's other sessions).
 fn lease(
     pool: &mut Pool,
     session: SessionId,
     now: Instant,
     target: PhoneNumber,
+    peers: &[SessionId],
+    cap: usize,
 ) -> (PhoneNumber, Why) {
+    let held = || {
+        peers
+            .iter()
+            .filter(|s| pool.lease_of(**s).is_some())
+            .count()
+    };
+    if pool.lease_of(session).is_none() && !peers.is_empty() && held() >= cap {
+        return match pool.config().fallback {
+            Some(f) => (f, Why::Fallback),
+            None => (target, Why::Original(Plain::Capped)),
+        };
+    }
     match pool.lease(session, now) {
         Assignment::Leased { lease, origin } => (
             lease.number,
@@ -631,6 +737,108 @@ mod tests {
         assert_eq!(beat[0].number, first[0].number);
         assert_eq!(back.next_deadline(), Some(t(12)));
     }
+    /// A site of one target with a pool of `n` numbers (fixation 10 min,
+    /// cooldown 5) and at most `cap` live leases a client; `fallback` or none.
+    fn capped_site(n: u32, cap: u32, fallback: bool) -> Site {
+        let mut spec = Spec {
+            fixation_secs: 600,
+            cooldown_secs: 300,
+            ..Spec::default()
+        };
+        spec.limits.live_leases_per_client = Some(cap);
+        spec.targets.push(TargetSpec {
+            number: "+74951234567".into(),
+            pool: (0..n).map(|i| alloc::format!("+749900001{i:02}")).collect(),
+            fallback: fallback.then(|| "+74990000099".into()),
+            ..TargetSpec::default()
+        });
+        Site::new(spec.validate().unwrap(), 5)
+    }
+
+    #[test]
+    fn one_client_holds_at_most_its_cap_however_it_asks() {
+        let mut site = capped_site(20, 3, true);
+        let (me, other) = (Some(Client(1)), Some(Client(2)));
+        for i in 0..3 {
+            let shown = site.visit_from(s(i), Channel::PaidSearch, me, t(0));
+            assert!(matches!(shown[0].why, Why::Leased { .. }), "{i}");
+        }
+        // A fourth session of the client: the fallback, and no number taken.
+        let fourth = site.visit_from(s(3), Channel::PaidSearch, me, t(0));
+        assert_eq!(fourth[0].why, Why::Fallback);
+        assert_eq!(site.pool(0).unwrap().metrics().leased, 3);
+        // Its held sessions renew; a heartbeat of the capped one takes nothing.
+        let beat = site.beat_from(s(0), Channel::PaidSearch, me, Beat::Visible, t(5));
+        assert!(matches!(beat[0].why, Why::Leased { .. }));
+        let again = site.beat_from(s(3), Channel::PaidSearch, me, Beat::Visible, t(5));
+        assert_eq!(again[0].why, Why::Fallback);
+        // Another client is not held back, nor is a trusted server.
+        assert!(matches!(
+            site.visit_from(s(10), Channel::PaidSearch, other, t(5))[0].why,
+            Why::Leased { .. }
+        ));
+        assert!(matches!(
+            site.visit(s(11), Channel::PaidSearch, t(5))[0].why,
+            Why::Leased { .. }
+        ));
+        // The client's leases lapse (s(0) was renewed at 5, until 15): a
+        // resumed session leases again within the cap, not past it.
+        site.expire(t(12));
+        assert_eq!(
+            site.pool(0).unwrap().metrics().leased,
+            3,
+            "s(0), s(10), s(11)"
+        );
+        let resumed = site.visit_from(s(1), Channel::PaidSearch, me, t(12));
+        assert!(matches!(resumed[0].why, Why::Leased { .. }));
+        let lapsed = site.beat_from(s(2), Channel::PaidSearch, me, Beat::Visible, t(12));
+        assert!(matches!(lapsed[0].why, Why::Leased { .. }));
+        let past = site.beat_from(s(3), Channel::PaidSearch, me, Beat::Visible, t(12));
+        assert_eq!(past[0].why, Why::Fallback, "s(0), s(1), s(2) hold three");
+    }
+
+    #[test]
+    fn a_capped_visitor_without_a_fallback_sees_the_original_and_the_pool_is_left() {
+        let mut site = capped_site(50, 2, false);
+        let me = Some(Client(7));
+        let shown: Vec<_> = (0..40)
+            .map(|i| site.visit_from(s(i), Channel::PaidSearch, me, t(0))[0].why)
+            .collect();
+        assert_eq!(
+            shown
+                .iter()
+                .filter(|w| matches!(w, Why::Leased { .. }))
+                .count(),
+            2
+        );
+        assert_eq!(shown[39], Why::Original(Plain::Capped));
+        assert_eq!(site.pool(0).unwrap().metrics().free, 48);
+    }
+
+    #[test]
+    fn the_cap_is_sized_to_the_pool_unless_written_and_survives_a_restore() {
+        let mut spec = spec();
+        spec.targets[0].pool = (0..50)
+            .map(|i| alloc::format!("+749900002{i:02}"))
+            .collect();
+        let config = spec.validate().unwrap();
+        assert_eq!(config.live_cap(0), 5, "a tenth of 50");
+        assert_eq!(config.live_cap(1), 3, "at least 3");
+        spec.limits.live_leases_per_client = Some(0);
+        assert!(spec.validate().is_err());
+        // Restored, the site counts the sessions the shell says hold numbers.
+        let mut site = capped_site(10, 1, false);
+        site.visit_from(s(1), Channel::PaidSearch, Some(Client(3)), t(0));
+        let snaps = site.pools().map(|(_, p)| p.snapshot()).collect();
+        let mut back = Site::restore(site.config().clone(), snaps, 3).unwrap();
+        back.remember(s(1), Client(3));
+        let second = back.visit_from(s(2), Channel::PaidSearch, Some(Client(3)), t(1));
+        assert_eq!(second[0].why, Why::Original(Plain::Capped));
+        // Forgotten once it holds nothing.
+        back.expire(t(30));
+        assert!(back.clients.is_empty());
+    }
+
     #[test]
     fn room_is_what_a_visit_would_lease_from() {
         let mut spec = Spec {

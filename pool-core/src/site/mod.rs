@@ -631,6 +631,12 @@ pub struct LimitsSpec {
     pub sessions_per_client_per_minute: u32,
     /// New sessions a minute for the whole site.
     pub sessions_per_site_per_minute: u32,
+    /// Numbers of one pool that one client (an IPv4 address, an IPv6 /64)
+    /// may hold at once, counted over its sessions, new, resumed and
+    /// leased again alike; past it the visitor sees the fallback. `None`:
+    /// sized to the pool ([`Config::live_cap`]).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub live_leases_per_client: Option<u32>,
 }
 
 impl Default for TargetCallSpec {
@@ -647,6 +653,7 @@ impl Default for LimitsSpec {
         LimitsSpec {
             sessions_per_client_per_minute: 20,
             sessions_per_site_per_minute: 600,
+            live_leases_per_client: None,
         }
     }
 }
@@ -729,6 +736,8 @@ pub struct Limits {
     pub per_client_per_minute: u32,
     /// New sessions a minute for the whole site.
     pub per_site_per_minute: u32,
+    /// Live leases of one pool per client, as written (`None`: sized to the pool).
+    pub live_per_client: Option<u32>,
 }
 
 /// A validated site configuration.
@@ -1154,6 +1163,12 @@ impl Spec {
         if self.limits.sessions_per_site_per_minute == 0 {
             e.push("limits.sessions_per_site_per_minute", "must be more than 0");
         }
+        if self.limits.live_leases_per_client == Some(0) {
+            e.push(
+                "limits.live_leases_per_client",
+                "must be more than 0 (leave it out to size it to the pool)",
+            );
+        }
         if self.ignore_selectors.len() > MAX_SELECTORS {
             e.push(
                 "ignore_selectors",
@@ -1360,6 +1375,7 @@ impl Spec {
             limits: Limits {
                 per_client_per_minute: self.limits.sessions_per_client_per_minute,
                 per_site_per_minute: self.limits.sessions_per_site_per_minute,
+                live_per_client: self.limits.live_leases_per_client,
             },
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
@@ -1392,6 +1408,18 @@ impl Config {
             exhaustion: self.exhaustion,
             fallback: t.fallback,
         })
+    }
+
+    /// How many numbers of target `index`'s pool one client may hold at
+    /// once: `limits.live_leases_per_client`, else a tenth of the pool and
+    /// at least 3 (a household, an office, a mobile carrier's shared
+    /// address: several real visitors; a pool of 50 gives 5).
+    pub fn live_cap(&self, index: usize) -> usize {
+        let pool = self.targets.get(index).map_or(0, |t| t.pool.len());
+        match self.limits.live_per_client {
+            Some(n) => n as usize,
+            None => (pool / 10).max(3),
+        }
     }
 
     /// What a visitor (of a channel, maybe picked by a source's rule) sees
@@ -1542,6 +1570,7 @@ impl Config {
             limits: LimitsSpec {
                 sessions_per_client_per_minute: self.limits.per_client_per_minute,
                 sessions_per_site_per_minute: self.limits.per_site_per_minute,
+                live_leases_per_client: self.limits.live_per_client,
             },
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
