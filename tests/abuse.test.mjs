@@ -126,3 +126,19 @@ test("requests naming sites that do not exist write nothing", async () => {
     await w.stop();
   }
 });
+
+test("a key issued for a day stops working after it", async () => {
+  const w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
+  try {
+    await createSite(w, "brief", siteSpec());
+    const k = await call(w, "POST", "/v1/sites/brief/keys", { body: { scope: "admin", expires_in_days: 1 }, key: ADMIN_KEY, template: "/v1/sites/{site}/keys" });
+    assert.equal((await call(w, "GET", "/v1/sites/brief", { key: k.body.key, template: "/v1/sites/{site}" })).status, 200);
+    const moved = await call(w, "POST", "/v1/sites/brief/_test/clock", { body: { advance_ms: 25 * 3_600_000 }, key: ADMIN_KEY, template: null });
+    assert.equal(moved.status, 200);
+    assert.equal((await call(w, "GET", "/v1/sites/brief", { key: k.body.key, template: "/v1/sites/{site}" })).status, 401);
+    const list = await call(w, "GET", "/v1/sites/brief/keys", { key: ADMIN_KEY, template: "/v1/sites/{site}/keys" });
+    assert.equal(list.body.keys[0].expired, true);
+  } finally {
+    await w.stop();
+  }
+});

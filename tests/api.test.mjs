@@ -88,6 +88,41 @@ describe("sites", () => {
     assert.equal((await call(w, "DELETE", "/v1/sites/scoped", { key: admin.body.key, template: S })).status, 403);
   });
 
+  test("keys: listed without the keys, revoked at once, expiring, last use kept; admin keys only from the deployment", async () => {
+    await createSite(w, "keyring", siteSpec());
+    const K = "/v1/sites/{site}/keys";
+    const KI = "/v1/sites/{site}/keys/{id}";
+    const admin = await call(w, "POST", "/v1/sites/keyring/keys", { body: { scope: "admin", label: "ops" }, key: ADMIN_KEY, template: K });
+    assert.equal(admin.status, 201);
+    assert.match(admin.body.id, /^[0-9a-f]{16}$/);
+    // A site admin issues server keys, never admin keys.
+    const minted = await call(w, "POST", "/v1/sites/keyring/keys", { body: { scope: "admin" }, key: admin.body.key, template: K });
+    assert.equal(minted.status, 403);
+    const server = await call(w, "POST", "/v1/sites/keyring/keys", { body: { scope: "server", label: "backend", expires_in_days: 30 }, key: admin.body.key, template: K });
+    assert.equal(server.status, 201);
+    assert.equal(server.body.expires_at - server.body.created, 30 * 86_400_000);
+    for (const bad of [{ scope: "server", expires_in_days: 0 }, { scope: "server", expires_in_days: 4000 }, { scope: "server", label: "x".repeat(201) }]) {
+      assert.equal((await call(w, "POST", "/v1/sites/keyring/keys", { body: bad, key: ADMIN_KEY, template: null })).status, 422, JSON.stringify(bad));
+    }
+    // The server key leases; its use is recorded (to the hour).
+    const leased = await newSession(w, "keyring", { client_ip: "203.0.113.9" }, { authorization: `Bearer ${server.body.key}` });
+    assert.equal(leased.status, 201);
+    const list = await call(w, "GET", "/v1/sites/keyring/keys", { key: admin.body.key, template: K });
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.keys.map((k) => [k.id, k.scope, k.label]), [[admin.body.id, "admin", "ops"], [server.body.id, "server", "backend"]]);
+    assert.ok(!JSON.stringify(list.body).includes(server.body.key) && !JSON.stringify(list.body).includes(admin.body.key), "no key is ever shown again");
+    const used = list.body.keys.find((k) => k.id === server.body.id);
+    assert.ok(used.last_used <= Date.now() && Date.now() - used.last_used < 3_600_000 + 60_000, JSON.stringify(used));
+    assert.equal(used.expired, false);
+    // Revoked: refused at once. An unknown id is not found; a server key may not list or revoke.
+    assert.equal((await call(w, "GET", "/v1/sites/keyring/keys", { key: server.body.key, template: K })).status, 403);
+    assert.equal((await call(w, "DELETE", `/v1/sites/keyring/keys/${server.body.id}`, { key: admin.body.key, template: KI })).status, 204);
+    assert.equal((await newSession(w, "keyring", {}, { authorization: `Bearer ${server.body.key}` })).status, 401);
+    assert.equal((await call(w, "DELETE", `/v1/sites/keyring/keys/${server.body.id}`, { key: admin.body.key, template: KI })).status, 404);
+    assert.equal((await call(w, "DELETE", "/v1/sites/keyring/keys/not-an-id", { key: admin.body.key, template: KI })).status, 404);
+    assert.deepEqual((await call(w, "GET", "/v1/sites/keyring/keys", { key: ADMIN_KEY, template: K })).body.keys.map((k) => k.id), [admin.body.id]);
+  });
+
   test("delete removes everything", async () => {
     await createSite(w, "doomed", siteSpec());
     await newSession(w, "doomed");

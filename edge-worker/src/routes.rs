@@ -89,6 +89,10 @@ pub enum Handler {
     RemoveNumber,
     /// `POST /keys`.
     CreateKey,
+    /// `GET /keys`.
+    ListKeys,
+    /// `DELETE /keys/{id}`.
+    RevokeKey,
     /// `GET /journal`.
     GetJournal,
     /// `GET /coverage`.
@@ -196,6 +200,8 @@ pub const ROUTES: &[Route] = &[
     r(Post, "pools/{}/numbers", Admin, AddNumbers),
     r(Delete, "pools/{}/numbers/{}", Admin, RemoveNumber),
     r(Post, "keys", Admin, CreateKey),
+    r(Get, "keys", Admin, ListKeys),
+    r(Delete, "keys/{}", Admin, RevokeKey),
     r(Get, "journal", Admin, GetJournal),
     r(Get, "coverage", Admin, GetCoverage),
     r(Post, "calls", Server, PostCall),

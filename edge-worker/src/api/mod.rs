@@ -330,6 +330,9 @@ pub struct NewKey {
     /// A name for people.
     #[serde(default)]
     pub label: Option<String>,
+    /// Days until it stops working (1 to 3650); none: until revoked.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
 }
 
 /// Drops object keys that start with `//`: comments in a config file

@@ -490,9 +490,23 @@ impl SiteObject {
             return Err(ApiError::Unauthorized);
         }
         let db = self.ready()?;
-        match store::key_scope(&db, &hash)?.as_deref() {
-            Some("admin") => Ok(Caller::SiteAdmin),
-            Some("server") => Ok(Caller::Server),
+        let Some(key) = store::key(&db, &hash)? else {
+            return Err(ApiError::Unauthorized);
+        };
+        let at = now().millis();
+        if key.expires_at.is_some_and(|t| t <= at) {
+            return Err(ApiError::Unauthorized);
+        }
+        // When it was last used, to the hour: one write an hour per key at most.
+        let hour = at - at.rem_euclid(3_600_000);
+        if key.last_used.is_none_or(|t| t < hour) {
+            if let Err(e) = store::key_used(&db, &hash, hour) {
+                worker::console_error!("key use: {e}");
+            }
+        }
+        match key.scope.as_str() {
+            "admin" => Ok(Caller::SiteAdmin),
+            "server" => Ok(Caller::Server),
             _ => Err(ApiError::Unauthorized),
         }
     }
@@ -578,7 +592,9 @@ impl SiteObject {
             H::GetPools => self.get_pools(req, site).await,
             H::AddNumbers => self.add_numbers(req, body, arg(0), site).await,
             H::RemoveNumber => self.remove_number(arg(0), arg(1), site).await,
-            H::CreateKey => self.create_key(req, body, site).await,
+            H::CreateKey => self.create_key(caller, req, body, site).await,
+            H::ListKeys => self.list_keys(),
+            H::RevokeKey => self.revoke_key(arg(0), site).await,
             H::GetJournal => self.get_journal(req, site).await,
             H::GetCoverage => self.get_coverage(req, site).await,
             H::PostCall => self.post_call(req, body, site).await,

@@ -148,33 +148,87 @@ impl SiteObject {
         Ok(r)
     }
 
-    pub(super) async fn create_key(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
+    /// `POST /keys`: a new key, shown once. Only the deployment's key
+    /// issues `admin` keys; a site admin issues `server` keys.
+    pub(super) async fn create_key(
+        &self,
+        caller: Caller,
+        req: &Request,
+        body: &[u8],
+        site: &str,
+    ) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_BODY, false)?;
         let new: NewKey = serde_json::from_slice(body)?;
         if new.scope != "admin" && new.scope != "server" {
             return Err(ApiError::field("scope", "admin or server"));
         }
+        if new.scope == "admin" && caller != Caller::Deployment {
+            return Err(ApiError::Forbidden(
+                "only the deployment's admin key issues admin keys".into(),
+            ));
+        }
         if new.label.as_ref().is_some_and(|l| l.chars().count() > 200) {
             return Err(ApiError::field("label", "at most 200 characters"));
         }
+        if new
+            .expires_in_days
+            .is_some_and(|d| !(1..=3650).contains(&d))
+        {
+            return Err(ApiError::field("expires_in_days", "from 1 to 3650 days"));
+        }
         let key = random_key()?;
+        let at = now();
+        let expires_at = new
+            .expires_in_days
+            .map(|d| at + pool_core::time::Duration::from_days(u64::from(d)));
+        let hash = guard::sha256_hex(&key);
         self.mutate(Some(Handler::CreateKey), |_, db| {
-            store::put_key(
-                db,
-                &guard::sha256_hex(&key),
-                &new.scope,
-                new.label.as_deref(),
-                now(),
-            )?;
+            store::put_key(db, &hash, &new.scope, new.label.as_deref(), at, expires_at)?;
             Ok(())
         })?;
         // The other shards check keys too (a server key leases there).
         self.push_config(site).await?;
         json(
             201,
-            &serde_json::json!({"key": key, "scope": new.scope, "label": new.label}),
+            &serde_json::json!({
+                "key": key, "id": &hash[..16], "scope": new.scope, "label": new.label,
+                "created": at.millis(), "expires_at": expires_at.map(|t| t.millis()),
+            }),
         )
+    }
+
+    /// `GET /keys`: the site's keys (never the keys themselves): id,
+    /// scope, label, when issued, when they expire, when last used.
+    pub(super) fn list_keys(&self) -> R<Response> {
+        self.require_site()?;
+        let at = now().millis();
+        let keys: Vec<serde_json::Value> = store::keys(&self.ready()?)?
+            .iter()
+            .map(|k| {
+                serde_json::json!({
+                    "id": k.id(), "scope": k.scope, "label": k.label, "created": k.created,
+                    "expires_at": k.expires_at, "last_used": k.last_used,
+                    "expired": k.expires_at.is_some_and(|t| t <= at),
+                })
+            })
+            .collect();
+        json(200, &serde_json::json!({ "keys": keys }))
+    }
+
+    /// `DELETE /keys/{id}`: the key stops working at once, on every shard.
+    pub(super) async fn revoke_key(&self, id: &str, site: &str) -> R<Response> {
+        self.require_site()?;
+        if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::NotFound("no such key".into()));
+        }
+        let id = id.to_ascii_lowercase();
+        let gone = self.mutate(None, |_, db| Ok(store::revoke_key(db, &id)?))?;
+        if gone == 0 {
+            return Err(ApiError::NotFound("no such key".into()));
+        }
+        self.push_config(site).await?;
+        empty(204)
     }
 
     /// `POST /_test/fault` (test builds only, and there only where the

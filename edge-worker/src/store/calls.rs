@@ -17,6 +17,16 @@ pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMAR
 /// (table, column, statement), for databases made before.
 pub const CALLS_ADDED: &[(&str, &str, &str)] = &[
     (
+        "keys",
+        "expires_at",
+        "ALTER TABLE keys ADD COLUMN expires_at INTEGER",
+    ),
+    (
+        "keys",
+        "last_used",
+        "ALTER TABLE keys ADD COLUMN last_used INTEGER",
+    ),
+    (
         "outbox",
         "since",
         "ALTER TABLE outbox ADD COLUMN since INTEGER",

@@ -49,7 +49,7 @@ pub const SCHEMA: &[&str] = &[
         page TEXT PRIMARY KEY, found INTEGER NOT NULL, swapped INTEGER NOT NULL,
         unswapped TEXT NOT NULL, reports INTEGER NOT NULL, first_at INTEGER NOT NULL,
         last_at INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS keys (hash TEXT PRIMARY KEY, scope TEXT NOT NULL, label TEXT, created INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS keys (hash TEXT PRIMARY KEY, scope TEXT NOT NULL, label TEXT, created INTEGER NOT NULL, expires_at INTEGER, last_used INTEGER)",
     CALLS_TABLE,
     "CREATE INDEX IF NOT EXISTS calls_started ON calls (started_at)",
     "CREATE INDEX IF NOT EXISTS calls_caller ON calls (caller)",
