@@ -3,7 +3,8 @@
 // an IPv6 /64), counted for new sessions, resumes and heartbeats alike, and
 // kept across a restart of the runtime.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -140,5 +141,115 @@ test("a key issued for a day stops working after it", async () => {
     assert.equal(list.body.keys[0].expired, true);
   } finally {
     await w.stop();
+  }
+});
+
+test("leads from browsers are limited per client and per site; a key's are not", async () => {
+  const w = await startWorker({ vars: { ADMIN_KEY } });
+  try {
+    await createSite(w, "forms", siteSpec({ limits: { ...LOOSE, leads_per_client_per_minute: 3, leads_per_site_per_minute: 5 } }));
+    const lead = (headers, i, key) => call(w, "POST", "/v1/sites/forms/leads", { body: { phone: `+7916000${String(i).padStart(4, "0")}` }, headers, key, template: "/v1/sites/{site}/leads" });
+    const one = await Promise.all([1, 2, 3, 4].map((i) => lead(from("203.0.113.10"), i)));
+    assert.deepEqual(one.map((r) => r.status).sort(), [201, 201, 201, 429]);
+    const refused = one.find((r) => r.status === 429);
+    assert.equal(refused.body.error.code, "rate_limited");
+    assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+    // Another client: within the site's five.
+    assert.equal((await lead(from("203.0.113.11"), 5)).status, 201);
+    assert.equal((await lead(from("203.0.113.11"), 6)).status, 201);
+    assert.equal((await lead(from("203.0.113.12"), 7)).status, 429, "the site's five are taken");
+    // A server key is not limited; nothing of the refused ones was stored.
+    assert.equal((await lead({}, 8, ADMIN_KEY)).status, 201);
+    const stored = await call(w, "GET", "/v1/sites/forms/leads", { key: ADMIN_KEY, template: "/v1/sites/{site}/leads" });
+    assert.equal(stored.body.leads.length, 6);
+  } finally {
+    await w.stop();
+  }
+});
+
+test("the demo's call button takes ten calls a minute from one client", async () => {
+  const w = await startWorker({ vars: { ADMIN_KEY, DEMO_SITES: "demo" } });
+  try {
+    await createSite(w, "demo", siteSpec());
+    const s = await newSession(w, "demo", {}, from("203.0.113.90"));
+    const press = () => call(w, "POST", "/v1/sites/demo/demo/call", { body: { session_id: s.body.session_id }, headers: from("203.0.113.90"), template: null });
+    const statuses = [];
+    for (let i = 0; i < 12; i++) statuses.push((await press()).status);
+    assert.deepEqual(statuses.slice(0, 10), Array(10).fill(201));
+    assert.deepEqual(statuses.slice(10), [429, 429]);
+    const elsewhere = await call(w, "POST", "/v1/sites/demo/demo/call", { body: { session_id: s.body.session_id }, headers: from("203.0.113.91"), template: null });
+    assert.equal(elsewhere.status, 201);
+  } finally {
+    await w.stop();
+  }
+});
+
+test("the integrator's view of a pool: who holds which number until when, read only", async () => {
+  const w = await startWorker({ vars: { ADMIN_KEY } });
+  try {
+    await createSite(w, "view", siteSpec({ pool: 3, limits: LOOSE }));
+    const a = await newSession(w, "view", {}, from("203.0.113.1"));
+    const b = await newSession(w, "view", {}, from("203.0.113.2"));
+    assert.equal((await call(w, "POST", `/v1/sites/view/sessions/${b.body.session_id}/release`, { template: null })).status, 204);
+    const T = "/v1/sites/{site}/pools/{target}/leases";
+    const r = await call(w, "GET", `/v1/sites/view/pools/${encodeURIComponent("+74951234567")}/leases`, { key: ADMIN_KEY, template: T });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const byState = {};
+    for (const n of r.body.numbers) (byState[n.state] ??= []).push(n);
+    assert.equal(byState.leased.length, 1);
+    assert.equal(byState.leased[0].session_id, a.body.session_id);
+    assert.equal(byState.leased[0].number, a.body.numbers[0].number);
+    assert.equal(byState.leased[0].expires_at, a.body.numbers[0].expires_at);
+    assert.equal(byState.cooling.length, 1);
+    assert.equal(byState.cooling[0].number, b.body.numbers[0].number);
+    assert.ok(byState.cooling[0].until > Date.now());
+    assert.equal(byState.free.length, 1);
+    // Reading changed nothing; a stranger's target is not found; no key, no view.
+    const again = await call(w, "GET", `/v1/sites/view/pools/${encodeURIComponent("+74951234567")}/leases`, { key: ADMIN_KEY, template: T });
+    assert.deepEqual(again.body, r.body);
+    assert.equal((await call(w, "GET", "/v1/sites/view/pools/74990000000/leases", { key: ADMIN_KEY, template: T })).status, 404);
+    assert.equal((await call(w, "GET", `/v1/sites/view/pools/${encodeURIComponent("+74951234567")}/leases`, { template: T })).status, 401);
+  } finally {
+    await w.stop();
+  }
+});
+
+/** Every byte of the state folder's files, as one string (latin1: bytes as they are). */
+function bytesOf(dir) {
+  return [...files(dir).keys()].map((f) => readFileSync(f).toString("latin1")).join("\n");
+}
+
+test("integration secrets are sealed at rest with the deployment's key, opened with the old one after a rotation", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "calltrack-sealed-"));
+  const k1 = randomBytes(32).toString("base64");
+  const k2 = randomBytes(32).toString("base64");
+  const TOKEN = `twilio-token-${randomBytes(8).toString("hex")}`;
+  const HOOK = `hook-secret-${randomBytes(8).toString("hex")}`;
+  let w = await startWorker({ vars: { ADMIN_KEY, SECRETS_KEY: k1 }, persistTo: dir });
+  try {
+    await createSite(w, "vault", siteSpec({ integrations: { twilio: { auth_token: TOKEN }, webhooks: [{ url: "http://127.0.0.1:9/h", secret: HOOK }] } }));
+    await w.stop();
+    // On disk: neither secret, in any page of the database or its log.
+    const disk = bytesOf(dir);
+    assert.ok(disk.includes("sealed:v1:"), "sealed values stored");
+    assert.ok(!disk.includes(TOKEN) && !disk.includes(HOOK), "a secret in clear on disk");
+    // Rotated: the new key seals, the old one still opens; the secrets work (Twilio's signature checks with the token).
+    w = await startWorker({ vars: { ADMIN_KEY, SECRETS_KEY: k2, SECRETS_KEY_OLD: k1 }, persistTo: dir });
+    const url = `${w.url}/v1/sites/vault/twilio/voice`;
+    const params = { CallSid: "CA-SEALED", From: "+79160000001", To: "+74991000000", CallStatus: "ringing" };
+    const { twilioSignature } = await import("./support/twilio.mjs");
+    const voice = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilioSignature(TOKEN, url, params) }, body: new URLSearchParams(params).toString() });
+    assert.equal(voice.status, 200, await voice.text());
+    const got = await call(w, "GET", "/v1/sites/vault", { key: ADMIN_KEY, template: "/v1/sites/{site}" });
+    assert.equal(got.body.integrations.twilio.auth_token, "(hidden)");
+    // Without any key that opens them, the site says so, and nothing leaks.
+    await w.stop();
+    w = await startWorker({ vars: { ADMIN_KEY }, persistTo: dir });
+    const locked = await call(w, "GET", "/v1/sites/vault", { key: ADMIN_KEY, template: null });
+    assert.equal(locked.status, 500);
+    assert.ok(!JSON.stringify(locked.body).includes(TOKEN));
+  } finally {
+    await w.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

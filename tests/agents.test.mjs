@@ -163,9 +163,9 @@ describe("agents", () => {
     const boris = row(rep, "boris");
     assert.deepEqual([anna.calls, anna.answered, anna.missed], [2, 1, 1], JSON.stringify(rep.rows));
     assert.equal(anna.avg_answer_secs, 12);
-    assert.equal(anna.ptr_percent, null, "no outcome yet");
+    assert.deepEqual([anna.ptr_percent, anna.ptr_rated_percent], [0, null], "no outcome yet");
     assert.deepEqual([boris.calls, boris.answered, boris.missed, boris.target], [2, 2, 0, 2]);
-    assert.equal(boris.ptr_percent, 100);
+    assert.deepEqual([boris.ptr_percent, boris.rated_percent, boris.ptr_rated_percent], [50, 50, 100], "one sale of two calls, the only one rated");
     assert.equal(boris.successful, 1);
     assert.equal(boris.visits, 0, "visits have no agent");
     // Filters: Anna's calls only.

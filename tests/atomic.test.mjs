@@ -42,7 +42,7 @@ test("a request that fails at any SQL statement changes nothing, and the next on
   const w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
   try {
     await createSite(w, SITE, {
-      ...siteSpec({ pool: 3, limits: { sessions_per_client_per_minute: 1000, sessions_per_site_per_minute: 1000 } }),
+      ...siteSpec({ pool: 3, limits: { sessions_per_client_per_minute: 1000, sessions_per_site_per_minute: 1000, leads_per_client_per_minute: 1000, leads_per_site_per_minute: 1000 } }),
       integrations: { webhooks: [{ url: "http://127.0.0.1:9/hook", secret: "s3cret-s3cret-s3cret" }] },
     });
     const live = sessionId();

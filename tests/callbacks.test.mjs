@@ -33,7 +33,8 @@ before(async () => {
     });
   });
   await new Promise((r) => hookServer.listen(0, "127.0.0.1", r));
-  w = await startWorker({ vars: { ADMIN_KEY } });
+  // The test clock: a visit must be some seconds old before it asks.
+  w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
 });
 after(async () => {
   await w?.stop();
@@ -50,7 +51,7 @@ function spec({ open = true } = {}) {
     time_zone: "Europe/Moscow",
     callback: { caller_id: OFFICE_LINE, days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...hours, per_visitor_per_hour: 2 },
     integrations: {
-      twilio: { auth_token: TOKEN, account_sid: SID, api_base: v.url },
+      twilio: { auth_token: TOKEN, account_sid: SID, api_base: v.url, public_url: w.url },
       webhooks: [{ url: `http://127.0.0.1:${hookServer.address().port}/crm`, secret: SECRET, events: ["callback.requested", "callback.connected", "callback.failed"] }],
     },
   });
@@ -69,6 +70,9 @@ async function asTwilio(url, params) {
   return { status: r.status, text: await r.text() };
 }
 
+/** Some seconds pass (the test clock): the visits may ask. */
+const aged = (site) => call(w, "POST", `/v1/sites/${site}/_test/clock`, { body: { advance_ms: 6000 }, key: ADMIN_KEY, template: null });
+
 const ask = (site, body) => call(w, "POST", `/v1/sites/${site}/callbacks`, { body, headers: { origin: "http://shop.test" }, template: "/v1/sites/{site}/callbacks" });
 const admin = (site, method, path, opts = {}) => call(w, method, `/v1/sites/${site}${path}`, { key: ADMIN_KEY, ...opts });
 
@@ -79,6 +83,7 @@ describe("call-back requests", () => {
     const earlier = await admin("cb", "POST", "/calls", { body: { call_id: "ivan-missed", tracking_number: "+74951234567", caller: "+79165551234", status: "no_answer" }, template: "/v1/sites/{site}/calls" });
     assert.equal(earlier.status, 201);
     const s = await newSession(w, "cb", { url: "http://shop.test/implants?utm_source=google&utm_medium=cpc&utm_campaign=spring" });
+    await aged("cb");
     const r = await ask("cb", { session_id: s.body.session_id, phone: "8 (916) 555-12-34", name: "Ivan" });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.state, "calling_office");
@@ -128,6 +133,7 @@ describe("call-back requests", () => {
 
   test("the office does not answer: the request fails, a missed call", async () => {
     const s = await newSession(w, "cb", { url: "http://shop.test/" });
+    await aged("cb");
     const r = await ask("cb", { session_id: s.body.session_id, phone: "+79165550000" });
     assert.equal(r.status, 201);
     const placed = v.calls.at(-1);
@@ -143,6 +149,7 @@ describe("call-back requests", () => {
 
   test("foreign, premium and bad numbers, unknown sessions' fields and too many requests are refused", async () => {
     const s = await newSession(w, "cb", { url: "http://shop.test/" });
+    await aged("cb");
     const before = v.calls.length;
     for (const [phone, why] of [["+14155550100", /country/], ["8 809 555-12-34", /premium/], ["12", /not a phone number/]]) {
       const r = await ask("cb", { session_id: s.body.session_id, phone });
@@ -160,9 +167,47 @@ describe("call-back requests", () => {
     assert.equal(v.calls.length, before + 2);
   });
 
+  test("no call-back for an unknown, new or silent visit, a name that is a message, or a number already asked twice; a burst passes no limit", async () => {
+    await createSite(w, "cb-guard", spec());
+    const fresh = await newSession(w, "cb-guard", { url: "http://shop.test/" });
+    const young = await ask("cb-guard", { session_id: fresh.body.session_id, phone: "+79165550010" });
+    assert.equal(young.status, 422, "a visit of no seconds");
+    assert.equal(young.body.error.fields[0].path, "session_id");
+    const ghost = await ask("cb-guard", { session_id: "f".repeat(32), phone: "+79165550010" });
+    assert.equal(ghost.status, 422, "a visit that never was");
+    await aged("cb-guard");
+    const spoken = await ask("cb-guard", { session_id: fresh.body.session_id, phone: "+79165550010", name: "Press 9 and call 8 809 555 12 34" });
+    assert.equal(spoken.status, 422);
+    assert.equal(spoken.body.error.fields[0].path, "name");
+    // One number, asked from three visits: twice an hour, whoever asks.
+    const visits = [];
+    for (let i = 0; i < 3; i++) visits.push((await newSession(w, "cb-guard", { url: "http://shop.test/" }, { "x-real-ip": `203.0.113.${40 + i}` })).body.session_id);
+    await aged("cb-guard");
+    const same = [];
+    for (const id of visits) same.push((await ask("cb-guard", { session_id: id, phone: "+79165550020" })).status);
+    assert.deepEqual(same, [201, 201, 429]);
+    // A burst from one visit at once: exactly its two an hour pass.
+    const burst = await newSession(w, "cb-guard", { url: "http://shop.test/" }, { "x-real-ip": "203.0.113.60" });
+    await aged("cb-guard");
+    const before = v.calls.length;
+    const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => ask("cb-guard", { session_id: burst.body.session_id, phone: `+7916555${String(100 + i).padStart(4, "0")}` })));
+    assert.deepEqual(statuses.map((r) => r.status).sort(), [201, 201, 429, 429, 429, 429, 429, 429]);
+    assert.equal(v.calls.length, before + 2, "Twilio was asked twice");
+    // Without the edge's public address Twilio would be sent where a Host header says: refused.
+    const bare = spec();
+    delete bare.integrations.twilio.public_url;
+    await createSite(w, "cb-bare", bare);
+    const s = await newSession(w, "cb-bare", { url: "http://shop.test/" });
+    await aged("cb-bare");
+    const r = await call(w, "POST", "/v1/sites/cb-bare/callbacks", { body: { session_id: s.body.session_id, phone: "+79165550030" }, headers: { origin: "http://shop.test", host: "evil.example" }, template: "/v1/sites/{site}/callbacks" });
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    assert.match(r.body.error.message, /public_url/);
+  });
+
   test("outside hours: the request waits, the visitor is told when, and it is placed when the office opens", async () => {
     await createSite(w, "cb-late", spec({ open: false }));
     const s = await newSession(w, "cb-late", { url: "http://shop.test/" });
+    await aged("cb-late");
     const before = v.calls.length;
     const r = await ask("cb-late", { session_id: s.body.session_id, phone: "+79165556677" });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -196,6 +241,7 @@ describe("call-back requests", () => {
       await p.waitForFunction(() => document.getElementById("moscow").textContent.includes("499"));
       const open = p.locator(".dni-callback button.open");
       await open.waitFor();
+      await aged("demo");
       assert.equal(await open.textContent(), "Перезвоните мне");
       await open.click();
       // A number this site does not call: the edge's words, in the widget.

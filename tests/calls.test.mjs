@@ -37,7 +37,8 @@ let w, cap;
 const site = "calls";
 before(async () => {
   cap = await capture();
-  w = await startWorker({ vars: { ADMIN_KEY } });
+  // The fault switch: a call that cannot be stored.
+  w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
   await createSite(w, site, siteSpec({
     pool: 2,
     target_call: { min_duration_secs: 30, unique_days: 30 },
@@ -141,8 +142,8 @@ describe("the Twilio loop", () => {
     const ps = rep.body.rows.find((x) => x.key === "paid_search");
     assert.deepEqual(
       { calls: ps.calls, answered: ps.answered, target: ps.target, answer_rate: ps.answer_rate_percent, ptr: ps.ptr_percent, without: ps.without_outcome },
-      { calls: 1, answered: 1, target: 1, answer_rate: 100, ptr: null, without: 1 },
-      "answered is not a success: no outcome yet, no PTR",
+      { calls: 1, answered: 1, target: 1, answer_rate: 100, ptr: 0, without: 1 },
+      "answered is not a success: no outcome yet, PTR 0",
     );
     const kw = await admin("/reports/calls?group_by=keyword", { template: "/v1/sites/{site}/reports/calls" });
     assert.equal(kw.body.rows.find((x) => x.key === "implants").target, 1);
@@ -212,10 +213,11 @@ describe("the Twilio loop", () => {
     const ev = JSON.parse(ga.body).events[0];
     assert.equal(ev.name, "call_outcome");
     assert.deepEqual({ outcome: ev.params.outcome, successful: ev.params.successful, value: ev.params.value, currency: ev.params.currency }, { outcome: "sale", successful: true, value: 1500.5, currency: "USD" });
-    // Taken back: no outcome, no PTR.
+    // Taken back: no outcome, PTR 0, none rated.
     const back = await patch({ outcome: null });
     assert.equal(back.body.outcome, null);
-    assert.equal((await admin("/reports/calls")).body.total.ptr_percent, null);
+    const total = (await admin("/reports/calls")).body.total;
+    assert.deepEqual([total.ptr_percent, total.rated_percent, total.ptr_rated_percent], [0, 0, null]);
   });
 
   test("an unknown number still rings the site's main number", async () => {
@@ -352,7 +354,7 @@ describe("leads, the log, reports and erasure", () => {
     assert.equal(r.status, 200);
     assert.match(r.headers.get("content-type"), /text\/csv/);
     const lines = (await r.text()).trim().split("\r\n");
-    assert.equal(lines[0], "key,calls,answered,missed,target,unique_callers,avg_duration_secs,avg_answer_secs,answer_rate_percent,successful,with_outcome,without_outcome,ptr_percent,value,visits,leads,calls_per_100_visits,callbacks,callbacks_connected");
+    assert.equal(lines[0], "key,calls,answered,missed,target,unique_callers,avg_duration_secs,avg_answer_secs,answer_rate_percent,successful,with_outcome,without_outcome,ptr_percent,rated_percent,ptr_rated_percent,value,visits,leads,calls_per_100_visits,callbacks,callbacks_connected");
     assert.match(lines[1], /^\d{4}-\d\d-\d\d,\d+,/);
     assert.match(lines.at(-1), /^total,/);
     assert.equal((await admin("/reports/calls?group_by=colour", { template: "/v1/sites/{site}/reports/calls" })).status, 422);
@@ -416,4 +418,33 @@ describe("integration secrets are write-only", () => {
     assert.equal(after.body.integrations.webhooks[0].url, got.body.integrations.webhooks[0].url);
     assert.equal(after.body.name, "Calls, renamed");
   });
+});
+
+test("a call that cannot be stored is put through all the same, and its status callback records it", async () => {
+  const other = "calls-fault";
+  await createSite(w, other, siteSpec({ pool: 2, integrations: { twilio: { auth_token: TOKEN } } }));
+  const s = await newSession(w, other);
+  const to = s.body.numbers[0].number;
+  const signed = async (path, params) => {
+    const url = `${w.url}/v1/sites/${other}/twilio/${path}`;
+    const r = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": sign(url, params) },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { status: r.status, text: await r.text() };
+  };
+  const armed = await call(w, "POST", `/v1/sites/${other}/_test/fault`, { key: ADMIN_KEY, body: { handler: "twilio_voice", statement: 1 }, template: null });
+  assert.equal(armed.status, 204);
+  const r = await signed("voice", { CallSid: "CA-FAULT", From: "+79160001111", To: to, CallStatus: "ringing", Direction: "inbound" });
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.text, /<Dial action="[^"]+\/v1\/sites\/calls-fault\/twilio\/status" method="POST"><Number [^>]*>\+74951234567<\/Number><\/Dial>/);
+  const missing = await call(w, "GET", `/v1/sites/${other}/calls/CA-FAULT`, { key: ADMIN_KEY, template: null });
+  assert.equal(missing.status, 404, "not stored");
+  const done = await signed("status", { CallSid: "CA-FAULT", From: "+79160001111", To: to, DialCallStatus: "completed", DialCallDuration: "42", CallStatus: "in-progress" });
+  assert.equal(done.status, 200, done.text);
+  const c = await call(w, "GET", `/v1/sites/${other}/calls/CA-FAULT`, { key: ADMIN_KEY, template: "/v1/sites/{site}/calls/{id}" });
+  assert.equal(c.status, 200);
+  assert.equal(c.body.status, "answered");
+  assert.equal(c.body.attribution.session_id, s.body.session_id);
 });

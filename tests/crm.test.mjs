@@ -87,7 +87,7 @@ describe("Pipedrive", () => {
 
   test("a deal won in Pipedrive gives the call its outcome: PTR moves", async () => {
     const before = (await admin("GET", "/reports/calls", { template: "/v1/sites/{site}/reports/calls" })).body.total;
-    assert.equal(before.ptr_percent, null);
+    assert.deepEqual([before.ptr_percent, before.ptr_rated_percent], [0, null]);
     const deal = pd.deals[0];
     // A wrong password changes nothing.
     const denied = await webhook({ event: "updated.deal", current: { id: deal.id, status: "won", value: 1200 } }, "not-the-password");
@@ -99,7 +99,8 @@ describe("Pipedrive", () => {
     assert.equal(c.body.outcome.label, "appointment", "the site's first successful outcome");
     assert.equal(c.body.outcome.value, 1200);
     const now = (await admin("GET", "/reports/calls", { template: "/v1/sites/{site}/reports/calls" })).body.total;
-    assert.equal(now.ptr_percent, 100);
+    assert.equal(now.ptr_rated_percent, 100);
+    assert.equal(now.ptr_percent, Math.round((1000 * now.successful) / now.calls) / 10, "PTR: successful / all calls");
     // An open deal (or one we never made) changes nothing.
     assert.deepEqual((await webhook({ current: { id: deal.id, status: "open" } })).body, { changed: false });
     assert.deepEqual((await webhook({ current: { id: 999999, status: "won" } })).body, { changed: false });

@@ -109,8 +109,10 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   assert.equal(await kpi("Calls"), "3");
   assert.equal(await kpi("Target calls"), "2");
   assert.equal(await kpi("Answer rate"), "66.7%");
-  // PTR counts outcomes: none given yet.
-  assert.equal(await kpi("PTR"), "—");
+  // PTR: successful / all calls; none is rated yet.
+  assert.equal(await kpi("PTR"), "0%");
+  assert.equal(await kpi("Rated"), "0%");
+  assert.equal(await kpi("PTR of rated"), "—");
   assert.equal(await kpi("Without outcome"), "3");
   // The agents: every demo call was taken or missed by one of them.
   const agentCalls = await page.locator("#agents tbody tr").evaluateAll((rows) => rows.map((r) => [r.cells[0].textContent, Number(r.cells[1].textContent)]));
@@ -144,12 +146,16 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   // A manager gives the answered call its outcome in the log: PTR follows.
   const answeredRow = page.locator("#log tbody tr", { hasText: "dental implants" });
   await answeredRow.locator("select.outcome").selectOption("appointment");
-  await page.waitForFunction(() => document.querySelector(".kpi:nth-child(6) b")?.textContent === "100%");
-  assert.equal(await kpi("PTR"), "100%");
+  // PTR: one successful call of three; the one rated call was a success.
+  await page.waitForFunction(() => document.querySelector(".kpi:nth-child(8) b")?.textContent === "100%");
+  assert.equal(await kpi("PTR"), "33.3%");
+  assert.equal(await kpi("Rated"), "33.3%");
+  assert.equal(await kpi("PTR of rated"), "100%");
   assert.equal(await kpi("Without outcome"), "2");
   // Taken back.
   await answeredRow.locator("select.outcome").selectOption("");
-  await page.waitForFunction(() => document.querySelector(".kpi:nth-child(6) b")?.textContent === "—");
+  await page.waitForFunction(() => document.querySelector(".kpi:nth-child(8) b")?.textContent === "—");
+  assert.equal(await kpi("PTR"), "0%");
   // Filters change the log.
   await page.selectOption("#f-channel", "paid_search");
   await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1);

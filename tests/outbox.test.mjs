@@ -152,3 +152,25 @@ test("the dashboard lists what failed and tries it again on a click", async () =
     await browser.close();
   }
 });
+
+test("no secret is queued: each is taken from the config when sent, and never to an address the config no longer names", async () => {
+  receiver.down = true;
+  const site = "moved";
+  await leadTo(site, "/old");
+  // The webhook moves (a new address, a new secret): the event queued for the old address is refused, never sent there again.
+  const before = receiver.got.filter((g) => g.path === "/old").length;
+  const moved = await admin(site, "", { method: "PUT", body: siteSpec({ integrations: { webhooks: [{ url: `${receiver.url}/new`, secret: "n".repeat(24), events: ["lead.created"] }] } }), template: "/v1/sites/{site}" });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  receiver.down = false;
+  await advance(site, HOUR);
+  const d = await until(async () => {
+    const x = await delivery(site, "/old");
+    return x.state !== "pending" && x;
+  }, "the old address's event settled");
+  assert.equal(d.state, "refused");
+  assert.match(d.last_error, /no longer sends webhook to this address/);
+  assert.equal(receiver.got.filter((g) => g.path === "/old").length, before, "not sent to the old address");
+  // In storage: no queued row carries a secret.
+  const t = await admin(site, "/_test/tables", { template: null });
+  assert.equal(t.body.tables.outbox_with_secrets, 0);
+});

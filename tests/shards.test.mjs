@@ -246,3 +246,25 @@ test("changing shards on a live site: moving numbers drain first, never two hold
   assert.equal(new Set(after).size, after.length);
   assert.ok(after.length >= 8, `${after.length} of 12 leased after the move`);
 });
+
+test("erasure on a sharded site reaches the calls of every shard", async () => {
+  await createSite(w, "erase4", siteSpec({ pool: 20, shards: 4 }));
+  const numbers = [];
+  for (let i = 0; i < 12; i++) {
+    const r = await post("erase4", "/sessions", { session_id: sid(500 + i), url: "http://shop.test/?gclid=x" }, { template: "/v1/sites/{site}/sessions" });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    numbers.push(r.body.numbers[0].number);
+  }
+  // One caller calls twelve numbers, held in several shards.
+  for (const [i, n] of numbers.entries()) {
+    const r = await post("erase4", "/calls", { call_id: `x-${i}`, tracking_number: n, caller: "+79167770000", status: "answered", duration_secs: 50 }, { key: ADMIN_KEY, template: "/v1/sites/{site}/calls" });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const r = await call(w, "DELETE", `/v1/sites/erase4/callers/${encodeURIComponent("+79167770000")}`, { key: ADMIN_KEY, template: "/v1/sites/{site}/callers/{number}" });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.touched.calls, 12);
+  for (let i = 0; i < 12; i++) {
+    const c = await admin("erase4", `/calls/x-${i}?full_caller=1`, { template: "/v1/sites/{site}/calls/{id}" });
+    assert.equal(c.body.caller, null, `call x-${i}`);
+  }
+});

@@ -79,6 +79,8 @@ function kpis(total, overview) {
     ["Target calls", total.target],
     ["Answer rate", `${total.answer_rate_percent}%`],
     ["PTR", total.ptr_percent === null ? "—" : `${total.ptr_percent}%`],
+    ["Rated", total.rated_percent === null ? "—" : `${total.rated_percent}%`],
+    ["PTR of rated", total.ptr_rated_percent === null ? "—" : `${total.ptr_rated_percent}%`],
     ["Without outcome", total.without_outcome],
     ["Unique callers", total.unique_callers],
     ["Live visitors now", overview.live_sessions],
@@ -107,7 +109,7 @@ async function channelCharts(byChannel) {
     return { label: r.key, data: labels.map((d) => m.get(d) ?? 0) };
   }));
   chart(el, labels, series, { yLabel: "calls" });
-  // PTR (successful / calls with an outcome) and the answer rate, by channel.
+  // PTR (successful / all calls) and the answer rate, by channel.
   chart($("#chart-ptr"), byChannel.rows.map((r) => r.key), [
     { label: "PTR %", data: byChannel.rows.map((r) => r.ptr_percent) },
     { label: "answer rate %", data: byChannel.rows.map((r) => r.answer_rate_percent) },

@@ -26,7 +26,7 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// 422: well-formed JSON with bad fields; every bad field listed.
     Invalid(Vec<FieldError>),
-    /// 429: too many new sessions; retry after this many seconds.
+    /// 429: too many requests (new sessions, leads, call-backs) from this client or for this site; retry after this many seconds.
     TooManyRequests(u64),
     /// 500: something of ours failed; the details go to the log only.
     Internal,
@@ -123,7 +123,7 @@ impl ApiError {
                     .collect::<Vec<_>>()
                     .join("; ")
             ),
-            ApiError::TooManyRequests(s) => format!("too many new sessions; retry in {s} s"),
+            ApiError::TooManyRequests(s) => format!("too many requests from this client or for this site; retry in {s} s"),
             ApiError::Internal => "internal error; nothing was changed".into(),
             ApiError::ShardUnavailable(k) => format!(
                 "shard {k} of this site did not take the change; this object's part is stored: send the request again"

@@ -30,6 +30,7 @@ pub mod http;
 pub mod telephony;
 
 pub mod routes;
+pub mod sealed;
 
 #[cfg(target_arch = "wasm32")]
 mod client;

@@ -83,6 +83,8 @@ pub enum Handler {
     Trail,
     /// `GET /pools`.
     GetPools,
+    /// `GET /pools/{target}/leases`.
+    PoolLeases,
     /// `POST /pools/{target}/numbers`.
     AddNumbers,
     /// `DELETE /pools/{target}/numbers/{number}`.
@@ -145,6 +147,8 @@ pub enum Handler {
     ArmFault,
     /// `POST /_test/clock`: moves the test clock on (test builds only).
     MoveClock,
+    /// `GET /_test/tables`: rows per table (test builds only).
+    CountRows,
 }
 
 impl Handler {
@@ -197,6 +201,7 @@ pub const ROUTES: &[Route] = &[
     r(Post, "sessions/{}/release", Page, Release),
     r(Post, "sessions/{}/trail", Page, Trail),
     r(Get, "pools", Admin, GetPools),
+    r(Get, "pools/{}/leases", Admin, PoolLeases),
     r(Post, "pools/{}/numbers", Admin, AddNumbers),
     r(Delete, "pools/{}/numbers/{}", Admin, RemoveNumber),
     r(Post, "keys", Admin, CreateKey),
@@ -235,6 +240,8 @@ pub const ROUTES: &[Route] = &[
     r(Post, "_test/fault", Deployment, ArmFault),
     #[cfg(feature = "test-faults")]
     r(Post, "_test/clock", Deployment, MoveClock),
+    #[cfg(feature = "test-faults")]
+    r(Get, "_test/tables", Deployment, CountRows),
 ];
 
 /// What a path is, whatever the method.

@@ -33,6 +33,7 @@ use core::fmt;
 
 use crate::number::{PhoneNumber, Region};
 use crate::numbering;
+use crate::time::{Duration, Instant};
 
 /// Why a number may not be called back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +67,80 @@ pub fn check_number(n: PhoneNumber, allowed: &[Region]) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Where a call-back request stands.
+/// A visit must be this old before it may ask to be called back: a page
+/// that asks at once is a script, not a visitor.
+pub const MIN_VISIT_AGE: Duration = Duration::from_secs(5);
+/// Nor may a visit ask once it has not been seen for this long.
+pub const MAX_SILENCE: Duration = Duration::from_hours(2);
+/// Requests an hour for one phone number, whoever asks: nobody's phone is
+/// rung over and over by strangers.
+pub const PER_NUMBER_PER_HOUR: u64 = 2;
+/// How long a name read to the office may be.
+pub const MAX_NAME: usize = 40;
+
+/// Why a call-back request is turned away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turned {
+    /// The visit is unknown, too young, or long gone.
+    NoVisit,
+    /// Too many requests within the hour (for the number, the visitor, the client or the site).
+    TooMany,
+}
+
+/// What has been asked within the last hour, counted where the request is
+/// stored (in the same transaction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Asked {
+    /// For this phone number.
+    pub number: u64,
+    /// By this visit.
+    pub visit: u64,
+    /// From this client (address).
+    pub client: u64,
+    /// For the whole site.
+    pub site: u64,
+}
+
+/// Whether a request may go: from a visit `created` and `last_seen` at
+/// those instants (none: unknown), at `now`, with `asked` before it and the
+/// site's limits per visitor (and per client, the same) and per site.
+pub fn admit(
+    visit: Option<(Instant, Instant)>,
+    now: Instant,
+    asked: Asked,
+    per_visitor: u32,
+    per_site: u32,
+) -> Result<(), Turned> {
+    let Some((created, last_seen)) = visit else {
+        return Err(Turned::NoVisit);
+    };
+    if now.saturating_since(created) < MIN_VISIT_AGE
+        || now.saturating_since(last_seen) > MAX_SILENCE
+    {
+        return Err(Turned::NoVisit);
+    }
+    let per_visitor = u64::from(per_visitor);
+    if asked.number >= PER_NUMBER_PER_HOUR
+        || asked.visit >= per_visitor
+        || asked.client >= per_visitor
+        || asked.site >= u64::from(per_site)
+    {
+        return Err(Turned::TooMany);
+    }
+    Ok(())
+}
+
+/// Whether `name` may be read aloud to the office: at most [`MAX_NAME`]
+/// characters of letters, spaces, hyphens, apostrophes and dots (a name,
+/// never a sentence or a link).
+pub fn readable_name(name: &str) -> bool {
+    let n = name.trim();
+    n.chars().count() <= MAX_NAME
+        && n.chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.' | '\u{2019}'))
+}
+
+/// Where a call-back request stands./// Where a call-back request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
@@ -132,6 +206,68 @@ impl State {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_request_needs_a_visit_of_some_age_and_room_in_every_limit() {
+        let t0 = Instant::from_secs(1_800_000_000);
+        let at = |s: i64| Instant::from_millis(t0.millis() + s * 1000);
+        let ok = Asked::default();
+        assert_eq!(admit(None, at(60), ok, 3, 60), Err(Turned::NoVisit));
+        assert_eq!(
+            admit(Some((t0, t0)), at(2), ok, 3, 60),
+            Err(Turned::NoVisit),
+            "two seconds old"
+        );
+        assert_eq!(admit(Some((t0, t0)), at(6), ok, 3, 60), Ok(()));
+        assert_eq!(
+            admit(Some((t0, t0)), at(3 * 3600), ok, 3, 60),
+            Err(Turned::NoVisit),
+            "gone for three hours"
+        );
+        let v = Some((t0, at(30)));
+        for asked in [
+            Asked { number: 2, ..ok },
+            Asked { visit: 3, ..ok },
+            Asked { client: 3, ..ok },
+            Asked { site: 60, ..ok },
+        ] {
+            assert_eq!(
+                admit(v, at(60), asked, 3, 60),
+                Err(Turned::TooMany),
+                "{asked:?}"
+            );
+        }
+        assert_eq!(
+            admit(
+                v,
+                at(60),
+                Asked {
+                    number: 1,
+                    visit: 2,
+                    client: 2,
+                    site: 59
+                },
+                3,
+                60
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn only_a_name_is_read_to_the_office() {
+        for good in ["Ivan", "Анна-Мария", "O'Brien", "Jean-Luc Picard", "Dr. Ng"] {
+            assert!(readable_name(good), "{good}");
+        }
+        for bad in [
+            "Press 9 to transfer",
+            "http://x.example",
+            "a;b",
+            &"a".repeat(41),
+        ] {
+            assert!(!readable_name(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

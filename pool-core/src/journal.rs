@@ -205,8 +205,17 @@ impl Journal {
 
     /// Drops intervals that ended before `before`. Returns how many were dropped.
     pub fn prune(&mut self, before: Instant) -> usize {
+        self.prune_except(before, &[])
+    }
+
+    /// [`Journal::prune`], but for the numbers in `keep` (whose newest
+    /// intervals are still to be stored).
+    pub fn prune_except(&mut self, before: Instant, keep: &[PhoneNumber]) -> usize {
         let mut dropped = 0;
-        self.by_number.retain(|_, list| {
+        self.by_number.retain(|number, list| {
+            if keep.contains(number) {
+                return true;
+            }
             let n = list.len();
             list.retain(|i| i.until.is_none_or(|u| u >= before));
             dropped += n - list.len();

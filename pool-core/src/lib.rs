@@ -77,6 +77,7 @@ pub mod number;
 pub mod numbering;
 pub mod pool;
 pub mod report;
+pub mod retention;
 pub mod session;
 pub mod shard;
 pub mod sim;

@@ -210,6 +210,98 @@ pub fn mask_digits(text: &str, front: usize, back: usize) -> String {
         .collect()
 }
 
+/// Whether `text` holds `number` written out whole, in any of its forms:
+/// its digits with the country code (`+7 916 123-45-67`, `79161234567`),
+/// or its national digits alone or after a trunk `8` or `0`
+/// (`8 (916) 123-45-67`, `01 23 45 67 89`), with spaces, the punctuation of
+/// written numbers, `+` or percent escapes (`%2B7…`, a form's body) between
+/// them; never as a part of a longer number. What erasure looks for in the
+/// texts a site keeps (an SMS, an e-mail, an event's body).
+///
+/// ```
+/// use pool_core::number::{written_in, PhoneNumber};
+/// let n = PhoneNumber::parse("+79161234567", None).unwrap();
+/// assert!(written_in("Missed call: 8 (916) 123-45-67 at 12:00", &n));
+/// assert!(written_in("To=%2B79161234567&Body=x", &n));
+/// assert!(written_in("{\"caller\":\"+79161234567\"}", &n));
+/// assert!(!written_in("call +791612345678", &n), "a longer number is another");
+/// assert!(!written_in("Order 4916123456701", &n));
+/// // Listed beside others, each is read on its own.
+/// assert!(written_in("+74951112233 +79161234567\n", &n));
+/// assert!(written_in("+79161234567 8 495 111-22-33", &n));
+/// // Its national digits inside another country's number are not it.
+/// assert!(!written_in("+1 916 123-45-67", &n));
+/// ```
+pub fn written_in(text: &str, number: &PhoneNumber) -> bool {
+    let national = number.national();
+    let mut forms: Vec<Vec<u8>> = alloc::vec![number.digits().to_vec(), national.to_vec()];
+    for trunk in [8u8, 0] {
+        let mut f = alloc::vec![trunk];
+        f.extend_from_slice(national);
+        forms.push(f);
+    }
+    digits_written_in(text, &forms)
+}
+
+/// Whether `text` holds one of `forms` (digit sequences) written out whole,
+/// as [`written_in`] reads them; for a caller id that is no valid number
+/// (its digits with the country code are its only form).
+pub fn digits_written_in(text: &str, forms: &[Vec<u8>]) -> bool {
+    // Percent escapes decoded (a form's `%2B`, `%20`), `+` kept: a separator.
+    let mut decoded = String::with_capacity(text.len());
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |x: u8| (x as char).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                decoded.push(char::from((h * 16 + l) as u8));
+                i += 3;
+                continue;
+            }
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        decoded.push(c);
+        i += c.len_utf8();
+    }
+    let longest = forms.iter().map(Vec::len).max().unwrap_or(0);
+    let chars: Vec<char> = decoded.chars().collect();
+    let is_digit = |c: char| digit_value(c).is_some();
+    // Where a written number may start: a digit with none before it,
+    // across the punctuation of its own number (a `+` starts another).
+    let starts = |p: usize| {
+        let mut k = p;
+        while k > 0 && is_separator(chars[k - 1]) {
+            k -= 1;
+        }
+        k == 0 || !is_digit(chars[k - 1])
+    };
+    for start in 0..chars.len() {
+        if !is_digit(chars[start]) || !starts(start) {
+            continue;
+        }
+        // The digits from `start` on, separators between them: a form
+        // read whole, with no digit right after its last, is the number.
+        let mut digits: Vec<u8> = Vec::new();
+        for k in start..chars.len() {
+            let c = chars[k];
+            if let Some((d, _)) = digit_value(c) {
+                digits.push(d);
+                let next = chars.get(k + 1).copied();
+                if !next.is_some_and(is_digit) && forms.contains(&digits) {
+                    return true;
+                }
+                if digits.len() >= longest {
+                    break;
+                }
+            } else if !(is_separator(c) || c == '+') {
+                break;
+            }
+        }
+    }
+    false
+}
+
 /// Characters that may separate the digits of a written number.
 pub fn is_separator(c: char) -> bool {
     matches!(

@@ -479,6 +479,15 @@ impl Pool {
         out
     }
 
+    /// Forgets journal intervals that ended before `before`, but never one
+    /// whose change is not taken yet ([`Pool::take_journal_changes`]): an
+    /// interval closed and pruned in one step (the clock jumped past the
+    /// grace window) is still stored closed.
+    pub fn prune_journal(&mut self, before: Instant) -> usize {
+        let pending = self.journal_changes.as_deref().unwrap_or(&[]);
+        self.journal.prune_except(before, pending)
+    }
+
     fn journal_open(&mut self, number: PhoneNumber, session: SessionId, at: Instant) {
         self.journal.open(number, session, at);
         if let Some(c) = &mut self.journal_changes {

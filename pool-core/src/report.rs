@@ -1,7 +1,8 @@
 //! Call reports: calls, answered, missed, target calls, unique callers,
 //! average duration and time to answer, the answer rate (answered / all x
-//! 100) and PTR as the trade defines it (successful calls / calls with an
-//! outcome x 100, with how many still have none), and the outcomes' value,
+//! 100) and PTR as the trade defines it (successful calls / all calls x
+//! 100), beside it the share of calls rated (given an outcome) and the PTR
+//! over the rated calls, and the outcomes' value,
 //! grouped by channel, source / medium, campaign, keyword, ad, landing page,
 //! region, agent, tag, day, or weekday x hour.
 //!
@@ -37,8 +38,11 @@
 //! assert_eq!(rows[0].key, "paid_search");
 //! assert_eq!((rows[0].calls, rows[0].answered, rows[0].missed, rows[0].target), (2, 1, 1, 1));
 //! assert_eq!(rows[0].answer_rate_percent, 50.0);
-//! // One call has an outcome, and it is a success; the other has none yet.
-//! assert_eq!(rows[0].ptr_percent, Some(100.0));
+//! // One call has an outcome, and it is a success; the other has none yet:
+//! // PTR is one call of two; half the calls are rated, all of those successful.
+//! assert_eq!(rows[0].ptr_percent, Some(50.0));
+//! assert_eq!(rows[0].rated_percent, Some(50.0));
+//! assert_eq!(rows[0].ptr_rated_percent, Some(100.0));
 //! assert_eq!((rows[0].successful, rows[0].without_outcome), (1, 1));
 //! assert_eq!(rows[0].value_minor, 150_000);
 //! ```
@@ -233,9 +237,15 @@ pub struct Row {
     pub with_outcome: u64,
     /// Calls without an outcome yet.
     pub without_outcome: u64,
-    /// PTR: successful / calls with an outcome x 100; `None` when no call
-    /// has an outcome.
+    /// PTR, as the trade defines it: successful / all calls x 100; `None`
+    /// without calls.
     pub ptr_percent: Option<f64>,
+    /// The share of calls rated: calls given an outcome / all calls x 100;
+    /// `None` without calls.
+    pub rated_percent: Option<f64>,
+    /// PTR over the rated calls: successful / calls given an outcome x 100;
+    /// `None` when no call has an outcome.
+    pub ptr_rated_percent: Option<f64>,
     /// The outcomes' value, in minor units.
     pub value_minor: u64,
     /// Visits (sessions started) of the group in the period.
@@ -439,7 +449,9 @@ fn row(key: String, a: Acc) -> Row {
         successful: a.successful,
         with_outcome: a.with_outcome,
         without_outcome: a.calls - a.with_outcome,
-        ptr_percent: (a.with_outcome > 0).then(|| tenths(a.successful * 100, a.with_outcome)),
+        ptr_percent: (a.calls > 0).then(|| tenths(a.successful * 100, a.calls)),
+        rated_percent: (a.calls > 0).then(|| tenths(a.with_outcome * 100, a.calls)),
+        ptr_rated_percent: (a.with_outcome > 0).then(|| tenths(a.successful * 100, a.with_outcome)),
         value_minor: a.value_minor,
         visits: a.visits,
         leads: a.leads,
@@ -485,6 +497,8 @@ pub fn total_with(facts: &[Fact], visits: &[Touch], leads: &[Touch]) -> Row {
             with_outcome: 0,
             without_outcome: 0,
             ptr_percent: None,
+            rated_percent: None,
+            ptr_rated_percent: None,
             value_minor: 0,
             visits: 0,
             leads: 0,
@@ -651,7 +665,12 @@ mod tests {
         );
         assert_eq!(ps.avg_duration_secs, 30.0);
         assert_eq!(ps.answer_rate_percent, 66.7);
-        assert_eq!(ps.ptr_percent, None, "no outcome yet: no PTR");
+        assert_eq!(
+            ps.ptr_percent,
+            Some(0.0),
+            "no outcome yet: nothing successful"
+        );
+        assert_eq!(ps.ptr_rated_percent, None, "none rated");
         let em = &rows[1];
         assert_eq!(
             (em.calls, em.answered, em.missed, em.unique_callers),
@@ -676,7 +695,7 @@ mod tests {
     }
 
     #[test]
-    fn ptr_counts_only_calls_with_an_outcome() {
+    fn ptr_is_successful_over_all_calls_and_the_rated_share_stands_beside_it() {
         let f = |successful: Option<bool>, value: u64, status| Fact {
             origin: Touch {
                 channel: "paid_search".into(),
@@ -696,11 +715,20 @@ mod tests {
         ];
         let r = &report(&facts, GroupBy::Channel, &|_| 0)[0];
         assert_eq!((r.successful, r.with_outcome, r.without_outcome), (2, 3, 2));
-        assert_eq!(r.ptr_percent, Some(66.7));
+        assert_eq!(r.ptr_percent, Some(40.0), "2 successful of 5 calls");
+        assert_eq!(r.rated_percent, Some(60.0), "3 of 5 rated");
+        assert_eq!(r.ptr_rated_percent, Some(66.7), "2 of the 3 rated");
         assert_eq!(r.answer_rate_percent, 80.0);
         assert_eq!(r.value_minor, 1500);
-        assert_eq!(total(&facts).ptr_percent, Some(66.7));
+        assert_eq!(total(&facts).ptr_percent, Some(40.0));
         assert_eq!(total(&[]).ptr_percent, None);
+        assert_eq!(total(&[]).rated_percent, None);
+        // No call rated yet: PTR is 0, not unknown; over the rated, unknown.
+        let none = [f(None, 0, Status::Answered)];
+        assert_eq!(
+            (total(&none).ptr_percent, total(&none).ptr_rated_percent),
+            (Some(0.0), None)
+        );
     }
 
     #[test]
@@ -768,7 +796,8 @@ mod tests {
         let anna = rows.iter().find(|r| r.key == "anna").unwrap();
         assert_eq!((anna.calls, anna.answered, anna.missed), (3, 2, 1));
         assert_eq!(anna.avg_answer_secs, Some(15.0));
-        assert_eq!(anna.ptr_percent, Some(100.0));
+        assert_eq!(anna.ptr_percent, Some(33.3), "one sale of three calls");
+        assert_eq!(anna.ptr_rated_percent, Some(100.0));
         let boris = rows.iter().find(|r| r.key == "boris").unwrap();
         assert_eq!(boris.avg_answer_secs, None, "no answer time known");
         let none = rows.iter().find(|r| r.key == "(none)").unwrap();

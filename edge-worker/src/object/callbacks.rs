@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
 
 use pool_core::call::Status;
-use pool_core::callback::{check_number, State};
+use pool_core::callback::{admit, check_number, readable_name, Asked, State, Turned};
 use pool_core::number::PhoneNumber;
 use pool_core::session::SessionId;
 use pool_core::site::TWILIO_API;
@@ -21,6 +21,7 @@ use super::outbox::{enqueue_event, enqueue_ga4};
 use super::{check_body, json, now, random_key, Loaded, SiteObject, R};
 use crate::api;
 use crate::error::ApiError;
+use crate::guard;
 use crate::http;
 use crate::routes::Handler;
 use crate::store::{self, opt, Db};
@@ -56,9 +57,12 @@ pub(super) struct CallbackRow {
     reason: Option<String>,
     scheduled_for: Option<i64>,
     office_sid: Option<String>,
-    /// The origin Twilio calls back (the edge as the request reached it).
+    /// The origin Twilio calls back (`integrations.twilio.public_url`).
     base: String,
     updated_at: i64,
+    /// The client that asked (the salted hash of its network), for its limit.
+    #[serde(default)]
+    client: Option<String>,
 }
 
 impl CallbackRow {
@@ -98,7 +102,7 @@ fn get(db: &Db, id: &str) -> R<Option<CallbackRow>> {
 fn put(db: &Db, c: &CallbackRow) -> R<()> {
     db.exec(
         "INSERT OR REPLACE INTO callbacks (id, session, phone, name, target, requested_at, state, reason,
-           scheduled_for, office_sid, base, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           scheduled_for, office_sid, base, updated_at, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         vec![
             c.id.as_str().into(),
             opt(c.session.as_deref()),
@@ -112,6 +116,7 @@ fn put(db: &Db, c: &CallbackRow) -> R<()> {
             opt(c.office_sid.as_deref()),
             c.base.as_str().into(),
             V::Integer(c.updated_at),
+            opt(c.client.as_deref()),
         ],
     )?;
     Ok(())
@@ -256,40 +261,35 @@ impl SiteObject {
                 i
             }
         };
+        // The name is read aloud to the office: a name, never a message.
+        if nc.name.as_deref().is_some_and(|n| !readable_name(n)) {
+            bad.push((
+                "name",
+                format!(
+                    "at most {} letters, spaces, hyphens, apostrophes and dots",
+                    pool_core::callback::MAX_NAME
+                ),
+            ));
+        }
         api::fields(bad)?;
         let (Ok(session), Some(phone), Some(target)) = (session, phone, target) else {
             return Err(ApiError::Internal);
         };
-        // Rate limits: per visitor and per site, over the last hour.
-        let db = self.ready()?;
-        let hour_ago = now().millis() - 3_600_000;
-        let mine = count(
-            &db,
-            "SELECT COUNT(*) AS n FROM callbacks WHERE session = ? AND requested_at >= ?",
-            vec![session.to_string().into(), V::Integer(hour_ago)],
-        )?;
-        let all = count(
-            &db,
-            "SELECT COUNT(*) AS n FROM callbacks WHERE requested_at >= ?",
-            vec![V::Integer(hour_ago)],
-        )?;
-        if mine >= u64::from(cb.spec.per_visitor_per_hour)
-            || all >= u64::from(cb.spec.per_site_per_hour)
-        {
-            return Err(ApiError::TooManyRequests(3600));
-        }
+        // Twilio asks the edge's public address the site names, never one
+        // a request's Host header made up.
+        let Some(base) = public.map(|p| p.trim_end_matches('/').to_string()) else {
+            return Err(ApiError::Conflict(
+                "call-backs need integrations.twilio.public_url: the edge's public address, where Twilio asks".into(),
+            ));
+        };
+        // The visit must exist, be of some age and still be seen.
         let row = self.session_anywhere(site, session).await?;
+        let client = guard::client(site, crate::client::address(req).as_deref())
+            .map(|c| format!("{:016x}", c.0));
         let at = now();
         let open = cb
             .hours
             .next_open(at, &|t: Instant| utc_offset_ms(&tz, t.millis()));
-        let base = match public {
-            Some(p) => p.trim_end_matches('/').to_string(),
-            None => {
-                let u = req.url()?;
-                u.origin().ascii_serialization()
-            }
-        };
         let id = random_key()?.chars().take(20).collect::<String>();
         let c = CallbackRow {
             id: id.clone(),
@@ -312,6 +312,7 @@ impl SiteObject {
             office_sid: None,
             base,
             updated_at: at.millis(),
+            client: client.clone(),
         };
         let found = Found::of_visitor(session, row.as_ref(), target, at.millis());
         let inc = Incoming {
@@ -330,7 +331,54 @@ impl SiteObject {
             outbound: false,
             callback: true,
         };
+        let visit = row.as_ref().map(|r| {
+            (
+                Instant::from_millis(r.created),
+                Instant::from_millis(r.last_seen),
+            )
+        });
         self.mutate(Some(Handler::PostCallback), |l, db| {
+            // Counted and stored in one transaction: a burst cannot pass between.
+            let hour_ago = V::Integer(at.millis() - 3_600_000);
+            let asked = Asked {
+                number: count(
+                    db,
+                    "SELECT COUNT(*) AS n FROM callbacks WHERE phone = ? AND requested_at >= ?",
+                    vec![c.phone.as_str().into(), hour_ago.clone()],
+                )?,
+                visit: count(
+                    db,
+                    "SELECT COUNT(*) AS n FROM callbacks WHERE session = ? AND requested_at >= ?",
+                    vec![session.to_string().into(), hour_ago.clone()],
+                )?,
+                client: match &client {
+                    Some(k) => count(
+                        db,
+                        "SELECT COUNT(*) AS n FROM callbacks WHERE client = ? AND requested_at >= ?",
+                        vec![k.as_str().into(), hour_ago.clone()],
+                    )?,
+                    None => 0,
+                },
+                site: count(
+                    db,
+                    "SELECT COUNT(*) AS n FROM callbacks WHERE requested_at >= ?",
+                    vec![hour_ago],
+                )?,
+            };
+            admit(
+                visit,
+                at,
+                asked,
+                cb.spec.per_visitor_per_hour,
+                cb.spec.per_site_per_hour,
+            )
+            .map_err(|t| match t {
+                Turned::NoVisit => ApiError::field(
+                    "session_id",
+                    "no live visit of some seconds with this id: a call-back is asked from the site's page",
+                ),
+                Turned::TooMany => ApiError::TooManyRequests(3600),
+            })?;
             put(db, &c)?;
             record_call(l, db, inc, found)?;
             enqueue_event(l, db, "callback.requested", &c.id, c.view(true))?;

@@ -16,7 +16,7 @@ use pool_core::time::{Duration, Instant};
 use pool_core::trail::Step;
 
 use super::call_view::{fact, view, CallView};
-use super::outbox::{enqueue_call, enqueue_ga4_call, enqueue_outcome};
+use super::outbox::{enqueue_call, enqueue_event, enqueue_ga4_call, enqueue_outcome};
 use super::{check_body, json, now, Loaded, SiteObject, R};
 use crate::api::{self, CallUpdate, ChannelReply, GivenOutcome, NewCall};
 use crate::error::ApiError;
@@ -592,33 +592,62 @@ impl SiteObject {
         )
     }
 
-    /// `DELETE /v1/sites/{site}/callers/{number}`: erases one caller's data
-    /// (their number and recordings); the calls stay in the counts.
-    pub(super) fn erase_caller(&self, req: &Request, raw: &str) -> R<Response> {
-        let _ = req;
+    /// `DELETE /v1/sites/{site}/callers/{number or e-mail}`: erases one
+    /// caller's data everywhere the site keeps it, on every shard (the calls
+    /// stay in the counts), says what it touched table by table, and tells
+    /// the webhooks (`caller.erased`) so that they erase too.
+    pub(super) async fn erase_caller(&self, req: &Request, raw: &str, site: &str) -> R<Response> {
         self.require_site()?;
         let region = self.with_loaded(|l| l.site.config().region)?;
         let raw = http::percent_decode(raw, true);
-        let Some(caller) = telephony::caller_id(&raw, region) else {
-            return Err(ApiError::field("number", "a caller's phone number"));
+        let raw = raw.trim();
+        let subject = if raw.contains('@') {
+            if raw.len() > 254 || raw.starts_with('@') || raw.ends_with('@') {
+                return Err(ApiError::field(
+                    "number",
+                    "a caller's phone number or e-mail address",
+                ));
+            }
+            serde_json::json!({ "email": raw.to_lowercase() })
+        } else {
+            let Some(caller) = telephony::caller_id(raw, region) else {
+                return Err(ApiError::field(
+                    "number",
+                    "a caller's phone number or e-mail address",
+                ));
+            };
+            serde_json::json!({ "number": caller })
         };
-        let (calls, leads) = self.mutate(None, |_, db| Ok(store::erase_caller(db, &caller)?))?;
-        json(200, &serde_json::json!({"calls": calls, "leads": leads}))
+        // Only the coordinator (or a site of one object) tells the receivers.
+        let tells = self.place()?.0 == 0;
+        let mut touched = self.mutate(None, |l, db| {
+            let erased = match (subject["number"].as_str(), subject["email"].as_str()) {
+                (Some(n), _) => store::erase_caller(db, n)?,
+                (None, Some(e)) => store::erase_email(db, e)?,
+                (None, None) => return Err(ApiError::Internal),
+            };
+            if tells {
+                let id = crate::guard::sha256_hex(&subject.to_string());
+                enqueue_event(l, db, "caller.erased", &id[..16], subject.clone())?;
+            }
+            Ok(erased)
+        })?;
+        for other in self.gather(site, req).await? {
+            let theirs: store::Erased = serde_json::from_value(other["touched"].clone())?;
+            touched.add(&theirs);
+        }
+        self.schedule().await?;
+        json(
+            200,
+            &serde_json::json!({"calls": touched.calls, "leads": touched.leads, "touched": touched}),
+        )
     }
 
-    /// Drops calls and leads past the site's retention, delivered events
-    /// after a week, failed ones (replayable until then) after 30 days.
+    /// Deletes what is past its horizon ([`pool_core::retention`]), in one transaction.
     pub(super) fn prune(&self, retention: Duration) {
-        let Ok(db) = self.ready() else { return };
-        let at = now();
-        if let Err(e) = store::prune_calls(&db, at - retention).and_then(|()| {
-            store::prune_outbox(
-                &db,
-                (at - Duration::from_days(7)).millis(),
-                (at - Duration::from_days(30)).millis(),
-            )
-        }) {
-            worker::console_error!("prune: {e}");
+        let h = pool_core::retention::horizons(retention, now());
+        if let Err(e) = self.mutate(None, |_, db| Ok(store::prune(db, &h)?)) {
+            worker::console_error!("prune: {}", e.body());
         }
     }
 }

@@ -255,6 +255,13 @@ impl SiteObject {
             return Err(ApiError::NotFound("no such route".into()));
         }
         self.require_site()?;
+        // Anyone may press the demo's buttons: 10 calls a minute per client, 60 in all.
+        let client = crate::guard::client(site, crate::client::address(req).as_deref())
+            .map_or_else(|| crate::guard::client_key(site, "unknown"), |c| c.0);
+        self.demo_limiter
+            .borrow_mut()
+            .admit(Some(client), super::now().millis(), 10, 60)
+            .map_err(ApiError::TooManyRequests)?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
         let d: DemoCall = serde_json::from_slice(body)?;
         let session: SessionId =

@@ -6,9 +6,10 @@ use worker::{Request, Response};
 use pool_core::session::SessionId;
 
 use super::outbox::{enqueue_event, enqueue_ga4};
-use super::{check_body, json, now, random_key, SiteObject, R};
+use super::{check_body, json, now, random_key, Caller, SiteObject, R};
 use crate::api::{self, ChannelReply, NewLead};
 use crate::error::ApiError;
+use crate::guard;
 use crate::http;
 use crate::routes::Handler;
 use crate::store::{ms, opt};
@@ -16,8 +17,33 @@ use crate::telephony;
 
 impl SiteObject {
     /// `POST /v1/sites/{site}/leads`: a form on the site, attributed through its session.
-    pub(super) async fn post_lead(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
+    pub(super) async fn post_lead(
+        &self,
+        caller: Caller,
+        req: &Request,
+        body: &[u8],
+        site: &str,
+    ) -> R<Response> {
         self.require_site()?;
+        // A browser's leads are limited per client and per site (each shard
+        // of a sharded site takes its share); a key's are not.
+        if caller == Caller::Public {
+            let (limits, n) =
+                self.with_loaded(|l| (l.site.config().limits, l.site.config().shards))?;
+            let share = |per_minute: u32| per_minute.div_ceil(n.max(1));
+            let address = crate::client::address(req);
+            let client = guard::client(site, address.as_deref())
+                .map_or_else(|| guard::client_key(site, "unknown"), |c| c.0);
+            self.lead_limiter
+                .borrow_mut()
+                .admit(
+                    Some(client),
+                    now().millis(),
+                    share(limits.leads_per_client_per_minute),
+                    share(limits.leads_per_site_per_minute),
+                )
+                .map_err(ApiError::TooManyRequests)?;
+        }
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
         let nl: NewLead = serde_json::from_slice(body)?;
         let mut bad = Vec::new();

@@ -122,6 +122,10 @@ pub struct SiteObject {
     schema_ready: Cell<bool>,
     loaded: RefCell<Option<Loaded>>,
     limiter: RefCell<Limiter>,
+    /// Leads from browsers, per client and per site.
+    lead_limiter: RefCell<Limiter>,
+    /// The demo's call buttons, per client and per site.
+    demo_limiter: RefCell<Limiter>,
     alarm_at: Cell<Option<i64>>,
     /// The page's requests waiting for their shared commit.
     batch: RefCell<Option<Batch>>,
@@ -222,6 +226,15 @@ impl SiteObject {
         Ok(db)
     }
 
+    /// The deployment's keys for secrets at rest (`SECRETS_KEY`, `SECRETS_KEY_OLD`).
+    fn keys(&self) -> R<crate::sealed::Keys> {
+        crate::sealed::Keys::new(
+            self.var("SECRETS_KEY").as_deref(),
+            self.var("SECRETS_KEY_OLD").as_deref(),
+        )
+        .map_err(internal)
+    }
+
     /// Whether this object's storage was ever set up (a site was created
     /// here), asked without writing: a request naming a site that does not
     /// exist leaves no storage behind.
@@ -241,7 +254,13 @@ impl SiteObject {
         let Some(raw) = store::meta(&db, "config")? else {
             return Ok(false);
         };
-        let spec: Spec = serde_json::from_str(&raw).map_err(internal)?;
+        let mut spec: Spec = serde_json::from_str(&raw).map_err(internal)?;
+        // Its secrets, sealed at rest, opened in memory only.
+        let name = store::meta(&db, "site")?.unwrap_or_default();
+        spec.integrations = self
+            .keys()?
+            .open_all(&name, &spec.integrations)
+            .map_err(internal)?;
         let shard: u32 = store::meta(&db, "shard")?
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
@@ -590,6 +609,7 @@ impl SiteObject {
             H::Trail => self.trail(req, body, arg(0), site).await,
             H::Release => self.release(req, body, arg(0), site).await,
             H::GetPools => self.get_pools(req, site).await,
+            H::PoolLeases => self.pool_leases(req, arg(0), site).await,
             H::AddNumbers => self.add_numbers(req, body, arg(0), site).await,
             H::RemoveNumber => self.remove_number(arg(0), arg(1), site).await,
             H::CreateKey => self.create_key(caller, req, body, site).await,
@@ -610,10 +630,10 @@ impl SiteObject {
             H::TwilioCallbackStatus => self.twilio_callback_status(req, body, arg(0)).await,
             H::TwilioCallbackDial => self.twilio_callback_dial(req, body, arg(0)).await,
             H::PipedriveWebhook => self.pipedrive_webhook(req, body).await,
-            H::PostLead => self.post_lead(req, body, site).await,
+            H::PostLead => self.post_lead(caller, req, body, site).await,
             H::CallReport => self.call_report(req, site).await,
             H::PoolReport => self.pool_report(req, site).await,
-            H::EraseCaller => self.erase_caller(req, arg(0)),
+            H::EraseCaller => self.erase_caller(req, arg(0), site).await,
             H::Deliveries => self.deliveries(req),
             H::RetryDelivery => {
                 let r = self.retry_delivery(arg(0))?;
@@ -624,6 +644,7 @@ impl SiteObject {
             H::Overview => self.overview(req, site).await,
             H::DemoCall => self.demo_call(req, body, site).await,
             H::ArmFault => self.arm_fault(req, body),
+            H::CountRows => self.count_rows(),
             H::MoveClock => {
                 let r = self.move_clock(req, body)?;
                 // What fell due meanwhile runs now: the alarm is set again.
@@ -688,6 +709,8 @@ impl DurableObject for SiteObject {
             schema_ready: Cell::new(false),
             loaded: RefCell::new(None),
             limiter: RefCell::new(Limiter::default()),
+            lead_limiter: RefCell::new(Limiter::default()),
+            demo_limiter: RefCell::new(Limiter::default()),
             alarm_at: Cell::new(None),
             batch: RefCell::new(None),
             fault: Rc::new(Cell::new(None)),

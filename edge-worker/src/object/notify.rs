@@ -159,7 +159,6 @@ impl SiteObject {
                     Outgoing {
                         kind: "sms",
                         url: &url,
-                        secret: Some(&format!("{sid}:{}", t.auth_token)),
                         event: "call.missed",
                         idem: &format!("{idem}:sms:{to}"),
                         body: &body,
@@ -183,7 +182,6 @@ impl SiteObject {
                         Outgoing {
                             kind: "email",
                             url: &url,
-                            secret: Some(&e.server_token),
                             event: "call.missed",
                             idem: &format!("{idem}:email:{to}"),
                             body: &body,

@@ -6,14 +6,14 @@ use serde::{Deserialize, Serialize};
 use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
 
 use pool_core::delivery::{self, Next};
-use pool_core::site::{GA4_ENDPOINT, PIPEDRIVE_API};
+use pool_core::site::{GA4_ENDPOINT, PIPEDRIVE_API, POSTMARK_API, TWILIO_API};
 use pool_core::time::Instant;
 
 use super::call_view::view;
 use super::{json, now, Loaded, SiteObject, R};
 use crate::error::ApiError;
 use crate::http;
-use crate::store::{self, opt, CallRow, Db};
+use crate::store::{self, CallRow, Db};
 use crate::telephony;
 
 /// How long one delivery may take.
@@ -24,13 +24,14 @@ fn int(v: i64) -> V {
 }
 
 /// One event to send: a signed webhook (`webhook`), a GA4 event (`ga4`),
-/// an SMS through Twilio's Messages API (`sms`; the secret is
-/// `account_sid:auth_token`) or an e-mail through Postmark's API (`email`;
-/// the secret is the server token).
+/// an SMS through Twilio's Messages API (`sms`) or an e-mail through
+/// Postmark's API (`email`). No secret is queued with it: the secret (a
+/// webhook's, `account_sid:auth_token`, the server token, GA4's API secret)
+/// is taken from the site's config when it is sent, and only while the
+/// config still names the address it goes to ([`credentials`]).
 pub(super) struct Outgoing<'a> {
     pub kind: &'a str,
     pub url: &'a str,
-    pub secret: Option<&'a str>,
     pub event: &'a str,
     pub idem: &'a str,
     pub body: &'a str,
@@ -45,7 +46,7 @@ pub(super) fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
         vec![
             o.kind.into(),
             o.url.into(),
-            opt(o.secret),
+            V::Null,
             o.event.into(),
             o.idem.into(),
             o.body.into(),
@@ -82,7 +83,6 @@ pub(super) fn enqueue_event(
                 Outgoing {
                     kind: "webhook",
                     url: &h.url,
-                    secret: Some(&h.secret),
                     event,
                     idem: &idem,
                     body: &body,
@@ -171,7 +171,6 @@ pub(super) fn enqueue_deal(l: &Loaded, db: &Db, item: &str, id: &str) -> R<()> {
         Outgoing {
             kind: "pipedrive",
             url: p.api_base.as_deref().unwrap_or(PIPEDRIVE_API),
-            secret: None,
             event: "crm.deal",
             idem: &format!("pipedrive:{item}:{id}"),
             body: &body,
@@ -192,7 +191,6 @@ pub(super) fn enqueue_ga4(
         Outgoing {
             kind: "ga4",
             url: &ga4_url(g),
-            secret: None,
             event,
             idem: &format!("ga4:{subject}"),
             body: &body.to_string(),
@@ -344,15 +342,19 @@ impl SiteObject {
                     }
                 })
             } else {
-                send(
-                    &d.kind,
-                    &d.url,
-                    d.secret.as_deref(),
-                    &d.event,
-                    &d.idem,
-                    &d.body,
-                )
-                .await
+                // A row queued before secrets stayed out of the outbox carries its own.
+                let resolved = match &d.secret {
+                    Some(s) => Ok((d.url.clone(), Some(s.clone()))),
+                    None => self
+                        .with_loaded(|l| credentials(l.site.config(), &d.kind, &d.url))
+                        .unwrap_or_else(|_| Err("the site is not loaded".into())),
+                };
+                match resolved {
+                    Ok((url, secret)) => {
+                        send(&d.kind, &url, secret.as_deref(), &d.event, &d.idem, &d.body).await
+                    }
+                    Err(e) => Err(Failure::Refused(e)),
+                }
             };
             let attempts = d.attempts + 1;
             let done = now().millis();
@@ -392,14 +394,61 @@ impl SiteObject {
     }
 }
 
+/// GA4's address for the site's stream, without its API secret (added when sent).
 fn ga4_url(g: &pool_core::site::Ga4Spec) -> String {
     let base = g.endpoint.as_deref().unwrap_or(GA4_ENDPOINT);
     let sep = if base.contains('?') { '&' } else { '?' };
     format!(
-        "{base}{sep}measurement_id={}&api_secret={}",
-        http::urlencode(&g.measurement_id),
-        http::urlencode(&g.api_secret)
+        "{base}{sep}measurement_id={}",
+        http::urlencode(&g.measurement_id)
     )
+}
+
+/// The address and secret a queued delivery goes with, from the site's
+/// config as it is now: the secret only while the config names the very
+/// address the delivery goes to (a webhook's `url`, Twilio's or
+/// Postmark's `api_base`, GA4's `endpoint` and stream). `Err`: the
+/// integration is gone or moved, and the delivery is refused.
+fn credentials(
+    c: &pool_core::site::Config,
+    kind: &str,
+    url: &str,
+) -> std::result::Result<(String, Option<String>), String> {
+    let i = &c.integrations;
+    let under = |base: &str| url.starts_with(&format!("{}/", base.trim_end_matches('/')));
+    let gone = || format!("the site's config no longer sends {kind} to this address");
+    match kind {
+        "webhook" => {
+            let h = i.webhooks.iter().find(|h| h.url == url).ok_or_else(gone)?;
+            Ok((url.to_string(), Some(h.secret.clone())))
+        }
+        "sms" => {
+            let t = i.twilio.as_ref().ok_or_else(gone)?;
+            let sid = t.account_sid.as_deref().ok_or_else(gone)?;
+            if !under(t.api_base.as_deref().unwrap_or(TWILIO_API)) {
+                return Err(gone());
+            }
+            Ok((url.to_string(), Some(format!("{sid}:{}", t.auth_token))))
+        }
+        "email" => {
+            let e = i.email.as_ref().ok_or_else(gone)?;
+            if !under(e.api_base.as_deref().unwrap_or(POSTMARK_API)) {
+                return Err(gone());
+            }
+            Ok((url.to_string(), Some(e.server_token.clone())))
+        }
+        "ga4" => {
+            let g = i.ga4.as_ref().ok_or_else(gone)?;
+            if url != ga4_url(g) {
+                return Err(gone());
+            }
+            Ok((
+                format!("{url}&api_secret={}", http::urlencode(&g.api_secret)),
+                None,
+            ))
+        }
+        _ => Ok((url.to_string(), None)),
+    }
 }
 
 /// Why a delivery failed.

@@ -14,6 +14,7 @@ use crate::api::{self, AddNumbers};
 use crate::error::ApiError;
 use crate::http::{period, query};
 use crate::routes::Handler;
+use crate::sealed::Keys;
 use crate::store::{self, Db};
 
 #[derive(Serialize, serde::Deserialize)]
@@ -44,7 +45,7 @@ fn target_index(l: &Loaded, raw: &str) -> R<usize> {
 }
 
 /// Applies a changed spec: validates it and stores the config.
-fn apply_spec(l: &mut Loaded, db: &Db, spec: Spec) -> R<()> {
+fn apply_spec(keys: &Keys, site: &str, l: &mut Loaded, db: &Db, spec: Spec) -> R<()> {
     let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
     // This shard's numbers in the aggregate; the whole site's in the spec.
     l.site.reconfigure(
@@ -52,9 +53,7 @@ fn apply_spec(l: &mut Loaded, db: &Db, spec: Spec) -> R<()> {
         random_u64(),
     );
     l.spec = config.to_spec();
-    let stored = super::encode(&l.spec)?;
-    store::set_meta(db, "config", &stored)?;
-    Ok(())
+    super::sites::store_config(keys, db, &l.spec, site)
 }
 
 impl PoolReply {
@@ -92,6 +91,53 @@ fn remap_pool_path(path: &str, target: usize, base: usize) -> String {
 }
 
 impl SiteObject {
+    /// `GET /v1/sites/{site}/pools/{target}/leases`: each number of the
+    /// target's pool as it stands (read only): who holds it since when and
+    /// until when, or until when it cools, or that it is free; every shard's.
+    pub(super) async fn pool_leases(&self, req: &Request, raw: &str, site: &str) -> R<Response> {
+        self.require_site()?;
+        let mut numbers: Vec<serde_json::Value> = self.with_loaded(|l| -> R<_> {
+            let i = target_index(l, raw)?;
+            let pool = l.site.pool(i).ok_or(ApiError::Internal)?;
+            let mut out: Vec<serde_json::Value> = pool
+                .numbers()
+                .map(|(n, status)| {
+                    let lease = |state: &str, l: pool_core::pool::Lease| {
+                        serde_json::json!({
+                            "number": n.to_string(), "state": state, "session_id": l.session.to_string(),
+                            "since": l.since.millis(), "last_seen": l.last_seen.millis(),
+                            "expires_at": l.expires_at.millis(),
+                        })
+                    };
+                    match status {
+                        Status::Free => serde_json::json!({"number": n.to_string(), "state": "free"}),
+                        Status::Leased(l) => lease("leased", l),
+                        Status::Draining(l) => lease("draining", l),
+                        Status::Cooling { until, .. } => serde_json::json!({
+                            "number": n.to_string(), "state": "cooling", "until": until.millis(),
+                        }),
+                    }
+                })
+                .collect();
+            out.sort_by(|a, b| a["number"].as_str().cmp(&b["number"].as_str()));
+            Ok(out)
+        })??;
+        // A sharded site: each shard's numbers.
+        for other in self.gather(site, req).await? {
+            if let Some(theirs) = other["numbers"].as_array() {
+                numbers.extend(theirs.iter().cloned());
+            }
+        }
+        numbers.sort_by(|a, b| a["number"].as_str().cmp(&b["number"].as_str()));
+        let target = self.with_loaded(|l| {
+            target_index(l, raw).map(|i| l.site.config().targets[i].number.to_string())
+        })??;
+        json(
+            200,
+            &serde_json::json!({ "target": target, "numbers": numbers }),
+        )
+    }
+
     pub(super) async fn get_pools(&self, req: &Request, site: &str) -> R<Response> {
         self.require_site()?;
         let mut out: Vec<PoolReply> = self.with_loaded(|l| {
@@ -160,12 +206,13 @@ impl SiteObject {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_BODY, false)?;
         let add: AddNumbers = serde_json::from_slice(body)?;
+        let keys = self.keys()?;
         self.mutate(Some(Handler::AddNumbers), |l, db| {
             let i = target_index(l, target)?;
             let base = l.spec.targets[i].pool.len();
             let mut spec = l.spec.clone();
             spec.targets[i].pool.extend(add.numbers.iter().cloned());
-            apply_spec(l, db, spec).map_err(|e| match e {
+            apply_spec(&keys, site, l, db, spec).map_err(|e| match e {
                 // Point the paths at the request body, not at the whole config.
                 ApiError::Invalid(fields) => ApiError::Invalid(
                     fields
@@ -193,6 +240,7 @@ impl SiteObject {
         self.require_site()?;
         let n = api::path_number(number)?;
         let (me, shards) = self.place()?;
+        let keys = self.keys()?;
         let until = self.mutate(Some(Handler::RemoveNumber), |l, db| {
             let i = target_index(l, target)?;
             if !l.spec.targets[i].pool.iter().any(|p| p.parse() == Ok(n)) {
@@ -204,7 +252,7 @@ impl SiteObject {
             };
             let mut spec = l.spec.clone();
             spec.targets[i].pool.retain(|p| p.parse() != Ok(n));
-            apply_spec(l, db, spec)?;
+            apply_spec(&keys, site, l, db, spec)?;
             Ok(until)
         })?;
         self.schedule().await?;

@@ -85,6 +85,8 @@ impl SiteObject {
                 "with_outcome",
                 "without_outcome",
                 "ptr_percent",
+                "rated_percent",
+                "ptr_rated_percent",
                 "value",
                 "visits",
                 "leads",
@@ -111,6 +113,9 @@ impl SiteObject {
                         r.with_outcome.to_string(),
                         r.without_outcome.to_string(),
                         r.ptr_percent.map_or_else(String::new, |p| p.to_string()),
+                        r.rated_percent.map_or_else(String::new, |p| p.to_string()),
+                        r.ptr_rated_percent
+                            .map_or_else(String::new, |p| p.to_string()),
                         money(r.value_minor),
                         r.visits.to_string(),
                         r.leads.to_string(),

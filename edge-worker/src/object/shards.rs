@@ -484,9 +484,9 @@ impl SiteObject {
         let mine = config.shard_moving(sc.index, sc.moving.as_ref());
         let exists = self.load()?;
         let db = self.ready()?;
+        let keys = self.keys()?;
         let write = |db: &Db| -> R<()> {
-            store::set_meta(db, "config", &super::encode(&sc.spec)?)?;
-            store::set_meta(db, "site", site)?;
+            super::sites::store_config(&keys, db, &sc.spec, site)?;
             store::set_meta(db, "shard", &sc.index.to_string())?;
             store::set_meta(db, "moving", &super::encode(&sc.moving)?)?;
             store::replace_keys(db, &sc.keys)?;

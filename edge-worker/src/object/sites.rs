@@ -11,6 +11,7 @@ use crate::api::{self, NewKey};
 use crate::error::ApiError;
 use crate::guard;
 use crate::routes::Handler;
+use crate::sealed::Keys;
 use crate::store::{self, Db};
 
 impl SiteObject {
@@ -25,6 +26,7 @@ impl SiteObject {
         let mut value: serde_json::Value = serde_json::from_slice(body)?;
         api::strip_comments(&mut value);
         let mut spec: Spec = serde_json::from_value(value)?;
+        let keys = self.keys()?;
         let exists = self.load()?;
         // Secrets shown as hidden and sent back unchanged keep the stored ones.
         if let Some(stored) = self.loaded.borrow().as_ref() {
@@ -64,7 +66,7 @@ impl SiteObject {
                 let mine = config.shard_moving(l.shard, l.moving.as_ref());
                 let gone = l.site.reconfigure(mine, random_u64());
                 l.spec = spec;
-                store_config(db, &l.spec, site)?;
+                store_config(&keys, db, &l.spec, site)?;
                 store::drop_targets(db, &gone)?;
                 Ok(())
             })?;
@@ -73,7 +75,7 @@ impl SiteObject {
             // The coordinator is shard 0: it holds the numbers shard 0 owns.
             let mut site_state = Site::new(config.shard(0), random_u64());
             db.atomically(|| {
-                store_config(&db, &spec, site)?;
+                store_config(&keys, &db, &spec, site)?;
                 store::write_site(&db, &mut site_state)?;
                 Ok(())
             })?;
@@ -254,6 +256,7 @@ impl SiteObject {
             "post_call" => Handler::PostCall,
             "patch_call" => Handler::PatchCall,
             "twilio_status" => Handler::TwilioStatus,
+            "twilio_voice" => Handler::TwilioVoice,
             "post_lead" => Handler::PostLead,
             "put_site" => Handler::PutSite,
             "add_numbers" => Handler::AddNumbers,
@@ -303,12 +306,73 @@ impl SiteObject {
     pub(super) fn move_clock(&self, _req: &Request, _body: &[u8]) -> R<Response> {
         Err(ApiError::NotFound("no such route".into()))
     }
+
+    /// `GET /v1/sites/{site}/_test/tables` (test builds with
+    /// `TEST_FAULTS=on`): how many rows each table holds, and how many
+    /// sessions still carry a trail: what the storage tests measure.
+    #[cfg(feature = "test-faults")]
+    pub(super) fn count_rows(&self) -> R<Response> {
+        if self.var("TEST_FAULTS").as_deref() != Some("on") {
+            return Err(ApiError::NotFound("no such route".into()));
+        }
+        self.require_site()?;
+        let db = self.ready()?;
+        #[derive(serde::Deserialize)]
+        struct N {
+            n: i64,
+        }
+        let count = |q: &str| -> R<i64> {
+            let rows: Vec<N> = db.exec(q, None)?.to_array()?;
+            Ok(rows.first().map_or(0, |r| r.n))
+        };
+        let mut out = serde_json::Map::new();
+        for t in [
+            "sessions",
+            "calls",
+            "leads",
+            "journal",
+            "pool_samples",
+            "callbacks",
+            "crm_links",
+            "missed_alerts",
+            "outbox",
+            "coverage",
+            "numbers",
+            "keys",
+        ] {
+            out.insert(
+                t.into(),
+                count(&format!("SELECT COUNT(*) AS n FROM {t}"))?.into(),
+            );
+        }
+        out.insert(
+            "trails".into(),
+            count("SELECT COUNT(*) AS n FROM sessions WHERE trail IS NOT NULL")?.into(),
+        );
+        out.insert(
+            "outbox_with_secrets".into(),
+            count(
+                "SELECT COUNT(*) AS n FROM outbox WHERE secret IS NOT NULL OR url LIKE '%api_secret%'",
+            )?
+            .into(),
+        );
+        super::json(200, &serde_json::json!({ "tables": out }))
+    }
+
+    #[cfg(not(feature = "test-faults"))]
+    pub(super) fn count_rows(&self) -> R<Response> {
+        Err(ApiError::NotFound("no such route".into()))
+    }
 }
 
-/// Writes the config (secrets included) and the site's name.
-fn store_config(db: &Db, spec: &Spec, site: &str) -> R<()> {
-    let stored = super::encode(spec)?;
-    store::set_meta(db, "config", &stored)?;
+/// Writes the config, its secrets sealed with the deployment's key
+/// (`sealed.rs`), and the site's name.
+pub(super) fn store_config(keys: &Keys, db: &Db, spec: &Spec, site: &str) -> R<()> {
+    let mut sealed = spec.clone();
+    sealed.integrations = keys
+        .seal_all(site, &spec.integrations)
+        .map_err(super::internal)?;
+    store::set_meta(db, "config", &super::encode(&sealed)?)?;
     store::set_meta(db, "site", site)?;
     Ok(())
 }

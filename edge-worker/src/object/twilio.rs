@@ -105,13 +105,34 @@ impl SiteObject {
             )
         })?;
         let inc = incoming(&pairs, &sid, region);
-        let found = self.attribution(site, &inc).await?;
-        let (row, _) = self.mutate(Some(Handler::TwilioVoice), |l, db| {
-            record_call(l, db, inc, found)
-        })?;
-        self.schedule().await?;
-        // Never drop a call because of us: no target known still rings the main number.
-        let to: Option<PhoneNumber> = row.target_number.as_deref().and_then(|n| n.parse().ok());
+        let dialled = PhoneNumber::parse(&inc.tracking_raw, region).ok();
+        let recorded = async {
+            let found = self.attribution(site, &inc).await?;
+            let (row, _) = self.mutate(Some(Handler::TwilioVoice), |l, db| {
+                record_call(l, db, inc.clone(), found)
+            })?;
+            self.schedule().await?;
+            Ok::<_, ApiError>(row.target_number)
+        };
+        // Never drop a call because of us: a call we could not store is put
+        // through all the same (its status callbacks record it later), and
+        // no target known still rings the main number.
+        let target = match recorded.await {
+            Ok(t) => t,
+            Err(e) => {
+                worker::console_error!("twilio voice: not stored, put through: {}", e.body());
+                // A failed change dropped the memory: the config is loaded again.
+                self.require_site()?;
+                self.with_loaded(|l| {
+                    let c = l.site.config();
+                    dialled
+                        .and_then(|n| c.target_of(n))
+                        .or((!c.targets.is_empty()).then_some(0))
+                        .map(|i| c.targets[i].number.to_string())
+                })?
+            }
+        };
+        let to: Option<PhoneNumber> = target.as_deref().and_then(|n| n.parse().ok());
         let body = match to {
             Some(to) => {
                 let ring = self.with_loaded(|l| ringing(l.site.config(), to))?;

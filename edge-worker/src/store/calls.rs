@@ -6,6 +6,7 @@ use worker::SqlStorageValue as V;
 
 use pool_core::attribution::Kind;
 use pool_core::call::{Confidence, Status};
+use pool_core::number::PhoneNumber;
 use pool_core::time::Instant;
 
 use super::{flag, ms, opt, Db};
@@ -16,6 +17,11 @@ pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMAR
 /// Columns added to `calls` and `sessions` after their first version
 /// (table, column, statement), for databases made before.
 pub const CALLS_ADDED: &[(&str, &str, &str)] = &[
+    (
+        "callbacks",
+        "client",
+        "ALTER TABLE callbacks ADD COLUMN client TEXT",
+    ),
     (
         "keys",
         "expires_at",
@@ -198,7 +204,7 @@ impl CallRow {
 pub const CRM_LINKS_TABLE: &str = "CREATE TABLE IF NOT EXISTS crm_links ( item TEXT PRIMARY KEY, deal_id INTEGER NOT NULL, noted INTEGER NOT NULL, created_at INTEGER NOT NULL)";
 
 /// Call-back requests (`object::callbacks`).
-pub const CALLBACKS_TABLE: &str = "CREATE TABLE IF NOT EXISTS callbacks ( id TEXT PRIMARY KEY, session TEXT, phone TEXT NOT NULL, name TEXT, target TEXT NOT NULL, requested_at INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, scheduled_for INTEGER, office_sid TEXT, base TEXT NOT NULL, updated_at INTEGER NOT NULL)";
+pub const CALLBACKS_TABLE: &str = "CREATE TABLE IF NOT EXISTS callbacks ( id TEXT PRIMARY KEY, session TEXT, phone TEXT NOT NULL, name TEXT, target TEXT NOT NULL, requested_at INTEGER NOT NULL, state TEXT NOT NULL, reason TEXT, scheduled_for INTEGER, office_sid TEXT, base TEXT NOT NULL, updated_at INTEGER NOT NULL, client TEXT)";
 
 /// The table of missed calls waiting for their alert.
 pub const MISSED_ALERTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS missed_alerts ( call_id TEXT PRIMARY KEY, at INTEGER NOT NULL, sent_at INTEGER)";
@@ -343,43 +349,181 @@ pub fn update_call(db: &Db, r: &CallRow) -> worker::Result<()> {
 /// Erases one caller's number and recordings from calls, and their
 /// contact details from leads. The number must match whole. Returns the
 /// calls and leads touched.
-pub fn erase_caller(db: &Db, caller: &str) -> worker::Result<(u64, u64)> {
+/// What an erasure touched, table by table (rows).
+#[derive(Debug, Default, Clone, Copy, serde::Serialize, Deserialize)]
+pub struct Erased {
+    /// Calls whose caller and recording went (the calls stay in the counts).
+    pub calls: u64,
+    /// Leads whose contact details went.
+    pub leads: u64,
+    /// Call-back requests whose phone and name went.
+    pub callbacks: u64,
+    /// Events (pending, delivered, failed) whose body held the number or address: deleted.
+    pub outbox: u64,
+}
+
+impl Erased {
+    /// Both counts together (a sharded site sums its shards').
+    pub fn add(&mut self, o: &Erased) {
+        self.calls += o.calls;
+        self.leads += o.leads;
+        self.callbacks += o.callbacks;
+        self.outbox += o.outbox;
+    }
+}
+
+/// Erases one caller everywhere the site keeps them: calls (caller and
+/// recording), leads (every contact detail), call-back requests (phone and
+/// name), and every event of the outbox whose body holds the number in any
+/// written form ([`pool_core::number::written_in`]), whatever its state.
+pub fn erase_caller(db: &Db, caller: &str) -> worker::Result<Erased> {
+    let caller = caller.to_string();
+    let digits: Vec<u8> = caller
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
+    // A valid number in all its forms; any other caller id as its digits.
+    let number = PhoneNumber::parse(&caller, None).ok();
+    let mut out = Erased {
+        calls: count(
+            db,
+            "SELECT COUNT(*) AS n FROM calls WHERE caller = ?",
+            &caller,
+        )?,
+        leads: count(
+            db,
+            "SELECT COUNT(*) AS n FROM leads WHERE phone = ?",
+            &caller,
+        )?,
+        callbacks: count(
+            db,
+            "SELECT COUNT(*) AS n FROM callbacks WHERE phone = ?",
+            &caller,
+        )?,
+        outbox: 0,
+    };
+    db.write(
+        "UPDATE calls SET caller = NULL, recording_url = NULL WHERE caller = ?",
+        vec![caller.clone().into()],
+    )?;
+    db.write(
+        "UPDATE leads SET phone = NULL, name = NULL, email = NULL, message = NULL WHERE phone = ?",
+        vec![caller.clone().into()],
+    )?;
+    db.write(
+        "UPDATE callbacks SET phone = '', name = NULL WHERE phone = ?",
+        vec![caller.clone().into()],
+    )?;
+    // The events: those holding the number's last two digits (a written
+    // number's last group has two at least), each read whole.
+    let tail: String = digits[digits.len().saturating_sub(2)..]
+        .iter()
+        .map(|d| char::from(b'0' + d))
+        .collect();
+    out.outbox = erase_events(db, &tail, |body| match &number {
+        Some(n) => pool_core::number::written_in(body, n),
+        None => pool_core::number::digits_written_in(body, core::slice::from_ref(&digits)),
+    })?;
+    Ok(out)
+}
+
+/// Erases a contact known by e-mail only: leads with that address, and the
+/// events whose body holds it.
+pub fn erase_email(db: &Db, email: &str) -> worker::Result<Erased> {
+    let email = email.trim().to_lowercase();
+    let leads = count(
+        db,
+        "SELECT COUNT(*) AS n FROM leads WHERE lower(email) = ?",
+        &email,
+    )?;
+    db.write(
+        "UPDATE leads SET phone = NULL, name = NULL, email = NULL, message = NULL WHERE lower(email) = ?",
+        vec![email.clone().into()],
+    )?;
+    let outbox = erase_events(db, &email, |body| body.to_lowercase().contains(&email))?;
+    Ok(Erased {
+        leads,
+        outbox,
+        ..Erased::default()
+    })
+}
+
+fn count(db: &Db, q: &str, arg: &str) -> worker::Result<u64> {
     #[derive(Deserialize)]
     struct N {
         n: i64,
     }
-    let count = |q: &str| -> worker::Result<u64> {
-        let r: Vec<N> = db.exec(q, vec![caller.into()])?.to_array()?;
-        Ok(r.first().map_or(0, |x| x.n.max(0) as u64))
-    };
-    let calls = count("SELECT COUNT(*) AS n FROM calls WHERE caller = ?")?;
-    let leads = count("SELECT COUNT(*) AS n FROM leads WHERE phone = ?")?;
-    db.exec(
-        "UPDATE calls SET caller = NULL, recording_url = NULL WHERE caller = ?",
-        vec![caller.into()],
-    )?;
-    db.exec(
-        "UPDATE leads SET phone = NULL, name = NULL, email = NULL, message = NULL WHERE phone = ?",
-        vec![caller.into()],
-    )?;
-    // Undelivered events that carry the number go too: the number as a
-    // whole JSON string, never a part of a longer one.
-    db.exec(
-        "DELETE FROM outbox WHERE state = 'pending' AND instr(body, ?) > 0",
-        vec![format!("\"{caller}\"").into()],
-    )?;
-    Ok((calls, leads))
+    let r: Vec<N> = db.exec(q, vec![arg.into()])?.to_array()?;
+    Ok(r.first().map_or(0, |x| x.n.max(0) as u64))
 }
 
-/// Drops calls, leads and journal intervals older than `horizon`.
-pub fn prune_calls(db: &Db, horizon: Instant) -> worker::Result<()> {
-    for q in [
-        "DELETE FROM calls WHERE started_at < ?",
-        "DELETE FROM leads WHERE created_at < ?",
-        "DELETE FROM journal WHERE until IS NOT NULL AND until < ?",
-        "DELETE FROM pool_samples WHERE hour * 3600000 < ?",
-    ] {
-        db.exec(q, vec![ms(horizon)])?;
+/// Deletes the outbox's events whose body holds `needle` (case aside) and passes `holds`.
+fn erase_events(db: &Db, needle: &str, holds: impl Fn(&str) -> bool) -> worker::Result<u64> {
+    #[derive(Deserialize)]
+    struct Ev {
+        id: i64,
+        body: String,
+    }
+    let rows: Vec<Ev> = db
+        .exec(
+            "SELECT id, body FROM outbox WHERE instr(lower(body), ?) > 0",
+            vec![needle.to_lowercase().into()],
+        )?
+        .to_array()?;
+    let mut n = 0;
+    for r in rows.iter().filter(|r| holds(&r.body)) {
+        db.write("DELETE FROM outbox WHERE id = ?", vec![V::Integer(r.id)])?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Deletes what is older than its horizon (every table the site keeps
+/// records in); the caller makes it one transaction.
+pub fn prune(db: &Db, h: &pool_core::retention::Horizons) -> worker::Result<()> {
+    let statements = [
+        ("DELETE FROM calls WHERE started_at < ?", h.records),
+        ("DELETE FROM leads WHERE created_at < ?", h.records),
+        (
+            "DELETE FROM journal WHERE until IS NOT NULL AND until < ?",
+            h.records,
+        ),
+        (
+            "DELETE FROM pool_samples WHERE hour * 3600000 < ?",
+            h.records,
+        ),
+        // A session still holding a number is seen (heartbeats): never this old.
+        ("DELETE FROM sessions WHERE last_seen < ?", h.records),
+        (
+            "UPDATE sessions SET trail = NULL WHERE last_seen < ? AND trail IS NOT NULL",
+            h.trails,
+        ),
+        // A call-back waiting for the office's hours is at most a week old.
+        (
+            "DELETE FROM callbacks WHERE requested_at < ? AND state != 'scheduled'",
+            h.records,
+        ),
+        ("DELETE FROM crm_links WHERE created_at < ?", h.records),
+        (
+            "DELETE FROM missed_alerts WHERE sent_at IS NULL AND at < ?",
+            h.records,
+        ),
+        (
+            "DELETE FROM missed_alerts WHERE sent_at IS NOT NULL AND sent_at < ?",
+            h.alerts_sent,
+        ),
+        (
+            "DELETE FROM outbox WHERE state = 'delivered' AND done_at < ?",
+            h.delivered,
+        ),
+        (
+            "DELETE FROM outbox WHERE state NOT IN ('pending', 'delivered') AND done_at < ?",
+            h.failed,
+        ),
+    ];
+    for (q, before) in statements {
+        db.write(q, vec![ms(before)])?;
     }
     Ok(())
 }

@@ -60,6 +60,18 @@ pub const SCHEMA: &[&str] = &[
     MISSED_ALERTS_TABLE,
     CALLBACKS_TABLE,
     CRM_LINKS_TABLE,
+    // Every scan the alarm, the reports and the pruning make.
+    "CREATE INDEX IF NOT EXISTS sessions_created ON sessions (created)",
+    "CREATE INDEX IF NOT EXISTS sessions_last_seen ON sessions (last_seen)",
+    "CREATE INDEX IF NOT EXISTS leads_created ON leads (created_at)",
+    "CREATE INDEX IF NOT EXISTS leads_phone ON leads (phone)",
+    "CREATE INDEX IF NOT EXISTS callbacks_requested ON callbacks (requested_at)",
+    "CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks (state, scheduled_for)",
+    "CREATE INDEX IF NOT EXISTS callbacks_session ON callbacks (session, requested_at)",
+    "CREATE INDEX IF NOT EXISTS crm_links_deal ON crm_links (deal_id)",
+    "CREATE INDEX IF NOT EXISTS crm_links_created ON crm_links (created_at)",
+    "CREATE INDEX IF NOT EXISTS missed_alerts_at ON missed_alerts (sent_at, at)",
+    "CREATE INDEX IF NOT EXISTS outbox_done ON outbox (state, done_at)",
 ];
 
 /// Whether the tables were ever created here (read only: asking creates nothing).

@@ -175,6 +175,12 @@ pub struct SessionRow {
     /// The pages seen and the site's events (JSON array of trail steps).
     #[serde(default)]
     pub trail: Option<String>,
+    /// When the visit started (ms).
+    #[serde(default)]
+    pub created: i64,
+    /// When it was last seen (ms).
+    #[serde(default)]
+    pub last_seen: i64,
 }
 
 impl SessionRow {
@@ -216,7 +222,7 @@ pub fn append_step(
 pub fn session_row(db: &Db, id: SessionId) -> worker::Result<Option<SessionRow>> {
     let rows: Vec<SessionRow> = db
         .exec(
-            "SELECT visit, ga_client_id, trail FROM sessions WHERE id = ?",
+            "SELECT visit, ga_client_id, trail, created, last_seen FROM sessions WHERE id = ?",
             vec![id.to_string().into()],
         )?
         .to_array()?;

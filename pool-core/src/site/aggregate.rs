@@ -437,7 +437,7 @@ impl Site {
         let horizon = now - self.config.grace - JOURNAL_SLACK;
         for p in &mut self.pools {
             p.expire(now);
-            p.journal_mut().prune(horizon);
+            p.prune_journal(horizon);
         }
         let pools = &self.pools;
         self.clients.retain(|_, list| {
@@ -837,6 +837,27 @@ mod tests {
         // Forgotten once it holds nothing.
         back.expire(t(30));
         assert!(back.clients.is_empty());
+    }
+
+    #[test]
+    fn a_lease_that_ends_long_past_the_grace_window_is_stored_closed() {
+        // The alarm came a week late (an object evicted, a runtime down):
+        // the interval is closed and past the grace window in one step.
+        let mut site = site();
+        let shown = site.visit(s(1), Channel::PaidSearch, t(0));
+        for (_, p) in site.pools_mut() {
+            p.take_journal_changes();
+        }
+        site.expire(t(7 * 24 * 60));
+        let (_, pool) = site.pools_mut().next().unwrap();
+        let changed = pool.take_journal_changes();
+        assert!(changed.iter().any(|(n, _)| *n == shown[0].number));
+        let closed: Vec<_> = pool.journal().of(shown[0].number).collect();
+        assert_eq!(closed.len(), 1, "kept until it is stored");
+        assert_eq!(closed[0].until, Some(t(10)));
+        // Stored, it goes at the next sweep.
+        site.expire(t(7 * 24 * 60 + 1));
+        assert_eq!(site.pool(0).unwrap().journal().len(), 0);
     }
 
     #[test]

@@ -209,7 +209,7 @@ pub const POSTMARK_API: &str = "https://api.postmarkapp.com";
 pub const TWILIO_API: &str = "https://api.twilio.com";
 
 /// The events a webhook may subscribe to.
-pub const EVENTS: [&str; 10] = [
+pub const EVENTS: [&str; 11] = [
     "call.created",
     "call.completed",
     "call.missed",
@@ -220,6 +220,7 @@ pub const EVENTS: [&str; 10] = [
     "callback.failed",
     "alert.raised",
     "alert.cleared",
+    "caller.erased",
 ];
 
 /// Telephony and the systems calls are sent to.
@@ -363,24 +364,38 @@ pub const HIDDEN: &str = "(hidden)";
 impl IntegrationsSpec {
     /// A copy with every secret replaced by [`HIDDEN`].
     pub fn redacted(&self) -> IntegrationsSpec {
+        match self.try_map_secrets(|_| Ok::<_, core::convert::Infallible>(String::from(HIDDEN))) {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
+
+    /// A copy with every secret (Twilio's token, each webhook's secret,
+    /// GA4's API secret, Postmark's token, Pipedrive's token and webhook
+    /// secret) replaced by `f` of it: the one list of the secrets, for
+    /// hiding them and for sealing them at rest.
+    pub fn try_map_secrets<E>(
+        &self,
+        mut f: impl FnMut(&str) -> Result<String, E>,
+    ) -> Result<IntegrationsSpec, E> {
         let mut r = self.clone();
         if let Some(t) = &mut r.twilio {
-            t.auth_token = String::from(HIDDEN);
+            t.auth_token = f(&t.auth_token)?;
         }
         for w in &mut r.webhooks {
-            w.secret = String::from(HIDDEN);
+            w.secret = f(&w.secret)?;
         }
         if let Some(g) = &mut r.ga4 {
-            g.api_secret = String::from(HIDDEN);
+            g.api_secret = f(&g.api_secret)?;
         }
         if let Some(m) = &mut r.email {
-            m.server_token = String::from(HIDDEN);
+            m.server_token = f(&m.server_token)?;
         }
         if let Some(p) = &mut r.pipedrive {
-            p.api_token = String::from(HIDDEN);
-            p.webhook_secret = String::from(HIDDEN);
+            p.api_token = f(&p.api_token)?;
+            p.webhook_secret = f(&p.webhook_secret)?;
         }
-        r
+        Ok(r)
     }
 
     /// Puts back the `stored` secrets that this spec keeps with [`HIDDEN`],
@@ -637,6 +652,10 @@ pub struct LimitsSpec {
     /// sized to the pool ([`Config::live_cap`]).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub live_leases_per_client: Option<u32>,
+    /// Leads a minute from one client (a browser's form; a server key is not limited).
+    pub leads_per_client_per_minute: u32,
+    /// Leads a minute for the whole site, from browsers.
+    pub leads_per_site_per_minute: u32,
 }
 
 impl Default for TargetCallSpec {
@@ -654,6 +673,8 @@ impl Default for LimitsSpec {
             sessions_per_client_per_minute: 20,
             sessions_per_site_per_minute: 600,
             live_leases_per_client: None,
+            leads_per_client_per_minute: 5,
+            leads_per_site_per_minute: 60,
         }
     }
 }
@@ -738,6 +759,10 @@ pub struct Limits {
     pub per_site_per_minute: u32,
     /// Live leases of one pool per client, as written (`None`: sized to the pool).
     pub live_per_client: Option<u32>,
+    /// Leads a minute from one client.
+    pub leads_per_client_per_minute: u32,
+    /// Leads a minute for the whole site.
+    pub leads_per_site_per_minute: u32,
 }
 
 /// A validated site configuration.
@@ -1163,6 +1188,12 @@ impl Spec {
         if self.limits.sessions_per_site_per_minute == 0 {
             e.push("limits.sessions_per_site_per_minute", "must be more than 0");
         }
+        if self.limits.leads_per_client_per_minute == 0 {
+            e.push("limits.leads_per_client_per_minute", "must be more than 0");
+        }
+        if self.limits.leads_per_site_per_minute == 0 {
+            e.push("limits.leads_per_site_per_minute", "must be more than 0");
+        }
         if self.limits.live_leases_per_client == Some(0) {
             e.push(
                 "limits.live_leases_per_client",
@@ -1376,6 +1407,8 @@ impl Spec {
                 per_client_per_minute: self.limits.sessions_per_client_per_minute,
                 per_site_per_minute: self.limits.sessions_per_site_per_minute,
                 live_per_client: self.limits.live_leases_per_client,
+                leads_per_client_per_minute: self.limits.leads_per_client_per_minute,
+                leads_per_site_per_minute: self.limits.leads_per_site_per_minute,
             },
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
@@ -1408,6 +1441,26 @@ impl Config {
             exhaustion: self.exhaustion,
             fallback: t.fallback,
         })
+    }
+
+    /// The target a number of the site rings through: the one whose pool,
+    /// fallback, static numbers or sources hold it, or that is it; `None`
+    /// for a number of no target.
+    pub fn target_of(&self, number: PhoneNumber) -> Option<usize> {
+        self.targets
+            .iter()
+            .position(|t| {
+                t.number == number
+                    || t.pool.contains(&number)
+                    || t.fallback == Some(number)
+                    || t.static_numbers.values().any(|n| *n == number)
+            })
+            .or_else(|| {
+                self.sources
+                    .iter()
+                    .find(|s| s.number == number)
+                    .map(|s| s.target)
+            })
     }
 
     /// How many numbers of target `index`'s pool one client may hold at
@@ -1571,6 +1624,8 @@ impl Config {
                 sessions_per_client_per_minute: self.limits.per_client_per_minute,
                 sessions_per_site_per_minute: self.limits.per_site_per_minute,
                 live_leases_per_client: self.limits.live_per_client,
+                leads_per_client_per_minute: self.limits.leads_per_client_per_minute,
+                leads_per_site_per_minute: self.limits.leads_per_site_per_minute,
             },
             ignore_selectors: self.ignore_selectors.clone(),
             release_on_leave: self.release_on_leave,
