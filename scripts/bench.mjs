@@ -24,7 +24,7 @@ log("\nedge-worker: one site's Durable Object under load, next to Node.js + Redi
 if (runLive(process.execPath, ["scripts/load.mjs", "--concurrency", "1,50,200", "--seconds", "5"]) !== 0) fail("the load benchmark failed.");
 
 log("\nfaults, full size");
-const { drain, fuzz, killDuringLoad } = await import("../tests/support/faults.mjs");
+const { drain, drainScenarios, fuzz, killDuringLoad } = await import("../tests/support/faults.mjs");
 const adminKey = randomBytes(16).toString("hex");
 console.log("| SIGKILL during a lease load (50 clients, killed after 5 s) | acknowledged | found after restart | lost | held twice | leases left after the fixation |");
 console.log("|---|---:|---:|---:|---:|---:|");
@@ -36,6 +36,11 @@ const d = await drain({ adminKey, seconds: 10, poolSize: 300, visitors: 200 });
 console.log("\n| pool draining: one client as fast as it can, 200 visitors over 10 s, pool of 300 | attacker requests | attacker leases | attacker refused (429) | visitors with a dynamic number |");
 console.log("|---|---:|---:|---:|---:|");
 console.log(`| | ${d.attacker.sent} | ${d.attacker.leased} | ${d.attacker.limited} | ${d.visitors_dynamic} of ${d.visitors} (${(d.share * 100).toFixed(0)}%) |`);
+console.log("\n| the live-lease cap: an attacker as fast as it can for 10 s, 200 visitors from addresses of their own, pool of 50 (defaults: cap 5 per client, 20 new sessions a minute per client, 600 per site) | attacker requests | refused (429) | numbers the attacker held | visitors leased a number | visitors refused (429) |");
+console.log("|---|---:|---:|---:|---:|---:|");
+for (const r of await drainScenarios({ adminKey })) {
+  console.log(`| ${r.kind} | ${r.attacker.sent} | ${r.attacker.limited} | ${r.attacker.held} of ${r.pool} | ${r.dynamic} of ${r.visitors} | ${r.refused} |`);
+}
 const f = await fuzz({ adminKey, iterations: 2000, seed: 42 });
 console.log("\n| fuzz: malformed bodies at 7 public and webhook endpoints | requests | answers by status | 5xx | refused requests that changed state |");
 console.log("|---|---:|---|---:|---:|");

@@ -169,6 +169,22 @@ function inView(root) {
 
 const emit = (name, detail) => document.dispatchEvent(new CustomEvent(name, { detail }));
 
+/** A Turnstile token: its script loaded once, its widget shown only if the visitor must act. */
+function proof({ site_key, script }) {
+  return new Promise((ok, no) => {
+    const render = () => {
+      const box = document.body.appendChild(document.createElement("div"));
+      const done = (f) => (v) => (box.remove(), f(v));
+      turnstile.render(box, { sitekey: site_key, appearance: "interaction-only", callback: done(ok), "error-callback": done(no) });
+    };
+    if (globalThis.turnstile) return render();
+    const s = document.head.appendChild(document.createElement("script"));
+    s.onload = render;
+    s.onerror = no;
+    s.src = `${script}?render=explicit`;
+  });
+}
+
 /** First-party storage: localStorage, else a cookie. */
 const store = {
   get(k) {
@@ -347,7 +363,8 @@ class Client {
     }
     this.sid_ = sid;
     // The request leaves now, before the wasm is here (it loads meanwhile).
-    const leased = this.request_("/sessions", { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId(), region: this.tagRegion_ });
+    const asked = { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId(), region: this.tagRegion_ };
+    const leased = this.request_("/sessions", asked);
     leased.catch(() => {});
     load().catch(() => {});
     // A lease cached by this tab or another: show it at once.
@@ -372,6 +389,10 @@ class Client {
       throw e;
     }
     await this.apply_(reply);
+    // The pool runs low: Cloudflare Turnstile proves a browser, and the lease is asked again.
+    const ts = reply.challenge?.turnstile;
+    const token = ts && (await proof(ts).catch(() => null));
+    if (token) await this.apply_((reply = await this.request_("/sessions", { ...asked, turnstile_token: token })));
     this.heartbeat_(reply.heartbeat_ms);
     hookHistory();
     addEventListener("pagehide", this.onLeave_);

@@ -163,6 +163,60 @@ export async function drain({ adminKey, seconds = 3, poolSize = 60, visitors = 4
   }
 }
 
+/**
+ * The load test of the live-lease cap: a pool of `poolSize` (defaults
+ * otherwise: the cap is a tenth of the pool, new sessions 20 a minute per
+ * client and 600 per site), and an attacker taking new sessions as fast as
+ * it can for `seconds`, from one address, from one IPv6 /64 (a new address
+ * of it each time), or from `rotating` IPv4 addresses, while `visitors` real
+ * visitors arrive, each from an address of its own. Counts the numbers the
+ * attacker holds at the end, and how many real visitors were leased one.
+ */
+export async function drainScenarios({ adminKey, seconds = 10, poolSize = 50, visitors = 200, rotating = 1000 }) {
+  const out = [];
+  for (const kind of ["one address", "one /64", `${rotating} addresses`]) {
+    const w = await startWorker({ vars: { ADMIN_KEY: adminKey } });
+    try {
+      await put(w, adminKey, "drain", {
+        origins: ["http://fault.test"],
+        region: "RU",
+        targets: [{ number: "+74951234567", pool: pool(poolSize), fallback: "+74990009999" }],
+      });
+      const from = (i) => {
+        if (kind === "one address") return { "x-real-ip": "198.51.100.66" };
+        if (kind === "one /64") return { "x-real-ip": `2001:db8:66:66:${(i % 65536).toString(16)}:${(i >> 16).toString(16)}::1` };
+        return { "x-real-ip": `10.66.${i >> 8}.${i & 255}` };
+      };
+      const attacker = { sent: 0, limited: 0, held: new Set() };
+      let stop = false;
+      const attack = Array.from({ length: 8 }, async (_, lane) => {
+        for (let i = lane; !stop; i += 8) {
+          const n = kind.endsWith("addresses") ? i % rotating : i;
+          const r = await lease(w, "drain", sid(), from(n));
+          attacker.sent++;
+          if (r.status === 429) attacker.limited++;
+          if (r.status === 201 && r.body.numbers[0].kind === "dynamic") attacker.held.add(r.body.numbers[0].number);
+        }
+      });
+      let dynamic = 0;
+      let refused = 0;
+      const gap = (seconds * 1000) / visitors;
+      for (let i = 0; i < visitors; i++) {
+        const r = await lease(w, "drain", sid(), { "x-real-ip": `203.0.${113 + (i >> 8)}.${(i % 250) + 1}` });
+        if (r.status === 201 && r.body.numbers[0].kind === "dynamic") dynamic++;
+        if (r.status === 429) refused++;
+        await sleep(gap);
+      }
+      stop = true;
+      await Promise.all(attack);
+      out.push({ kind, pool: poolSize, attacker: { sent: attacker.sent, limited: attacker.limited, held: attacker.held.size }, visitors, dynamic, refused });
+    } finally {
+      await w.stop();
+    }
+  }
+  return out;
+}
+
 /** A small seeded generator, so a failing fuzz case can be replayed. */
 function rng(seed) {
   let s = BigInt(seed) & 0xffffffffffffffffn;

@@ -49,6 +49,9 @@ pub struct SessionRequest {
     /// numbering line is that region's instead of the site's.
     #[serde(default)]
     pub region: Option<String>,
+    /// Cloudflare Turnstile's token, when the edge asked for one (`challenge`).
+    #[serde(default)]
+    pub turnstile_token: Option<String>,
 }
 
 /// A region a page named: none when empty, a 422 on `field` when it is no
@@ -83,6 +86,8 @@ pub struct NewSession {
     pub user_agent: Option<String>,
     /// The tag's region.
     pub region: Option<Region>,
+    /// Turnstile's token, if the page sent one.
+    pub turnstile_token: Option<String>,
 }
 
 impl SessionRequest {
@@ -116,6 +121,13 @@ impl SessionRequest {
         if self.user_agent.as_ref().is_some_and(|ua| ua.len() > 1024) {
             bad.push(("user_agent", "at most 1024 bytes".into()));
         }
+        if self
+            .turnstile_token
+            .as_ref()
+            .is_some_and(|t| t.len() > 2048)
+        {
+            bad.push(("turnstile_token", "at most 2048 bytes".into()));
+        }
         let region = page_region(self.region.as_deref(), "region", &mut bad);
         fields(bad)?;
         Ok(NewSession {
@@ -127,6 +139,7 @@ impl SessionRequest {
             client_ip: self.client_ip,
             user_agent: self.user_agent,
             region,
+            turnstile_token: self.turnstile_token.filter(|t| !t.is_empty()),
         })
     }
 }
@@ -270,6 +283,29 @@ pub struct SessionReply {
     /// On leaving the page: release the lease (true) or say "left now" with
     /// a last heartbeat, keeping the number for the fixation (false).
     pub release_on_leave: bool,
+    /// The pool runs low: prove you are a browser (Turnstile) and ask again
+    /// with the token; meanwhile the numbers shown take no pool number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<Challenge>,
+}
+
+/// What the page must do to be leased a number.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Challenge {
+    /// Cloudflare Turnstile: the widget's site key and script.
+    pub turnstile: TurnstileChallenge,
+}
+
+/// Turnstile's widget, as the page renders it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TurnstileChallenge {
+    /// The widget's site key.
+    pub site_key: String,
+    /// Its script.
+    pub script: String,
+    /// Why a token sent was not taken (siteverify's error codes), if one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 impl From<&Shown> for NumberReply {
@@ -309,6 +345,7 @@ impl SessionReply {
             numbering: page_numbering(config.region),
             ignore_selectors: config.ignore_selectors.clone(),
             release_on_leave: config.release_on_leave,
+            challenge: None,
         }
     }
 }

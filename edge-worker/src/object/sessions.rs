@@ -7,11 +7,11 @@ use worker::{Request, Response};
 
 use pool_core::channel::{classify, Visit};
 use pool_core::session::SessionId;
-use pool_core::site::{Beat, Plain};
+use pool_core::site::{Beat, Plain, TurnstileSpec, TURNSTILE_SCRIPT, TURNSTILE_VERIFY};
 
 use super::shards::{is_spilled, Route, SPILL};
 use super::{check_body, empty, json, now, Caller, SiteObject, R};
-use crate::api::{self, ChannelReply, SessionReply, SessionRequest};
+use crate::api::{self, Challenge, ChannelReply, SessionReply, SessionRequest, TurnstileChallenge};
 use crate::error::ApiError;
 use crate::guard;
 use crate::routes::Handler;
@@ -111,6 +111,40 @@ impl SiteObject {
                     share(limits.per_site_per_minute),
                 )
                 .map_err(ApiError::TooManyRequests)?;
+            // A pool runs low: a new visitor proves it is a browser first.
+            let proof = self.with_loaded(|l| {
+                let c = l.site.config();
+                c.integrations
+                    .turnstile
+                    .clone()
+                    .filter(|_| l.site.needs_proof(ns.id, c.audience(&visit)))
+            })?;
+            if let Some(t) = (!trusted).then_some(proof).flatten() {
+                let refused = match ns.turnstile_token.as_deref() {
+                    Some(token) => verify(&t, token, address.as_deref()).await.err(),
+                    None => Some(String::new()),
+                };
+                if let Some(why) = refused {
+                    let reply = self.with_loaded(|l| {
+                        let c = l.site.config();
+                        let shown = l.site.current(ns.id, c.audience(&visit));
+                        let mut r = SessionReply::new(ns.id, channel.clone(), &shown, c)
+                            .for_region(ns.region);
+                        r.challenge = Some(Challenge {
+                            turnstile: TurnstileChallenge {
+                                site_key: t.site_key.clone(),
+                                script: t
+                                    .script_url
+                                    .clone()
+                                    .unwrap_or_else(|| TURNSTILE_SCRIPT.to_string()),
+                                refused: (!why.is_empty()).then_some(why),
+                            },
+                        });
+                        r
+                    })?;
+                    return json(200, &reply);
+                }
+            }
         }
         let visit_json = api::visit_json(&visit, region.as_deref())?;
         // Each page load is a page view of the session's trail.
@@ -321,4 +355,49 @@ impl SiteObject {
 fn session_id(raw: &str) -> R<SessionId> {
     raw.parse()
         .map_err(|_| ApiError::NotFound("no such session".into()))
+}
+
+/// Cloudflare Turnstile's server-side validation of `token` (siteverify:
+/// the secret, the token, the visitor's address): `Err` with the error
+/// codes when it is not a fresh, valid token of the site's widget.
+async fn verify(t: &TurnstileSpec, token: &str, address: Option<&str>) -> Result<(), String> {
+    use worker::{Headers, Method, RequestInit};
+    let mut form = format!(
+        "secret={}&response={}",
+        crate::http::urlencode(&t.secret_key),
+        crate::http::urlencode(token)
+    );
+    if let Some(ip) = address {
+        form.push_str(&format!("&remoteip={}", crate::http::urlencode(ip)));
+    }
+    let headers = Headers::new();
+    headers
+        .set("content-type", "application/x-www-form-urlencoded")
+        .map_err(|e| e.to_string())?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(&form)));
+    let url = t.verify_url.as_deref().unwrap_or(TURNSTILE_VERIFY);
+    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+    let mut resp = super::outbox::fetch_within(req, 5).await?;
+    #[derive(serde::Deserialize)]
+    struct Verdict {
+        success: bool,
+        #[serde(default, rename = "error-codes")]
+        error_codes: Vec<String>,
+    }
+    let v: Verdict = resp.json().await.map_err(|_| {
+        format!(
+            "siteverify answered {} without a verdict",
+            resp.status_code()
+        )
+    })?;
+    if v.success {
+        Ok(())
+    } else if v.error_codes.is_empty() {
+        Err("not a valid token".into())
+    } else {
+        Err(v.error_codes.join(", "))
+    }
 }

@@ -363,6 +363,24 @@ impl Site {
         })
     }
 
+    /// Whether a new visit of `who` must first prove it is a browser
+    /// (`integrations.turnstile`): it would take a number from a pool of its
+    /// channel's with less than the site's share of its numbers free.
+    pub fn needs_proof(&self, session: SessionId, who: impl Into<Audience>) -> bool {
+        let Some(t) = &self.config.integrations.turnstile else {
+            return false;
+        };
+        let who = who.into();
+        (0..self.config.targets.len()).any(|i| {
+            let m = self.pools[i].metrics();
+            self.config.display(i, who) == Display::Dynamic
+                && !self.pools[i].claims(session)
+                && m.total > 0
+                && u64::from(m.free) * 100
+                    < u64::from(t.when_free_below_percent) * u64::from(m.total)
+        })
+    }
+
     /// What a visitor of `channel` sees with no lease at all (a bot, or a
     /// page without consent): static numbers, else the originals.
     pub fn unleased(&self, who: impl Into<Audience>, plain: Plain) -> Vec<Shown> {
@@ -858,6 +876,34 @@ mod tests {
         // Stored, it goes at the next sweep.
         site.expire(t(7 * 24 * 60 + 1));
         assert_eq!(site.pool(0).unwrap().journal().len(), 0);
+    }
+
+    #[test]
+    fn proof_is_asked_only_while_a_pool_runs_low_and_only_of_new_holders() {
+        let mut spec = spec();
+        spec.targets.truncate(1);
+        spec.integrations.turnstile = Some(crate::site::TurnstileSpec {
+            site_key: "0x4AAA".into(),
+            secret_key: "secret".into(),
+            when_free_below_percent: 50,
+            ..Default::default()
+        });
+        let mut site = Site::new(spec.validate().unwrap(), 3);
+        // Two numbers, both free: no proof.
+        assert!(!site.needs_proof(s(1), Channel::PaidSearch));
+        site.visit(s(1), Channel::PaidSearch, t(0));
+        // One of two free: below a half? No (50%); both leased: yes, but not for the holder.
+        assert!(!site.needs_proof(s(2), Channel::PaidSearch));
+        site.visit(s(2), Channel::PaidSearch, t(0));
+        assert!(site.needs_proof(s(3), Channel::PaidSearch));
+        assert!(
+            !site.needs_proof(s(1), Channel::PaidSearch),
+            "its own number"
+        );
+        // A channel with no dynamic number asks nothing.
+        assert!(!site.needs_proof(s(3), Channel::Email));
+        // Without Turnstile, never.
+        assert!(!self::site().needs_proof(s(3), Channel::PaidSearch));
     }
 
     #[test]

@@ -239,6 +239,33 @@ pub struct IntegrationsSpec {
     /// Pipedrive: target calls and leads become persons and deals, and a
     /// won or lost deal comes back as the call's outcome.
     pub pipedrive: Option<PipedriveSpec>,
+    /// Cloudflare Turnstile: when a pool runs low, a new visitor proves it
+    /// is a browser before it is leased a number. Off when absent.
+    pub turnstile: Option<TurnstileSpec>,
+}
+
+/// Cloudflare Turnstile's server-side validation endpoint.
+pub const TURNSTILE_VERIFY: &str = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
+/// Cloudflare Turnstile's page script.
+pub const TURNSTILE_SCRIPT: &str = "https://challenges.cloudflare.com/turnstile/v0/api.js";
+
+/// Turnstile settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct TurnstileSpec {
+    /// The widget's site key (public).
+    pub site_key: String,
+    /// The secret key siteverify takes: write-only.
+    pub secret_key: String,
+    /// A new visitor is asked for proof while a pool it would lease from
+    /// has less than this share of its numbers free (percent, 1 to 100;
+    /// 25 by default).
+    pub when_free_below_percent: u32,
+    /// siteverify's address; Cloudflare's by default.
+    pub verify_url: Option<String>,
+    /// The widget's script; Cloudflare's by default.
+    pub script_url: Option<String>,
 }
 
 /// Pipedrive's REST API.
@@ -395,6 +422,9 @@ impl IntegrationsSpec {
             p.api_token = f(&p.api_token)?;
             p.webhook_secret = f(&p.webhook_secret)?;
         }
+        if let Some(t) = &mut r.turnstile {
+            t.secret_key = f(&t.secret_key)?;
+        }
         Ok(r)
     }
 
@@ -434,6 +464,11 @@ impl IntegrationsSpec {
             }
             if p.webhook_secret == HIDDEN {
                 p.webhook_secret.clone_from(&old.webhook_secret);
+            }
+        }
+        if let (Some(t), Some(old)) = (&mut self.turnstile, &stored.turnstile) {
+            if t.secret_key == HIDDEN && t.verify_url == old.verify_url {
+                t.secret_key.clone_from(&old.secret_key);
             }
         }
     }
@@ -573,6 +608,42 @@ impl IntegrationsSpec {
                     e.push("integrations.ga4.endpoint", "an http(s) URL");
                 }
             }
+        }
+        if let Some(t) = &self.turnstile {
+            if t.site_key.trim().is_empty() || t.site_key.len() > 128 {
+                e.push("integrations.turnstile.site_key", "the widget's site key");
+            }
+            if t.secret_key == HIDDEN {
+                e.push("integrations.turnstile.secret_key", NOTHING_KEPT);
+            } else if t.secret_key.trim().is_empty() || t.secret_key.len() > 256 {
+                e.push(
+                    "integrations.turnstile.secret_key",
+                    "the widget's secret key",
+                );
+            }
+            if t.when_free_below_percent == 0 || t.when_free_below_percent > 100 {
+                e.push(
+                    "integrations.turnstile.when_free_below_percent",
+                    "from 1 to 100",
+                );
+            }
+            for (name, u) in [("verify_url", &t.verify_url), ("script_url", &t.script_url)] {
+                if u.as_deref().is_some_and(|u| !http_url(u)) {
+                    e.push(format!("integrations.turnstile.{name}"), "an http(s) URL");
+                }
+            }
+        }
+    }
+}
+
+impl Default for TurnstileSpec {
+    fn default() -> Self {
+        TurnstileSpec {
+            site_key: String::new(),
+            secret_key: String::new(),
+            when_free_below_percent: 25,
+            verify_url: None,
+            script_url: None,
         }
     }
 }
@@ -1735,9 +1806,15 @@ mod tests {
                 api_base: None,
             }),
             pipedrive: None,
+            turnstile: Some(TurnstileSpec {
+                site_key: "0x4AAAA".into(),
+                secret_key: "ts-secret".into(),
+                ..TurnstileSpec::default()
+            }),
         };
         let shown = stored.redacted();
         let i = &shown.integrations;
+        assert_eq!(i.turnstile.as_ref().unwrap().secret_key, HIDDEN);
         assert_eq!(i.email.as_ref().unwrap().server_token, HIDDEN);
         assert_eq!(i.twilio.as_ref().unwrap().auth_token, HIDDEN);
         assert_eq!(i.webhooks[0].secret, HIDDEN);
@@ -1823,7 +1900,8 @@ mod tests {
                 "integrations.twilio.auth_token",
                 "integrations.webhooks[0].secret",
                 "integrations.ga4.api_secret",
-                "integrations.email.server_token"
+                "integrations.email.server_token",
+                "integrations.turnstile.secret_key"
             ]
         );
     }
