@@ -1,6 +1,6 @@
 // npm test: every test of the project, installing what it lacks first.
 // Output stays short: one line per step; a failing step prints its output in full.
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildBrowser, buildWorker } from "./build.mjs";
 import { ensureChromium, ensureNodeModules, ensureRustTargets, log, root, runQuiet, seconds } from "./lib.mjs";
@@ -86,10 +86,17 @@ const testFiles = readdirSync(join(root, "tests")).filter((f) => f.endsWith(".te
 if (built) {
   await step("integration tests: workerd and Chromium", process.execPath,
     ["--test", "--test-concurrency=1", "--test-reporter=tap", ...testFiles]);
+  await step("the API contract, property-based: Schemathesis against workerd (fuzzing and stateful)", process.execPath,
+    [join("scripts", "schemathesis.mjs")]);
 } else {
   log("- integration tests skipped: a build failed");
 }
 
+// The worker the tests ran has the test build's switches (inert without
+// TEST_FAULTS=on, but never to be deployed): gone, so that a deploy after
+// the tests finds no worker until `npm run build` makes the deployable one.
+rmSync(join(root, "edge-worker", "build"), { recursive: true, force: true });
+log("- removed the test build from edge-worker/build (npm run build makes the deployable one)");
 log(`\nnpm test finished in ${seconds(start)} s`);
 if (failures.length) log(`failed steps: ${failures.join(", ")}`);
 log(`tests: ${totals.passed} passed, ${totals.failed} failed`);

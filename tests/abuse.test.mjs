@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ADMIN_KEY, call, createSite, newSession, sessionId, siteSpec } from "./support/api.mjs";
+import { ADMIN_KEY, call, createSite, newSession, sessionId, siteSpec, until } from "./support/api.mjs";
 import { startWorker } from "./support/workerd.mjs";
 
 // The rate limit on new sessions is raised far out of the way: the cap alone must hold.
@@ -251,5 +251,43 @@ test("integration secrets are sealed at rest with the deployment's key, opened w
   } finally {
     await w.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a resting number moves to another shard only once its rest is over: a late call from its last holder is never a new visitor's", async () => {
+  const w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
+  try {
+    const spec = siteSpec({ pool: 8, shards: 1, cooldown_secs: 600, limits: LOOSE });
+    await createSite(w, "rest", spec);
+    const admin = (path, opts = {}) => call(w, opts.method ?? "GET", `/v1/sites/rest${path}`, { key: ADMIN_KEY, template: null, ...opts });
+    const clock = (ms) => admin("/_test/clock", { method: "POST", body: { advance_ms: ms } });
+    // Eight visitors hold the eight numbers, and leave: every number rests for ten minutes.
+    for (let i = 0; i < 8; i++) {
+      const s = await newSession(w, "rest", {}, from(`198.51.100.${i + 1}`));
+      assert.equal(s.body.numbers[0].kind, "dynamic");
+      assert.equal((await call(w, "POST", `/v1/sites/rest/sessions/${s.body.session_id}/release`, { template: null })).status, 204);
+    }
+    const grown = await admin("", { method: "PUT", body: { ...spec, shards: 4 } });
+    assert.equal(grown.status, 200, JSON.stringify(grown.body));
+    assert.ok((await admin("/pools")).body.moving?.moving > 0);
+    // A minute on (the coordinator looks for arrived numbers): none has, all still rest.
+    await clock(61_000);
+    await until(async () => (await admin("/pools")).body.pools[0].cooling === 8, "the numbers resting");
+    // New visitors land in every shard: none is leased a resting number there.
+    for (let i = 0; i < 8; i++) {
+      const during = await newSession(w, "rest", {}, from(`203.0.113.${50 + i}`));
+      assert.equal(during.body.numbers[0].kind, "fallback", "no resting number leased in its new shard");
+    }
+    // The rest over, the numbers arrive, the move ends, and they are leased again.
+    const done = await until(async () => {
+      await clock(61_000 * 10);
+      const p = (await admin("/pools")).body;
+      return !p.moving && p;
+    }, "the move ends");
+    assert.equal(done.pools[0].total, 8);
+    const after = await newSession(w, "rest", {}, from("203.0.113.70"));
+    assert.equal(after.body.numbers[0].kind, "dynamic");
+  } finally {
+    await w.stop();
   }
 });

@@ -153,13 +153,18 @@ test("a site's own admin key cannot send the stored vendor secrets to another ad
     const S = "/v1/sites/{site}";
     const shown = (await call(w, "GET", "/v1/sites/travel", { key, template: S })).body;
     assert.equal(shown.integrations.twilio.auth_token, "(hidden)");
-    // The config written back as shown, but the vendors' addresses moved: refused, each secret by its path.
+    // The config written back as shown, but the vendors' addresses moved:
+    // a site's key may point them only at the vendors' own hosts.
     const moved = structuredClone(shown);
     moved.integrations.twilio.api_base = other;
     moved.integrations.email.api_base = other;
     const r = await call(w, "PUT", "/v1/sites/travel", { key, body: moved, template: S });
     assert.equal(r.status, 422, JSON.stringify(r.body));
-    assert.deepEqual(r.body.error.fields.map((f) => f.path).sort(), ["integrations.email.server_token", "integrations.twilio.auth_token"]);
+    assert.deepEqual(r.body.error.fields.map((f) => f.path).sort(), ["integrations.email.api_base", "integrations.twilio.api_base"]);
+    // Even the deployment's key carries no hidden secret to another address: each by its path.
+    const d = await call(w, "PUT", "/v1/sites/travel", { key: ADMIN_KEY, body: moved, template: S });
+    assert.equal(d.status, 422, JSON.stringify(d.body));
+    assert.deepEqual(d.body.error.fields.map((f) => f.path).sort(), ["integrations.email.server_token", "integrations.twilio.auth_token"]);
     // Written back as shown, addresses unchanged: the secrets are kept.
     assert.equal((await call(w, "PUT", "/v1/sites/travel", { key, body: shown, template: S })).status, 200);
     // A missed call's alerts go to the vendors given, with their secrets; nothing went elsewhere.

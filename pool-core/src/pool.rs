@@ -313,8 +313,9 @@ enum State {
     Free,
     /// Held; `draining` when removed from the pool meanwhile.
     Leased { lease: Lease, draining: bool },
-    /// Resting until `until`.
-    Cooling { until: Instant },
+    /// Resting until `until`; `draining` when removed from the pool
+    /// meanwhile (it leaves when the rest ends, never leased again here).
+    Cooling { until: Instant, draining: bool },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -550,9 +551,9 @@ impl Pool {
         self.free.push_back((id, slot.epoch));
     }
 
-    fn push_cooling(&mut self, id: Id, until: Instant) {
+    fn push_cooling(&mut self, id: Id, until: Instant, draining: bool) {
         let order = self.next_seq();
-        self.set_state(id, State::Cooling { until });
+        self.set_state(id, State::Cooling { until, draining });
         let slot = &mut self.slots[id as usize];
         slot.order = order;
         self.cooling.push(Reverse((until, order, id, slot.epoch)));
@@ -618,14 +619,17 @@ impl Pool {
             return None;
         };
         self.journal_close(lease.number, at);
-        if draining {
+        if self.config.cooldown.is_zero() {
             self.by_session.remove(&lease.session);
-            self.vacate(id);
-        } else if self.config.cooldown.is_zero() {
-            self.by_session.remove(&lease.session);
-            self.push_free(id);
+            if draining {
+                self.vacate(id);
+            } else {
+                self.push_free(id);
+            }
         } else {
-            self.push_cooling(id, at + self.config.cooldown);
+            // A removed number rests here too before it leaves: a late call
+            // from its last holder is never another pool's (a shard's) new visitor's.
+            self.push_cooling(id, at + self.config.cooldown, draining);
         }
         Some(lease)
     }
@@ -710,7 +714,14 @@ impl Pool {
                             self.by_session.remove(&s);
                         }
                     }
-                    self.push_free(id);
+                    if matches!(
+                        self.slots[id as usize].state,
+                        State::Cooling { draining: true, .. }
+                    ) {
+                        self.vacate(id);
+                    } else {
+                        self.push_free(id);
+                    }
                     done.cooled += 1;
                 }
                 _ => break,
@@ -746,7 +757,9 @@ impl Pool {
                         origin: Origin::Resumed,
                     };
                 }
-                State::Cooling { .. } if self.slots[id as usize].last_holder == Some(session) => {
+                State::Cooling {
+                    draining: false, ..
+                } if self.slots[id as usize].last_holder == Some(session) => {
                     let lease = self.hold(id, session, now, now);
                     self.journal_open(lease.number, session, now);
                     self.settle();
@@ -848,7 +861,9 @@ impl Pool {
         };
         match self.slots[id as usize].state {
             State::Leased { lease, .. } => lease.session == session,
-            State::Cooling { .. } => self.slots[id as usize].last_holder == Some(session),
+            State::Cooling { draining, .. } => {
+                !draining && self.slots[id as usize].last_holder == Some(session)
+            }
             _ => false,
         }
     }
@@ -888,7 +903,10 @@ impl Pool {
     }
 
     /// Removes a number. A leased number drains: its session keeps it until
-    /// the lease ends, then it leaves instead of cooling down.
+    /// the lease ends, then it rests (cools down) and leaves. A cooling
+    /// number rests to its end, then leaves. Either is never leased again
+    /// here, and is gone only once a late call from its last holder can no
+    /// longer be another visitor's.
     pub fn remove(&mut self, number: PhoneNumber) -> Result<Removal, RemoveError> {
         let &id = self
             .by_number
@@ -910,6 +928,20 @@ impl Pool {
                 Ok(Removal::Draining {
                     until: lease.expires_at,
                 })
+            }
+            State::Cooling { until, .. } => {
+                self.set_state(
+                    id,
+                    State::Cooling {
+                        until,
+                        draining: true,
+                    },
+                );
+                let slot = &self.slots[id as usize];
+                self.cooling
+                    .push(Reverse((until, slot.order, id, slot.epoch)));
+                self.settle();
+                Ok(Removal::Draining { until })
             }
             _ => {
                 if let Some(s) = self.slots[id as usize].last_holder {
@@ -941,7 +973,9 @@ impl Pool {
             .filter(|s| {
                 !matches!(
                     s.state,
-                    State::Vacant { .. } | State::Leased { draining: true, .. }
+                    State::Vacant { .. }
+                        | State::Leased { draining: true, .. }
+                        | State::Cooling { draining: true, .. }
                 )
             })
             .map(|s| s.number)
@@ -978,6 +1012,22 @@ impl Pool {
                     self.deadlines
                         .push(Reverse((lease.expires_at, slot.order, id, slot.epoch)));
                 }
+                Some(State::Cooling {
+                    until,
+                    draining: true,
+                }) => {
+                    let id = self.by_number[n];
+                    self.set_state(
+                        id,
+                        State::Cooling {
+                            until,
+                            draining: false,
+                        },
+                    );
+                    let slot = &self.slots[id as usize];
+                    self.cooling
+                        .push(Reverse((until, slot.order, id, slot.epoch)));
+                }
                 Some(_) => {}
                 None => {
                     if self.add(*n).is_ok() {
@@ -1004,7 +1054,7 @@ impl Pool {
                 lease,
                 draining: true,
             } => Status::Draining(lease),
-            State::Cooling { until } => Status::Cooling {
+            State::Cooling { until, .. } => Status::Cooling {
                 until,
                 last: slot.last_holder,
             },
@@ -1052,7 +1102,7 @@ impl Pool {
             State::Vacant { .. } => return None,
             State::Free => SnapState::Free,
             State::Leased { lease, draining } => SnapState::Leased { lease, draining },
-            State::Cooling { until } => SnapState::Cooling { until },
+            State::Cooling { until, draining } => SnapState::Cooling { until, draining },
         };
         Some(NumberSnapshot {
             number: s.number,
@@ -1194,6 +1244,9 @@ pub enum SnapState {
     Cooling {
         /// Until when.
         until: Instant,
+        /// Removed: it leaves when the rest ends.
+        #[cfg_attr(feature = "serde", serde(default))]
+        draining: bool,
     },
 }
 
@@ -1279,10 +1332,10 @@ impl Pool {
                         .push(Reverse((lease.expires_at, n.order, id, 0)));
                     State::Leased { lease, draining }
                 }
-                SnapState::Cooling { until } => {
+                SnapState::Cooling { until, draining } => {
                     p.counts.cooling += 1;
                     p.cooling.push(Reverse((until, n.order, id, 0)));
-                    State::Cooling { until }
+                    State::Cooling { until, draining }
                 }
             };
             p.slots.push(Slot {
@@ -1477,34 +1530,60 @@ mod tests {
     fn resize_never_breaks_live_leases() {
         let mut p = pool(3);
         p.lease(s(1), t(0)); // num(0)
-        p.release(s(1), t(1)).unwrap(); // num(0) cooling
+        p.release(s(1), t(1)).unwrap(); // num(0) cooling until t(51)
         p.lease(s(2), t(1)); // num(1)
         let r = p.resize(&[num(2), num(3), num(3)]);
+        // Both removed numbers drain: the leased one to its lease's end and
+        // its rest, the cooling one to its rest's end.
         assert_eq!(
             r,
             Resized {
                 added: 1,
-                removed: 1,
-                draining: 1
+                removed: 0,
+                draining: 2
             }
         );
-        assert_eq!(p.status(num(0)), None);
+        assert!(matches!(p.status(num(0)), Some(Status::Cooling { .. })));
+        assert!(!p.claims(s(1)), "a draining number is never taken back");
         assert!(matches!(p.status(num(1)), Some(Status::Draining(_))));
-        // The draining lease still renews, then leaves instead of cooling.
-        assert!(p.renew(s(2), t(50)).is_ok());
-        p.release(s(2), t(60)).unwrap();
+        p.expire(t(52));
+        assert_eq!(p.status(num(0)), None, "gone once rested");
+        // The draining lease still renews; released, it rests, then leaves.
+        assert!(p.renew(s(2), t(60)).is_ok());
+        p.release(s(2), t(70)).unwrap();
+        assert!(matches!(p.status(num(1)), Some(Status::Cooling { .. })));
+        assert_ne!(
+            leased(p.lease(s(9), t(71))).0,
+            num(1),
+            "never leased again here"
+        );
+        p.expire(t(121));
         assert_eq!(p.status(num(1)), None);
         assert_eq!(p.len(), 2);
         p.check().unwrap();
         assert_eq!(p.add(num(2)), Err(AddError::Duplicate(num(2))));
         assert_eq!(p.remove(num(77)), Err(RemoveError::NotFound(num(77))));
-        // A removed slot is reused.
-        // Removed slots are reused: num(3) took num(0)'s, num(0) takes num(1)'s.
-        assert_eq!(p.slots.len(), 3);
+        // Removed slots are reused: num(3) came while both still rested.
+        assert_eq!(p.slots.len(), 4);
         p.add(num(0)).unwrap();
-        assert_eq!(p.slots.len(), 3);
         p.add(num(5)).unwrap();
         assert_eq!(p.slots.len(), 4);
+        p.add(num(6)).unwrap();
+        assert_eq!(p.slots.len(), 5);
+        p.check().unwrap();
+    }
+
+    #[test]
+    fn a_resting_number_removed_and_wanted_again_stays() {
+        let mut p = pool(2);
+        p.lease(s(1), t(0));
+        p.release(s(1), t(1)).unwrap();
+        p.resize(&[num(1)]);
+        assert!(!p.claims(s(1)));
+        p.resize(&[num(0), num(1)]);
+        assert!(p.claims(s(1)), "its last holder may take it back again");
+        p.expire(t(60));
+        assert_eq!(p.status(num(0)), Some(Status::Free));
         p.check().unwrap();
     }
 

@@ -133,6 +133,8 @@ pub struct SiteObject {
     fault: Rc<Cell<Option<u32>>>,
     /// The handler whose next change gets the injected failure, and at which statement.
     armed: Cell<Option<(Handler, u32)>>,
+    /// A delivery run is under way (its sends await): another waits its turn.
+    delivering: Cell<bool>,
 }
 
 /// The objects' clock: the runtime's, moved on by the tests of a test
@@ -647,9 +649,10 @@ impl SiteObject {
             H::CountRows => self.count_rows(),
             H::MoveClock => {
                 let r = self.move_clock(req, body)?;
-                // What fell due meanwhile runs now: the alarm is set again.
+                // What fell due meanwhile runs now, as the alarm would have
+                // (it sets the next one itself).
                 self.alarm_at.set(None);
-                self.schedule().await?;
+                self.alarm().await.map_err(|e| internal(format!("{e:?}")))?;
                 Ok(r)
             }
         }
@@ -715,6 +718,7 @@ impl DurableObject for SiteObject {
             batch: RefCell::new(None),
             fault: Rc::new(Cell::new(None)),
             armed: Cell::new(None),
+            delivering: Cell::new(false),
         }
     }
 

@@ -304,6 +304,16 @@ impl SiteObject {
     /// [`delivery::after_failure`] says (for at least 72 hours), then kept
     /// as failed, replayable.
     pub(super) async fn deliver(&self) {
+        // One run at a time: two (the alarm, and a request that runs due
+        // work) would send the same due rows twice while their sends await.
+        if self.delivering.replace(true) {
+            return;
+        }
+        self.deliver_due().await;
+        self.delivering.set(false);
+    }
+
+    async fn deliver_due(&self) {
         #[derive(Deserialize)]
         struct Due {
             id: i64,

@@ -93,24 +93,6 @@ impl SiteObject {
                     return self.forward(site, k, req, raw, Some(SPILL)).await;
                 }
             }
-            // A server key lifts the per-client limit; the site's limit holds for all.
-            // Clients without an address share one count.
-            let client = (!trusted)
-                .then(|| counted.map_or_else(|| guard::client_key(site, "unknown"), |c| c.0));
-            // A sharded site: each shard takes its share of the limits (a
-            // client's sessions spread evenly over the shards).
-            let (limits, n) =
-                self.with_loaded(|l| (l.site.config().limits, l.site.config().shards))?;
-            let share = |per_minute: u32| per_minute.div_ceil(n.max(1));
-            self.limiter
-                .borrow_mut()
-                .admit(
-                    client,
-                    at.millis(),
-                    share(limits.per_client_per_minute),
-                    share(limits.per_site_per_minute),
-                )
-                .map_err(ApiError::TooManyRequests)?;
             // A pool runs low: a new visitor proves it is a browser first.
             let proof = self.with_loaded(|l| {
                 let c = l.site.config();
@@ -119,31 +101,57 @@ impl SiteObject {
                     .clone()
                     .filter(|_| l.site.needs_proof(ns.id, c.audience(&visit)))
             })?;
-            if let Some(t) = (!trusted).then_some(proof).flatten() {
-                let refused = match ns.turnstile_token.as_deref() {
-                    Some(token) => verify(&t, token, address.as_deref()).await.err(),
-                    None => Some(String::new()),
-                };
-                if let Some(why) = refused {
-                    let reply = self.with_loaded(|l| {
-                        let c = l.site.config();
-                        let shown = l.site.current(ns.id, c.audience(&visit));
-                        let mut r = SessionReply::new(ns.id, channel.clone(), &shown, c)
-                            .for_region(ns.region);
-                        r.challenge = Some(Challenge {
-                            turnstile: TurnstileChallenge {
-                                site_key: t.site_key.clone(),
-                                script: t
-                                    .script_url
-                                    .clone()
-                                    .unwrap_or_else(|| TURNSTILE_SCRIPT.to_string()),
-                                refused: (!why.is_empty()).then_some(why),
-                            },
-                        });
-                        r
-                    })?;
-                    return json(200, &reply);
-                }
+            let proof = (!trusted).then_some(proof).flatten();
+            // Asked for proof without a token: the challenge, which takes
+            // nothing and counts against no limit (a flood without tokens
+            // never crowds out the visitors who have them).
+            let refused = match (&proof, ns.turnstile_token.as_deref()) {
+                (Some(_), None) => Some(String::new()),
+                _ => None,
+            };
+            if refused.is_none() {
+                // A server key lifts the per-client limit; the site's limit holds for all.
+                // Clients without an address share one count.
+                let client = (!trusted)
+                    .then(|| counted.map_or_else(|| guard::client_key(site, "unknown"), |c| c.0));
+                // A sharded site: each shard takes its share of the limits (a
+                // client's sessions spread evenly over the shards).
+                let (limits, n) =
+                    self.with_loaded(|l| (l.site.config().limits, l.site.config().shards))?;
+                let share = |per_minute: u32| per_minute.div_ceil(n.max(1));
+                self.limiter
+                    .borrow_mut()
+                    .admit(
+                        client,
+                        at.millis(),
+                        share(limits.per_client_per_minute),
+                        share(limits.per_site_per_minute),
+                    )
+                    .map_err(ApiError::TooManyRequests)?;
+            }
+            let refused = match (&proof, ns.turnstile_token.as_deref()) {
+                (Some(t), Some(token)) => verify(t, token, address.as_deref()).await.err(),
+                _ => refused,
+            };
+            if let (Some(t), Some(why)) = (&proof, refused) {
+                let reply = self.with_loaded(|l| {
+                    let c = l.site.config();
+                    let shown = l.site.current(ns.id, c.audience(&visit));
+                    let mut r =
+                        SessionReply::new(ns.id, channel.clone(), &shown, c).for_region(ns.region);
+                    r.challenge = Some(Challenge {
+                        turnstile: TurnstileChallenge {
+                            site_key: t.site_key.clone(),
+                            script: t
+                                .script_url
+                                .clone()
+                                .unwrap_or_else(|| TURNSTILE_SCRIPT.to_string()),
+                            refused: (!why.is_empty()).then_some(why),
+                        },
+                    });
+                    r
+                })?;
+                return json(200, &reply);
             }
         }
         let visit_json = api::visit_json(&visit, region.as_deref())?;

@@ -32,6 +32,18 @@ impl SiteObject {
         if let Some(stored) = self.loaded.borrow().as_ref() {
             spec.integrations.keep_secrets(&stored.spec.integrations);
         }
+        // A site's own key points an integration only at its vendor.
+        if caller != Caller::Deployment {
+            let stored = self
+                .loaded
+                .borrow()
+                .as_ref()
+                .map(|l| l.spec.integrations.clone());
+            let foreign = spec.integrations.foreign_vendors(stored.as_ref());
+            if !foreign.is_empty() {
+                return Err(ApiError::Invalid(foreign));
+            }
+        }
         let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
         if !exists && caller != Caller::Deployment {
             return Err(ApiError::Forbidden(

@@ -48,7 +48,10 @@ pub fn numbers_of(db: &Db, target: &str) -> worker::Result<Vec<NumberSnapshot>> 
             |s: &Option<String>| -> Option<SessionId> { s.as_deref().and_then(|s| s.parse().ok()) };
         let state = match r.state.as_str() {
             "free" => SnapState::Free,
-            "cooling" => SnapState::Cooling { until: t(r.until) },
+            "cooling" => SnapState::Cooling {
+                until: t(r.until),
+                draining: r.draining,
+            },
             "leased" => SnapState::Leased {
                 lease: pool_core::pool::Lease {
                     number,
@@ -88,9 +91,15 @@ pub fn write_changes(db: &Db, target: &str, pool: &mut Pool) -> worker::Result<(
                 let (state, session, since, last_seen, expires_at, until, draining) = match s.state
                 {
                     SnapState::Free => ("free", V::Null, V::Null, V::Null, V::Null, V::Null, 0),
-                    SnapState::Cooling { until } => {
-                        ("cooling", V::Null, V::Null, V::Null, V::Null, ms(until), 0)
-                    }
+                    SnapState::Cooling { until, draining } => (
+                        "cooling",
+                        V::Null,
+                        V::Null,
+                        V::Null,
+                        V::Null,
+                        ms(until),
+                        i64::from(draining),
+                    ),
                     SnapState::Leased { lease, draining } => (
                         "leased",
                         V::String(lease.session.to_string()),

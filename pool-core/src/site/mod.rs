@@ -397,6 +397,81 @@ impl IntegrationsSpec {
         }
     }
 
+    /// The vendors' addresses this spec sets, with the hosts each vendor
+    /// serves them from: `(path, address, hosts)`; a host `*.x` is any
+    /// host under `x`.
+    fn vendor_addresses(&self) -> Vec<(&'static str, &str, &'static [&'static str])> {
+        let mut out = Vec::new();
+        if let Some(u) = self.twilio.as_ref().and_then(|t| t.api_base.as_deref()) {
+            out.push(("integrations.twilio.api_base", u, &["api.twilio.com"][..]));
+        }
+        if let Some(u) = self.email.as_ref().and_then(|e| e.api_base.as_deref()) {
+            out.push((
+                "integrations.email.api_base",
+                u,
+                &["api.postmarkapp.com"][..],
+            ));
+        }
+        if let Some(u) = self.pipedrive.as_ref().and_then(|p| p.api_base.as_deref()) {
+            out.push((
+                "integrations.pipedrive.api_base",
+                u,
+                &["api.pipedrive.com", "*.pipedrive.com"][..],
+            ));
+        }
+        if let Some(u) = self.ga4.as_ref().and_then(|g| g.endpoint.as_deref()) {
+            out.push((
+                "integrations.ga4.endpoint",
+                u,
+                &["www.google-analytics.com", "region1.google-analytics.com"][..],
+            ));
+        }
+        if let Some(t) = &self.turnstile {
+            for (path, u) in [
+                ("integrations.turnstile.verify_url", &t.verify_url),
+                ("integrations.turnstile.script_url", &t.script_url),
+            ] {
+                if let Some(u) = u.as_deref() {
+                    out.push((path, u, &["challenges.cloudflare.com"][..]));
+                }
+            }
+        }
+        out
+    }
+
+    /// The vendors' addresses of this spec that are neither the vendor's own
+    /// hosts (over https) nor as `stored` had them: what only the
+    /// deployment may set (a stand-in, a proxy). A site's own key may point
+    /// an integration only at its vendor.
+    pub fn foreign_vendors(&self, stored: Option<&IntegrationsSpec>) -> Vec<FieldError> {
+        let before = stored
+            .map(IntegrationsSpec::vendor_addresses)
+            .unwrap_or_default();
+        self.vendor_addresses()
+            .into_iter()
+            .filter(|(path, url, _)| !before.iter().any(|(p, u, _)| p == path && u == url))
+            .filter(|(_, url, hosts)| {
+                let host = url
+                    .strip_prefix("https://")
+                    .map(|r| r.split(['/', '?', '#', ':']).next().unwrap_or(""))
+                    .unwrap_or("");
+                !hosts.iter().any(|h| match h.strip_prefix("*.") {
+                    Some(domain) => host
+                        .strip_suffix(domain)
+                        .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1),
+                    None => host == *h,
+                })
+            })
+            .map(|(path, _, hosts)| FieldError {
+                path: String::from(path),
+                message: format!(
+                    "a site's key may point this only at {} (https); another address takes the deployment's key",
+                    hosts.join(" or ")
+                ),
+            })
+            .collect()
+    }
+
     /// A copy with every secret (Twilio's token, each webhook's secret,
     /// GA4's API secret, Postmark's token, Pipedrive's token and webhook
     /// secret) replaced by `f` of it: the one list of the secrets, for
@@ -1779,6 +1854,47 @@ mod tests {
             ring: Vec::new(),
         });
         s
+    }
+
+    #[test]
+    fn only_the_vendors_own_hosts_are_a_site_keys_to_set() {
+        let mut s = IntegrationsSpec {
+            twilio: Some(TwilioSpec {
+                api_base: Some("https://api.twilio.com".into()),
+                ..TwilioSpec::default()
+            }),
+            pipedrive: Some(PipedriveSpec {
+                api_base: Some("https://acme.pipedrive.com".into()),
+                ..PipedriveSpec::default()
+            }),
+            ..IntegrationsSpec::default()
+        };
+        assert_eq!(s.foreign_vendors(None), []);
+        let stored = s.clone();
+        s.twilio.as_mut().unwrap().api_base = Some("https://evil.example/api.twilio.com".into());
+        s.pipedrive.as_mut().unwrap().api_base = Some("https://pipedrive.com.evil.example".into());
+        let paths: Vec<String> = s
+            .foreign_vendors(Some(&stored))
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "integrations.twilio.api_base",
+                "integrations.pipedrive.api_base"
+            ]
+        );
+        // Plain http to the vendor is not the vendor either; an address the
+        // deployment set before and left as it was stays.
+        s.twilio.as_mut().unwrap().api_base = Some("http://api.twilio.com".into());
+        assert_eq!(s.foreign_vendors(Some(&stored)).len(), 2);
+        let mut set_by_deployment = stored.clone();
+        set_by_deployment.twilio.as_mut().unwrap().api_base = Some("http://127.0.0.1:9".into());
+        assert_eq!(
+            set_by_deployment.foreign_vendors(Some(&set_by_deployment)),
+            []
+        );
     }
 
     #[test]
