@@ -52,7 +52,7 @@ impl Beat {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Beat::default());
         }
-        let beat: Beat = serde_json::from_slice(body)?;
+        let beat: Beat = super::json_body(body)?;
         let Some(mut c) = beat.coverage else {
             return Ok(beat);
         };

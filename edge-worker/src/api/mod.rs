@@ -372,6 +372,31 @@ pub struct NewKey {
     pub expires_in_days: Option<u32>,
 }
 
+/// Reads a JSON request body into `T`. A number written with a zero
+/// fraction (`245.0`) is the integer JSON Schema says it is, wherever an
+/// integer is asked for.
+pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    fn integral(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                    *v = if f < 0.0 {
+                        serde_json::Value::from(f as i64)
+                    } else {
+                        serde_json::Value::from(f as u64)
+                    };
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(integral),
+            serde_json::Value::Object(o) => o.values_mut().for_each(integral),
+            _ => {}
+        }
+    }
+    let mut v: serde_json::Value = serde_json::from_slice(bytes)?;
+    integral(&mut v);
+    serde_json::from_value(v)
+}
+
 /// Drops object keys that start with `//`: comments in a config file
 /// (`"//fixation_secs": "how long ..."`), so a documented example can be sent as it is.
 pub fn strip_comments(v: &mut serde_json::Value) {
@@ -634,5 +659,35 @@ mod tests {
         assert_eq!(shard_object("clinic", 0), "clinic");
         assert_eq!(shard_object("clinic", 3), "clinic#3");
         assert!(check_site_id(&shard_object("clinic", 3)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod json_body_tests {
+    use super::json_body;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Days {
+        days: u32,
+        value: f64,
+        nested: Vec<i64>,
+    }
+
+    #[test]
+    fn a_zero_fraction_is_an_integer_and_nothing_else_changes() {
+        let d: Days =
+            json_body(br#"{"days": 245.0, "value": 1500.0, "nested": [-3.0, 7]}"#).unwrap();
+        assert_eq!(
+            d,
+            Days {
+                days: 245,
+                value: 1500.0,
+                nested: vec![-3, 7]
+            }
+        );
+        let frac = json_body::<Days>(br#"{"days": 1.5, "value": 1, "nested": []}"#).unwrap_err();
+        assert_eq!(frac.classify(), serde_json::error::Category::Data);
+        let broken = json_body::<Days>(br#"{"days": "#).unwrap_err();
+        assert_eq!(broken.classify(), serde_json::error::Category::Eof);
     }
 }

@@ -210,7 +210,7 @@ impl SiteObject {
     ) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
-        let nc: NewCallback = serde_json::from_slice(body)?;
+        let nc: NewCallback = api::json_body(body)?;
         let (cb, region, targets, tz, public) = self.with_loaded(|l| {
             let c = l.site.config();
             (

@@ -428,7 +428,7 @@ impl SiteObject {
     pub(super) async fn post_call(&self, req: &Request, body: &[u8], site: &str) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
-        let nc: NewCall = serde_json::from_slice(body)?;
+        let nc: NewCall = api::json_body(body)?;
         let region = self.with_loaded(|l| l.site.config().region)?;
         let inc = nc.check(now(), region)?;
         self.with_loaded(|l| check_outcome(l.site.config(), inc.outcome.as_ref()))??;
@@ -449,7 +449,7 @@ impl SiteObject {
     pub(super) async fn patch_call(&self, req: &Request, body: &[u8], id: &str) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
-        let up: CallUpdate = serde_json::from_slice(body)?;
+        let up: CallUpdate = api::json_body(body)?;
         let change = up.check()?;
         if let Some(o) = &change.outcome {
             self.with_loaded(|l| check_outcome(l.site.config(), o.as_ref()))??;

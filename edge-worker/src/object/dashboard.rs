@@ -263,7 +263,7 @@ impl SiteObject {
             .admit(Some(client), super::now().millis(), 10, 60)
             .map_err(ApiError::TooManyRequests)?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
-        let d: DemoCall = serde_json::from_slice(body)?;
+        let d: DemoCall = api::json_body(body)?;
         let session: SessionId =
             d.session_id
                 .parse()

@@ -45,7 +45,7 @@ impl SiteObject {
                 .map_err(ApiError::TooManyRequests)?;
         }
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
-        let nl: NewLead = serde_json::from_slice(body)?;
+        let nl: NewLead = api::json_body(body)?;
         let mut bad = Vec::new();
         let session = match nl.session_id.as_deref() {
             None | Some("") => None,

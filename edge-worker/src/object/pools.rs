@@ -205,7 +205,7 @@ impl SiteObject {
     ) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_BODY, false)?;
-        let add: AddNumbers = serde_json::from_slice(body)?;
+        let add: AddNumbers = api::json_body(body)?;
         let keys = self.keys()?;
         self.mutate(Some(Handler::AddNumbers), |l, db| {
             let i = target_index(l, target)?;

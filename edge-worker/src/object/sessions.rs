@@ -28,7 +28,7 @@ impl SiteObject {
         self.require_site()?;
         let raw = body;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
-        let ns = serde_json::from_slice::<SessionRequest>(body)?.check()?;
+        let ns = api::json_body::<SessionRequest>(body)?.check()?;
         let spilled = is_spilled(req);
         if let Route::Shard(k) = self.route_session(ns.id, spilled)? {
             return self.forward(site, k, req, raw, None).await;
@@ -247,7 +247,7 @@ impl SiteObject {
             return Ok(reply);
         }
         let input: api::TrailInput =
-            serde_json::from_slice(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)?;
+            api::json_body(check_body(req, body, api::MAX_PUBLIC_BODY, true)?)?;
         let steps = input.check(now().millis())?;
         self.mutate_batched(Handler::Trail, |l, db| {
             let max = l.site.config().trail_max;

@@ -141,7 +141,7 @@ impl SiteObject {
     pub(super) fn post_public(&self, req: &Request, body: &[u8]) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
-        let visit: api::PublicVisit = serde_json::from_slice(body)?;
+        let visit: api::PublicVisit = api::json_body(body)?;
         let region = visit.check()?;
         let body = self.with_loaded(|l| {
             let config = l.site.config();
@@ -173,7 +173,7 @@ impl SiteObject {
     ) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_BODY, false)?;
-        let new: NewKey = serde_json::from_slice(body)?;
+        let new: NewKey = api::json_body(body)?;
         if new.scope != "admin" && new.scope != "server" {
             return Err(ApiError::field("scope", "admin or server"));
         }
