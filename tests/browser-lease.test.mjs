@@ -70,9 +70,12 @@ test("two visitors get two numbers; a third sees the fallback", async () => {
 
 test("consent required: the original until consent, then a lease", async () => {
   const ctx = await browser.newContext();
+  // The client says what it shows (dni:assigned) once it has decided: the state waited for.
+  await ctx.addInitScript(() => document.addEventListener("dni:assigned", (e) => (window.__assigned = e.detail)));
   const { page: p } = await strictPage(ctx);
   await p.goto(page("&consent=1"));
-  await p.waitForTimeout(500);
+  await p.waitForFunction(() => window.__assigned);
+  assert.equal(await p.evaluate(() => window.__assigned.sessionId), null, "no session before consent");
   assert.equal(await shown(p), "Запись по телефону 8 (495) 123-45-67");
   assert.equal(await p.evaluate(() => localStorage.getItem("dni.sid")), null, "nothing stored before consent");
   await p.evaluate(() => window.dni.consent(true));
@@ -115,6 +118,7 @@ test("without consent: the channel's static number, decided on the page, nothing
     targets: [{ number: "8 (495) 123-45-67", pool: ["+74991000000", "+74991000001"], static_numbers: { email: "+74990007777" } }],
   }));
   const ctx = await browser.newContext();
+  await ctx.addInitScript(() => document.addEventListener("dni:assigned", (e) => (window.__assigned = e.detail)));
   const { page: p, problems } = await strictPage(ctx);
   const leases = [];
   p.on("request", (r) => r.url().includes("/sessions") && leases.push(r.url()));
@@ -128,7 +132,8 @@ test("without consent: the channel's static number, decided on the page, nothing
   assert.deepEqual(leases, [], "no session asked for");
   // A direct visit has no static number: the original until consent, then a lease.
   await p.goto(page("&site=e2e-static&consent=1"));
-  await p.waitForTimeout(300);
+  await p.waitForFunction(() => window.__assigned);
+  assert.deepEqual(await p.evaluate(() => window.__assigned.numbers.map((n) => n.kind)), ["original"]);
   assert.equal(await shown(p), "Запись по телефону 8 (495) 123-45-67");
   await p.evaluate(() => window.dni.consent(true));
   await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));

@@ -101,11 +101,18 @@ test("content added later is swapped; destroy() puts the originals back", async 
   assert.equal(await attr(page, "#link", "href"), "tel:+74951234567");
   assert.equal(await page.title(), "Клиника — 8 (495) 123-45-67");
   assert.equal(await text(page, "#later"), "Новый филиал: +7 (495) 123-45-67");
-  // After destroy, nothing is watched any more.
-  await page.evaluate(() => {
+  // After destroy, nothing is watched any more. The state waited for: a
+  // live swap on a sentinel changed in the same task, which the destroyed
+  // handle's observer would have seen at the same time.
+  await page.evaluate(async () => {
+    const { swapNumbers } = await import("/dist/index.js");
+    const sentinel = document.body.appendChild(document.createElement("p"));
+    sentinel.id = "sentinel";
+    window.live = await swapNumbers({ numbers: { "+74951234567": "+74997654321" }, region: "RU", numbering: window.RU_LINE ?? "", root: sentinel });
+    sentinel.textContent = "+7 495 123-45-67";
     document.getElementById("text").textContent = "8 (495) 123-45-67";
   });
-  await page.waitForTimeout(100);
+  await page.waitForFunction(() => document.getElementById("sentinel").textContent.includes("499"));
   assert.equal(await text(page, "#text"), "8 (495) 123-45-67");
   assert.deepEqual(problems, []);
   await ctx.close();
