@@ -62,10 +62,14 @@ ${modules.join("\n")}
   compatibilityDate = "${compat}",
   bindings = [
     (name = "SITES", durableObjectNamespace = "SiteObject"),
+    (name = "DIRECTORY", durableObjectNamespace = "Directory"),
     (name = "ASSETS", service = "assets"),
 ${WORKER_VARS.map((v) => `    (name = "${v}", fromEnvironment = "${v}"),`).join("\n")}
   ],
-  durableObjectNamespaces = [(className = "SiteObject", uniqueKey = "calltrack-SiteObject", enableSql = true)],
+  durableObjectNamespaces = [
+    (className = "SiteObject", uniqueKey = "calltrack-SiteObject", enableSql = true),
+    (className = "Directory", uniqueKey = "calltrack-Directory", enableSql = true),
+  ],
   durableObjectStorage = (localDisk = "state"),
   globalOutbound = "internet",
 );

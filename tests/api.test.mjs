@@ -371,7 +371,9 @@ describe("pools", () => {
     const dup = await call(w, "POST", "/v1/sites/live/pools/74951234567/numbers", { body: { numbers: ["+74990002001"] }, key: ADMIN_KEY, template: P });
     assert.equal(dup.status, 422);
     assert.equal(dup.body.error.fields[0].path, "numbers[0]");
-    assert.equal((await call(w, "POST", "/v1/sites/live/pools/%2B70000000000/numbers", { body: { numbers: [] }, key: ADMIN_KEY, template: P })).status, 400);
+    // Written as no number at all: 400; as an E.164 number no country has: no such pool.
+    assert.equal((await call(w, "POST", "/v1/sites/live/pools/%2B7abc/numbers", { body: { numbers: [] }, key: ADMIN_KEY, template: null })).status, 400);
+    assert.equal((await call(w, "POST", "/v1/sites/live/pools/%2B70000000000/numbers", { body: { numbers: [] }, key: ADMIN_KEY, template: P })).status, 404);
     assert.equal((await call(w, "POST", "/v1/sites/live/pools/%2B74951234500/numbers", { body: { numbers: [] }, key: ADMIN_KEY, template: P })).status, 404);
     // Removing the leased number: it drains, the visitor keeps it.
     const D = "/v1/sites/{site}/pools/{target}/numbers/{number}";

@@ -17,9 +17,13 @@
 //! * `client` (wasm only): the visitor's address and place, as the
 //!   platform or the reverse proxy says them.
 //!
+//! * `directory` (wasm only): the deployment's list of sites, an object of
+//!   its own, so that a name without a site starts no object.
+//!
 //! The Worker itself only routes: `/healthz`, everything under
-//! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`), and,
-//! run by workerd directly, the rest to the static files' service.
+//! `/v1/sites/{site}/` to that site's object (`id_from_name(site)`) once
+//! the directory lists the site, and, run by workerd directly, the rest to
+//! the static files' service.
 #![deny(unsafe_code)]
 
 pub mod alerts;
@@ -34,6 +38,8 @@ pub mod sealed;
 
 #[cfg(target_arch = "wasm32")]
 mod client;
+#[cfg(target_arch = "wasm32")]
+mod directory;
 #[cfg(target_arch = "wasm32")]
 mod object;
 #[cfg(target_arch = "wasm32")]
@@ -185,7 +191,77 @@ mod entry {
         Ok((seen <= cap).then_some(out))
     }
 
+    /// Whether `req` carries the deployment's key.
+    fn deployment(req: &Request, env: &Env) -> bool {
+        let header = req.headers().get("authorization").ok().flatten();
+        let Some(token) = crate::guard::bearer(header.as_deref()) else {
+            return false;
+        };
+        // Read as the object reads it: an unset variable is bound as null.
+        let env_value: &wasm_bindgen::JsValue = env.as_ref();
+        let admin = js_sys::Reflect::get(env_value, &"ADMIN_KEY".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        !admin.is_empty()
+            && crate::guard::constant_time_eq(
+                crate::guard::sha256_hex(token).as_bytes(),
+                crate::guard::sha256_hex(&admin).as_bytes(),
+            )
+    }
+
+    /// Asks the directory of sites (`GET`, `PUT`, `DELETE` of the site): the
+    /// answer's status.
+    async fn directory(env: &Env, method: Method, site: &str) -> Result<u16> {
+        let stub = env
+            .durable_object("DIRECTORY")?
+            .id_from_name("directory")?
+            .get_stub()?;
+        let init = RequestInit {
+            method,
+            ..RequestInit::default()
+        };
+        let req = Request::new_with_init(&format!("https://directory/{site}"), &init)?;
+        Ok(stub.fetch_with_request(req).await?.status_code())
+    }
+
+    /// Whether the directory lists `site` (this isolate remembers a yes).
+    async fn listed(env: &Env, site: &str) -> Result<bool> {
+        if LISTED.with(|l| l.borrow().contains(site)) {
+            return Ok(true);
+        }
+        let yes = directory(env, Method::Get, site).await? == 200;
+        if yes {
+            LISTED.with(|l| l.borrow_mut().insert(site.to_string()));
+        }
+        Ok(yes)
+    }
+
+    /// After the site's object answered a request with the deployment key:
+    /// a site deleted is unlisted, a site that answered with success listed.
+    async fn relist(
+        env: &Env,
+        site: &str,
+        rest: &[&str],
+        method: &Method,
+        status: u16,
+        was: bool,
+    ) -> Result<()> {
+        let whole = matches!(rest, [] | [""]);
+        if whole && *method == Method::Delete && (200..300).contains(&status) {
+            LISTED.with(|l| l.borrow_mut().remove(site));
+            directory(env, Method::Delete, site).await?;
+        } else if !was && (200..300).contains(&status) {
+            directory(env, Method::Put, site).await?;
+            LISTED.with(|l| l.borrow_mut().insert(site.to_string()));
+        }
+        Ok(())
+    }
+
     thread_local! {
+        /// The sites the directory listed for this isolate (a site deleted
+        /// since is answered by its own object: "no such site").
+        static LISTED: std::cell::RefCell<std::collections::HashSet<String>> = Default::default();
         /// How many shards each site has, as its objects last said, and until when to believe it.
         static SHARDS: std::cell::RefCell<std::collections::HashMap<String, (u32, f64)>> =
             Default::default();
@@ -199,6 +275,23 @@ mod entry {
     /// the site's own object. A shard that is not the session's forwards it,
     /// so an unknown or old count only costs a hop.
     async fn to_site(mut req: Request, env: &Env, site: &str, rest: &[&str]) -> Result<Response> {
+        // A name the directory does not list reaches no object, unless the
+        // deployment's key sends it (to create the site, say).
+        let deployment = deployment(&req, env);
+        let was = listed(env, site).await?;
+        if !was && !deployment {
+            // A key, whatever it is, is no key of a site by that name (as
+            // the site's object would say), and creating one takes the
+            // deployment's; anything else: there is no site.
+            let keyed = req.headers().get("authorization").ok().flatten().is_some();
+            let creating = req.method() == Method::Put && matches!(rest, [] | [""]);
+            return error(&if keyed || creating {
+                ApiError::Unauthorized
+            } else {
+                ApiError::NotFound("no such site".into())
+            });
+        }
+        let method = req.method();
         // No body is held past the largest any route takes (the object then
         // applies each route's own): a declared length over it is refused
         // unread, a body without one is read up to it.
@@ -261,6 +354,9 @@ mod entry {
             .id_from_name(&crate::api::shard_object(site, shard))?
             .get_stub()?;
         let resp = stub.fetch_with_request(req).await?;
+        if deployment {
+            relist(env, site, rest, &method, resp.status_code(), was).await?;
+        }
         if let Ok(Some(n)) = resp.headers().get("x-calltrack-shards") {
             if let Ok(n) = n.parse::<u32>() {
                 SHARDS.with(|m| {

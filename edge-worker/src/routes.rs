@@ -129,6 +129,12 @@ pub enum Handler {
     PostLead,
     /// `GET /reports/calls`.
     CallReport,
+    /// `PUT /costs`: ad spend in (JSON rows or a CSV export).
+    PutCosts,
+    /// `GET /costs`: the spend of some days.
+    GetCosts,
+    /// `DELETE /costs`: spend taken back.
+    DeleteCosts,
     /// `GET /reports/pools`.
     PoolReport,
     /// `DELETE /callers/{number}`.
@@ -229,6 +235,9 @@ pub const ROUTES: &[Route] = &[
     r(Post, "leads", Page, PostLead),
     r(Get, "leads", Admin, ListLeads),
     r(Get, "reports/calls", Admin, CallReport),
+    r(Put, "costs", Server, PutCosts),
+    r(Get, "costs", Admin, GetCosts),
+    r(Delete, "costs", Admin, DeleteCosts),
     r(Get, "reports/pools", Admin, PoolReport),
     r(Delete, "callers/{}", Admin, EraseCaller),
     r(Get, "deliveries", Admin, Deliveries),

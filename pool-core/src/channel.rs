@@ -442,7 +442,7 @@ fn known_referrer(host: &str) -> Option<Known> {
 }
 
 /// The channel that a `utm_medium` (with its source) stands for.
-fn channel_of_medium(medium: &str, source: &str) -> Channel {
+pub fn channel_of_medium(medium: &str, source: &str) -> Channel {
     let social_source = known_referrer(source)
         .map(|k| k.channel == Channel::Social)
         .unwrap_or(false)

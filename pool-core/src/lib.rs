@@ -82,6 +82,7 @@ pub mod session;
 pub mod shard;
 pub mod sim;
 pub mod site;
+pub mod spend;
 pub mod text;
 pub mod time;
 pub mod trail;

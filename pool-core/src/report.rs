@@ -2,8 +2,9 @@
 //! average duration and time to answer, the answer rate (answered / all x
 //! 100) and PTR as the trade defines it (successful calls / all calls x
 //! 100), beside it the share of calls rated (given an outcome) and the PTR
-//! over the rated calls, and the outcomes' value,
-//! grouped by channel, source / medium, campaign, keyword, ad, landing page,
+//! over the rated calls, and the outcomes' value; with the period's ad
+//! spend beside them ([`crate::spend`]), cost per call, per target call, per
+//! lead and per successful call, and ROMI; grouped by channel, source / medium, campaign, keyword, ad, landing page,
 //! region, agent, tag, day, or weekday x hour.
 //!
 //! Pure: the shell reads the calls of a period from storage into [`Fact`]s
@@ -54,6 +55,7 @@ use core::str::FromStr;
 
 use crate::calendar::{civil_from_days, weekday_hour, WEEKDAYS};
 use crate::call::Status;
+use crate::spend::{day_text, Spend};
 use crate::time::{Duration, Instant};
 
 /// One call, as a report needs it.
@@ -258,7 +260,25 @@ pub struct Row {
     pub callbacks: u64,
     /// Call-backs that connected the visitor.
     pub callbacks_connected: u64,
+    /// Ad spend of the group in the period, in minor units.
+    pub cost_minor: u64,
+    /// Cost / calls; `None` without cost or without calls.
+    pub cost_per_call_minor: Option<u64>,
+    /// Cost / target calls; `None` without cost or without target calls.
+    pub cost_per_target_call_minor: Option<u64>,
+    /// Cost / leads; `None` without cost or without leads.
+    pub cost_per_lead_minor: Option<u64>,
+    /// Cost / successful calls; `None` without cost or without successes.
+    pub cost_per_successful_minor: Option<u64>,
+    /// ROMI: (the outcomes' value − cost) / cost x 100; `None` without cost.
+    pub romi_percent: Option<f64>,
+    /// The outcomes' value / successful calls; `None` without successes.
+    pub value_per_successful_minor: Option<u64>,
 }
+
+/// The row of a group that spend cannot be told apart by (a landing page,
+/// a region, an agent, a tag, an hour): the period's spend, unallocated.
+pub const UNALLOCATED: &str = "(spend not by this grouping)";
 
 fn two(out: &mut String, n: u32) {
     out.push(char::from(b'0' + (n / 10 % 10) as u8));
@@ -346,6 +366,7 @@ struct Acc {
     leads: u64,
     callbacks: u64,
     callbacks_connected: u64,
+    cost_minor: u64,
 }
 
 /// Groups `facts`; rows by calls, most first (days and hours in order).
@@ -361,6 +382,43 @@ pub fn report_with(
     facts: &[Fact],
     visits: &[Touch],
     leads: &[Touch],
+    group: GroupBy,
+    offset_ms: &dyn Fn(Instant) -> i64,
+) -> Vec<Row> {
+    report_spent(facts, visits, leads, &[], group, offset_ms)
+}
+
+/// The group a spend row counts in: the key its visits' group would have
+/// (its channel, `source / medium`, campaign, keyword, ad or day), or
+/// [`UNALLOCATED`] when spend cannot be told apart that way (a spend row
+/// without a keyword, grouped by keyword, included).
+pub fn spend_key(s: &Spend, group: GroupBy) -> String {
+    match group {
+        GroupBy::Channel => String::from(s.channel().as_str()),
+        GroupBy::SourceMedium => {
+            let mut k = s.source.clone();
+            k.push_str(" / ");
+            k.push_str(&s.medium);
+            k
+        }
+        GroupBy::Campaign => s.campaign.clone(),
+        GroupBy::Keyword if s.keyword.is_some() => or_none(&s.keyword),
+        GroupBy::Ad if s.ad.is_some() => or_none(&s.ad),
+        GroupBy::Day => day_text(s.day),
+        _ => String::from(UNALLOCATED),
+    }
+}
+
+/// [`report_with`] with the period's ad spend: each spend row joins the
+/// group its key names (letter case aside: `Brand` spend meets `brand`
+/// visits), or makes a row of its own (spend with no call, visit or lead
+/// is shown, never dropped), and every row gets its cost, cost per call,
+/// per target call, per lead and per successful call, and ROMI.
+pub fn report_spent(
+    facts: &[Fact],
+    visits: &[Touch],
+    leads: &[Touch],
+    spend: &[Spend],
     group: GroupBy,
     offset_ms: &dyn Fn(Instant) -> i64,
 ) -> Vec<Row> {
@@ -393,6 +451,19 @@ pub fn report_with(
         for key in keys {
             count(groups.entry(key).or_default(), f);
         }
+    }
+    let folded: BTreeMap<String, String> = groups
+        .keys()
+        .map(|k| (k.to_lowercase(), k.clone()))
+        .collect();
+    for s in spend {
+        let key = spend_key(s, group);
+        let key = if groups.contains_key(&key) {
+            key
+        } else {
+            folded.get(&key.to_lowercase()).cloned().unwrap_or(key)
+        };
+        groups.entry(key).or_default().cost_minor += s.amount_minor;
     }
     let mut rows: Vec<Row> = groups.into_iter().map(|(key, a)| row(key, a)).collect();
     if !matches!(group, GroupBy::Day | GroupBy::WeekdayHour) {
@@ -432,7 +503,7 @@ fn count(a: &mut Acc, f: &Fact) {
 }
 
 fn row(key: String, a: Acc) -> Row {
-    Row {
+    let r = Row {
         key,
         calls: a.calls,
         answered: a.answered,
@@ -458,7 +529,39 @@ fn row(key: String, a: Acc) -> Row {
         calls_per_100_visits: (a.visits > 0).then(|| tenths(a.calls * 100, a.visits)),
         callbacks: a.callbacks,
         callbacks_connected: a.callbacks_connected,
-    }
+        cost_minor: 0,
+        cost_per_call_minor: None,
+        cost_per_target_call_minor: None,
+        cost_per_lead_minor: None,
+        cost_per_successful_minor: None,
+        romi_percent: None,
+        value_per_successful_minor: None,
+    };
+    costed(r, a.cost_minor)
+}
+
+/// `r` with `cost` and what follows from it and the row's own counts.
+fn costed(mut r: Row, cost: u64) -> Row {
+    r.cost_minor = cost;
+    r.cost_per_call_minor = per(cost, r.calls);
+    r.cost_per_target_call_minor = per(cost, r.target);
+    r.cost_per_lead_minor = per(cost, r.leads);
+    r.cost_per_successful_minor = per(cost, r.successful);
+    r.romi_percent = (cost > 0).then(|| {
+        let gain = i128::from(r.value_minor) - i128::from(cost);
+        let cost = i128::from(cost);
+        // Tenths of a percent, rounded half away from zero.
+        let tenths = (gain * 1000 + gain.signum() * cost / 2) / cost;
+        tenths as f64 / 10.0
+    });
+    r.value_per_successful_minor =
+        (r.successful > 0).then(|| (r.value_minor + r.successful / 2) / r.successful);
+    r
+}
+
+/// `cost / n`, rounded, when there is a cost and an `n`.
+fn per(cost: u64, n: u64) -> Option<u64> {
+    (cost > 0 && n > 0).then(|| (cost + n / 2) / n)
 }
 
 /// The row of every call together.
@@ -468,6 +571,11 @@ pub fn total(facts: &[Fact]) -> Row {
 
 /// The row of every call, visit and lead together.
 pub fn total_with(facts: &[Fact], visits: &[Touch], leads: &[Touch]) -> Row {
+    total_spent(facts, visits, leads, &[])
+}
+
+/// The row of every call, visit, lead and spend row together.
+pub fn total_spent(facts: &[Fact], visits: &[Touch], leads: &[Touch], spend: &[Spend]) -> Row {
     let all = |t: &Touch| Touch {
         channel: String::from("total"),
         ..t.clone()
@@ -481,7 +589,7 @@ pub fn total_with(facts: &[Fact], visits: &[Touch], leads: &[Touch]) -> Row {
         .collect();
     let visits: Vec<Touch> = visits.iter().map(all).collect();
     let leads: Vec<Touch> = leads.iter().map(all).collect();
-    report_with(&facts, &visits, &leads, GroupBy::Channel, &|_| 0)
+    let row = report_with(&facts, &visits, &leads, GroupBy::Channel, &|_| 0)
         .pop()
         .unwrap_or(Row {
             key: String::from("total"),
@@ -505,7 +613,15 @@ pub fn total_with(facts: &[Fact], visits: &[Touch], leads: &[Touch]) -> Row {
             calls_per_100_visits: None,
             callbacks: 0,
             callbacks_connected: 0,
-        })
+            cost_minor: 0,
+            cost_per_call_minor: None,
+            cost_per_target_call_minor: None,
+            cost_per_lead_minor: None,
+            cost_per_successful_minor: None,
+            romi_percent: None,
+            value_per_successful_minor: None,
+        });
+    costed(row, spend.iter().map(|s| s.amount_minor).sum())
 }
 
 /// One stored sample of a pool's counters, taken at the start of `hour`
@@ -578,6 +694,102 @@ pub fn pool_hours(samples: &[PoolSample]) -> Vec<PoolHour> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::spend::parse_day;
+
+    fn spend(day: &str, source: &str, campaign: &str, keyword: Option<&str>, minor: u64) -> Spend {
+        Spend {
+            day: parse_day(day).unwrap(),
+            source: source.into(),
+            medium: "cpc".into(),
+            campaign: campaign.into(),
+            keyword: keyword.map(Into::into),
+            ad: None,
+            amount_minor: minor,
+        }
+    }
+
+    fn paid(campaign: &str, target: bool, successful: Option<bool>, value_minor: u64) -> Fact {
+        Fact {
+            origin: Touch {
+                at: 1_764_547_200_000, // 2025-12-01
+                channel: "paid_search".into(),
+                source: "yandex".into(),
+                medium: "cpc".into(),
+                campaign: Some(campaign.into()),
+                term: Some("implants".into()),
+                ..Touch::default()
+            },
+            status: Status::Answered,
+            duration: Duration::from_secs(90),
+            target,
+            successful,
+            value_minor,
+            ..Fact::default()
+        }
+    }
+
+    #[test]
+    fn spend_joins_its_campaign_and_gives_cost_per_call_and_romi() {
+        let facts = [
+            paid("implants", true, Some(true), 5_000_000),
+            paid("implants", true, Some(false), 0),
+            paid("implants", false, None, 0),
+            paid("brand", true, None, 0),
+        ];
+        let spend = [
+            // Letter case aside, the campaign of the calls.
+            spend("2025-12-01", "yandex", "Implants", None, 1_200_000),
+            spend(
+                "2025-12-02",
+                "yandex",
+                "implants",
+                Some("implants"),
+                300_000,
+            ),
+            // A campaign that brought no call, visit or lead: a row of its own.
+            spend("2025-12-01", "google", "crowns", None, 99_900),
+        ];
+        let rows = report_spent(&facts, &[], &[], &spend, GroupBy::Campaign, &|_| 0);
+        let row = |k: &str| rows.iter().find(|r| r.key == k).unwrap();
+        let implants = row("implants");
+        assert_eq!(implants.cost_minor, 1_500_000);
+        assert_eq!(implants.cost_per_call_minor, Some(500_000));
+        assert_eq!(implants.cost_per_target_call_minor, Some(750_000));
+        assert_eq!(implants.cost_per_successful_minor, Some(1_500_000));
+        assert_eq!(implants.cost_per_lead_minor, None, "no lead");
+        // (50,000 - 15,000) / 15,000 x 100
+        assert_eq!(implants.romi_percent, Some(233.3));
+        assert_eq!(implants.value_per_successful_minor, Some(5_000_000));
+        let crowns = row("crowns");
+        assert_eq!((crowns.calls, crowns.cost_minor), (0, 99_900));
+        assert_eq!(crowns.romi_percent, Some(-100.0));
+        assert_eq!(row("brand").cost_minor, 0);
+        assert_eq!(row("brand").romi_percent, None, "no cost, no ROMI");
+        // By keyword, spend without one is shown unallocated, never dropped.
+        let rows = report_spent(&facts, &[], &[], &spend, GroupBy::Keyword, &|_| 0);
+        let cost = |k: &str| rows.iter().find(|r| r.key == k).map(|r| r.cost_minor);
+        assert_eq!(cost("implants"), Some(300_000));
+        assert_eq!(cost(UNALLOCATED), Some(1_299_900));
+        // By channel and by day, all of it has a place.
+        let rows = report_spent(&facts, &[], &[], &spend, GroupBy::Channel, &|_| 0);
+        assert_eq!(rows.iter().map(|r| r.cost_minor).sum::<u64>(), 1_599_900);
+        assert_eq!(rows[0].key, "paid_search");
+        let rows = report_spent(&facts, &[], &[], &spend, GroupBy::Day, &|_| 0);
+        assert_eq!(
+            rows.iter()
+                .find(|r| r.key == "2025-12-02")
+                .unwrap()
+                .cost_minor,
+            300_000
+        );
+        let total = total_spent(&facts, &[], &[], &spend);
+        assert_eq!((total.calls, total.cost_minor), (4, 1_599_900));
+        assert_eq!(total.cost_per_target_call_minor, Some(533_300));
+        // (50,000 - 15,999) / 15,999 x 100 = 212.52...
+        assert_eq!(total.romi_percent, Some(212.5));
+    }
+
     #[test]
     fn pool_hours_are_differences_of_consecutive_samples() {
         let sample = |hour, total, leased, requests, fallbacks| PoolSample {
@@ -605,7 +817,6 @@ mod tests {
         assert_eq!(percent_1dp(1, 0), 0.0);
     }
 
-    use super::*;
     use alloc::vec;
 
     #[test]

@@ -92,7 +92,8 @@ fn outcome_field(o: OutcomeInput, bad: &mut Vec<(&'static str, String)>) -> Opti
         None => None,
         Some(v) if v.is_finite() && (0.0..=1e12).contains(&v) => {
             let minor = (v * 100.0).round();
-            if (minor - v * 100.0).abs() > 1e-6 {
+            // Two decimals, as far as a double can tell them at that size.
+            if (minor - v * 100.0).abs() > f64::max(1e-6, minor * 4.0 * f64::EPSILON) {
                 bad.push(("outcome.value", "at most two decimals".into()));
             }
             Some(minor as u64)
@@ -224,21 +225,24 @@ impl NewCall {
     pub fn check(self, now: Instant, region: Option<Region>) -> Result<IncomingCall, ApiError> {
         let mut bad = Vec::new();
         let id = self.call_id.trim().to_string();
-        if id.is_empty() || id.len() > 128 || id.contains('/') {
+        if id.is_empty() || id.chars().count() > 128 || id.contains('/') {
             bad.push(("call_id", "1 to 128 characters, no /".to_string()));
         }
-        if self.tracking_number.trim().is_empty() || self.tracking_number.len() > 64 {
+        if self.tracking_number.trim().is_empty() || self.tracking_number.chars().count() > 64 {
             bad.push((
                 "tracking_number",
                 "the number dialled, 1 to 64 characters".to_string(),
             ));
         }
         let status = status_field(self.status.as_deref(), &mut bad).unwrap_or(Status::Ringing);
-        let started_at = self.started_at.map(Instant::from_millis).unwrap_or(now);
-        if started_at > now + Duration::from_mins(5) || started_at.millis() < 946_684_800_000 {
+        // A PBX's clock may run ahead of the edge's: a start still to come is now.
+        let started_at = self
+            .started_at
+            .map_or(now, |t| Instant::from_millis(t).min(now));
+        if started_at.millis() < 946_684_800_000 {
             bad.push((
                 "started_at",
-                "ms since the epoch, not in the future".to_string(),
+                "ms since the epoch, from the year 2000 on".to_string(),
             ));
         }
         if self.duration_secs.is_some_and(|d| d > 7 * 86_400) {
@@ -325,6 +329,21 @@ impl CallUpdate {
     }
 }
 
+/// An http(s) link with a host name (no IPv6 literal), nothing blank or
+/// invisible in it: what a recording's link may be.
+fn web_link(u: &str) -> bool {
+    let Some(rest) = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty()
+        && !host.contains(['[', ']', '@'])
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// Checks the free-text fields of calls: lengths and URLs.
 pub fn check_call_fields(
     bad: &mut Vec<(&'static str, String)>,
@@ -332,11 +351,11 @@ pub fn check_call_fields(
     recording_url: Option<&str>,
     tags: Option<&[String]>,
 ) {
-    if end_reason.is_some_and(|r| r.len() > 64) {
+    if end_reason.is_some_and(|r| r.chars().count() > 64) {
         bad.push(("end_reason", "at most 64 characters".into()));
     }
     if let Some(u) = recording_url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2048 {
+        if !web_link(u) || u.chars().count() > 2048 {
             bad.push((
                 "recording_url",
                 "an http(s) URL of at most 2048 characters".into(),
@@ -344,7 +363,10 @@ pub fn check_call_fields(
         }
     }
     if let Some(t) = tags {
-        if t.len() > 20 || t.iter().any(|x| x.trim().is_empty() || x.len() > 64) {
+        if t.len() > 20
+            || t.iter()
+                .any(|x| x.trim().is_empty() || x.chars().count() > 64)
+        {
             bad.push(("tags", "at most 20 tags of 1 to 64 characters".into()));
         }
     }
@@ -428,7 +450,23 @@ mod tests {
             r#"{{"call_id":"c","tracking_number":"1","started_at":{}}}"#,
             (now() + Duration::from_mins(10)).millis()
         );
-        assert!(call(&future).is_err());
+        assert_eq!(
+            call(&future).unwrap().started_at,
+            now(),
+            "a PBX's clock ahead: now"
+        );
+        let big = call(
+            r#"{"call_id":"c","tracking_number":"1","outcome":{"label":"sale","value":999999999999.99}}"#,
+        );
+        assert_eq!(
+            big.unwrap().outcome.unwrap().value_minor,
+            Some(99_999_999_999_999)
+        );
+        let wide = call(&format!(
+            r#"{{"call_id":"{}","tracking_number":"1"}}"#,
+            "я".repeat(128)
+        ));
+        assert!(wide.is_ok(), "128 characters, whatever their bytes");
     }
 
     #[test]

@@ -66,8 +66,11 @@ impl Beat {
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .to_string();
-        if c.page.is_empty() || c.page.len() > 512 {
-            bad.push(("coverage.page", "host and path, 1 to 512 bytes".to_string()));
+        if c.page.is_empty() || c.page.chars().count() > 512 {
+            bad.push((
+                "coverage.page",
+                "host and path, 1 to 512 characters".to_string(),
+            ));
         }
         for (reason, _) in c.unswapped.iter() {
             if Unswapped::parse(reason).is_none() {

@@ -14,9 +14,11 @@ use crate::error::ApiError;
 
 mod calls;
 mod coverage;
+mod spend;
 
 pub use calls::*;
 pub use coverage::*;
+pub use spend::*;
 
 /// The most bytes of an admin request body (a config with 100k numbers fits).
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -553,12 +555,28 @@ pub fn check_site_id(id: &str) -> Result<(), ApiError> {
 /// A number written in a path segment (`%2B74951234567`, `+7495...` or
 /// `7495...`), as E.164.
 pub fn path_number(raw: &str) -> Result<PhoneNumber, ApiError> {
-    let mut s = crate::http::percent_decode(raw, false);
-    if !s.starts_with('+') {
-        s.insert(0, '+');
-    }
-    s.parse()
-        .map_err(|e| ApiError::BadRequest(format!("{s:?} is not an E.164 number: {e}")))
+    lookup_number(&crate::http::percent_decode(raw, false), None)
+}
+
+/// A number a request looks something up by (`+7495...` or `7495...`):
+/// not written as an E.164 number at all, a 400 (or `field`'s 422); written
+/// as one that no country has, a 404, since nothing of the site's can be
+/// found by it.
+pub fn lookup_number(raw: &str, field: Option<&'static str>) -> Result<PhoneNumber, ApiError> {
+    let raw = raw.trim();
+    let digits = raw.strip_prefix('+').unwrap_or(raw);
+    let e164 = format!("+{digits}");
+    e164.parse().map_err(|e| {
+        let written = (8..=15).contains(&digits.len())
+            && !digits.starts_with('0')
+            && digits.bytes().all(|b| b.is_ascii_digit());
+        let why = format!("{raw:?} is not an E.164 number: {e}");
+        match field {
+            _ if written => ApiError::NotFound(format!("{e164} is no number of this site ({e})")),
+            Some(f) => ApiError::field(f, why),
+            None => ApiError::BadRequest(why),
+        }
+    })
 }
 
 #[cfg(test)]

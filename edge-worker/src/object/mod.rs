@@ -58,6 +58,7 @@ mod sessions;
 mod shards;
 mod sites;
 mod sizing;
+mod spend;
 mod twilio;
 
 type R<T> = std::result::Result<T, ApiError>;
@@ -634,6 +635,9 @@ impl SiteObject {
             H::PipedriveWebhook => self.pipedrive_webhook(req, body).await,
             H::PostLead => self.post_lead(caller, req, body, site).await,
             H::CallReport => self.call_report(req, site).await,
+            H::PutCosts => self.put_costs(req, body),
+            H::GetCosts => self.get_costs(req),
+            H::DeleteCosts => self.delete_costs(req),
             H::PoolReport => self.pool_report(req, site).await,
             H::EraseCaller => self.erase_caller(req, arg(0), site).await,
             H::Deliveries => self.deliveries(req),

@@ -328,9 +328,7 @@ impl SiteObject {
         let raw = q
             .get("number")
             .ok_or_else(|| ApiError::field("number", "the tracking number, E.164"))?;
-        let number: PhoneNumber = raw.trim().parse().map_err(|e| {
-            ApiError::field("number", format!("{raw:?} is not an E.164 number: {e}"))
-        })?;
+        let number = api::lookup_number(raw, Some("number"))?;
         // A sharded site: the shard that owns the number has its journal.
         // A sharded site: the shard that owns the number has its journal
         // (and, while the number changes shard, the old one its past).

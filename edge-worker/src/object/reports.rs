@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use worker::{Request, Response};
 
 use pool_core::report::{self, Fact, GroupBy, Touch};
+use pool_core::spend::Spend;
 use pool_core::time::Instant;
 
 use super::call_view::fact;
@@ -13,7 +14,7 @@ use super::calls::filtered;
 use super::{json, SiteObject, R};
 use crate::error::ApiError;
 use crate::http::{self, period, query};
-use crate::store::Db;
+use crate::store::{self, Db};
 use crate::telephony;
 use crate::tz::utc_offset_ms;
 
@@ -68,8 +69,26 @@ impl SiteObject {
                 .entry(hour)
                 .or_insert_with(|| utc_offset_ms(&tz, hour * 3_600_000))
         };
-        let rows = report::report_with(&facts, &visits, &leads, group, &offset);
-        let total = report::total_with(&facts, &visits, &leads);
+        // The spend of the period's days (the site's own days), filtered as
+        // the visits are; none where a filter names what spend has not.
+        let day_of = |t: Instant| (t.millis() + offset(t)).div_euclid(86_400_000);
+        let last = Instant::from_millis(to.millis() - 1);
+        let spend: Vec<Spend> = store::spend_between(&db, day_of(from), day_of(last))?
+            .into_iter()
+            .map(|r| r.spend)
+            .filter(|s| {
+                q.get("channel").is_none_or(|c| s.channel().as_str() == c)
+                    && q.get("campaign").is_none_or(|c| &s.campaign == c)
+                    && q.get("keyword")
+                        .is_none_or(|k| s.keyword.as_ref() == Some(k))
+                    && q.get("ad").is_none_or(|a| s.ad.as_ref() == Some(a))
+                    && !q.contains_key("region")
+                    && !q.contains_key("agent")
+                    && !q.contains_key("tag")
+            })
+            .collect();
+        let rows = report::report_spent(&facts, &visits, &leads, &spend, group, &offset);
+        let total = report::total_spent(&facts, &visits, &leads, &spend);
         if q.get("format").map(String::as_str) == Some("csv") {
             let header = [
                 "key",
@@ -93,6 +112,13 @@ impl SiteObject {
                 "calls_per_100_visits",
                 "callbacks",
                 "callbacks_connected",
+                "cost",
+                "cost_per_call",
+                "cost_per_target_call",
+                "cost_per_lead",
+                "cost_per_successful",
+                "romi_percent",
+                "value_per_successful",
             ];
             let lines: Vec<Vec<String>> = rows
                 .iter()
@@ -123,6 +149,13 @@ impl SiteObject {
                             .map_or_else(String::new, |p| p.to_string()),
                         r.callbacks.to_string(),
                         r.callbacks_connected.to_string(),
+                        money(r.cost_minor),
+                        r.cost_per_call_minor.map_or_else(String::new, money),
+                        r.cost_per_target_call_minor.map_or_else(String::new, money),
+                        r.cost_per_lead_minor.map_or_else(String::new, money),
+                        r.cost_per_successful_minor.map_or_else(String::new, money),
+                        r.romi_percent.map_or_else(String::new, |p| p.to_string()),
+                        r.value_per_successful_minor.map_or_else(String::new, money),
                     ]
                 })
                 .collect();

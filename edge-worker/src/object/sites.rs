@@ -347,6 +347,7 @@ impl SiteObject {
             "callbacks",
             "crm_links",
             "missed_alerts",
+            "spend",
             "outbox",
             "coverage",
             "numbers",

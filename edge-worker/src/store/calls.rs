@@ -505,6 +505,11 @@ pub fn prune(db: &Db, h: &pool_core::retention::Horizons) -> worker::Result<()> 
             h.records,
         ),
         ("DELETE FROM crm_links WHERE created_at < ?", h.records),
+        // A day's spend goes with the day's calls.
+        (
+            "DELETE FROM spend WHERE (day + 1) * 86400000 < ?",
+            h.records,
+        ),
         (
             "DELETE FROM missed_alerts WHERE sent_at IS NULL AND at < ?",
             h.records,

@@ -2,7 +2,7 @@
 //! ([`Db`]: statements, transactions, the test-only fault switch), every
 //! table ([`SCHEMA`]), and a file per table group with typed rows in and
 //! out: `numbers` (and the pools' counters), `journal`, `sessions` (and
-//! coverage), `keys`, `calls` (and leads), `outbox`, `samples`.
+//! coverage), `keys`, `calls` (and leads), `outbox`, `samples`, `spend`.
 //!
 //! A lease or a heartbeat writes the changed number's row, its newest
 //! journal intervals and the pool's counters: a few rows, never the whole state.
@@ -15,21 +15,25 @@ use pool_core::time::Instant;
 
 mod calls;
 mod db;
+mod directory;
 mod journal;
 mod keys;
 mod numbers;
 mod outbox;
 mod samples;
 mod sessions;
+mod spend;
 
 pub use calls::*;
 pub use db::{Db, Write};
+pub use directory::{list, listed, unlist, DIRECTORY_SCHEMA};
 pub use journal::*;
 pub use keys::*;
 pub use numbers::*;
 pub use outbox::*;
 pub use samples::*;
 pub use sessions::*;
+pub use spend::*;
 
 /// Tables, created on first use.
 pub const SCHEMA: &[&str] = &[
@@ -60,6 +64,7 @@ pub const SCHEMA: &[&str] = &[
     MISSED_ALERTS_TABLE,
     CALLBACKS_TABLE,
     CRM_LINKS_TABLE,
+    SPEND_TABLE,
     // Every scan the alarm, the reports and the pruning make.
     "CREATE INDEX IF NOT EXISTS sessions_created ON sessions (created)",
     "CREATE INDEX IF NOT EXISTS sessions_last_seen ON sessions (last_seen)",
