@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBrowser, buildWorker } from "./build.mjs";
+import { demoSpendCsv } from "./demo-spend.mjs";
 import { fail, log, root } from "./lib.mjs";
 import { spawnWorkerd, writeWorkerdConfig } from "./workerd.mjs";
 
@@ -71,6 +72,17 @@ const seeded = await fetch(`${url}/v1/sites/demo`, {
 if (!seeded.ok) {
   child.kill("SIGTERM");
   fail(`seeding the demo site failed: ${seeded.status} ${await seeded.text()}`);
+}
+
+// A month of the demo campaigns' spend (a CSV upload, as a marketer would send it).
+const spend = await fetch(`${url}/v1/sites/demo/costs`, {
+  method: "PUT",
+  headers: { authorization: `Bearer ${adminKey}`, "content-type": "text/csv" },
+  body: demoSpendCsv(),
+});
+if (!spend.ok) {
+  child.kill("SIGTERM");
+  fail(`seeding the demo site's spend failed: ${spend.status} ${await spend.text()}`);
 }
 
 // From here on, show the worker's own log as it comes.

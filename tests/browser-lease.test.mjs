@@ -51,6 +51,24 @@ test("a visitor sees a leased number in the original format, and keeps it on rel
   await ctx.close();
 });
 
+test("the visit carries the analytics' ids the page has: GA4's client id and Metrica's ClientID", async () => {
+  await createSite(worker, "e2e-ids", siteSpec({ pool: 1, origins: [server.url] }));
+  const ctx = await browser.newContext();
+  await ctx.addCookies([
+    { name: "_ga", value: "GA1.1.1234567890.1700000000", url: server.url },
+    { name: "_ym_uid", value: "1764590000123456789", url: server.url },
+  ]);
+  const { page: p, problems } = await strictPage(ctx);
+  const asked = p.waitForRequest((r) => r.url().endsWith("/sessions") && r.method() === "POST");
+  await p.goto(page("&site=e2e-ids&utm_source=yandex&utm_medium=cpc&yclid=5551234567"));
+  const body = (await asked).postDataJSON();
+  assert.equal(body.ga_client_id, "1234567890.1700000000");
+  assert.equal(body.ym_client_id, "1764590000123456789");
+  await p.waitForFunction(() => document.getElementById("text").textContent.includes("499"));
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
 test("two visitors get two numbers; a third sees the fallback", async () => {
   await createSite(worker, "e2e-2", siteSpec({ pool: 2, origins: [server.url] }));
   const texts = [];

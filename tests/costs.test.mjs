@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ADMIN_KEY, call, createSite, newSession, siteSpec } from "./support/api.mjs";
 import { startWorker } from "./support/workerd.mjs";
+import { demoSpendCsv } from "../scripts/demo-spend.mjs";
 
 const site = "clinic-money";
 const R = "/v1/sites/{site}/reports/calls";
@@ -141,6 +142,16 @@ describe("spend and return", () => {
     const many = { rows: Array.from({ length: 10_001 }, () => ({ day: day(), source: "y", medium: "cpc", campaign: "c", amount: 1 })) };
     assert.equal((await upload(many)).status, 422, "10,000 rows an upload at most");
     assert.equal((await call(w, "GET", `/v1/sites/${site}/costs`, { key: ADMIN_KEY, template: C })).body.total_minor, before);
+  });
+
+  test("npm start's month of demo spend is read whole: 30 days of both demo campaigns", async () => {
+    await createSite(w, "demo-spend", siteSpec({ time_zone: "Europe/Moscow", currency: "RUB" }));
+    const r = await call(w, "PUT", "/v1/sites/demo-spend/costs", { raw: demoSpendCsv(), key: ADMIN_KEY, headers: { "content-type": "text/csv" }, template: C });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.stored, 60);
+    const rep = await call(w, "GET", "/v1/sites/demo-spend/reports/calls?group_by=campaign", { key: ADMIN_KEY, template: R });
+    assert.deepEqual(rep.body.rows.map((x) => x.key).sort(), ["crowns", "implants"]);
+    assert.ok(rep.body.rows.every((x) => x.cost_minor > 0 && x.calls === 0));
   });
 
   test("a server key uploads, a browser cannot; an admin key takes spend back", async () => {

@@ -172,6 +172,52 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1 && document.querySelector("#log tbody").textContent.includes("email"));
   await page.fill("#f-keyword", "no such keyword");
   await page.waitForFunction(() => !document.getElementById("log-empty").hidden);
+  // Spend in: a month's CSV uploaded from the budget card; cost and ROMI by campaign.
+  const today = new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 10);
+  await page.setInputFiles("#spend-file", {
+    name: "spend.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(`day,source,medium,campaign,amount\n${today},google,cpc,implants,3000\n${today},yandex,cpc,crowns,1500\n`),
+  });
+  await page.waitForFunction(() => document.querySelector("#spend-result").textContent.startsWith("2 rows"));
+  await page.waitForFunction(() => document.querySelector("#budget").textContent.includes("crowns"));
+  const budgetRows = () => page.locator("#budget tbody tr").evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  const head = await page.locator("#budget thead th").evaluateAll((cells) => cells.map((c) => c.textContent.replace(/ [▲▼]$/, "")));
+  const cell = (row, name) => row[head.indexOf(name)];
+  let rows = await budgetRows();
+  const implants = rows.find((r) => r[0] === "implants");
+  assert.match(cell(implants, "Spend"), /3,000/);
+  assert.equal(cell(implants, "Calls"), "1");
+  assert.match(cell(implants, "Cost per target call"), /3,000/);
+  assert.equal(cell(implants, "ROMI"), "-100%", "spend and no value yet");
+  const crowns = rows.find((r) => r[0] === "crowns");
+  assert.equal(cell(crowns, "Calls"), "0", "spend with no call is a row of its own");
+  assert.match(cell(crowns, "Spend"), /1,500/);
+  assert.match(await kpi("Spend"), /4,500/);
+  // Sorted by spend, most first; a click on the header turns it round.
+  const order = (list) => list.map((r) => r[0]).filter((k) => k === "implants" || k === "crowns");
+  assert.deepEqual(order(rows.slice(0, -1)), ["implants", "crowns"]);
+  await page.click("#budget thead button[data-key=cost_minor]");
+  assert.deepEqual(order((await budgetRows()).slice(0, -1)), ["crowns", "implants"]);
+  // The log unfiltered again.
+  await page.fill("#f-keyword", "");
+  await page.selectOption("#f-status", "");
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 3);
+  // The manager rates the Google call an appointment, worth 15,000 (the outcome's own value):
+  // (15,000 - 3,000) / 3,000 = 400%.
+  await answeredRow.locator("select.outcome").selectOption("appointment");
+  await page.waitForFunction(() => [...document.querySelectorAll("#budget tbody tr")].some((r) => r.cells[0].textContent === "implants" && r.textContent.includes("400%")));
+  assert.match(cell((await budgetRows()).find((r) => r[0] === "implants"), "Revenue"), /15,000/);
+  // By channel, all of it is paid search's.
+  await page.selectOption("#budget-group", "channel");
+  await page.waitForFunction(() => document.querySelector("#budget tbody tr")?.cells[0].textContent === "paid_search" || [...document.querySelectorAll("#budget tbody tr")].some((r) => r.cells[0].textContent === "paid_search"));
+  rows = await budgetRows();
+  assert.match(cell(rows.find((r) => r[0] === "paid_search"), "Spend"), /4,500/);
+  assert.equal(await page.locator("#chart-ptr-cost canvas").count(), 1);
+  // When the missed calls came: one, the email visitor's.
+  await page.selectOption("#heat-status", "missed");
+  await page.waitForFunction(() => [...document.querySelectorAll("#heatmap td")].filter((td) => td.textContent).length === 1);
+  await page.selectOption("#heat-status", "");
   // The sizing calculator answers.
   await page.click("#sizing-form button");
   await page.waitForFunction(() => document.querySelector("#sizing table"));

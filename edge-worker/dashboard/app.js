@@ -5,12 +5,12 @@ import uPlot from "uplot";
 const $ = (s) => document.querySelector(s);
 const KEY = "calltrack.dashboard";
 const COLORS = ["#0a7ea4", "#e07a2f", "#2f9e44", "#9c36b5", "#c92a2a", "#1864ab", "#5c940d", "#868e96"];
-const state = { site: "", key: "", days: 30, tz: "UTC", cursor: null, charts: [], outcomes: [] };
+const state = { site: "", key: "", days: 30, tz: "UTC", cursor: null, charts: [], outcomes: [], currency: "USD", budget: null, sort: { key: "cost_minor", dir: -1 } };
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function api(path, init = {}) {
-  const headers = { authorization: `Bearer ${state.key}`, ...(init.body ? { "content-type": "application/json" } : {}) };
+  const headers = { authorization: `Bearer ${state.key}`, ...(init.body ? { "content-type": init.type ?? "application/json" } : {}) };
   const r = await fetch(`/v1/sites/${encodeURIComponent(state.site)}${path}`, { ...init, headers });
   const body = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(body?.error?.message || `the edge answered ${r.status}`);
@@ -44,20 +44,32 @@ function empty(el, text) {
   el.innerHTML = `<p class="empty">${esc(text)}</p>`;
 }
 
-function chart(el, labels, series, { bars = false, yLabel = "", max } = {}) {
+/** An amount in minor units, in the site's currency; "—" for none. */
+function money(minor) {
+  if (minor === null || minor === undefined) return "—";
+  return new Intl.NumberFormat(undefined, { style: "currency", currency: state.currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(minor / 100);
+}
+
+function chart(el, labels, series, { bars = false, yLabel = "", max, right } = {}) {
   el.innerHTML = "";
   const width = Math.max(el.clientWidth || 300, 260);
   const x = labels.map((_, i) => i);
   const opts = {
     width,
     height: 220,
-    scales: { x: { time: false }, y: max ? { range: [0, max] } : { range: (u, lo, hi) => [0, Math.max(hi, 1)] } },
+    scales: {
+      x: { time: false },
+      y: max ? { range: [0, max] } : { range: (u, lo, hi) => [0, Math.max(hi, 1)] },
+      ...(right ? { right: { range: (u, lo, hi) => [0, Math.max(hi, 1)] } } : {}),
+    },
     axes: [
       { values: (u, splits) => splits.map((i) => (Number.isInteger(i) ? labels[i] ?? "" : "")) },
       { label: yLabel },
+      ...(right ? [{ scale: "right", side: 1, label: right, grid: { show: false } }] : []),
     ],
     series: [{}, ...series.map((s, i) => ({
       label: s.label,
+      scale: s.right ? "right" : "y",
       stroke: COLORS[i % COLORS.length],
       fill: bars ? COLORS[i % COLORS.length] + "cc" : undefined,
       width: 2,
@@ -87,6 +99,9 @@ function kpis(total, overview) {
     ["Visits", total.visits],
     ["Calls per 100 visits", total.calls_per_100_visits ?? "—"],
     ["Leads", total.leads],
+    ["Spend", money(total.cost_minor)],
+    ["Cost per target call", money(total.cost_per_target_call_minor)],
+    ["ROMI", pct(total.romi_percent)],
   ];
   $("#kpis").innerHTML = items.map(([k, v]) => `<div class="kpi"><span class="muted">${esc(k)}</span><b>${esc(v)}</b></div>`).join("");
 }
@@ -151,9 +166,10 @@ async function missed() {
 
 async function heatmap() {
   const { from, to } = period();
-  const rep = await api(`/reports/calls?${q({ group_by: "weekday_hour", from, to })}`);
+  const status = $("#heat-status").value;
+  const rep = await api(`/reports/calls?${q({ group_by: "weekday_hour", status, from, to })}`);
   const el = $("#heatmap");
-  if (rep.rows.length === 0) return empty(el, "No calls in this period yet.");
+  if (rep.rows.every((r) => r.calls === 0)) return empty(el, status ? `No ${status === "missed" ? "missed" : "non-target"} calls in this period.` : "No calls in this period yet.");
   const m = new Map(rep.rows.map((r) => [r.key, r.calls]));
   const max = Math.max(...m.values());
   const wd = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -192,11 +208,81 @@ async function pools(overview) {
   chart(el, labels, series, { max: 100, yLabel: "%" });
 }
 
-const pct = (v) => (v === null || v === undefined ? "—" : `${v}%`);
+function pct(v) {
+  return v === null || v === undefined ? "—" : `${v}%`;
+}
 const table = (head, rows) =>
   `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`)
     .join("")}</tbody></table>`;
+
+/** The budget table's columns: header, row field, how it is shown. */
+const BUDGET = [
+  ["Spend", "cost_minor", money],
+  ["Visits", "visits", String],
+  ["Calls", "calls", String],
+  ["Target calls", "target", String],
+  ["Leads", "leads", String],
+  ["PTR", "ptr_percent", pct],
+  ["Cost per call", "cost_per_call_minor", money],
+  ["Cost per target call", "cost_per_target_call_minor", money],
+  ["Cost per lead", "cost_per_lead_minor", money],
+  ["Revenue", "value_minor", money],
+  ["ROMI", "romi_percent", pct],
+];
+
+/** Spend, calls and return by the chosen grouping, sorted by a column (click a header). */
+async function budget(reload = true) {
+  const el = $("#budget");
+  if (reload) {
+    const { from, to } = period();
+    state.budget = await api(`/reports/calls?${q({ group_by: $("#budget-group").value, from, to })}`);
+  }
+  const rows = state.budget.rows.filter((r) => r.calls || r.visits || r.leads || r.cost_minor);
+  if (rows.length === 0) return empty(el, "No calls, visits or spend in this period yet. Upload spend as CSV: day, source, medium, campaign, amount.");
+  const { key, dir } = state.sort;
+  const val = (r) => r[key] ?? (dir < 0 ? -Infinity : Infinity);
+  rows.sort((a, b) => (key === "key" ? a.key.localeCompare(b.key) : val(a) - val(b)) * dir);
+  const mark = (k) => (k === key ? (dir < 0 ? " ▼" : " ▲") : "");
+  const head = [["", "key"], ...BUDGET.map(([h, k]) => [h, k])];
+  el.innerHTML = `<table class="budget"><thead><tr>${head
+    .map(([h, k]) => `<th><button type="button" class="sort" data-key="${esc(k)}">${esc(h || $("#budget-group").selectedOptions[0].textContent)}${mark(k)}</button></th>`)
+    .join("")}</tr></thead><tbody>${rows
+    .map((r) => `<tr><td>${esc(r.key)}</td>${BUDGET.map(([, k, f]) => `<td class="${k === "romi_percent" && r[k] < 0 ? "error" : ""}">${esc(f(r[k]))}</td>`).join("")}</tr>`)
+    .join("")}<tr class="total"><td>total</td>${BUDGET.map(([, k, f]) => `<td>${esc(f(state.budget.total[k]))}</td>`).join("")}</tr></tbody></table>`;
+}
+
+/** PTR and cost per target call, day by day. */
+async function ptrCostChart() {
+  const { from, to } = period();
+  const rep = await api(`/reports/calls?${q({ group_by: "day", from, to })}`);
+  const el = $("#chart-ptr-cost");
+  if (rep.rows.length === 0) return empty(el, "No calls or spend in this period yet.");
+  const labels = days();
+  const m = new Map(rep.rows.map((x) => [x.key, x]));
+  chart(el, labels, [
+    { label: "PTR %", data: labels.map((d) => m.get(d)?.ptr_percent ?? null) },
+    { label: `cost per target call, ${state.currency}`, right: true, data: labels.map((d) => (m.get(d)?.cost_per_target_call_minor ?? null) === null ? null : m.get(d).cost_per_target_call_minor / 100) },
+  ], { yLabel: "%", right: state.currency });
+}
+
+async function uploadSpend(input) {
+  const file = input.files?.[0];
+  if (!file) return;
+  const out = $("#spend-result");
+  out.className = "muted";
+  out.textContent = `Uploading ${file.name}...`;
+  try {
+    const r = await api("/costs", { method: "PUT", body: await file.text(), type: "text/csv" });
+    out.textContent = `${r.stored} rows of spend stored (${money(Math.round(r.amount * 100))}).`;
+    await load();
+  } catch (err) {
+    out.className = "error";
+    out.textContent = err.message;
+  } finally {
+    input.value = "";
+  }
+}
 
 /** Visits → calls → target calls → successful outcomes, per channel. */
 function funnel(byChannel) {
@@ -204,8 +290,8 @@ function funnel(byChannel) {
   const rows = byChannel.rows.filter((r) => r.visits || r.calls);
   if (rows.length === 0) return empty(el, "No visits or calls in this period yet.");
   el.innerHTML = table(
-    ["Channel", "Visits", "Calls", "Calls per 100 visits", "Target calls", "Successful", "PTR", "Leads", "Value"],
-    rows.map((r) => [r.key, r.visits, r.calls, r.calls_per_100_visits ?? "—", r.target, r.successful, pct(r.ptr_percent), r.leads, (r.value_minor / 100).toFixed(2)]),
+    ["Channel", "Visits", "Calls", "Calls per 100 visits", "Target calls", "Successful", "PTR", "Leads", "Value", "Spend", "ROMI"],
+    rows.map((r) => [r.key, r.visits, r.calls, r.calls_per_100_visits ?? "—", r.target, r.successful, pct(r.ptr_percent), r.leads, money(r.value_minor), money(r.cost_minor), pct(r.romi_percent)]),
   );
 }
 
@@ -215,7 +301,8 @@ async function agents() {
   const { from, to } = period();
   const rep = await api(`/reports/calls?${q({ group_by: "agent", from, to })}`);
   const el = $("#agents");
-  const rows = rep.rows.filter((r) => r.key !== "(none)");
+  // Agents' rows are their calls' (the period's spend, which no agent has, is left out).
+  const rows = rep.rows.filter((r) => r.key !== "(none)" && r.calls > 0);
   if (rows.length === 0) return empty(el, "No calls with an agent yet: name your agents in the config (agents), and a PBX sends agent with each call.");
   el.innerHTML = table(
     ["Agent", "Calls", "Answered", "Missed", "Avg. wait", "Target", "PTR"],
@@ -305,6 +392,7 @@ async function setOutcome(select) {
     });
     const { from, to } = period();
     kpis((await api(`/reports/calls?${q({ group_by: "channel", from, to })}`)).total, state.overview);
+    await budget();
     select.dataset.saved = label;
   } catch (err) {
     alerts([{ kind: "not_swapping", message: err.message }]);
@@ -362,6 +450,7 @@ async function load() {
   state.overview = overview;
   state.config = await api("");
   state.outcomes = state.config.outcomes ?? [];
+  state.currency = state.config.currency || "USD";
   const agentSel = $("#f-agent");
   const keepAgent = agentSel.value;
   agentSel.innerHTML = `<option value="">all</option>${(state.config.agents ?? [])
@@ -379,7 +468,7 @@ async function load() {
   sel.innerHTML = `<option value="">all</option>${byChannel.rows.map((r) => `<option>${esc(r.key)}</option>`).join("")}`;
   sel.value = keep;
   funnel(byChannel);
-  await Promise.all([channelCharts(byChannel), targetChart(), missed(), heatmap(), pools(overview), log(), agents(), sources(), leads(), deliveries()]);
+  await Promise.all([channelCharts(byChannel), targetChart(), missed(), heatmap(), pools(overview), log(), agents(), sources(), leads(), deliveries(), budget(), ptrCostChart()]);
   document.body.dataset.loaded = String(Date.now());
 }
 
@@ -423,6 +512,17 @@ $("#log").addEventListener("change", (e) => {
   if (e.target.matches("select.outcome")) setOutcome(e.target);
 });
 $("#sizing-form").addEventListener("submit", sizing);
+$("#budget-form").addEventListener("submit", (e) => e.preventDefault());
+$("#budget-group").addEventListener("change", () => budget().catch((e) => alerts([{ kind: "not_swapping", message: e.message }])));
+$("#spend-file").addEventListener("change", (e) => uploadSpend(e.target));
+$("#budget").addEventListener("click", (e) => {
+  const b = e.target.closest("button.sort");
+  if (!b) return;
+  const key = b.dataset.key;
+  state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : key === "key" ? 1 : -1 };
+  budget(false);
+});
+$("#heat-status").addEventListener("change", () => heatmap().catch((e) => alerts([{ kind: "not_swapping", message: e.message }])));
 $("#deliveries").addEventListener("click", async (e) => {
   const b = e.target.closest("button.retry");
   if (!b) return;

@@ -68,6 +68,7 @@ pub mod call;
 pub mod callback;
 pub mod channel;
 pub mod client;
+pub mod conversion;
 pub mod coverage;
 pub mod crm;
 pub mod delivery;

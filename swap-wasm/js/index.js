@@ -207,10 +207,10 @@ const store = {
 /** A new session id: 128 random bits from the browser's CSPRNG, as 32 hex digits (no wasm needed). */
 const newSessionId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join("");
 
-function gaClientId() {
-  const m = document.cookie.match(/(?:^|; )_ga=GA\d\.\d\.(\d+\.\d+)/);
-  return m ? m[1] : undefined;
-}
+/** A first-party cookie's value, as `re` captures it: GA4's client id
+ * (`_ga`) and Metrica's ClientID (`_ym_uid`) ride with the session, so a
+ * call can be sent to the analytics the visit is in. */
+const cookie = (re) => document.cookie.match(re)?.[1];
 
 let client = null;
 
@@ -363,7 +363,7 @@ class Client {
     }
     this.sid_ = sid;
     // The request leaves now, before the wasm is here (it loads meanwhile).
-    const asked = { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: gaClientId(), region: this.tagRegion_ };
+    const asked = { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: cookie(/(?:^|; )_ga=GA\d\.\d\.(\d+\.\d+)/), ym_client_id: cookie(/(?:^|; )_ym_uid=(\d{1,32})(?:;|$)/), region: this.tagRegion_ };
     const leased = this.request_("/sessions", asked);
     leased.catch(() => {});
     load().catch(() => {});

@@ -41,6 +41,9 @@ pub struct SessionRequest {
     /// The `_ga` client id, for GA4 export.
     #[serde(default)]
     pub ga_client_id: Option<String>,
+    /// Yandex Metrica's ClientID (the `_ym_uid` cookie), for Metrica's call upload.
+    #[serde(default)]
+    pub ym_client_id: Option<String>,
     /// Server integrations only (with a server key): the visitor's address.
     #[serde(default)]
     pub client_ip: Option<String>,
@@ -82,6 +85,8 @@ pub struct NewSession {
     pub referrer: Option<String>,
     /// The `_ga` client id, if any.
     pub ga_client_id: Option<String>,
+    /// Metrica's ClientID, if any.
+    pub ym_client_id: Option<String>,
     /// Passed by a server integration.
     pub client_ip: Option<String>,
     /// Passed by a server integration.
@@ -117,6 +122,11 @@ impl SessionRequest {
                 ));
             }
         }
+        if let Some(ym) = &self.ym_client_id {
+            if ym.is_empty() || ym.len() > 32 || !ym.bytes().all(|b| b.is_ascii_digit()) {
+                bad.push(("ym_client_id", "Metrica's ClientID: 1 to 32 digits".into()));
+            }
+        }
         if self.client_ip.as_ref().is_some_and(|ip| ip.len() > 64) {
             bad.push(("client_ip", "at most 64 bytes".into()));
         }
@@ -138,6 +148,7 @@ impl SessionRequest {
             url,
             referrer: self.referrer.filter(|r| !r.is_empty()),
             ga_client_id: self.ga_client_id,
+            ym_client_id: self.ym_client_id,
             client_ip: self.client_ip,
             user_agent: self.user_agent,
             region,
@@ -190,12 +201,30 @@ pub fn stored_channel(visit_json: &str) -> Option<ChannelReply> {
 }
 
 /// A visit as stored: its JSON with the visitor's region added.
-pub fn visit_json(visit: &Visit, region: Option<&str>) -> Result<String, ApiError> {
+pub fn visit_json(
+    visit: &Visit,
+    region: Option<&str>,
+    ym_client_id: Option<&str>,
+) -> Result<String, ApiError> {
     let mut v = serde_json::to_value(visit).map_err(|_| ApiError::Internal)?;
-    if let (Some(r), Some(o)) = (region, v.as_object_mut()) {
-        o.insert("region".into(), r.into());
+    if let Some(o) = v.as_object_mut() {
+        if let Some(r) = region {
+            o.insert("region".into(), r.into());
+        }
+        if let Some(ym) = ym_client_id {
+            o.insert("ym_client_id".into(), ym.into());
+        }
     }
     Ok(v.to_string())
+}
+
+/// Metrica's ClientID kept with a stored visit, if any.
+pub fn stored_ym_client_id(visit_json: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(visit_json)
+        .ok()?
+        .get("ym_client_id")?
+        .as_str()
+        .map(str::to_string)
 }
 
 impl ChannelReply {
@@ -586,11 +615,19 @@ mod tests {
     #[test]
     fn regions_ride_with_the_stored_visit() {
         let v = pool_core::channel::classify("https://a.example/?utm_source=x", None, &[]);
-        let j = visit_json(&v, Some("RU / Moscow")).unwrap();
+        let j = visit_json(&v, Some("RU / Moscow"), Some("1764590000123456789")).unwrap();
         assert_eq!(stored_region(&j).as_deref(), Some("RU / Moscow"));
+        assert_eq!(
+            stored_ym_client_id(&j).as_deref(),
+            Some("1764590000123456789")
+        );
         let back: Visit = serde_json::from_str(&j).unwrap();
         assert_eq!(back, v);
-        assert_eq!(stored_region(&visit_json(&v, None).unwrap()), None);
+        assert_eq!(stored_region(&visit_json(&v, None, None).unwrap()), None);
+        assert_eq!(
+            stored_ym_client_id(&visit_json(&v, None, None).unwrap()),
+            None
+        );
         assert_eq!(
             ChannelReply::with_region(&v, Some("KZ".into()))
                 .region

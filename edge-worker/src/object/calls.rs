@@ -16,7 +16,9 @@ use pool_core::time::{Duration, Instant};
 use pool_core::trail::Step;
 
 use super::call_view::{fact, view, CallView};
-use super::outbox::{enqueue_call, enqueue_event, enqueue_ga4_call, enqueue_outcome};
+use super::outbox::{
+    enqueue_call, enqueue_event, enqueue_ga4_call, enqueue_metrica_call, enqueue_outcome,
+};
 use super::{check_body, json, now, Loaded, SiteObject, R};
 use crate::api::{self, CallUpdate, ChannelReply, GivenOutcome, NewCall};
 use crate::error::ApiError;
@@ -71,7 +73,10 @@ fn set_outcome(config: &Config, row: &mut CallRow, o: Option<&GivenOutcome>) -> 
     let next = (
         spec.map(|s| s.label.clone()),
         spec.map(|s| s.successful),
-        o.and_then(|o| o.value_minor).map(|v| v as i64),
+        // A value given, or else the outcome's own (config `outcomes[].value`).
+        o.and_then(|o| o.value_minor)
+            .or_else(|| spec.and_then(|s| s.value).map(|v| v * 100))
+            .map(|v| v as i64),
     );
     if (row.outcome.clone(), row.successful, row.value_minor) == next {
         return false;
@@ -116,6 +121,9 @@ pub(super) struct Found {
     target: Option<usize>,
     visit: Option<ChannelReply>,
     ga_client_id: Option<String>,
+    /// Metrica's ClientID of the visit, kept with the call's visit.
+    #[serde(default)]
+    ym_client_id: Option<String>,
     /// The session's trail up to the call.
     #[serde(default)]
     trail: Vec<Step>,
@@ -139,6 +147,7 @@ impl Found {
                 target: Some(target),
                 visit: api::stored_channel(&r.visit),
                 ga_client_id: r.ga_client_id.clone(),
+                ym_client_id: api::stored_ym_client_id(&r.visit),
                 trail: pool_core::trail::until(&r.steps(), at),
             },
             None => Found {
@@ -158,6 +167,7 @@ impl Found {
             target: None,
             visit: None,
             ga_client_id: None,
+            ym_client_id: None,
             trail: Vec::new(),
         }
     }
@@ -177,10 +187,12 @@ impl SiteObject {
             Instant::from_millis(ask.at),
         );
         let mut trail = Vec::new();
+        let mut ym_client_id = None;
         let (visit, ga_client_id) = match &a {
             Attribution::Session { session, .. } => match store::session_row(&db, *session)? {
                 Some(s) => {
                     trail = pool_core::trail::until(&s.steps(), ask.at);
+                    ym_client_id = api::stored_ym_client_id(&s.visit);
                     (api::stored_channel(&s.visit), s.ga_client_id)
                 }
                 None => (None, None),
@@ -208,6 +220,7 @@ impl SiteObject {
             target: a.target(),
             visit,
             ga_client_id,
+            ym_client_id,
             trail,
         })
     }
@@ -277,7 +290,7 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
             Some(0)
         })
         .map(|i| config.targets[i].number.to_string());
-    let (visit, ga_client_id) = (found.visit, found.ga_client_id);
+    let (visit, ga_client_id, ym) = (found.visit, found.ga_client_id, found.ym_client_id);
     let (unique, first) = match inc.caller.as_deref() {
         // A withheld number is never known to be new.
         None => (false, false),
@@ -307,7 +320,15 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
         session: found.session,
         confidence: found.confidence,
         candidates: super::encode(&found.candidates)?,
-        visit: v.and_then(|v| serde_json::to_string(v).ok()),
+        // The visit as the call shows it, with Metrica's ClientID beside it
+        // (what the upload to Metrica joins the call by).
+        visit: v.and_then(|v| {
+            let mut j = serde_json::to_value(v).ok()?;
+            if let (Some(o), Some(ym)) = (j.as_object_mut(), &ym) {
+                o.insert("ym_client_id".into(), ym.as_str().into());
+            }
+            Some(j.to_string())
+        }),
         channel: v.map_or_else(|| "unattributed".to_string(), |v| v.channel.clone()),
         source_name: v.map(|v| v.source.clone()).unwrap_or_default(),
         medium: v.map(|v| v.medium.clone()).unwrap_or_default(),
@@ -415,6 +436,7 @@ fn after_change(l: &Loaded, db: &Db, mut row: CallRow) -> R<CallRow> {
     }
     enqueue_call(l, db, &row, event)?;
     enqueue_ga4_call(l, db, &row)?;
+    enqueue_metrica_call(l, db, &row)?;
     if row.target && !row.outbound() {
         super::outbox::enqueue_deal(l, db, "call", &row.id)?;
     }
@@ -669,8 +691,11 @@ pub(super) fn filtered(
     }
     let status = q.get("status");
     if let Some(s) = status {
-        if !["answered", "missed", "target"].contains(&s.as_str()) {
-            return Err(ApiError::field("status", "answered, missed or target"));
+        if !["answered", "missed", "target", "non_target"].contains(&s.as_str()) {
+            return Err(ApiError::field(
+                "status",
+                "answered, missed, target or non_target",
+            ));
         }
     }
     let tag = q.get("tag");
@@ -704,6 +729,7 @@ pub(super) fn filtered(
             Some("answered") => r.status.is_answered(),
             Some("missed") => r.status.is_missed(),
             Some("target") => r.target,
+            Some("non_target") => !r.target,
             _ => true,
         })
         .filter(|r| campaign.is_none_or(|c| r.campaign.as_ref() == Some(c)))

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
 
 use pool_core::delivery::{self, Next};
-use pool_core::site::{GA4_ENDPOINT, PIPEDRIVE_API, POSTMARK_API, TWILIO_API};
+use pool_core::site::{GA4_ENDPOINT, METRICA_API, PIPEDRIVE_API, POSTMARK_API, TWILIO_API};
 use pool_core::time::Instant;
 
 use super::call_view::view;
@@ -127,6 +127,79 @@ pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
         "events": events,
     });
     enqueue_ga4(db, g, "ga4.phone_call", &row.id, &body)
+}
+
+/// Yandex Metrica: a call that is over, attributed with confidence to a
+/// visit Metrica knows, goes to the tag as an offline call
+/// (`upload_calls`, a CSV in a multipart form); pool_core::conversion
+/// decides whether it goes and what it says.
+pub(super) fn enqueue_metrica_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+    let Some(m) = &l.site.config().integrations.metrica else {
+        return Ok(());
+    };
+    if row.outbound() {
+        return Ok(());
+    }
+    let visit: Option<serde_json::Value> = row
+        .visit
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok());
+    let ym = visit.as_ref().and_then(|v| v["ym_client_id"].as_str());
+    let yclid = visit
+        .as_ref()
+        .filter(|v| v["click_id"]["kind"] == "yclid")
+        .and_then(|v| v["click_id"]["value"].as_str());
+    let call = pool_core::conversion::CallForAds {
+        started_at_ms: row.started_at,
+        confident: row.confidence == pool_core::call::Confidence::High,
+        missed: row.status.is_missed(),
+        talk_secs: (row.duration_ms.max(0) / 1000) as u64,
+        hold_secs: row
+            .answered_at
+            .map(|a| ((a - row.started_at).max(0) / 1000) as u64),
+        first_time: row.first_call,
+        target: row.target,
+        ym_client_id: ym,
+        yclid,
+        landing_page: row.landing_page.as_deref(),
+    };
+    let Some(csv) = pool_core::conversion::metrica_calls_csv(&call) else {
+        return Ok(());
+    };
+    enqueue(
+        db,
+        Outgoing {
+            kind: "metrica",
+            url: &metrica_url(m),
+            event: "metrica.upload_calls",
+            idem: &format!("metrica:{}", row.id),
+            body: &multipart_file("calls.csv", "text/csv", &csv),
+        },
+    )
+}
+
+/// Metrica's `upload_calls` address for the site's tag.
+fn metrica_url(m: &pool_core::site::MetricaSpec) -> String {
+    format!(
+        "{}/management/v1/counter/{}/offline_conversions/upload_calls?comment=calltrack",
+        m.api_base
+            .as_deref()
+            .unwrap_or(METRICA_API)
+            .trim_end_matches('/'),
+        m.counter_id
+    )
+}
+
+/// A multipart/form-data body of one file field (`file`), its boundary on
+/// its first line (`send` reads it from there).
+fn multipart_file(name: &str, content_type: &str, content: &str) -> String {
+    let mut boundary = String::from("calltrack-form-boundary");
+    while content.contains(&boundary) {
+        boundary.push('x');
+    }
+    format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    )
 }
 
 /// A call was given an outcome (or it changed): the `call.outcome` webhook,
@@ -457,6 +530,13 @@ fn credentials(
                 None,
             ))
         }
+        "metrica" => {
+            let m = i.metrica.as_ref().ok_or_else(gone)?;
+            if url != metrica_url(m) {
+                return Err(gone());
+            }
+            Ok((url.to_string(), Some(m.oauth_token.clone())))
+        }
         _ => Ok((url.to_string(), None)),
     }
 }
@@ -500,6 +580,19 @@ async fn send(
             set("accept", "application/json")?;
             set("x-postmark-server-token", s)?;
         }
+        ("metrica", Some(s)) => {
+            let boundary = body
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("--"))
+                .unwrap_or_default();
+            set(
+                "content-type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )?;
+            set("accept", "application/json")?;
+            set("authorization", &format!("OAuth {s}"))?;
+        }
         _ => set("content-type", "application/json")?,
     }
     if kind == "webhook" {
@@ -523,14 +616,14 @@ async fn send(
             if (200..300).contains(&code) {
                 return Ok(());
             }
-            let refused = matches!(kind, "sms" | "email")
+            let refused = matches!(kind, "sms" | "email" | "metrica")
                 && (400..500).contains(&code)
                 && code != 408
                 && code != 429;
             if !refused {
                 return Err(Failure::Again(format!("answered {code}")));
             }
-            // The vendor's own words: Twilio's `message`, Postmark's `Message`.
+            // The vendor's own words: Twilio's and Metrica's `message`, Postmark's `Message`.
             let said = resp
                 .json::<serde_json::Value>()
                 .await

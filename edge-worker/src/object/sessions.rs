@@ -154,7 +154,11 @@ impl SiteObject {
                 return json(200, &reply);
             }
         }
-        let visit_json = api::visit_json(&visit, region.as_deref())?;
+        let ym = ns
+            .ym_client_id
+            .clone()
+            .or_else(|| stored.as_deref().and_then(api::stored_ym_client_id));
+        let visit_json = api::visit_json(&visit, region.as_deref(), ym.as_deref())?;
         // Each page load is a page view of the session's trail.
         let viewed = pool_core::trail::page(at.millis(), &ns.url).ok();
         let reply = self

@@ -977,15 +977,22 @@ mod tests {
             ..spec()
         };
         bad.outcomes.push(crate::site::OutcomeSpec {
+            value: None,
             label: "SALE".into(),
             successful: true,
         });
         bad.outcomes.push(crate::site::OutcomeSpec {
+            value: Some(crate::site::MAX_OUTCOME_VALUE + 1),
             label: " ".into(),
             successful: false,
         });
         let e = bad.validate().unwrap_err().to_string();
-        for path in ["currency", "outcomes[6].label", "outcomes[7].label"] {
+        for path in [
+            "currency",
+            "outcomes[6].label",
+            "outcomes[7].label",
+            "outcomes[7].value",
+        ] {
             assert!(e.contains(path), "{e}");
         }
     }

@@ -242,6 +242,26 @@ pub struct IntegrationsSpec {
     /// Cloudflare Turnstile: when a pool runs low, a new visitor proves it
     /// is a browser before it is leased a number. Off when absent.
     pub turnstile: Option<TurnstileSpec>,
+    /// Yandex Metrica: every call attributed with confidence to a visit
+    /// Metrica knows (its ClientID, or the Yandex Direct click's yclid) is
+    /// uploaded to the tag as an offline call (`upload_calls`).
+    pub metrica: Option<MetricaSpec>,
+}
+
+/// Yandex Metrica's management API.
+pub const METRICA_API: &str = "https://api-metrika.yandex.net";
+
+/// Yandex Metrica settings.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct MetricaSpec {
+    /// The tag (counter) the site's Metrica code runs.
+    pub counter_id: u64,
+    /// An OAuth token with write access to the tag (`metrika:write`): write-only.
+    pub oauth_token: String,
+    /// The API's origin; Yandex's by default.
+    pub api_base: Option<String>,
 }
 
 /// Cloudflare Turnstile's server-side validation endpoint.
@@ -426,6 +446,13 @@ impl IntegrationsSpec {
                 &["www.google-analytics.com", "region1.google-analytics.com"][..],
             ));
         }
+        if let Some(u) = self.metrica.as_ref().and_then(|m| m.api_base.as_deref()) {
+            out.push((
+                "integrations.metrica.api_base",
+                u,
+                &["api-metrika.yandex.net", "api-metrika.yandex.ru"][..],
+            ));
+        }
         if let Some(t) = &self.turnstile {
             for (path, u) in [
                 ("integrations.turnstile.verify_url", &t.verify_url),
@@ -500,6 +527,9 @@ impl IntegrationsSpec {
         if let Some(t) = &mut r.turnstile {
             t.secret_key = f(&t.secret_key)?;
         }
+        if let Some(m) = &mut r.metrica {
+            m.oauth_token = f(&m.oauth_token)?;
+        }
         Ok(r)
     }
 
@@ -544,6 +574,11 @@ impl IntegrationsSpec {
         if let (Some(t), Some(old)) = (&mut self.turnstile, &stored.turnstile) {
             if t.secret_key == HIDDEN && t.verify_url == old.verify_url {
                 t.secret_key.clone_from(&old.secret_key);
+            }
+        }
+        if let (Some(m), Some(old)) = (&mut self.metrica, &stored.metrica) {
+            if m.oauth_token == HIDDEN && m.api_base == old.api_base {
+                m.oauth_token.clone_from(&old.oauth_token);
             }
         }
     }
@@ -684,6 +719,25 @@ impl IntegrationsSpec {
                 }
             }
         }
+        if let Some(m) = &self.metrica {
+            if m.counter_id == 0 || m.counter_id > 9_999_999_999 {
+                e.push("integrations.metrica.counter_id", "the tag's number");
+            }
+            if m.oauth_token == HIDDEN {
+                e.push("integrations.metrica.oauth_token", NOTHING_KEPT);
+            } else if m.oauth_token.trim().is_empty()
+                || m.oauth_token.len() > 256
+                || !m.oauth_token.bytes().all(|b| b.is_ascii_graphic())
+            {
+                e.push(
+                    "integrations.metrica.oauth_token",
+                    "an OAuth token with write access to the tag",
+                );
+            }
+            if m.api_base.as_deref().is_some_and(|u| !http_url(u)) {
+                e.push("integrations.metrica.api_base", "an http(s) origin");
+            }
+        }
         if let Some(t) = &self.turnstile {
             if t.site_key.trim().is_empty() || t.site_key.len() > 128 {
                 e.push("integrations.turnstile.site_key", "the widget's site key");
@@ -763,7 +817,17 @@ pub struct OutcomeSpec {
     pub label: String,
     /// Whether the business got what it wanted.
     pub successful: bool,
+    /// What a call with this outcome is worth when it is given none (an
+    /// average appointment's worth), in whole units of the site's currency.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub value: Option<u64>,
 }
+
+/// The largest default value of an outcome, in whole units.
+pub const MAX_OUTCOME_VALUE: u64 = 1_000_000_000_000;
 
 /// The outcomes a site starts with.
 pub fn default_outcomes() -> Vec<OutcomeSpec> {
@@ -779,6 +843,7 @@ pub fn default_outcomes() -> Vec<OutcomeSpec> {
     .map(|(l, s)| OutcomeSpec {
         label: String::from(*l),
         successful: *s,
+        value: None,
     })
     .collect()
 }
@@ -1374,6 +1439,12 @@ impl Spec {
             {
                 e.push(format!("outcomes[{i}].label"), "each label once");
             }
+            if o.value.is_some_and(|v| v > MAX_OUTCOME_VALUE) {
+                e.push(
+                    format!("outcomes[{i}].value"),
+                    "whole units from 0 to 10^12",
+                );
+            }
         }
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
             e.push(
@@ -1545,6 +1616,7 @@ impl Spec {
                 .map(|o| OutcomeSpec {
                     label: String::from(o.label.trim()),
                     successful: o.successful,
+                    value: o.value,
                 })
                 .collect(),
             currency: self.currency.clone(),
@@ -1927,8 +1999,17 @@ mod tests {
                 secret_key: "ts-secret".into(),
                 ..TurnstileSpec::default()
             }),
+            metrica: Some(MetricaSpec {
+                counter_id: 44_556_677,
+                oauth_token: "y0_metrica-token".into(),
+                api_base: None,
+            }),
         };
         let shown = stored.redacted();
+        assert_eq!(
+            shown.integrations.metrica.as_ref().unwrap().oauth_token,
+            HIDDEN
+        );
         let i = &shown.integrations;
         assert_eq!(i.turnstile.as_ref().unwrap().secret_key, HIDDEN);
         assert_eq!(i.email.as_ref().unwrap().server_token, HIDDEN);
@@ -1957,12 +2038,14 @@ mod tests {
         let evil = Some(String::from("https://attacker.example"));
         elsewhere.integrations.twilio.as_mut().unwrap().api_base = evil.clone();
         elsewhere.integrations.ga4.as_mut().unwrap().endpoint = evil.clone();
-        elsewhere.integrations.email.as_mut().unwrap().api_base = evil;
+        elsewhere.integrations.email.as_mut().unwrap().api_base = evil.clone();
+        elsewhere.integrations.metrica.as_mut().unwrap().api_base = evil;
         elsewhere.integrations.keep_secrets(&stored.integrations);
         let i = &elsewhere.integrations;
         assert_eq!(i.twilio.as_ref().unwrap().auth_token, HIDDEN);
         assert_eq!(i.ga4.as_ref().unwrap().api_secret, HIDDEN);
         assert_eq!(i.email.as_ref().unwrap().server_token, HIDDEN);
+        assert_eq!(i.metrica.as_ref().unwrap().oauth_token, HIDDEN);
         let e = elsewhere.validate().unwrap_err();
         let paths: Vec<&str> = e.errors.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(
@@ -1970,7 +2053,8 @@ mod tests {
             [
                 "integrations.twilio.auth_token",
                 "integrations.ga4.api_secret",
-                "integrations.email.server_token"
+                "integrations.email.server_token",
+                "integrations.metrica.oauth_token"
             ]
         );
         // Pipedrive: its token follows its API's address; the webhook secret
@@ -2017,6 +2101,7 @@ mod tests {
                 "integrations.webhooks[0].secret",
                 "integrations.ga4.api_secret",
                 "integrations.email.server_token",
+                "integrations.metrica.oauth_token",
                 "integrations.turnstile.secret_key"
             ]
         );
