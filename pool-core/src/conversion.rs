@@ -8,6 +8,11 @@
 //! with the call's time, talk and hold time, whether it was missed, whether
 //! the caller called for the first time, and a tag.
 //!
+//!
+//! Google Ads takes a target call as a click conversion of the click's
+//! `gclid`, with the call's value (its outcome's) and time; a call that is
+//! not a target call is not a conversion.
+//!
 //! ```
 //! use pool_core::conversion::{metrica_calls_csv, CallForAds};
 //!
@@ -21,6 +26,8 @@
 //!     target: true,
 //!     ym_client_id: Some("1764590000123456789"),
 //!     yclid: Some("4441234567"),
+//!     gclid: None,
+//!     value_minor: None,
 //!     landing_page: Some("clinic.example/implants"),
 //! };
 //! let csv = metrica_calls_csv(&call).unwrap();
@@ -57,6 +64,10 @@ pub struct CallForAds<'a> {
     pub ym_client_id: Option<&'a str>,
     /// The Yandex Direct click's id.
     pub yclid: Option<&'a str>,
+    /// The Google Ads click's id.
+    pub gclid: Option<&'a str>,
+    /// What the call was worth (its outcome's value), in minor units.
+    pub value_minor: Option<u64>,
     /// Host and path of the landing page.
     pub landing_page: Option<&'a str>,
 }
@@ -111,6 +122,47 @@ pub fn metrica_calls_csv(c: &CallForAds<'_>) -> Option<String> {
     ))
 }
 
+/// A click conversion for Google Ads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClickConversion<'a> {
+    /// The click.
+    pub gclid: &'a str,
+    /// When: `2026-12-01 14:05:09+00:00`, as Google Ads writes it.
+    pub date_time: String,
+    /// The call's value in minor units (0 when it has none yet).
+    pub value_minor: u64,
+}
+
+/// A `gclid`: Google's click ids are URL-safe base64 and a few punctuation marks.
+fn gclid_ok(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 256
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b))
+}
+
+/// The click conversion Google Ads takes for a call: a target call,
+/// attributed with confidence to a visit from a Google Ads click. `None`
+/// for any other call.
+pub fn google_ads_click<'a>(c: &CallForAds<'a>) -> Option<ClickConversion<'a>> {
+    let gclid = c.gclid.map(str::trim).filter(|g| gclid_ok(g))?;
+    if !c.confident || !c.target {
+        return None;
+    }
+    let (y, m, d) = crate::calendar::civil_from_days(c.started_at_ms.div_euclid(86_400_000));
+    let secs = c.started_at_ms.rem_euclid(86_400_000) / 1000;
+    Some(ClickConversion {
+        gclid,
+        date_time: format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}+00:00",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        ),
+        value_minor: c.value_minor.unwrap_or(0),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +178,8 @@ mod tests {
             target: false,
             ym_client_id: None,
             yclid: Some("123"),
+            gclid: None,
+            value_minor: None,
             landing_page: Some("a.example/p,q"),
         }
     }
@@ -137,6 +191,50 @@ mod tests {
         assert!(
             csv.ends_with("\n123,1764590400,0,0,0,1,missed,0,\"https://a.example/p,q\"\n"),
             "{csv}"
+        );
+    }
+
+    #[test]
+    fn google_ads_takes_confident_target_calls_of_its_clicks_with_their_value() {
+        let target = CallForAds {
+            missed: false,
+            target: true,
+            gclid: Some("EAIaIQobChMI-x_y"),
+            value_minor: Some(1_500_050),
+            ..call()
+        };
+        let c = google_ads_click(&target).unwrap();
+        assert_eq!(c.gclid, "EAIaIQobChMI-x_y");
+        // 1_764_590_400_999 ms: 2025-12-01 12:00:00 UTC.
+        assert_eq!(c.date_time, "2025-12-01 12:00:00+00:00");
+        assert_eq!(c.value_minor, 1_500_050);
+        assert_eq!(
+            google_ads_click(&CallForAds {
+                target: false,
+                ..target
+            }),
+            None
+        );
+        assert_eq!(
+            google_ads_click(&CallForAds {
+                confident: false,
+                ..target
+            }),
+            None
+        );
+        assert_eq!(
+            google_ads_click(&CallForAds {
+                gclid: None,
+                ..target
+            }),
+            None
+        );
+        assert_eq!(
+            google_ads_click(&CallForAds {
+                gclid: Some("a b"),
+                ..target
+            }),
+            None
         );
     }
 

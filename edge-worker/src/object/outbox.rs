@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
 
 use pool_core::delivery::{self, Next};
-use pool_core::site::{GA4_ENDPOINT, METRICA_API, PIPEDRIVE_API, POSTMARK_API, TWILIO_API};
+use pool_core::site::{
+    GoogleAdsSpec, GA4_ENDPOINT, GOOGLE_ADS_API, GOOGLE_ADS_VERSION, GOOGLE_TOKEN_URL, METRICA_API,
+    PIPEDRIVE_API, POSTMARK_API, TWILIO_API,
+};
 use pool_core::time::Instant;
 
 use super::call_view::view;
@@ -137,33 +140,11 @@ pub(super) fn enqueue_metrica_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> 
     let Some(m) = &l.site.config().integrations.metrica else {
         return Ok(());
     };
-    if row.outbound() {
-        return Ok(());
-    }
-    let visit: Option<serde_json::Value> = row
-        .visit
-        .as_deref()
-        .and_then(|v| serde_json::from_str(v).ok());
-    let ym = visit.as_ref().and_then(|v| v["ym_client_id"].as_str());
-    let yclid = visit
-        .as_ref()
-        .filter(|v| v["click_id"]["kind"] == "yclid")
-        .and_then(|v| v["click_id"]["value"].as_str());
-    let call = pool_core::conversion::CallForAds {
-        started_at_ms: row.started_at,
-        confident: row.confidence == pool_core::call::Confidence::High,
-        missed: row.status.is_missed(),
-        talk_secs: (row.duration_ms.max(0) / 1000) as u64,
-        hold_secs: row
-            .answered_at
-            .map(|a| ((a - row.started_at).max(0) / 1000) as u64),
-        first_time: row.first_call,
-        target: row.target,
-        ym_client_id: ym,
-        yclid,
-        landing_page: row.landing_page.as_deref(),
-    };
-    let Some(csv) = pool_core::conversion::metrica_calls_csv(&call) else {
+    let ids = AdIds::of(row);
+    let Some(csv) = ids
+        .call(row)
+        .and_then(|c| pool_core::conversion::metrica_calls_csv(&c))
+    else {
         return Ok(());
     };
     enqueue(
@@ -175,6 +156,111 @@ pub(super) fn enqueue_metrica_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> 
             idem: &format!("metrica:{}", row.id),
             body: &multipart_file("calls.csv", "text/csv", &csv),
         },
+    )
+}
+
+/// Google Ads: a target call over, attributed with confidence to a Google
+/// Ads click, goes as a click conversion of its `gclid` with the call's
+/// value (its outcome's, when it has one by then) and the site's currency;
+/// the call's id is the conversion's `orderId`, so Google Ads counts it once.
+pub(super) fn enqueue_google_ads_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+    let config = l.site.config();
+    let Some(g) = &config.integrations.google_ads else {
+        return Ok(());
+    };
+    let ids = AdIds::of(row);
+    let Some(c) = ids
+        .call(row)
+        .and_then(|c| pool_core::conversion::google_ads_click(&c))
+    else {
+        return Ok(());
+    };
+    let customer = GoogleAdsSpec::customer(&g.customer_id);
+    let body = serde_json::json!({
+        "conversions": [{
+            "gclid": c.gclid,
+            "conversionAction": format!("customers/{customer}/conversionActions/{}", g.conversion_action_id),
+            "conversionDateTime": c.date_time,
+            "conversionValue": c.value_minor as f64 / 100.0,
+            "currencyCode": config.currency,
+            "orderId": row.id,
+        }],
+        "partialFailure": true,
+    });
+    enqueue(
+        db,
+        Outgoing {
+            kind: "google_ads",
+            url: &google_ads_url(g),
+            event: "google_ads.click_conversion",
+            idem: &format!("google_ads:{}", row.id),
+            body: &body.to_string(),
+        },
+    )
+}
+
+/// The ad platforms' ids of a call's visit: Metrica's ClientID, and the
+/// click's `yclid` or `gclid`.
+struct AdIds {
+    ym: Option<String>,
+    click: Option<(String, String)>,
+}
+
+impl AdIds {
+    fn of(row: &CallRow) -> AdIds {
+        let visit: Option<serde_json::Value> = row
+            .visit
+            .as_deref()
+            .and_then(|v| serde_json::from_str(v).ok());
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+        AdIds {
+            ym: visit.as_ref().and_then(|v| text(&v["ym_client_id"])),
+            click: visit.as_ref().and_then(|v| {
+                Some((
+                    text(&v["click_id"]["kind"])?,
+                    text(&v["click_id"]["value"])?,
+                ))
+            }),
+        }
+    }
+
+    fn click(&self, kind: &str) -> Option<&str> {
+        self.click
+            .as_ref()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The call as the ad platforms need it; none for a call the business made.
+    fn call<'a>(&'a self, row: &'a CallRow) -> Option<pool_core::conversion::CallForAds<'a>> {
+        (!row.outbound()).then(|| pool_core::conversion::CallForAds {
+            started_at_ms: row.started_at,
+            confident: row.confidence == pool_core::call::Confidence::High,
+            missed: row.status.is_missed(),
+            talk_secs: (row.duration_ms.max(0) / 1000) as u64,
+            hold_secs: row
+                .answered_at
+                .map(|a| ((a - row.started_at).max(0) / 1000) as u64),
+            first_time: row.first_call,
+            target: row.target,
+            ym_client_id: self.ym.as_deref(),
+            yclid: self.click("yclid"),
+            gclid: self.click("gclid"),
+            value_minor: row.value_minor.map(|v| v.max(0) as u64),
+            landing_page: row.landing_page.as_deref(),
+        })
+    }
+}
+
+/// Google Ads' `uploadClickConversions` address for the account.
+fn google_ads_url(g: &GoogleAdsSpec) -> String {
+    format!(
+        "{}/{GOOGLE_ADS_VERSION}/customers/{}:uploadClickConversions",
+        g.api_base
+            .as_deref()
+            .unwrap_or(GOOGLE_ADS_API)
+            .trim_end_matches('/'),
+        GoogleAdsSpec::customer(&g.customer_id)
     )
 }
 
@@ -530,6 +616,21 @@ fn credentials(
                 None,
             ))
         }
+        "google_ads" => {
+            let g = i.google_ads.as_ref().ok_or_else(gone)?;
+            if url != google_ads_url(g) {
+                return Err(gone());
+            }
+            let credentials = serde_json::json!({
+                "developer_token": g.developer_token,
+                "login_customer_id": g.login_customer_id.as_deref().map(GoogleAdsSpec::customer),
+                "client_id": g.client_id,
+                "client_secret": g.client_secret,
+                "refresh_token": g.refresh_token,
+                "token_url": g.token_url.as_deref().unwrap_or(GOOGLE_TOKEN_URL),
+            });
+            Ok((url.to_string(), Some(credentials.to_string())))
+        }
         "metrica" => {
             let m = i.metrica.as_ref().ok_or_else(gone)?;
             if url != metrica_url(m) {
@@ -564,6 +665,9 @@ async fn send(
     idem: &str,
     body: &str,
 ) -> std::result::Result<(), Failure> {
+    if kind == "google_ads" {
+        return send_google_ads(url, secret.unwrap_or_default(), body).await;
+    }
     let headers = Headers::new();
     let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
     set("user-agent", "calltrack-webhooks/1")?;
@@ -639,6 +743,144 @@ async fn send(
         }
         Err(e) => Err(Failure::Again(e)),
     }
+}
+
+thread_local! {
+    /// Google's OAuth access tokens, by the refresh token's hash: the token
+    /// and until when it is good (ms since the epoch). In memory only.
+    static GOOGLE_TOKENS: std::cell::RefCell<std::collections::HashMap<String, (String, i64)>> =
+        Default::default();
+}
+
+/// The OAuth credentials of a Google Ads delivery (resolved from the config as it is sent).
+#[derive(Deserialize)]
+struct GoogleCredentials {
+    developer_token: String,
+    login_customer_id: Option<String>,
+    client_id: String,
+    client_secret: String,
+    refresh_token: String,
+    token_url: String,
+}
+
+/// A JSON answer's own words: Google's `error.message` (or an OAuth
+/// `error` and `error_description`), Twilio's and Metrica's `message`.
+async fn said(resp: &mut Response) -> String {
+    let v = resp.json::<serde_json::Value>().await.unwrap_or_default();
+    let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    s(&v["error"]["message"])
+        .or_else(|| {
+            let e = s(&v["error"])?;
+            Some(match s(&v["error_description"]) {
+                Some(d) => format!("{e}: {d}"),
+                None => e,
+            })
+        })
+        .or_else(|| s(&v["message"]))
+        .unwrap_or_default()
+}
+
+/// An access token for Google's API from the refresh token (kept until a
+/// minute before it ends).
+async fn google_token(c: &GoogleCredentials) -> std::result::Result<String, Failure> {
+    let key = crate::guard::sha256_hex(&c.refresh_token);
+    let at = now().millis();
+    if let Some(t) = GOOGLE_TOKENS.with(|m| {
+        m.borrow()
+            .get(&key)
+            .filter(|(_, until)| *until > at)
+            .map(|(t, _)| t.clone())
+    }) {
+        return Ok(t);
+    }
+    let form = format!(
+        "grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={}",
+        http::urlencode(&c.client_id),
+        http::urlencode(&c.client_secret),
+        http::urlencode(&c.refresh_token)
+    );
+    let headers = Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
+    set("content-type", "application/x-www-form-urlencoded")?;
+    set("accept", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(&form)));
+    let req = Request::new_with_init(&c.token_url, &init).map_err(|e| e.to_string())?;
+    let mut resp = fetch_within(req, DELIVERY_TIMEOUT_SECS)
+        .await
+        .map_err(Failure::Again)?;
+    let code = resp.status_code();
+    if !(200..300).contains(&code) {
+        let why = format!(
+            "the token endpoint answered {code}: {}",
+            said(&mut resp).await
+        );
+        // A refresh token revoked or a client unknown: the same every time.
+        return Err(if (400..500).contains(&code) && code != 429 {
+            Failure::Refused(why)
+        } else {
+            Failure::Again(why)
+        });
+    }
+    #[derive(Deserialize)]
+    struct Token {
+        access_token: String,
+        #[serde(default)]
+        expires_in: Option<i64>,
+    }
+    let t: Token = resp
+        .json()
+        .await
+        .map_err(|e| Failure::Again(format!("the token endpoint's answer: {e}")))?;
+    let until = at + (t.expires_in.unwrap_or(3600).max(120) - 60) * 1000;
+    GOOGLE_TOKENS.with(|m| m.borrow_mut().insert(key, (t.access_token.clone(), until)));
+    Ok(t.access_token)
+}
+
+/// One Google Ads upload: an access token (refreshed when needed), then
+/// `uploadClickConversions` with the developer token. A conversion Google
+/// Ads refuses (its partial failure: the click unknown, too old, ...) is
+/// refused with Google's words; an expired token is dropped and tried again.
+async fn send_google_ads(url: &str, secret: &str, body: &str) -> std::result::Result<(), Failure> {
+    let c: GoogleCredentials = serde_json::from_str(secret)
+        .map_err(|_| Failure::Refused("the site's Google Ads credentials are unreadable".into()))?;
+    let token = google_token(&c).await?;
+    let headers = Headers::new();
+    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
+    set("content-type", "application/json")?;
+    set("authorization", &format!("Bearer {token}"))?;
+    set("developer-token", &c.developer_token)?;
+    if let Some(l) = &c.login_customer_id {
+        set("login-customer-id", l)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
+    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+    let mut resp = fetch_within(req, DELIVERY_TIMEOUT_SECS)
+        .await
+        .map_err(Failure::Again)?;
+    let code = resp.status_code();
+    if (200..300).contains(&code) {
+        let v = resp.json::<serde_json::Value>().await.unwrap_or_default();
+        return match v["partialFailureError"]["message"].as_str() {
+            Some(m) => Err(Failure::Refused(format!("Google Ads refused it: {m}"))),
+            None => Ok(()),
+        };
+    }
+    let why = format!("answered {code}: {}", said(&mut resp).await);
+    if code == 401 {
+        let key = crate::guard::sha256_hex(&c.refresh_token);
+        GOOGLE_TOKENS.with(|m| m.borrow_mut().remove(&key));
+        return Err(Failure::Again(why));
+    }
+    if (400..500).contains(&code) && code != 408 && code != 429 {
+        return Err(Failure::Refused(why));
+    }
+    Err(Failure::Again(why))
 }
 
 /// Sends `req`, giving up after `secs`: the answer, or why not.

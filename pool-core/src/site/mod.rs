@@ -246,6 +246,53 @@ pub struct IntegrationsSpec {
     /// Metrica knows (its ClientID, or the Yandex Direct click's yclid) is
     /// uploaded to the tag as an offline call (`upload_calls`).
     pub metrica: Option<MetricaSpec>,
+    /// Google Ads: a target call attributed with confidence to a Google Ads
+    /// click (its `gclid`) is uploaded as a click conversion, with its value.
+    pub google_ads: Option<GoogleAdsSpec>,
+}
+
+/// Google Ads API's origin.
+pub const GOOGLE_ADS_API: &str = "https://googleads.googleapis.com";
+/// The Google Ads API version the uploads use.
+pub const GOOGLE_ADS_VERSION: &str = "v26";
+/// Google's OAuth 2.0 token endpoint.
+pub const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+
+/// Google Ads settings: the account, the conversion action calls count as,
+/// and the OAuth 2.0 credentials an access token is refreshed with.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct GoogleAdsSpec {
+    /// The advertiser's customer id (10 digits; dashes allowed).
+    pub customer_id: String,
+    /// The manager account's id, when the access goes through one.
+    pub login_customer_id: Option<String>,
+    /// The conversion action (an import of click conversions) calls count as.
+    pub conversion_action_id: u64,
+    /// The API's developer token: write-only.
+    pub developer_token: String,
+    /// The OAuth client's id.
+    pub client_id: String,
+    /// The OAuth client's secret: write-only.
+    pub client_secret: String,
+    /// The refresh token of a user with access to the account: write-only.
+    pub refresh_token: String,
+    /// The API's origin; Google's by default.
+    pub api_base: Option<String>,
+    /// The OAuth token endpoint; Google's by default.
+    pub token_url: Option<String>,
+}
+
+impl GoogleAdsSpec {
+    /// A customer id's digits (`123-456-7890` is `1234567890`).
+    pub fn customer(id: &str) -> String {
+        id.chars().filter(char::is_ascii_digit).collect()
+    }
+}
+
+fn customer_id_ok(id: &str) -> bool {
+    id.chars().all(|c| c.is_ascii_digit() || c == '-') && GoogleAdsSpec::customer(id).len() == 10
 }
 
 /// Yandex Metrica's management API.
@@ -453,6 +500,22 @@ impl IntegrationsSpec {
                 &["api-metrika.yandex.net", "api-metrika.yandex.ru"][..],
             ));
         }
+        if let Some(g) = &self.google_ads {
+            if let Some(u) = g.api_base.as_deref() {
+                out.push((
+                    "integrations.google_ads.api_base",
+                    u,
+                    &["googleads.googleapis.com"][..],
+                ));
+            }
+            if let Some(u) = g.token_url.as_deref() {
+                out.push((
+                    "integrations.google_ads.token_url",
+                    u,
+                    &["oauth2.googleapis.com"][..],
+                ));
+            }
+        }
         if let Some(t) = &self.turnstile {
             for (path, u) in [
                 ("integrations.turnstile.verify_url", &t.verify_url),
@@ -530,6 +593,11 @@ impl IntegrationsSpec {
         if let Some(m) = &mut r.metrica {
             m.oauth_token = f(&m.oauth_token)?;
         }
+        if let Some(g) = &mut r.google_ads {
+            g.developer_token = f(&g.developer_token)?;
+            g.client_secret = f(&g.client_secret)?;
+            g.refresh_token = f(&g.refresh_token)?;
+        }
         Ok(r)
     }
 
@@ -579,6 +647,20 @@ impl IntegrationsSpec {
         if let (Some(m), Some(old)) = (&mut self.metrica, &stored.metrica) {
             if m.oauth_token == HIDDEN && m.api_base == old.api_base {
                 m.oauth_token.clone_from(&old.oauth_token);
+            }
+        }
+        if let (Some(g), Some(old)) = (&mut self.google_ads, &stored.google_ads) {
+            // The developer token goes to the API; the OAuth secrets to the token endpoint.
+            if g.developer_token == HIDDEN && g.api_base == old.api_base {
+                g.developer_token.clone_from(&old.developer_token);
+            }
+            if g.token_url == old.token_url && g.client_id == old.client_id {
+                if g.client_secret == HIDDEN {
+                    g.client_secret.clone_from(&old.client_secret);
+                }
+                if g.refresh_token == HIDDEN {
+                    g.refresh_token.clone_from(&old.refresh_token);
+                }
             }
         }
     }
@@ -716,6 +798,57 @@ impl IntegrationsSpec {
             if let Some(u) = &g.endpoint {
                 if !http_url(u) {
                     e.push("integrations.ga4.endpoint", "an http(s) URL");
+                }
+            }
+        }
+        if let Some(g) = &self.google_ads {
+            if !customer_id_ok(&g.customer_id) {
+                e.push(
+                    "integrations.google_ads.customer_id",
+                    "the account's 10-digit customer id",
+                );
+            }
+            if g.login_customer_id
+                .as_deref()
+                .is_some_and(|l| !customer_id_ok(l))
+            {
+                e.push(
+                    "integrations.google_ads.login_customer_id",
+                    "the manager account's 10-digit customer id",
+                );
+            }
+            if g.conversion_action_id == 0 {
+                e.push(
+                    "integrations.google_ads.conversion_action_id",
+                    "the conversion action's id",
+                );
+            }
+            if g.client_id.trim().is_empty() || g.client_id.len() > 256 {
+                e.push("integrations.google_ads.client_id", "the OAuth client's id");
+            }
+            for (path, v) in [
+                (
+                    "integrations.google_ads.developer_token",
+                    &g.developer_token,
+                ),
+                ("integrations.google_ads.client_secret", &g.client_secret),
+                ("integrations.google_ads.refresh_token", &g.refresh_token),
+            ] {
+                if v == HIDDEN {
+                    e.push(path, NOTHING_KEPT);
+                } else if v.trim().is_empty()
+                    || v.len() > 512
+                    || !v.bytes().all(|b| b.is_ascii_graphic())
+                {
+                    e.push(path, "1 to 512 visible characters");
+                }
+            }
+            for (path, u) in [
+                ("integrations.google_ads.api_base", &g.api_base),
+                ("integrations.google_ads.token_url", &g.token_url),
+            ] {
+                if u.as_deref().is_some_and(|u| !http_url(u)) {
+                    e.push(path, "an http(s) URL");
                 }
             }
         }
@@ -2004,6 +2137,15 @@ mod tests {
                 oauth_token: "y0_metrica-token".into(),
                 api_base: None,
             }),
+            google_ads: Some(GoogleAdsSpec {
+                customer_id: "123-456-7890".into(),
+                conversion_action_id: 987_654,
+                developer_token: "dev-token".into(),
+                client_id: "client.apps.googleusercontent.com".into(),
+                client_secret: "client-secret".into(),
+                refresh_token: "1//refresh".into(),
+                ..GoogleAdsSpec::default()
+            }),
         };
         let shown = stored.redacted();
         assert_eq!(
@@ -2039,7 +2181,14 @@ mod tests {
         elsewhere.integrations.twilio.as_mut().unwrap().api_base = evil.clone();
         elsewhere.integrations.ga4.as_mut().unwrap().endpoint = evil.clone();
         elsewhere.integrations.email.as_mut().unwrap().api_base = evil.clone();
-        elsewhere.integrations.metrica.as_mut().unwrap().api_base = evil;
+        elsewhere.integrations.metrica.as_mut().unwrap().api_base = evil.clone();
+        elsewhere.integrations.google_ads.as_mut().unwrap().api_base = evil.clone();
+        elsewhere
+            .integrations
+            .google_ads
+            .as_mut()
+            .unwrap()
+            .token_url = evil;
         elsewhere.integrations.keep_secrets(&stored.integrations);
         let i = &elsewhere.integrations;
         assert_eq!(i.twilio.as_ref().unwrap().auth_token, HIDDEN);
@@ -2054,6 +2203,9 @@ mod tests {
                 "integrations.twilio.auth_token",
                 "integrations.ga4.api_secret",
                 "integrations.email.server_token",
+                "integrations.google_ads.developer_token",
+                "integrations.google_ads.client_secret",
+                "integrations.google_ads.refresh_token",
                 "integrations.metrica.oauth_token"
             ]
         );
@@ -2101,6 +2253,9 @@ mod tests {
                 "integrations.webhooks[0].secret",
                 "integrations.ga4.api_secret",
                 "integrations.email.server_token",
+                "integrations.google_ads.developer_token",
+                "integrations.google_ads.client_secret",
+                "integrations.google_ads.refresh_token",
                 "integrations.metrica.oauth_token",
                 "integrations.turnstile.secret_key"
             ]
