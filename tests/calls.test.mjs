@@ -290,6 +290,21 @@ describe("the PBX webhook", () => {
     assert.equal(r.body.target_call, false);
   });
 
+  test("a caller whose first call was missed, and who calls again and talks, makes a target call", async () => {
+    // (No new visit: the pool's figures are another test's.) A pool number of the site.
+    const number = "+74991000000";
+    const missed = await post({ call_id: "pbx-miss-1", tracking_number: number, caller: "+79167770011", status: "no_answer" });
+    assert.equal(missed.body.target_call, false);
+    const back = await post({ call_id: "pbx-miss-2", tracking_number: number, caller: "+79167770011", status: "answered", duration_secs: 120 });
+    assert.equal(back.status, 201);
+    assert.equal(back.body.first_call, false, "they called before");
+    assert.equal(back.body.unique_caller, true, "a missed call was never received");
+    assert.equal(back.body.target_call, true);
+    // Once received, the next call within the cycle is a repeat.
+    const third = await post({ call_id: "pbx-miss-3", tracking_number: number, caller: "+79167770011", status: "answered", duration_secs: 120 });
+    assert.equal(third.body.target_call, false);
+  });
+
   test("bad bodies: 400, 413, 415, 422 listing the fields; nothing stored is lost", async () => {
     const before = (await admin("/calls", { template: C })).body.calls.length;
     const raw = (payload, type = "application/json") =>

@@ -230,15 +230,40 @@ pub fn score(candidates: &[Candidate], at: Instant, grace: Duration) -> (Vec<Sco
     (out, confidence)
 }
 
-/// Whether the caller is new within the sales cycle: no earlier call from
-/// them in `[at - within, at)`. `earlier` are the start times of the
+/// Another call of the same caller, as the target rule weighs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Earlier {
+    /// When it started.
+    pub at: Instant,
+    /// Whether the business received it (answered). A missed call was
+    /// never received: it makes no caller "seen".
+    pub received: bool,
+}
+
+impl Earlier {
+    /// A call that started `at` and stands at `status`.
+    pub fn of(at: Instant, status: Status) -> Earlier {
+        Earlier {
+            at,
+            received: status.is_answered(),
+        }
+    }
+}
+
+/// Whether the caller is new within the sales cycle, as the trade states
+/// the target rule ("a call received by the manager, longer than the
+/// threshold, from a number unique within the sales cycle"): no call from
+/// them *received* in `[at - within, at)`. A caller whose first call was
+/// missed, and who calls again and talks, is new. `earlier` are the
 /// caller's other calls (any order; later ones are ignored).
 pub fn is_unique(
-    earlier: impl IntoIterator<Item = Instant>,
+    earlier: impl IntoIterator<Item = Earlier>,
     at: Instant,
     within: Duration,
 ) -> bool {
-    !earlier.into_iter().any(|t| t < at && at - t < within)
+    !earlier
+        .into_iter()
+        .any(|e| e.received && e.at < at && at - e.at < within)
 }
 
 /// A target call: answered, at least the rule's duration, and from a caller
@@ -430,22 +455,36 @@ mod tests {
             false
         ));
         let now = t(0);
+        let talked = |at| Earlier::of(at, Status::Answered);
         assert!(is_unique([], now, rule.unique_within));
         assert!(is_unique(
-            [now - Duration::from_days(31)],
+            [talked(now - Duration::from_days(31))],
             now,
             rule.unique_within
         ));
         assert!(!is_unique(
-            [now - Duration::from_days(29)],
+            [talked(now - Duration::from_days(29))],
             now,
             rule.unique_within
         ));
         // Later calls do not make an earlier one a repeat.
         assert!(is_unique(
-            [now + Duration::from_mins(1), now],
+            [talked(now + Duration::from_mins(1)), talked(now)],
             now,
             rule.unique_within
         ));
+        // A missed call was never received: the caller is still new.
+        for status in [
+            Status::NoAnswer,
+            Status::Busy,
+            Status::Failed,
+            Status::Cancelled,
+        ] {
+            assert!(is_unique(
+                [Earlier::of(now - Duration::from_hours(1), status)],
+                now,
+                rule.unique_within
+            ));
+        }
     }
 }

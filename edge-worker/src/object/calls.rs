@@ -298,11 +298,13 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
         Some(c) => {
             let times = store::caller_times(db, c, &inc.id)?;
             let unique = call::is_unique(
-                times.iter().copied(),
+                times
+                    .iter()
+                    .map(|&(at, status)| call::Earlier::of(at, status)),
                 inc.started_at,
                 config.target_call.unique_within,
             );
-            (unique, !times.iter().any(|t| *t < inc.started_at))
+            (unique, !times.iter().any(|(t, _)| *t < inc.started_at))
         }
     };
     let v = visit.as_ref();

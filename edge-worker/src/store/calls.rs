@@ -248,21 +248,27 @@ pub fn calls_between(db: &Db, from: Instant, to: Instant) -> worker::Result<Vec<
     .to_array()
 }
 
-/// When `caller` called, except call `id`.
-pub fn caller_times(db: &Db, caller: &str, id: &str) -> worker::Result<Vec<Instant>> {
+/// When `caller` called and how each call stands, except call `id`.
+pub fn caller_times(db: &Db, caller: &str, id: &str) -> worker::Result<Vec<(Instant, Status)>> {
     #[derive(Deserialize)]
     struct T {
         started_at: i64,
+        status: String,
     }
     let rows: Vec<T> = db
         .exec(
-            "SELECT started_at FROM calls WHERE caller = ? AND id != ?",
+            "SELECT started_at, status FROM calls WHERE caller = ? AND id != ?",
             vec![caller.into(), id.into()],
         )?
         .to_array()?;
     Ok(rows
         .iter()
-        .map(|r| Instant::from_millis(r.started_at))
+        .map(|r| {
+            (
+                Instant::from_millis(r.started_at),
+                r.status.parse().unwrap_or(Status::Ringing),
+            )
+        })
         .collect())
 }
 
