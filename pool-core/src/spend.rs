@@ -20,6 +20,7 @@
 //! assert_eq!((rows[0].source.as_str(), rows[0].amount_minor), ("yandex", 123_450));
 //! ```
 
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -468,9 +469,82 @@ pub fn parse_csv(text: &str) -> Result<Vec<Spend>, Vec<CsvError>> {
     }
 }
 
+/// The spend in a Yandex Direct report (Reports API, `TSV`, column
+/// names on the first line, no title and no totals): a row per day and
+/// campaign, `Date`, the campaign (`CampaignName`, or `CampaignId` when
+/// the ads' `utm_campaign` carries ids) and `Cost` (in the account's
+/// currency, not in micros), as `yandex / cpc` spend. Rows without cost
+/// are left out; a report whose columns are not these is an error.
+pub fn from_direct_report(tsv: &str) -> Result<Vec<Spend>, String> {
+    let mut lines = tsv.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name);
+    let (Some(day), Some(campaign), Some(cost)) = (
+        at("Date"),
+        at("CampaignName").or_else(|| at("CampaignId")),
+        at("Cost"),
+    ) else {
+        return Err(format!(
+            "the report's columns are {header:?}, not Date, CampaignName (or CampaignId) and Cost"
+        ));
+    };
+    let mut out = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let cell = |k: usize| cells.get(k).copied().unwrap_or("");
+        if cell(cost).trim() == "--" || cell(cost).trim().is_empty() {
+            continue;
+        }
+        let fields = SpendFields {
+            day: cell(day),
+            source: "yandex",
+            medium: "cpc",
+            campaign: cell(campaign),
+            keyword: None,
+            ad: None,
+            amount: cell(cost),
+        };
+        let s = Spend::read(&fields).map_err(|bad| {
+            let what: Vec<&str> = bad.iter().map(|b| b.field()).collect();
+            format!("report line {}: bad {}", i + 2, what.join(", "))
+        })?;
+        out.push(s);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_direct_report_reads_into_yandex_cpc_spend() {
+        let rows = from_direct_report(
+            "Date\tCampaignName\tCost\n2026-12-05\timplants\t1234.56\n2026-12-05\tcrowns\t--\n2026-12-06\timplants\t99\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2, "a day without cost is no spend");
+        assert_eq!(
+            (rows[0].source.as_str(), rows[0].medium.as_str()),
+            ("yandex", "cpc")
+        );
+        assert_eq!(
+            (rows[0].campaign.as_str(), rows[0].amount_minor),
+            ("implants", 123_456)
+        );
+        assert_eq!(rows[1].day_text(), "2026-12-06");
+        let by_id =
+            from_direct_report("Date\tCampaignId\tCost\n2026-12-05\t705123\t10.5\n").unwrap();
+        assert_eq!(by_id[0].campaign, "705123");
+        assert!(from_direct_report("Date\tClicks\n")
+            .unwrap_err()
+            .contains("columns"));
+        assert!(
+            from_direct_report("Date\tCampaignName\tCost\n05.13.2026\tx\t1\n")
+                .unwrap_err()
+                .contains("line 2")
+        );
+    }
 
     #[test]
     fn days_are_calendar_days_in_either_writing() {

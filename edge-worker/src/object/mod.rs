@@ -47,6 +47,7 @@ use crate::store::{self, Db, Write};
 mod call_view;
 mod callbacks;
 mod calls;
+mod connectors;
 mod crm;
 mod dashboard;
 mod leads;
@@ -449,6 +450,7 @@ impl SiteObject {
             self.next_delivery(),
             self.next_alert(),
             self.next_callback(),
+            self.next_spend_pull(),
             hourly,
             moving,
         ]
@@ -834,6 +836,7 @@ impl DurableObject for SiteObject {
             self.place_due_callbacks(&site).await;
         }
         self.send_alerts();
+        self.pull_spend().await;
         self.deliver().await;
         if let Err(e) = self.schedule().await {
             worker::console_error!("alarm: {}", e.body());

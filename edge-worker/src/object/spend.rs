@@ -31,7 +31,7 @@ fn days(q: &std::collections::HashMap<String, String>, today: i64) -> R<(i64, i6
 
 impl SiteObject {
     /// The site's day today, as days since 1970-01-01.
-    fn today(&self) -> R<i64> {
+    pub(super) fn today(&self) -> R<i64> {
         let tz = self.with_loaded(|l| l.site.config().time_zone.clone())?;
         let at = now().millis();
         Ok((at + utc_offset_ms(&tz, at)).div_euclid(86_400_000))
@@ -117,7 +117,7 @@ impl SiteObject {
             200,
             &serde_json::json!({
                 "from": day_text(from), "to": day_text(to), "currency": currency,
-                "rows": out, "total_minor": total,
+                "rows": out, "total_minor": total, "connectors": self.spend_connectors(),
             }),
         )
     }

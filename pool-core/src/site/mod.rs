@@ -249,6 +249,27 @@ pub struct IntegrationsSpec {
     /// Google Ads: a target call attributed with confidence to a Google Ads
     /// click (its `gclid`) is uploaded as a click conversion, with its value.
     pub google_ads: Option<GoogleAdsSpec>,
+    /// Yandex Direct: the campaigns' daily spend pulled from its Reports API.
+    pub yandex_direct: Option<YandexDirectSpec>,
+}
+
+/// Yandex Direct's API.
+pub const YANDEX_DIRECT_API: &str = "https://api.direct.yandex.com";
+
+/// Yandex Direct settings: the account whose campaigns' spend is pulled.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct YandexDirectSpec {
+    /// An OAuth token with access to the account: write-only.
+    pub oauth_token: String,
+    /// The advertiser's login, when the token is an agency's.
+    pub client_login: Option<String>,
+    /// What the ads' `utm_campaign` carries: the campaign's `name` (the
+    /// default) or its `id`; spend is joined to calls by it.
+    pub campaign_key: Option<String>,
+    /// The API's origin; Yandex's by default.
+    pub api_base: Option<String>,
 }
 
 /// Google Ads API's origin.
@@ -500,6 +521,17 @@ impl IntegrationsSpec {
                 &["api-metrika.yandex.net", "api-metrika.yandex.ru"][..],
             ));
         }
+        if let Some(u) = self
+            .yandex_direct
+            .as_ref()
+            .and_then(|d| d.api_base.as_deref())
+        {
+            out.push((
+                "integrations.yandex_direct.api_base",
+                u,
+                &["api.direct.yandex.com", "api-sandbox.direct.yandex.com"][..],
+            ));
+        }
         if let Some(g) = &self.google_ads {
             if let Some(u) = g.api_base.as_deref() {
                 out.push((
@@ -593,6 +625,9 @@ impl IntegrationsSpec {
         if let Some(m) = &mut r.metrica {
             m.oauth_token = f(&m.oauth_token)?;
         }
+        if let Some(d) = &mut r.yandex_direct {
+            d.oauth_token = f(&d.oauth_token)?;
+        }
         if let Some(g) = &mut r.google_ads {
             g.developer_token = f(&g.developer_token)?;
             g.client_secret = f(&g.client_secret)?;
@@ -647,6 +682,11 @@ impl IntegrationsSpec {
         if let (Some(m), Some(old)) = (&mut self.metrica, &stored.metrica) {
             if m.oauth_token == HIDDEN && m.api_base == old.api_base {
                 m.oauth_token.clone_from(&old.oauth_token);
+            }
+        }
+        if let (Some(d), Some(old)) = (&mut self.yandex_direct, &stored.yandex_direct) {
+            if d.oauth_token == HIDDEN && d.api_base == old.api_base {
+                d.oauth_token.clone_from(&old.oauth_token);
             }
         }
         if let (Some(g), Some(old)) = (&mut self.google_ads, &stored.google_ads) {
@@ -799,6 +839,40 @@ impl IntegrationsSpec {
                 if !http_url(u) {
                     e.push("integrations.ga4.endpoint", "an http(s) URL");
                 }
+            }
+        }
+        if let Some(d) = &self.yandex_direct {
+            if d.oauth_token == HIDDEN {
+                e.push("integrations.yandex_direct.oauth_token", NOTHING_KEPT);
+            } else if d.oauth_token.trim().is_empty()
+                || d.oauth_token.len() > 256
+                || !d.oauth_token.bytes().all(|b| b.is_ascii_graphic())
+            {
+                e.push(
+                    "integrations.yandex_direct.oauth_token",
+                    "an OAuth token with access to the account",
+                );
+            }
+            if d.client_login.as_deref().is_some_and(|l| {
+                l.is_empty()
+                    || l.len() > 64
+                    || !l
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._@".contains(&b))
+            }) {
+                e.push(
+                    "integrations.yandex_direct.client_login",
+                    "the advertiser's Yandex login",
+                );
+            }
+            if d.campaign_key
+                .as_deref()
+                .is_some_and(|k| k != "name" && k != "id")
+            {
+                e.push("integrations.yandex_direct.campaign_key", "name or id");
+            }
+            if d.api_base.as_deref().is_some_and(|u| !http_url(u)) {
+                e.push("integrations.yandex_direct.api_base", "an http(s) origin");
             }
         }
         if let Some(g) = &self.google_ads {
@@ -2146,6 +2220,10 @@ mod tests {
                 refresh_token: "1//refresh".into(),
                 ..GoogleAdsSpec::default()
             }),
+            yandex_direct: Some(YandexDirectSpec {
+                oauth_token: "y0_direct-token".into(),
+                ..YandexDirectSpec::default()
+            }),
         };
         let shown = stored.redacted();
         assert_eq!(
@@ -2188,7 +2266,13 @@ mod tests {
             .google_ads
             .as_mut()
             .unwrap()
-            .token_url = evil;
+            .token_url = evil.clone();
+        elsewhere
+            .integrations
+            .yandex_direct
+            .as_mut()
+            .unwrap()
+            .api_base = evil;
         elsewhere.integrations.keep_secrets(&stored.integrations);
         let i = &elsewhere.integrations;
         assert_eq!(i.twilio.as_ref().unwrap().auth_token, HIDDEN);
@@ -2203,6 +2287,7 @@ mod tests {
                 "integrations.twilio.auth_token",
                 "integrations.ga4.api_secret",
                 "integrations.email.server_token",
+                "integrations.yandex_direct.oauth_token",
                 "integrations.google_ads.developer_token",
                 "integrations.google_ads.client_secret",
                 "integrations.google_ads.refresh_token",
@@ -2253,6 +2338,7 @@ mod tests {
                 "integrations.webhooks[0].secret",
                 "integrations.ga4.api_secret",
                 "integrations.email.server_token",
+                "integrations.yandex_direct.oauth_token",
                 "integrations.google_ads.developer_token",
                 "integrations.google_ads.client_secret",
                 "integrations.google_ads.refresh_token",
