@@ -17,6 +17,12 @@ const account = {
   refreshToken: "1//0refresh-token",
   developerToken: "dev-token-ABCDEF",
   knownGclids: ["EAIaIQobChMI-known-1", "EAIaIQobChMI-known-2", "EAIaIQobChMI-known-3"],
+  // The campaigns' spend, three campaigns a day: two pages a day's worth.
+  costs: () => [
+    { id: 901, name: "implants", cost: 1500.123456 },
+    { id: 902, name: "brand", cost: 99.99 },
+    { id: 903, name: "crowns", cost: 10 },
+  ],
 };
 let w, gads;
 
@@ -63,6 +69,18 @@ async function clickAndCall(gclid, body) {
 const ofCall = async (id) =>
   (await call(w, "GET", `/v1/sites/${site}/deliveries`, { key: ADMIN_KEY, template: "/v1/sites/{site}/deliveries" })).body.deliveries
     .filter((d) => d.kind === "google_ads" && d.idempotency_key === `google_ads:${id}`);
+
+test("the alarm pulls the campaigns' cost from Google Ads (GAQL, page by page) as google / cpc spend", async () => {
+  const c = await until(async () => {
+    const b = (await call(w, "GET", `/v1/sites/${site}/costs`, { key: ADMIN_KEY, template: "/v1/sites/{site}/costs" })).body;
+    return b.rows.filter((r) => r.origin === "google_ads").length === 9 && b;
+  }, "three days of three campaigns");
+  assert.ok(gads.searches.length >= 5, `pages asked: ${gads.searches.length}`);
+  assert.match(gads.searches[0].query, /FROM campaign WHERE segments\.date BETWEEN '\d{4}-\d\d-\d\d' AND '\d{4}-\d\d-\d\d'/);
+  const implants = c.rows.filter((r) => r.campaign === "implants");
+  assert.ok(implants.every((r) => r.amount_minor === 150_012 && r.source === "google" && r.medium === "cpc"));
+  assert.equal(c.connectors.google_ads.last_error, null);
+});
 
 describe("target calls to Google Ads", () => {
   test("a Google Ads visitor's target call goes as a click conversion with its gclid, value and currency", async () => {

@@ -18,6 +18,14 @@
 //   message, status } }`: 401 UNAUTHENTICATED (a missing or expired access
 //   token, or a bad developer token), 400 INVALID_ARGUMENT, 429
 //   RESOURCE_EXHAUSTED.
+// - POST /v26/customers/{customerId}/googleAds:search with the same headers
+//   and `{ query, pageToken? }` (GAQL): for a query FROM campaign selecting
+//   segments.date, campaign.id, campaign.name and metrics.cost_micros WHERE
+//   segments.date BETWEEN two days, `{ results: [{ campaign: { resourceName,
+//   id, name }, metrics: { costMicros }, segments: { date } }],
+//   nextPageToken?, fieldMask }`, `pageSize` rows a page (micros as strings,
+//   as the JSON mapping of int64 has it); a query it cannot read is 400
+//   INVALID_ARGUMENT.
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 
@@ -28,7 +36,8 @@ function googleError(res, code, status, message) {
 }
 
 /** Starts the stand-in for one account, OAuth client and user. */
-export async function startGoogleAds({ customerId, clientId, clientSecret, refreshToken, developerToken, knownGclids = [] }) {
+export async function startGoogleAds({ customerId, clientId, clientSecret, refreshToken, developerToken, knownGclids = [], costs = () => [], pageSize = 2 }) {
+  const searches = [];
   const uploads = [];
   const tokens = new Map(); // access token -> expiry (ms)
   const state = { tokenRequests: 0, throttle: 0, expireTokens: false };
@@ -56,7 +65,8 @@ export async function startGoogleAds({ customerId, clientId, clientSecret, refre
         tokens.set(token, Date.now() + 3_599_000);
         return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: token, expires_in: 3599, scope: "https://www.googleapis.com/auth/adwords", token_type: "Bearer" }));
       }
-      const m = url.pathname.match(/^\/v26\/customers\/(\d{10}):uploadClickConversions$/);
+      const search = url.pathname.match(/^\/v26\/customers\/(\d{10})\/googleAds:search$/);
+      const m = search ?? url.pathname.match(/^\/v26\/customers\/(\d{10}):uploadClickConversions$/);
       if (!m || req.method !== "POST") return googleError(res, 404, "NOT_FOUND", "Method not found.");
       const [scheme, token] = (req.headers.authorization ?? "").split(" ");
       if (scheme !== "Bearer" || !tokens.has(token) || state.expireTokens) {
@@ -75,6 +85,7 @@ export async function startGoogleAds({ customerId, clientId, clientSecret, refre
       } catch {
         return googleError(res, 400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
       }
+      if (search) return searchCampaigns(res, body);
       if (body.partialFailure !== true) return googleError(res, 400, "INVALID_ARGUMENT", "Request contains an invalid argument: partial_failure must be true.");
       const conversions = body.conversions;
       if (!Array.isArray(conversions) || conversions.length === 0 || conversions.length > 2000) return googleError(res, 400, "INVALID_ARGUMENT", "Request contains an invalid argument: conversions.");
@@ -100,7 +111,34 @@ export async function startGoogleAds({ customerId, clientId, clientSecret, refre
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
     });
   });
+  function searchCampaigns(res, body) {
+    const q = String(body.query ?? "").replace(/\s+/g, " ");
+    const m = q.match(/^SELECT (.+) FROM campaign WHERE segments\.date BETWEEN '(\d{4}-\d\d-\d\d)' AND '(\d{4}-\d\d-\d\d)'( AND metrics\.cost_micros > 0)?$/);
+    const fields = m?.[1].split(",").map((f) => f.trim()) ?? [];
+    const needed = ["segments.date", "campaign.name", "metrics.cost_micros"];
+    if (!m || !needed.every((f) => fields.includes(f)) || m[2] > m[3]) {
+      return googleError(res, 400, "INVALID_ARGUMENT", `Error in query: ${q}`);
+    }
+    searches.push({ query: q, pageToken: body.pageToken ?? null });
+    const all = [];
+    for (let d = new Date(`${m[2]}T00:00:00Z`); d <= new Date(`${m[3]}T00:00:00Z`); d = new Date(d.getTime() + 86_400_000)) {
+      const day = d.toISOString().slice(0, 10);
+      for (const c of costs(day)) {
+        all.push({
+          campaign: { resourceName: `customers/${customerId}/campaigns/${c.id}`, id: String(c.id), name: c.name },
+          metrics: { costMicros: String(Math.round(c.cost * 1e6)) },
+          segments: { date: day },
+        });
+      }
+    }
+    const start = body.pageToken ? Number(Buffer.from(body.pageToken, "base64").toString()) : 0;
+    const page = all.slice(start, start + pageSize);
+    const answer = { results: page, fieldMask: fields.join(",") };
+    if (start + pageSize < all.length) answer.nextPageToken = Buffer.from(String(start + pageSize)).toString("base64");
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+  }
+
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${server.address().port}`;
-  return { url: base, tokenUrl: `${base}/token`, uploads, state, close: () => new Promise((r) => server.close(r)) };
+  return { url: base, tokenUrl: `${base}/token`, uploads, searches, state, close: () => new Promise((r) => server.close(r)) };
 }

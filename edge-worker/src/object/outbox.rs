@@ -621,15 +621,10 @@ fn credentials(
             if url != google_ads_url(g) {
                 return Err(gone());
             }
-            let credentials = serde_json::json!({
-                "developer_token": g.developer_token,
-                "login_customer_id": g.login_customer_id.as_deref().map(GoogleAdsSpec::customer),
-                "client_id": g.client_id,
-                "client_secret": g.client_secret,
-                "refresh_token": g.refresh_token,
-                "token_url": g.token_url.as_deref().unwrap_or(GOOGLE_TOKEN_URL),
-            });
-            Ok((url.to_string(), Some(credentials.to_string())))
+            Ok((
+                url.to_string(),
+                Some(GoogleCredentials::json(g).to_string()),
+            ))
         }
         "metrica" => {
             let m = i.metrica.as_ref().ok_or_else(gone)?;
@@ -643,11 +638,20 @@ fn credentials(
 }
 
 /// Why a delivery failed.
-enum Failure {
+pub(super) enum Failure {
     /// Worth another try later (no answer, a 5xx, a 429).
     Again(String),
     /// Refused as such by an SMS or e-mail API (a 4xx): never retried.
     Refused(String),
+}
+
+impl Failure {
+    /// What went wrong.
+    pub(super) fn message(self) -> String {
+        match self {
+            Failure::Again(m) | Failure::Refused(m) => m,
+        }
+    }
 }
 
 impl From<String> for Failure {
@@ -754,7 +758,7 @@ thread_local! {
 
 /// The OAuth credentials of a Google Ads delivery (resolved from the config as it is sent).
 #[derive(Deserialize)]
-struct GoogleCredentials {
+pub(super) struct GoogleCredentials {
     developer_token: String,
     login_customer_id: Option<String>,
     client_id: String,
@@ -763,9 +767,47 @@ struct GoogleCredentials {
     token_url: String,
 }
 
+impl GoogleCredentials {
+    /// The credentials of `g`, as JSON (resolved from the config when a delivery is sent).
+    fn json(g: &GoogleAdsSpec) -> serde_json::Value {
+        serde_json::json!({
+            "developer_token": g.developer_token,
+            "login_customer_id": g.login_customer_id.as_deref().map(GoogleAdsSpec::customer),
+            "client_id": g.client_id,
+            "client_secret": g.client_secret,
+            "refresh_token": g.refresh_token,
+            "token_url": g.token_url.as_deref().unwrap_or(GOOGLE_TOKEN_URL),
+        })
+    }
+
+    /// The credentials of `g`.
+    pub(super) fn of(g: &GoogleAdsSpec) -> Option<GoogleCredentials> {
+        serde_json::from_value(GoogleCredentials::json(g)).ok()
+    }
+
+    /// The headers of an API request with `token`: the access token, the
+    /// developer token, the manager account.
+    pub(super) fn headers(&self, token: &str) -> worker::Result<Headers> {
+        let h = Headers::new();
+        h.set("content-type", "application/json")?;
+        h.set("authorization", &format!("Bearer {token}"))?;
+        h.set("developer-token", &self.developer_token)?;
+        if let Some(l) = &self.login_customer_id {
+            h.set("login-customer-id", l)?;
+        }
+        Ok(h)
+    }
+
+    /// Forgets the access token (Google answered 401).
+    pub(super) fn forget_token(&self) {
+        let key = crate::guard::sha256_hex(&self.refresh_token);
+        GOOGLE_TOKENS.with(|m| m.borrow_mut().remove(&key));
+    }
+}
+
 /// A JSON answer's own words: Google's `error.message` (or an OAuth
 /// `error` and `error_description`), Twilio's and Metrica's `message`.
-async fn said(resp: &mut Response) -> String {
+pub(super) async fn said(resp: &mut Response) -> String {
     let v = resp.json::<serde_json::Value>().await.unwrap_or_default();
     let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
     s(&v["error"]["message"])
@@ -782,7 +824,7 @@ async fn said(resp: &mut Response) -> String {
 
 /// An access token for Google's API from the refresh token (kept until a
 /// minute before it ends).
-async fn google_token(c: &GoogleCredentials) -> std::result::Result<String, Failure> {
+pub(super) async fn google_token(c: &GoogleCredentials) -> std::result::Result<String, Failure> {
     let key = crate::guard::sha256_hex(&c.refresh_token);
     let at = now().millis();
     if let Some(t) = GOOGLE_TOKENS.with(|m| {
@@ -847,14 +889,7 @@ async fn send_google_ads(url: &str, secret: &str, body: &str) -> std::result::Re
     let c: GoogleCredentials = serde_json::from_str(secret)
         .map_err(|_| Failure::Refused("the site's Google Ads credentials are unreadable".into()))?;
     let token = google_token(&c).await?;
-    let headers = Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
-    set("content-type", "application/json")?;
-    set("authorization", &format!("Bearer {token}"))?;
-    set("developer-token", &c.developer_token)?;
-    if let Some(l) = &c.login_customer_id {
-        set("login-customer-id", l)?;
-    }
+    let headers = c.headers(&token).map_err(|e| e.to_string())?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
@@ -873,8 +908,7 @@ async fn send_google_ads(url: &str, secret: &str, body: &str) -> std::result::Re
     }
     let why = format!("answered {code}: {}", said(&mut resp).await);
     if code == 401 {
-        let key = crate::guard::sha256_hex(&c.refresh_token);
-        GOOGLE_TOKENS.with(|m| m.borrow_mut().remove(&key));
+        c.forget_token();
         return Err(Failure::Again(why));
     }
     if (400..500).contains(&code) && code != 408 && code != 429 {
