@@ -591,36 +591,7 @@ pub fn total_spent(facts: &[Fact], visits: &[Touch], leads: &[Touch], spend: &[S
     let leads: Vec<Touch> = leads.iter().map(all).collect();
     let row = report_with(&facts, &visits, &leads, GroupBy::Channel, &|_| 0)
         .pop()
-        .unwrap_or(Row {
-            key: String::from("total"),
-            calls: 0,
-            answered: 0,
-            missed: 0,
-            target: 0,
-            unique_callers: 0,
-            avg_duration_secs: 0.0,
-            avg_answer_secs: None,
-            answer_rate_percent: 0.0,
-            successful: 0,
-            with_outcome: 0,
-            without_outcome: 0,
-            ptr_percent: None,
-            rated_percent: None,
-            ptr_rated_percent: None,
-            value_minor: 0,
-            visits: 0,
-            leads: 0,
-            calls_per_100_visits: None,
-            callbacks: 0,
-            callbacks_connected: 0,
-            cost_minor: 0,
-            cost_per_call_minor: None,
-            cost_per_target_call_minor: None,
-            cost_per_lead_minor: None,
-            cost_per_successful_minor: None,
-            romi_percent: None,
-            value_per_successful_minor: None,
-        });
+        .unwrap_or_else(|| row(String::from("total"), Acc::default()));
     costed(row, spend.iter().map(|s| s.amount_minor).sum())
 }
 

@@ -230,20 +230,9 @@ async fn google_ads_cost(g: &GoogleAdsSpec, from: &str, to: &str) -> Pulled {
         if let Some(t) = &page_token {
             body["pageToken"] = t.as_str().into();
         }
-        let req = creds.headers(&token).and_then(|h| {
-            let mut init = RequestInit::new();
-            init.with_method(Method::Post)
-                .with_headers(h)
-                .with_body(Some(wasm_bindgen::JsValue::from_str(&body.to_string())));
-            Request::new_with_init(&url, &init)
-        });
-        let req = match req {
+        let mut resp = match post(&url, creds.headers(&token), &body).await {
             Ok(r) => r,
-            Err(e) => return Pulled::Failed(e.to_string()),
-        };
-        let mut resp = match fetch_within(req, TIMEOUT_SECS).await {
-            Ok(r) => r,
-            Err(e) => return Pulled::Failed(e),
+            Err(why) => return why,
         };
         let code = resp.status_code();
         if !(200..300).contains(&code) {
@@ -289,6 +278,25 @@ async fn google_ads_cost(g: &GoogleAdsSpec, from: &str, to: &str) -> Pulled {
     Pulled::Failed(format!("Google Ads gave more than {MAX_PAGES} pages"))
 }
 
+/// POSTs `body` as JSON with `headers` (a failed pull when they could not be made).
+async fn post(
+    url: &str,
+    headers: worker::Result<Headers>,
+    body: &serde_json::Value,
+) -> std::result::Result<worker::Response, Pulled> {
+    let req = headers.and_then(|h| {
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(h)
+            .with_body(Some(wasm_bindgen::JsValue::from_str(&body.to_string())));
+        Request::new_with_init(url, &init)
+    });
+    let req = req.map_err(|e| Pulled::Failed(e.to_string()))?;
+    fetch_within(req, TIMEOUT_SECS)
+        .await
+        .map_err(Pulled::Failed)
+}
+
 /// Asks Direct's Reports API for the campaigns' cost of `from..=to`.
 async fn direct_report(
     d: &pool_core::site::YandexDirectSpec,
@@ -313,7 +321,7 @@ async fn direct_report(
             .unwrap_or(YANDEX_DIRECT_API)
             .trim_end_matches('/')
     );
-    let request = || -> worker::Result<Request> {
+    let request = || -> worker::Result<Headers> {
         let h = Headers::new();
         h.set("authorization", &format!("Bearer {}", d.oauth_token))?;
         if let Some(login) = &d.client_login {
@@ -325,19 +333,11 @@ async fn direct_report(
         h.set("returnmoneyinmicros", "false")?;
         h.set("skipreportheader", "true")?;
         h.set("skipreportsummary", "true")?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(h)
-            .with_body(Some(wasm_bindgen::JsValue::from_str(&body.to_string())));
-        Request::new_with_init(&url, &init)
+        Ok(h)
     };
-    let req = match request() {
+    let mut resp = match post(&url, request(), &body).await {
         Ok(r) => r,
-        Err(e) => return Pulled::Failed(e.to_string()),
-    };
-    let mut resp = match fetch_within(req, TIMEOUT_SECS).await {
-        Ok(r) => r,
-        Err(e) => return Pulled::Failed(e),
+        Err(why) => return why,
     };
     let code = resp.status_code();
     match code {

@@ -99,16 +99,21 @@ pub fn delete_spend(
     let n = spend_count_where(db, from, to, source, campaign)?;
     db.write(
         "DELETE FROM spend WHERE day >= ? AND day <= ? AND (? IS NULL OR source = ?) AND (? IS NULL OR campaign = ?)",
-        vec![
-            V::Integer(from),
-            V::Integer(to),
-            source.into(),
-            source.into(),
-            campaign.into(),
-            campaign.into(),
-        ],
+        narrowed(from, to, source, campaign),
     )?;
     Ok(n)
+}
+
+/// The values of a `WHERE` on days, and on a source and a campaign when given.
+fn narrowed(from: i64, to: i64, source: Option<&str>, campaign: Option<&str>) -> Vec<V> {
+    vec![
+        V::Integer(from),
+        V::Integer(to),
+        source.into(),
+        source.into(),
+        campaign.into(),
+        campaign.into(),
+    ]
 }
 
 fn spend_count_where(
@@ -125,14 +130,7 @@ fn spend_count_where(
     let rows: Vec<N> = db
         .exec(
             "SELECT COUNT(*) AS n FROM spend WHERE day >= ? AND day <= ? AND (? IS NULL OR source = ?) AND (? IS NULL OR campaign = ?)",
-            vec![
-                V::Integer(from),
-                V::Integer(to),
-                source.into(),
-                source.into(),
-                campaign.into(),
-                campaign.into(),
-            ],
+            narrowed(from, to, source, campaign),
         )?
         .to_array()?;
     Ok(rows.first().map_or(0, |r| r.n.max(0) as u64))
