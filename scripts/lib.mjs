@@ -81,8 +81,14 @@ export function ensureCargoTool(crate, version, bin) {
   }
   mkdirSync(toolsDir, { recursive: true });
   log(`• installing ${crate} ${version} into ${toolsDir} (once; a few minutes on 2 cores)`);
-  // Not --locked: a crate in their lock files is missing from the registry mirror.
-  const code = runLive("cargo", ["install", "--quiet", crate, "--version", version, "--root", toolsDir]);
+  // --locked: the versions the tool's authors built with. A registry mirror
+  // may lack one of them (this machine's lacks webpki-roots 1.0.11, which
+  // wasm-bindgen-cli 0.2.130 locks): then, said aloud, the newest compatible ones.
+  let code = runLive("cargo", ["install", "--quiet", "--locked", crate, "--version", version, "--root", toolsDir]);
+  if (code !== 0 && !existsSync(path)) {
+    log(`• ${crate} ${version}: a crate of its lock file is not in this registry; installing with the newest compatible versions instead`);
+    code = runLive("cargo", ["install", "--quiet", crate, "--version", version, "--root", toolsDir]);
+  }
   if (code !== 0 || !existsSync(path)) {
     fail(`could not install ${crate} ${version}. Check that crates.io is reachable, or install it yourself:\n  cargo install ${crate} --version ${version} --root ${toolsDir}`);
   }
