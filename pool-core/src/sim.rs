@@ -552,6 +552,17 @@ pub fn simulate(profile: &Profile, setup: &Setup) -> Outcome {
                         let (top, low) = if setup.policy == Policy::Engine {
                             let (candidates, confidence) =
                                 attribution::scored(alloc.journal(), n, t, setup.grace);
+                            // The holder's last sign of life, as the edge reads
+                            // it: the call itself while its page is open, the
+                            // page's end once it was left.
+                            let confidence = match candidates.first() {
+                                Some(top) => {
+                                    let k = (top.session.as_u128() - 1) as usize;
+                                    let seen = visits.get(k).map_or(t, |v| v.end.min(t));
+                                    crate::call::with_last_seen(confidence, Some(top), seen, t)
+                                }
+                                None => confidence,
+                            };
                             (
                                 candidates.first().map(|c| c.session),
                                 confidence == Confidence::Low,

@@ -189,11 +189,19 @@ impl SiteObject {
         );
         let mut trail = Vec::new();
         let mut ym_client_id = None;
+        let mut confidence = a.confidence();
         let (visit, ga_client_id) = match &a {
             Attribution::Session { session, .. } => match store::session_row(&db, *session)? {
                 Some(s) => {
                     trail = pool_core::trail::until(&s.steps(), ask.at);
                     ym_client_id = api::stored_ym_client_id(&s.visit);
+                    // A holder whose page had gone silent long before the call is in doubt.
+                    confidence = call::with_last_seen(
+                        confidence,
+                        a.candidates().first(),
+                        Instant::from_millis(s.last_seen),
+                        Instant::from_millis(ask.at),
+                    );
                     (api::stored_channel(&s.visit), s.ga_client_id)
                 }
                 None => (None, None),
@@ -216,7 +224,7 @@ impl SiteObject {
         Ok(Found {
             kind: a.kind(),
             session: a.session().map(|s| s.to_string()),
-            confidence: a.confidence(),
+            confidence,
             candidates: a.candidates().to_vec(),
             target: a.target(),
             visit,
