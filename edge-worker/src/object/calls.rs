@@ -17,8 +17,7 @@ use pool_core::trail::Step;
 
 use super::call_view::{fact, view, CallView};
 use super::outbox::{
-    enqueue_call, enqueue_event, enqueue_ga4_call, enqueue_google_ads_call, enqueue_metrica_call,
-    enqueue_outcome,
+    enqueue_ad_platforms, enqueue_call, enqueue_event, enqueue_ga4_call, enqueue_outcome,
 };
 use super::{check_body, json, now, Loaded, SiteObject, R};
 use crate::api::{self, CallUpdate, ChannelReply, GivenOutcome, NewCall};
@@ -447,8 +446,7 @@ fn after_change(l: &Loaded, db: &Db, mut row: CallRow) -> R<CallRow> {
     }
     enqueue_call(l, db, &row, event)?;
     enqueue_ga4_call(l, db, &row)?;
-    enqueue_metrica_call(l, db, &row)?;
-    enqueue_google_ads_call(l, db, &row)?;
+    enqueue_ad_platforms(l, db, &row)?;
     if row.target && !row.outbound() {
         super::outbox::enqueue_deal(l, db, "call", &row.id)?;
     }

@@ -132,15 +132,26 @@ pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
     enqueue_ga4(db, g, "ga4.phone_call", &row.id, &body)
 }
 
+/// A call that is over, to the ad platforms the site sends calls to (its
+/// visit's ids read once for all of them).
+pub(super) fn enqueue_ad_platforms(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+    let i = &l.site.config().integrations;
+    if i.metrica.is_none() && i.google_ads.is_none() {
+        return Ok(());
+    }
+    let ids = AdIds::of(row);
+    enqueue_metrica_call(l, db, row, &ids)?;
+    enqueue_google_ads_call(l, db, row, &ids)
+}
+
 /// Yandex Metrica: a call that is over, attributed with confidence to a
 /// visit Metrica knows, goes to the tag as an offline call
 /// (`upload_calls`, a CSV in a multipart form); pool_core::conversion
 /// decides whether it goes and what it says.
-pub(super) fn enqueue_metrica_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+fn enqueue_metrica_call(l: &Loaded, db: &Db, row: &CallRow, ids: &AdIds) -> R<()> {
     let Some(m) = &l.site.config().integrations.metrica else {
         return Ok(());
     };
-    let ids = AdIds::of(row);
     let Some(csv) = ids
         .call(row)
         .and_then(|c| pool_core::conversion::metrica_calls_csv(&c))
@@ -163,12 +174,11 @@ pub(super) fn enqueue_metrica_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> 
 /// Ads click, goes as a click conversion of its `gclid` with the call's
 /// value (its outcome's, when it has one by then) and the site's currency;
 /// the call's id is the conversion's `orderId`, so Google Ads counts it once.
-pub(super) fn enqueue_google_ads_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+fn enqueue_google_ads_call(l: &Loaded, db: &Db, row: &CallRow, ids: &AdIds) -> R<()> {
     let config = l.site.config();
     let Some(g) = &config.integrations.google_ads else {
         return Ok(());
     };
-    let ids = AdIds::of(row);
     let Some(c) = ids
         .call(row)
         .and_then(|c| pool_core::conversion::google_ads_click(&c))
@@ -731,19 +741,10 @@ async fn send(
             if !refused {
                 return Err(Failure::Again(format!("answered {code}")));
             }
-            // The vendor's own words: Twilio's and Metrica's `message`, Postmark's `Message`.
-            let said = resp
-                .json::<serde_json::Value>()
-                .await
-                .ok()
-                .and_then(|v| {
-                    v.get("message")
-                        .or_else(|| v.get("Message"))
-                        .and_then(|m| m.as_str())
-                        .map(str::to_string)
-                })
-                .unwrap_or_default();
-            Err(Failure::Refused(format!("answered {code}: {said}")))
+            Err(Failure::Refused(format!(
+                "answered {code}: {}",
+                said(&mut resp).await
+            )))
         }
         Err(e) => Err(Failure::Again(e)),
     }
@@ -806,7 +807,8 @@ impl GoogleCredentials {
 }
 
 /// A JSON answer's own words: Google's `error.message` (or an OAuth
-/// `error` and `error_description`), Twilio's and Metrica's `message`.
+/// `error` and `error_description`), Twilio's and Metrica's `message`,
+/// Postmark's `Message`.
 pub(super) async fn said(resp: &mut Response) -> String {
     let v = resp.json::<serde_json::Value>().await.unwrap_or_default();
     let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
@@ -819,6 +821,7 @@ pub(super) async fn said(resp: &mut Response) -> String {
             })
         })
         .or_else(|| s(&v["message"]))
+        .or_else(|| s(&v["Message"]))
         .unwrap_or_default()
 }
 
