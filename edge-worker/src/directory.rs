@@ -33,7 +33,7 @@ impl DurableObject for Directory {
     async fn fetch(&self, req: Request) -> Result<Response> {
         let db = Db::new(&self.state, Rc::default());
         if !self.ready.get() {
-            db.exec(store::DIRECTORY_SCHEMA, None)?;
+            write(&db, |tx| tx.write(store::DIRECTORY_SCHEMA, Vec::new()))?;
             self.ready.set(true);
         }
         let path = req.path();
@@ -49,9 +49,17 @@ impl DurableObject for Directory {
                     Response::error("not listed", 404)
                 }
             }
-            Method::Put => store::list(&db, site).and_then(|_| Response::empty()),
-            Method::Delete => store::unlist(&db, site).and_then(|_| Response::empty()),
+            Method::Put => write(&db, |tx| store::list(tx, site)).and_then(|_| Response::empty()),
+            Method::Delete => {
+                write(&db, |tx| store::unlist(tx, site)).and_then(|_| Response::empty())
+            }
             _ => Response::error("GET, PUT or DELETE", 405),
         }
     }
+}
+
+/// Runs one change through the database's gate.
+fn write(db: &Db, f: impl FnOnce(&store::Tx) -> Result<()>) -> Result<()> {
+    db.atomically(|tx| Ok(f(tx)?))
+        .map_err(|e| worker::Error::RustError(e.code().into()))
 }

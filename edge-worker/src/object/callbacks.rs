@@ -6,11 +6,11 @@
 //! in the log (direction `callback`), attributed to the visitor's session
 //! with full confidence, so it counts in the reports and PTR like any call.
 
-use serde::{Deserialize, Serialize};
-use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
+use serde::Deserialize;
+use worker::{Headers, Method, Request, RequestInit, Response};
 
 use pool_core::call::Status;
-use pool_core::callback::{admit, check_number, readable_name, Asked, State, Turned};
+use pool_core::callback::{admit, check_number, readable_name, State, Turned};
 use pool_core::number::PhoneNumber;
 use pool_core::session::SessionId;
 use pool_core::site::TWILIO_API;
@@ -24,7 +24,7 @@ use crate::error::ApiError;
 use crate::guard;
 use crate::http;
 use crate::routes::Handler;
-use crate::store::{self, opt, Db};
+use crate::store::{self, CallbackRow, Db, Tx};
 use crate::telephony;
 use crate::tz::utc_offset_ms;
 
@@ -42,27 +42,6 @@ struct NewCallback {
     /// Which office (a target number); the first by default.
     #[serde(default)]
     target: Option<String>,
-}
-
-/// A stored request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct CallbackRow {
-    id: String,
-    session: Option<String>,
-    phone: String,
-    name: Option<String>,
-    target: String,
-    requested_at: i64,
-    state: String,
-    reason: Option<String>,
-    scheduled_for: Option<i64>,
-    office_sid: Option<String>,
-    /// The origin Twilio calls back (`integrations.twilio.public_url`).
-    base: String,
-    updated_at: i64,
-    /// The client that asked (the salted hash of its network), for its limit.
-    #[serde(default)]
-    client: Option<String>,
 }
 
 impl CallbackRow {
@@ -93,49 +72,18 @@ impl CallbackRow {
 }
 
 fn get(db: &Db, id: &str) -> R<Option<CallbackRow>> {
-    let rows: Vec<CallbackRow> = db
-        .exec("SELECT * FROM callbacks WHERE id = ?", vec![id.into()])?
-        .to_array()?;
-    Ok(rows.into_iter().next())
+    Ok(store::callback(db, id)?)
 }
 
-fn put(db: &Db, c: &CallbackRow) -> R<()> {
-    db.exec(
-        "INSERT OR REPLACE INTO callbacks (id, session, phone, name, target, requested_at, state, reason,
-           scheduled_for, office_sid, base, updated_at, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            c.id.as_str().into(),
-            opt(c.session.as_deref()),
-            c.phone.as_str().into(),
-            opt(c.name.as_deref()),
-            c.target.as_str().into(),
-            V::Integer(c.requested_at),
-            c.state.as_str().into(),
-            opt(c.reason.as_deref()),
-            c.scheduled_for.map_or(V::Null, V::Integer),
-            opt(c.office_sid.as_deref()),
-            c.base.as_str().into(),
-            V::Integer(c.updated_at),
-            opt(c.client.as_deref()),
-        ],
-    )?;
-    Ok(())
-}
-
-fn count(db: &Db, query: &str, params: Vec<V>) -> R<u64> {
-    #[derive(Deserialize)]
-    struct N {
-        n: i64,
-    }
-    let n: Vec<N> = db.exec(query, params)?.to_array()?;
-    Ok(n.first().map_or(0, |x| x.n.max(0) as u64))
+fn put(db: &Tx, c: &CallbackRow) -> R<()> {
+    Ok(store::put_callback(db, c)?)
 }
 
 /// Moves a request to `next` (never backwards) with its call; queues the
 /// `callback.connected` / `callback.failed` event once it is over.
 fn advance(
     l: &Loaded,
-    db: &Db,
+    db: &Tx,
     mut c: CallbackRow,
     next: State,
     reason: Option<String>,
@@ -175,7 +123,7 @@ fn advance(
 
 /// GA4's event (`callback_requested`, `callback_connected`,
 /// `callback_failed`) with the visitor's client id, when the visit had one.
-fn ga4(l: &Loaded, db: &Db, c: &CallbackRow, name: &str) -> R<()> {
+fn ga4(l: &Loaded, db: &Tx, c: &CallbackRow, name: &str) -> R<()> {
     let Some(g) = &l.site.config().integrations.ga4 else {
         return Ok(());
     };
@@ -191,7 +139,7 @@ fn ga4(l: &Loaded, db: &Db, c: &CallbackRow, name: &str) -> R<()> {
 
 /// Fails a request for `why`; its call becomes a missed call ending for
 /// `end` (so it alerts).
-fn fail(l: &Loaded, db: &Db, c: CallbackRow, why: String, end: &str) -> R<CallbackRow> {
+fn fail(l: &Loaded, db: &Tx, c: CallbackRow, why: String, end: &str) -> R<CallbackRow> {
     let call = CallChange {
         status: Some(Status::NoAnswer),
         end_reason: Some(end.chars().take(64).collect()),
@@ -339,32 +287,14 @@ impl SiteObject {
         });
         self.mutate(Some(Handler::PostCallback), |l, db| {
             // Counted and stored in one transaction: a burst cannot pass between.
-            let hour_ago = V::Integer(at.millis() - 3_600_000);
-            let asked = Asked {
-                number: count(
-                    db,
-                    "SELECT COUNT(*) AS n FROM callbacks WHERE phone = ? AND requested_at >= ?",
-                    vec![c.phone.as_str().into(), hour_ago.clone()],
-                )?,
-                visit: count(
-                    db,
-                    "SELECT COUNT(*) AS n FROM callbacks WHERE session = ? AND requested_at >= ?",
-                    vec![session.to_string().into(), hour_ago.clone()],
-                )?,
-                client: match &client {
-                    Some(k) => count(
-                        db,
-                        "SELECT COUNT(*) AS n FROM callbacks WHERE client = ? AND requested_at >= ?",
-                        vec![k.as_str().into(), hour_ago.clone()],
-                    )?,
-                    None => 0,
-                },
-                site: count(
-                    db,
-                    "SELECT COUNT(*) AS n FROM callbacks WHERE requested_at >= ?",
-                    vec![hour_ago],
-                )?,
-            };
+            let session = session.to_string();
+            let asked = store::callbacks_asked(
+                db,
+                at.millis() - 3_600_000,
+                &c.phone,
+                &session,
+                client.as_deref(),
+            )?;
             admit(
                 visit,
                 at,
@@ -460,9 +390,7 @@ impl SiteObject {
     pub(super) fn reschedule_callbacks(&self) -> R<()> {
         self.mutate(None, |l, db| {
             let config = l.site.config();
-            let waiting: Vec<CallbackRow> = db
-                .exec("SELECT * FROM callbacks WHERE state = 'scheduled'", None)?
-                .to_array()?;
+            let waiting = store::scheduled_callbacks(db)?;
             let Some(cb) = &config.callback else {
                 // No call-backs any more: what waits will not be placed.
                 for c in waiting {
@@ -487,32 +415,13 @@ impl SiteObject {
 
     /// When the alarm must place the next scheduled request (ms since the epoch).
     pub(super) fn next_callback(&self) -> Option<i64> {
-        let db = self.ready().ok()?;
-        #[derive(Deserialize)]
-        struct T {
-            t: Option<i64>,
-        }
-        let rows: Vec<T> = db
-            .exec(
-                "SELECT MIN(scheduled_for) AS t FROM callbacks WHERE state = 'scheduled'",
-                None,
-            )
-            .ok()?
-            .to_array()
-            .ok()?;
-        rows.first().and_then(|r| r.t)
+        store::next_callback(&self.ready().ok()?).ok().flatten()
     }
 
     /// The alarm: places the scheduled requests whose office has opened.
     pub(super) async fn place_due_callbacks(&self, site: &str) {
         let Ok(db) = self.ready() else { return };
-        let due: Vec<CallbackRow> = match db
-            .exec(
-                "SELECT * FROM callbacks WHERE state = 'scheduled' AND scheduled_for <= ? ORDER BY scheduled_for LIMIT 20",
-                vec![V::Integer(now().millis())],
-            )
-            .and_then(|c| c.to_array())
-        {
+        let due = match store::due_callbacks(&db, now().millis(), 20) {
             Ok(d) => d,
             Err(e) => {
                 worker::console_error!("callbacks: {e}");
@@ -532,13 +441,7 @@ impl SiteObject {
         let q = http::query(req);
         let (from, to) = http::period(&q)?;
         let full = http::flag(&q, "full_caller");
-        let rows: Vec<CallbackRow> = self
-            .ready()?
-            .exec(
-                "SELECT * FROM callbacks WHERE requested_at >= ? AND requested_at < ? ORDER BY requested_at DESC LIMIT 500",
-                vec![V::Integer(from.millis()), V::Integer(to.millis())],
-            )?
-            .to_array()?;
+        let rows = store::callbacks_between(&self.ready()?, from.millis(), to.millis(), 500)?;
         let list: Vec<serde_json::Value> = rows.iter().map(|c| c.view(full)).collect();
         json(200, &serde_json::json!({"callbacks": list}))
     }
@@ -658,7 +561,7 @@ impl SiteObject {
         req: &Request,
         body: &[u8],
         id: &str,
-        change: impl FnOnce(&Loaded, &Db, CallbackRow, &[(String, String)]) -> R<()>,
+        change: impl FnOnce(&Loaded, &Tx, CallbackRow, &[(String, String)]) -> R<()>,
     ) -> R<Response> {
         self.require_site()?;
         let pairs = self.twilio_form(req, body)?;

@@ -24,7 +24,7 @@ use crate::api::{self, CallUpdate, ChannelReply, GivenOutcome, NewCall};
 use crate::error::ApiError;
 use crate::http::{self, flag, period, query};
 use crate::routes::Handler;
-use crate::store::{self, CallRow, Db};
+use crate::store::{self, CallRow, Db, Tx};
 use crate::telephony;
 
 /// Rows of the call log per page, at most.
@@ -283,7 +283,7 @@ impl SiteObject {
 /// Writes a new call, attributed as `found` (or answers the stored one: the
 /// id is the idempotency key). Returns the row and whether it was new. Runs
 /// inside the persistence gate.
-pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R<(CallRow, bool)> {
+pub(super) fn record_call(l: &Loaded, db: &Tx, inc: Incoming, found: Found) -> R<(CallRow, bool)> {
     if let Some(old) = store::call(db, &inc.id)? {
         return Ok((old, false));
     }
@@ -391,7 +391,7 @@ pub(super) fn record_call(l: &Loaded, db: &Db, inc: Incoming, found: Found) -> R
 }
 
 /// Applies an update; recomputes the target flag; sends the end events once.
-pub(super) fn update_call(l: &Loaded, db: &Db, mut row: CallRow, ch: CallChange) -> R<CallRow> {
+pub(super) fn update_call(l: &Loaded, db: &Tx, mut row: CallRow, ch: CallChange) -> R<CallRow> {
     if let Some(s) = ch.status {
         row.status = row.status.merge(s);
     }
@@ -432,7 +432,7 @@ pub(super) fn update_call(l: &Loaded, db: &Db, mut row: CallRow, ch: CallChange)
 }
 
 /// Once a call is over: `call.completed` or `call.missed`, and GA4; once.
-fn after_change(l: &Loaded, db: &Db, mut row: CallRow) -> R<CallRow> {
+fn after_change(l: &Loaded, db: &Tx, mut row: CallRow) -> R<CallRow> {
     if !row.status.is_final() || row.done_sent {
         return Ok(row);
     }

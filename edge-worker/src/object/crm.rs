@@ -8,7 +8,7 @@
 //! lead, so a retry never makes a second one.
 
 use serde::Deserialize;
-use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
+use worker::{Headers, Method, Request, RequestInit, Response};
 
 use pool_core::crm::{deal_title, note, outcome_of, Origin};
 use pool_core::site::{PipedriveSpec, PIPEDRIVE_API};
@@ -81,12 +81,6 @@ struct Item {
     id: String,
 }
 
-#[derive(Deserialize)]
-struct Link {
-    deal_id: i64,
-    noted: i64,
-}
-
 impl SiteObject {
     /// Syncs one call or lead (an outbox row's body) into Pipedrive.
     pub(super) async fn sync_pipedrive(&self, body: &str) -> Result<(), SyncError> {
@@ -104,15 +98,7 @@ impl SiteObject {
             })?;
         let origin = origin_of(&db, &item).map_err(|e| again(e.body()))?;
         let key = format!("{}:{}", item.item, item.id);
-        let link: Option<Link> = db
-            .exec(
-                "SELECT deal_id, noted FROM crm_links WHERE item = ?",
-                vec![key.as_str().into()],
-            )
-            .and_then(|c| c.to_array())
-            .map_err(|e| again(e.to_string()))?
-            .into_iter()
-            .next();
+        let link = store::crm_link(&db, &key).map_err(|e| again(e.to_string()))?;
         let deal_id = match link {
             Some(l) if l.noted != 0 => return Ok(()),
             Some(l) => l.deal_id,
@@ -148,25 +134,15 @@ impl SiteObject {
                 let id = made["id"]
                     .as_i64()
                     .ok_or_else(|| again("Pipedrive's answer has no deal id"))?;
-                db.exec(
-                    "INSERT INTO crm_links (item, deal_id, noted, created_at) VALUES (?, ?, 0, ?)",
-                    vec![
-                        key.as_str().into(),
-                        V::Integer(id),
-                        V::Integer(now().millis()),
-                    ],
-                )
-                .map_err(|e| again(e.to_string()))?;
+                db.atomically(|tx| Ok(store::link_deal(tx, &key, id, now().millis())?))
+                    .map_err(|e| again(e.body()))?;
                 id
             }
         };
         let body = serde_json::json!({"content": note(&origin), "deal_id": deal_id});
         pipedrive(&p, Method::Post, "notes", "", Some(body)).await?;
-        db.exec(
-            "UPDATE crm_links SET noted = 1 WHERE item = ?",
-            vec![key.as_str().into()],
-        )
-        .map_err(|e| again(e.to_string()))?;
+        db.atomically(|tx| Ok(store::deal_noted(tx, &key)?))
+            .map_err(|e| again(e.body()))?;
         Ok(())
     }
 
@@ -219,19 +195,9 @@ impl SiteObject {
             else {
                 return Ok(false);
             };
-            #[derive(Deserialize)]
-            struct Item {
-                item: String,
-            }
-            let items: Vec<Item> = db
-                .exec(
-                    "SELECT item FROM crm_links WHERE deal_id = ? AND item LIKE 'call:%'",
-                    vec![V::Integer(deal_id)],
-                )?
-                .to_array()?;
             let mut changed = false;
-            for i in items {
-                let Some(row) = store::call(db, i.item.trim_start_matches("call:"))? else {
+            for id in store::deal_calls(db, deal_id)? {
+                let Some(row) = store::call(db, &id)? else {
                     continue;
                 };
                 let outcome = GivenOutcome {
@@ -270,21 +236,8 @@ fn origin_of(db: &Db, item: &Item) -> R<Origin> {
             reference: r.id.clone(),
         });
     }
-    #[derive(Deserialize)]
-    struct Lead {
-        channel: String,
-        visit: Option<String>,
-        phone: Option<String>,
-    }
-    let lead: Lead = db
-        .exec(
-            "SELECT channel, visit, phone FROM leads WHERE id = ?",
-            vec![item.id.as_str().into()],
-        )?
-        .to_array()?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::NotFound("no such lead".into()))?;
+    let lead =
+        store::lead(db, &item.id)?.ok_or_else(|| ApiError::NotFound("no such lead".into()))?;
     let v = lead
         .visit
         .as_deref()

@@ -21,16 +21,6 @@ use crate::store::{self, Db};
 
 type R<T> = std::result::Result<T, ApiError>;
 
-#[derive(Deserialize)]
-struct N {
-    n: i64,
-}
-
-fn count(db: &Db, q: &str, at: i64) -> R<u64> {
-    let rows: Vec<N> = db.exec(q, vec![at.into()])?.to_array()?;
-    Ok(rows.first().map_or(0, |r| r.n.max(0) as u64))
-}
-
 /// The body of `POST /v1/sites/{site}/demo/call`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,27 +51,9 @@ impl SiteObject {
             quiet_hours: 2,
             ..Signals::default()
         };
-        s.sessions_week = count(
-            db,
-            "SELECT COUNT(*) AS n FROM sessions WHERE created >= ?",
-            at - 7 * 24 * hour,
-        )?;
-        s.sessions_recent = count(
-            db,
-            "SELECT COUNT(*) AS n FROM sessions WHERE last_seen >= ?",
-            at - 2 * hour,
-        )?;
-        #[derive(Deserialize)]
-        struct Page {
-            found: f64,
-            unswapped: String,
-        }
-        let pages: Vec<Page> = db
-            .exec(
-                "SELECT found, unswapped FROM coverage WHERE last_at >= ?",
-                vec![(at - 24 * hour).into()],
-            )
-            .and_then(|c| c.to_array())?;
+        s.sessions_week = store::sessions_created_since(db, at - 7 * 24 * hour)?;
+        s.sessions_recent = store::sessions_seen_since(db, at - 2 * hour)?;
+        let pages = store::pages_since(db, at - 24 * hour)?;
         s.pages_reported = pages.len() as u64;
         for p in &pages {
             let left: std::collections::BTreeMap<String, u64> =
@@ -94,26 +66,15 @@ impl SiteObject {
             }
         }
         // Fallbacks since the sample of the previous hour (or of this one).
-        #[derive(Deserialize)]
-        struct Sample {
-            target: String,
-            requests: i64,
-            fallbacks: i64,
-        }
         let this_hour = at.div_euclid(hour);
-        let samples: Vec<Sample> = db
-            .exec(
-                "SELECT target, requests, fallbacks FROM pool_samples WHERE hour >= ? ORDER BY hour",
-                vec![(this_hour - 1).into()],
-            )
-            .and_then(|c| c.to_array())?;
+        let samples = store::samples(db, this_hour - 1, i64::MAX)?;
         if let Some(l) = self.loaded.borrow().as_ref() {
             for (t, p) in l.site.pools() {
                 let m = p.metrics();
                 let key = t.number.to_string();
-                if let Some(base) = samples.iter().find(|x| x.target == key) {
-                    s.fallbacks_hour += m.fallbacks.saturating_sub(base.fallbacks.max(0) as u64);
-                    s.requests_hour += m.requests.saturating_sub(base.requests.max(0) as u64);
+                if let Some((_, base)) = samples.iter().find(|(t, _)| *t == key) {
+                    s.fallbacks_hour += m.fallbacks.saturating_sub(base.fallbacks);
+                    s.requests_hour += m.requests.saturating_sub(base.requests);
                 }
             }
         }
@@ -197,11 +158,7 @@ impl SiteObject {
         let l = guard.as_ref().ok_or(ApiError::Internal)?;
         let config = l.site.config();
         let window = (config.heartbeat.millis() * 2).max(120_000) as i64;
-        let mut live = count(
-            &db,
-            "SELECT COUNT(*) AS n FROM sessions WHERE last_seen >= ?",
-            now().millis() - window,
-        )?;
+        let mut live = store::sessions_seen_since(&db, now().millis() - window)?;
         let mut pools: Vec<serde_json::Value> = l
             .site
             .pools()

@@ -1,6 +1,5 @@
 //! Leads: a form on the site, attributed through its session.
 
-use serde::Deserialize;
 use worker::{Request, Response};
 
 use pool_core::session::SessionId;
@@ -12,7 +11,7 @@ use crate::error::ApiError;
 use crate::guard;
 use crate::http;
 use crate::routes::Handler;
-use crate::store::{ms, opt};
+use crate::store;
 use crate::telephony;
 
 impl SiteObject {
@@ -88,14 +87,7 @@ impl SiteObject {
             None => None,
         };
         let (created, channel) = self.mutate(Some(Handler::PostLead), |l, db| {
-            #[derive(Deserialize)]
-            struct Seen {
-                #[allow(dead_code)]
-                n: i64,
-            }
-            let seen: Vec<Seen> = db
-                .exec("SELECT 1 AS n FROM leads WHERE id = ?", vec![id.clone().into()])?
-                .to_array()?;
+            let seen = store::lead(db, &id)?.is_some();
             let (visit, ga) = match row {
                 Some(row) => (api::stored_channel(&row.visit), row.ga_client_id),
                 None => (None, None),
@@ -103,25 +95,24 @@ impl SiteObject {
             let channel = visit
                 .as_ref()
                 .map_or_else(|| "unattributed".to_string(), |v| v.channel.clone());
-            if !seen.is_empty() {
+            if seen {
                 return Ok((false, channel));
             }
             let at = now();
-            db.exec(
-                "INSERT INTO leads (id, created_at, session, channel, visit, name, phone, email, message, page)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                vec![
-                    id.clone().into(),
-                    ms(at),
-                    opt(session.map(|s| s.to_string()).as_deref()),
-                    channel.clone().into(),
-                    opt(visit.as_ref().and_then(|v| serde_json::to_string(v).ok()).as_deref()),
-                    opt(nl.name.as_deref()),
-                    opt(phone.as_deref()),
-                    opt(nl.email.as_deref()),
-                    opt(nl.message.as_deref()),
-                    opt(nl.page.as_deref()),
-                ],
+            store::insert_lead(
+                db,
+                &store::LeadRow {
+                    id: id.clone(),
+                    created_at: at.millis(),
+                    session: session.map(|s| s.to_string()),
+                    channel: channel.clone(),
+                    visit: visit.as_ref().and_then(|v| serde_json::to_string(v).ok()),
+                    name: nl.name.clone(),
+                    phone: phone.clone(),
+                    email: nl.email.clone(),
+                    message: nl.message.clone(),
+                    page: nl.page.clone(),
+                },
             )?;
             let lead = serde_json::json!({
                 "id": id,
@@ -163,27 +154,7 @@ impl SiteObject {
             _ => return Err(ApiError::field("limit", "from 1 to 500")),
         };
         let full = http::flag(&q, "full_caller");
-        #[derive(Deserialize)]
-        struct Row {
-            id: String,
-            created_at: i64,
-            session: Option<String>,
-            channel: String,
-            visit: Option<String>,
-            name: Option<String>,
-            phone: Option<String>,
-            email: Option<String>,
-            message: Option<String>,
-            page: Option<String>,
-        }
-        let rows: Vec<Row> = self
-            .ready()?
-            .exec(
-                "SELECT id, created_at, session, channel, visit, name, phone, email, message, page
-                 FROM leads WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC, id DESC",
-                vec![from.millis().into(), to.millis().into()],
-            )?
-            .to_array()?;
+        let rows = store::leads_between(&self.ready()?, from.millis(), to.millis())?;
         // The call log's filters, on the visit each lead came from.
         let want = |k: &str| q.get(k).filter(|v| !v.is_empty());
         let keep = |c: &ChannelReply| {
@@ -193,7 +164,7 @@ impl SiteObject {
                 && want("ad").is_none_or(|v| c.content.as_ref() == Some(v))
                 && want("region").is_none_or(|v| c.region.as_ref() == Some(v))
         };
-        let picked: Vec<(Row, ChannelReply)> = rows
+        let picked: Vec<(store::LeadRow, ChannelReply)> = rows
             .into_iter()
             .map(|r| {
                 let channel = r

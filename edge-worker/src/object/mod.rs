@@ -20,19 +20,18 @@
 //! stores all of its requests or none. Any other request first stores a
 //! pending batch, so it only ever sees stored state.
 //!
-//! Handlers live in files named after their resource: `sites`, `sessions`,
-//! `pools`, `calls`, `twilio`, `leads`, `reports`, `outbox`, `dashboard`
-//! (overview, alerts, the demo call) and `sizing`.
+//! The gate lives in `gate`, who may call what (and CORS) in `auth`, the
+//! alarm's schedule in `schedule`. Handlers live in files named after their
+//! resource: `sites`, `sessions`, `pools`, `calls`, `twilio`, `leads`,
+//! `reports`, `outbox`, `dashboard` (overview, alerts, the demo call) and
+//! `sizing`. Every SQL statement is in `store`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use serde::Serialize;
-use worker::wasm_bindgen::JsValue;
-use worker::wasm_bindgen_futures::JsFuture;
 use worker::{
-    durable_object, js_sys, Date, Delay, DurableObject, Env, Method, Request, Response, Result,
-    State,
+    durable_object, js_sys, Date, DurableObject, Env, Method, Request, Response, Result, State,
 };
 
 use pool_core::pool::Snapshot;
@@ -40,21 +39,24 @@ use pool_core::site::{Site, Spec};
 use pool_core::time::Instant;
 
 use crate::error::ApiError;
-use crate::guard::{self, Limiter};
-use crate::routes::{self, Access, Found, Handler, Verb};
-use crate::store::{self, Db, Write};
+use crate::guard::Limiter;
+use crate::routes::{self, Found, Handler, Verb};
+use crate::store::{self, Db};
 
+mod auth;
 mod call_view;
 mod callbacks;
 mod calls;
 mod connectors;
 mod crm;
 mod dashboard;
+mod gate;
 mod leads;
 mod notify;
 mod outbox;
 mod pools;
 mod reports;
+mod schedule;
 mod sessions;
 mod shards;
 mod sites;
@@ -64,18 +66,8 @@ mod twilio;
 
 type R<T> = std::result::Result<T, ApiError>;
 
-/// Who is calling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Caller {
-    /// The deployment's admin key: creates sites, issues keys.
-    Deployment,
-    /// A site key with the `admin` scope.
-    SiteAdmin,
-    /// A site key with the `server` scope: leasing from a server.
-    Server,
-    /// No key: a browser or anyone.
-    Public,
-}
+use auth::Caller;
+use gate::Batch;
 
 /// The site in memory: the config as written (secrets included), the
 /// aggregate (with the numbers this shard owns) and which shard this is.
@@ -85,36 +77,6 @@ struct Loaded {
     shard: u32,
     /// A change of the count of shards under way.
     moving: Option<pool_core::shard::Move>,
-}
-
-/// Writes of the page's requests waiting for one shared commit.
-struct Batch {
-    writes: Vec<Write>,
-    /// The injected failure one of them armed (test builds only).
-    fault: Option<u32>,
-    /// Settles with `true` once the batch is stored, `false` if it failed.
-    done: js_sys::Promise,
-    settle: js_sys::Function,
-}
-
-impl Batch {
-    fn new() -> Batch {
-        let mut settle = None;
-        let done = js_sys::Promise::new(&mut |resolve, _reject| settle = Some(resolve));
-        Batch {
-            writes: Vec::new(),
-            fault: None,
-            done,
-            settle: settle.unwrap_or_else(|| js_sys::Function::new_no_args("")),
-        }
-    }
-
-    fn finish(self, stored: bool) {
-        // Resolving a promise created here cannot throw.
-        let _ = self
-            .settle
-            .call1(&JsValue::NULL, &JsValue::from_bool(stored));
-    }
 }
 
 #[durable_object]
@@ -305,257 +267,6 @@ impl SiteObject {
         Ok(true)
     }
 
-    /// The persistence gate: applies `f` to the loaded site and stores what
-    /// it wrote and what changed in the pools, all in one transaction. On
-    /// any error nothing is stored and the memory is dropped, so the next
-    /// request reloads the state from before this one.
-    fn mutate<T>(
-        &self,
-        handler: Option<Handler>,
-        f: impl FnOnce(&mut Loaded, &Db) -> R<T>,
-    ) -> R<T> {
-        self.require_site()?;
-        let db = self.ready()?;
-        self.flush_batch();
-        if let Some(h) = handler {
-            self.arm(h);
-        }
-        let result = {
-            let mut guard = self.loaded.borrow_mut();
-            let loaded = guard.as_mut().ok_or(ApiError::Internal)?;
-            let r = db.atomically(|| {
-                let v = f(loaded, &db)?;
-                store::write_site(&db, &mut loaded.site)?;
-                Ok(v)
-            });
-            if r.is_err() {
-                *guard = None;
-            }
-            r
-        };
-        self.fault.set(None);
-        result
-    }
-
-    /// The gate for the page's requests, with a group commit (see the
-    /// module's notes): `f` changes the loaded site and writes through a
-    /// recording handle; the reply waits until the batch it joined is stored.
-    async fn mutate_batched<T>(
-        &self,
-        handler: Handler,
-        f: impl FnOnce(&mut Loaded, &Db) -> R<T>,
-    ) -> R<T> {
-        self.require_site()?;
-        let recording = self.ready()?.recording();
-        let value = {
-            let mut guard = self.loaded.borrow_mut();
-            let loaded = guard.as_mut().ok_or(ApiError::Internal)?;
-            match f(loaded, &recording) {
-                Ok(v) => v,
-                Err(e) => {
-                    // The memory holds the batch's changes too: it goes, and the batch with it.
-                    *guard = None;
-                    if let Some(b) = self.batch.borrow_mut().take() {
-                        b.finish(false);
-                    }
-                    return Err(e);
-                }
-            }
-        };
-        let (done, first) = {
-            let mut slot = self.batch.borrow_mut();
-            let first = slot.is_none();
-            let batch = slot.get_or_insert_with(Batch::new);
-            batch.writes.extend(recording.take_recorded());
-            if let Some(n) = self.armed_for(handler) {
-                batch.fault = Some(n);
-            }
-            (batch.done.clone(), first)
-        };
-        if first {
-            // One turn of the event loop: the requests that arrived meanwhile join.
-            Delay::from(std::time::Duration::ZERO).await;
-            self.flush_batch();
-        }
-        let stored = JsFuture::from(done).await.ok().and_then(|v| v.as_bool());
-        if stored == Some(true) {
-            Ok(value)
-        } else {
-            Err(ApiError::Internal)
-        }
-    }
-
-    /// Stores the pending batch, if any, in one transaction with the pools'
-    /// changed rows, and answers its requests.
-    fn flush_batch(&self) {
-        let Some(mut batch) = self.batch.borrow_mut().take() else {
-            return;
-        };
-        let writes = std::mem::take(&mut batch.writes);
-        let fault = batch.fault;
-        let stored = (|| -> R<()> {
-            let db = self.ready()?;
-            let mut guard = self.loaded.borrow_mut();
-            let loaded = guard.as_mut().ok_or(ApiError::Internal)?;
-            self.fault.set(fault);
-            let r = db.atomically(|| {
-                db.replay(writes)?;
-                store::write_site(&db, &mut loaded.site)?;
-                Ok(())
-            });
-            self.fault.set(None);
-            if r.is_err() {
-                *guard = None;
-            }
-            r
-        })();
-        batch.finish(stored.is_ok());
-    }
-
-    /// Arms the injected failure when this change is the one asked for.
-    fn arm(&self, handler: Handler) {
-        if let Some(n) = self.armed_for(handler) {
-            self.fault.set(Some(n));
-        }
-    }
-
-    /// The injected failure armed for this handler's next change, disarmed.
-    fn armed_for(&self, handler: Handler) -> Option<u32> {
-        match self.armed.get() {
-            Some((h, n)) if h == handler => {
-                self.armed.set(None);
-                Some(n)
-            }
-            _ => None,
-        }
-    }
-
-    /// Points the alarm at the earliest deadline: leases, deliveries, the hourly sample.
-    async fn schedule(&self) -> R<()> {
-        let pools = self.pools_deadline();
-        // Events to deliver, and an hourly pool sample and retention sweep while the site lives.
-        let hourly = self
-            .loaded
-            .borrow()
-            .as_ref()
-            .map(|_| (now().millis().div_euclid(3_600_000) + 1) * 3_600_000);
-        // While the count of shards changes, the coordinator looks for arrived numbers.
-        let moving = self.loaded.borrow().as_ref().and_then(|l| {
-            (l.shard == 0 && l.moving.is_some()).then(|| {
-                now().millis() + l.site.config().heartbeat.millis().clamp(1_000, 60_000) as i64
-            })
-        });
-        let next = [
-            pools,
-            self.next_delivery(),
-            self.next_alert(),
-            self.next_callback(),
-            self.next_spend_pull(),
-            hourly,
-            moving,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-        .map(|t| t.max(now().millis()));
-        if next != self.alarm_at.get() {
-            match next {
-                // A timestamp: `set_alarm(i64)` would take an offset from now.
-                Some(t) => {
-                    // The runtime's clock, behind the test clock by its skew.
-                    let at = js_sys::Date::new(&js_sys::Number::from((t - skew()) as f64));
-                    self.state
-                        .storage()
-                        .set_alarm(worker::ScheduledTime::new(at))
-                        .await?
-                }
-                None => self.state.storage().delete_alarm().await?,
-            }
-            self.alarm_at.set(next);
-        }
-        Ok(())
-    }
-
-    /// When a lease ends next (ms since the epoch).
-    fn pools_deadline(&self) -> Option<i64> {
-        self.loaded
-            .borrow()
-            .as_ref()
-            .and_then(|l| l.site.next_deadline())
-            .map(|t| t.millis())
-    }
-
-    /// After a change of the page's requests, which move only the pools'
-    /// deadlines: the alarm is moved only when a lease ends before it.
-    async fn schedule_pools(&self) -> R<()> {
-        let pools = self.pools_deadline();
-        match (self.alarm_at.get(), pools) {
-            (Some(alarm), Some(p)) if alarm <= p => Ok(()),
-            (Some(_), None) => Ok(()),
-            _ => self.schedule().await,
-        }
-    }
-
-    fn caller(&self, req: &Request) -> R<Caller> {
-        let header = req.headers().get("authorization").ok().flatten();
-        let Some(token) = guard::bearer(header.as_deref()) else {
-            return Ok(Caller::Public);
-        };
-        let hash = guard::sha256_hex(token);
-        if let Some(admin) = self.var("ADMIN_KEY") {
-            if !admin.is_empty()
-                && guard::constant_time_eq(hash.as_bytes(), guard::sha256_hex(&admin).as_bytes())
-            {
-                return Ok(Caller::Deployment);
-            }
-        }
-        // No site here, no keys: nothing is set up to find that out.
-        if !self.has_storage()? {
-            return Err(ApiError::Unauthorized);
-        }
-        let db = self.ready()?;
-        let Some(key) = store::key(&db, &hash)? else {
-            return Err(ApiError::Unauthorized);
-        };
-        let at = now().millis();
-        if key.expires_at.is_some_and(|t| t <= at) {
-            return Err(ApiError::Unauthorized);
-        }
-        // When it was last used, to the hour: one write an hour per key at most.
-        let hour = at - at.rem_euclid(3_600_000);
-        if key.last_used.is_none_or(|t| t < hour) {
-            if let Err(e) = store::key_used(&db, &hash, hour) {
-                worker::console_error!("key use: {e}");
-            }
-        }
-        match key.scope.as_str() {
-            "admin" => Ok(Caller::SiteAdmin),
-            "server" => Ok(Caller::Server),
-            _ => Err(ApiError::Unauthorized),
-        }
-    }
-
-    /// Checks the caller against the route's access rule.
-    fn authorize(&self, access: Access, req: &Request) -> R<Caller> {
-        let caller = self.caller(req)?;
-        let ok = match access {
-            Access::Page | Access::Signed => true,
-            Access::Server => caller != Caller::Public,
-            Access::Admin => matches!(caller, Caller::Deployment | Caller::SiteAdmin),
-            Access::Deployment => caller == Caller::Deployment,
-        };
-        match (ok, caller) {
-            (true, _) => Ok(caller),
-            (false, Caller::Public) => Err(ApiError::Unauthorized),
-            (false, Caller::Server) => Err(ApiError::Forbidden(
-                "a server key may only lease numbers".into(),
-            )),
-            (false, _) => Err(ApiError::Forbidden(
-                "only the deployment's admin key may do this".into(),
-            )),
-        }
-    }
-
     fn require_site(&self) -> R<()> {
         if self.load()? {
             Ok(())
@@ -572,24 +283,6 @@ impl SiteObject {
             .as_ref()
             .map(f)
             .ok_or(ApiError::Internal)
-    }
-
-    /// CORS: the page's routes answer browsers of the site's origins only.
-    fn cors(&self, req: &Request, page: bool) -> R<Option<String>> {
-        let Some(origin) = req.headers().get("origin").ok().flatten() else {
-            return Ok(None);
-        };
-        if !page {
-            return Ok(None);
-        }
-        self.require_site()?;
-        if self.with_loaded(|l| l.site.config().allows_origin(&origin))? {
-            Ok(Some(origin))
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "origin {origin} is not allowed for this site"
-            )))
-        }
     }
 
     async fn dispatch(

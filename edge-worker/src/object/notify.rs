@@ -6,9 +6,6 @@
 //! like the webhooks. A call back (an outgoing call to the caller) before
 //! the message goes takes its call out of it.
 
-use serde::Deserialize;
-use worker::SqlStorageValue as V;
-
 use pool_core::notify::{self, Missed};
 use pool_core::site::{Config, POSTMARK_API, TWILIO_API};
 use pool_core::time::Instant;
@@ -16,46 +13,28 @@ use pool_core::time::Instant;
 use super::outbox::{enqueue, Outgoing};
 use super::{now, Loaded, SiteObject, R};
 use crate::http;
-use crate::store::{self, CallRow, Db};
+use crate::store::{self, CallRow, Db, Tx};
 use crate::tz::utc_offset_ms;
 
 const LAST_SENT: &str = "alerts.last_sent";
 
 /// A missed call waits for the next alert (sites with recipients only).
-pub(super) fn on_missed(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+pub(super) fn on_missed(l: &Loaded, db: &Tx, row: &CallRow) -> R<()> {
     if l.site.config().missed_alerts.is_none() {
         return Ok(());
     }
-    db.exec(
-        "INSERT OR IGNORE INTO missed_alerts (call_id, at) VALUES (?, ?)",
-        vec![row.id.as_str().into(), V::Integer(row.started_at)],
-    )?;
+    store::await_alert(db, &row.id, row.started_at)?;
     Ok(())
 }
 
 /// The caller was called back: their missed calls leave the next alert.
-pub(super) fn on_called_back(db: &Db, caller: &str) -> R<()> {
-    db.exec(
-        "DELETE FROM missed_alerts WHERE sent_at IS NULL AND call_id IN
-           (SELECT id FROM calls WHERE caller = ? AND called_back_at IS NOT NULL)",
-        vec![caller.into()],
-    )?;
+pub(super) fn on_called_back(db: &Tx, caller: &str) -> R<()> {
+    store::drop_called_back(db, caller)?;
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct Waiting {
-    call_id: String,
-    at: i64,
-}
-
-fn waiting(db: &Db) -> R<Vec<Waiting>> {
-    Ok(db
-        .exec(
-            "SELECT call_id, at FROM missed_alerts WHERE sent_at IS NULL ORDER BY at, call_id",
-            None,
-        )?
-        .to_array()?)
+fn waiting(db: &Db) -> R<Vec<store::Waiting>> {
+    Ok(store::waiting(db)?)
 }
 
 fn last_sent(db: &Db) -> R<Option<Instant>> {
@@ -189,10 +168,7 @@ impl SiteObject {
                     )?;
                 }
             }
-            db.exec(
-                "UPDATE missed_alerts SET sent_at = ? WHERE sent_at IS NULL",
-                vec![V::Integer(t.millis())],
-            )?;
+            store::alert_sent(db, t.millis())?;
             store::set_meta(db, LAST_SENT, &t.millis().to_string())?;
             Ok(())
         });

@@ -2,8 +2,8 @@
 //! change that causes them (so an event is sent exactly when its change is
 //! stored), delivered and retried by the alarm.
 
-use serde::{Deserialize, Serialize};
-use worker::{Headers, Method, Request, RequestInit, Response, SqlStorageValue as V};
+use serde::Deserialize;
+use worker::{Headers, Method, Request, RequestInit, Response};
 
 use pool_core::delivery::{self, Next};
 use pool_core::site::{
@@ -16,55 +16,31 @@ use super::call_view::view;
 use super::{json, now, Loaded, SiteObject, R};
 use crate::error::ApiError;
 use crate::http;
-use crate::store::{self, CallRow, Db};
+use crate::store::{self, CallRow, Settled, Tx};
 use crate::telephony;
 
 /// How long one delivery may take.
 const DELIVERY_TIMEOUT_SECS: u64 = 10;
 
-fn int(v: i64) -> V {
-    V::Integer(v)
-}
-
 /// One event to send: a signed webhook (`webhook`), a GA4 event (`ga4`),
-/// an SMS through Twilio's Messages API (`sms`) or an e-mail through
-/// Postmark's API (`email`). No secret is queued with it: the secret (a
-/// webhook's, `account_sid:auth_token`, the server token, GA4's API secret)
-/// is taken from the site's config when it is sent, and only while the
-/// config still names the address it goes to ([`credentials`]).
-pub(super) struct Outgoing<'a> {
-    pub kind: &'a str,
-    pub url: &'a str,
-    pub event: &'a str,
-    pub idem: &'a str,
-    pub body: &'a str,
-}
+/// an SMS through Twilio's Messages API (`sms`), an e-mail through
+/// Postmark's API (`email`), a deal in Pipedrive, a call for Metrica or
+/// Google Ads. No secret is queued with it: the secret (a webhook's,
+/// `account_sid:auth_token`, the server token, GA4's API secret) is taken
+/// from the site's config when it is sent, and only while the config still
+/// names the address it goes to ([`credentials`]).
+pub(super) use crate::store::Outgoing;
 
-/// Queues one event.
-pub(super) fn enqueue(db: &Db, o: Outgoing<'_>) -> R<()> {
-    let at = now().millis();
-    db.exec(
-        "INSERT INTO outbox (kind, url, secret, event, idem, body, attempts, next_at, state, created_at, since)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, 'pending', ?, ?)",
-        vec![
-            o.kind.into(),
-            o.url.into(),
-            V::Null,
-            o.event.into(),
-            o.idem.into(),
-            o.body.into(),
-            int(at),
-            int(at),
-            int(at),
-        ],
-    )?;
+/// Queues one event, inside the change that causes it.
+pub(super) fn enqueue(db: &Tx, o: Outgoing<'_>) -> R<()> {
+    store::enqueue(db, o, now().millis())?;
     Ok(())
 }
 
 /// Queues `event` about `subject` for every webhook that wants it.
 pub(super) fn enqueue_event(
     l: &Loaded,
-    db: &Db,
+    db: &Tx,
     event: &str,
     subject: &str,
     data: serde_json::Value,
@@ -97,14 +73,14 @@ pub(super) fn enqueue_event(
 }
 
 /// Queues a call event with the call as the API shows it (caller in full: the CRM needs it).
-pub(super) fn enqueue_call(l: &Loaded, db: &Db, row: &CallRow, event: &str) -> R<()> {
+pub(super) fn enqueue_call(l: &Loaded, db: &Tx, row: &CallRow, event: &str) -> R<()> {
     let data = super::encode_value(&view(row, true, l.site.config()))?;
     enqueue_event(l, db, event, &row.id, data)
 }
 
 /// GA4: `phone_call` for every call that is over, `target_call` for target calls,
 /// with the visitor's `_ga` client id (none: nothing to join, nothing sent).
-pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Tx, row: &CallRow) -> R<()> {
     let (Some(g), Some(client_id)) = (&l.site.config().integrations.ga4, &row.ga_client_id) else {
         return Ok(());
     };
@@ -134,7 +110,7 @@ pub(super) fn enqueue_ga4_call(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
 
 /// A call that is over, to the ad platforms the site sends calls to (its
 /// visit's ids read once for all of them).
-pub(super) fn enqueue_ad_platforms(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+pub(super) fn enqueue_ad_platforms(l: &Loaded, db: &Tx, row: &CallRow) -> R<()> {
     let i = &l.site.config().integrations;
     if i.metrica.is_none() && i.google_ads.is_none() {
         return Ok(());
@@ -148,7 +124,7 @@ pub(super) fn enqueue_ad_platforms(l: &Loaded, db: &Db, row: &CallRow) -> R<()> 
 /// visit Metrica knows, goes to the tag as an offline call
 /// (`upload_calls`, a CSV in a multipart form); pool_core::conversion
 /// decides whether it goes and what it says.
-fn enqueue_metrica_call(l: &Loaded, db: &Db, row: &CallRow, ids: &AdIds) -> R<()> {
+fn enqueue_metrica_call(l: &Loaded, db: &Tx, row: &CallRow, ids: &AdIds) -> R<()> {
     let Some(m) = &l.site.config().integrations.metrica else {
         return Ok(());
     };
@@ -174,7 +150,7 @@ fn enqueue_metrica_call(l: &Loaded, db: &Db, row: &CallRow, ids: &AdIds) -> R<()
 /// Ads click, goes as a click conversion of its `gclid` with the call's
 /// value (its outcome's, when it has one by then) and the site's currency;
 /// the call's id is the conversion's `orderId`, so Google Ads counts it once.
-fn enqueue_google_ads_call(l: &Loaded, db: &Db, row: &CallRow, ids: &AdIds) -> R<()> {
+fn enqueue_google_ads_call(l: &Loaded, db: &Tx, row: &CallRow, ids: &AdIds) -> R<()> {
     let config = l.site.config();
     let Some(g) = &config.integrations.google_ads else {
         return Ok(());
@@ -300,7 +276,7 @@ fn multipart_file(name: &str, content_type: &str, content: &str) -> String {
 
 /// A call was given an outcome (or it changed): the `call.outcome` webhook,
 /// and GA4's `call_outcome` with its value when the visit is known.
-pub(super) fn enqueue_outcome(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
+pub(super) fn enqueue_outcome(l: &Loaded, db: &Tx, row: &CallRow) -> R<()> {
     let subject = format!("{}:{}", row.id, row.outcome_at.unwrap_or(row.updated_at));
     let data = super::encode_value(&view(row, true, l.site.config()))?;
     enqueue_event(l, db, "call.outcome", &subject, data)?;
@@ -330,7 +306,7 @@ pub(super) fn enqueue_outcome(l: &Loaded, db: &Db, row: &CallRow) -> R<()> {
 }
 
 /// Queues the sync of a target call (`call`) or a lead (`lead`), for sites with Pipedrive.
-pub(super) fn enqueue_deal(l: &Loaded, db: &Db, item: &str, id: &str) -> R<()> {
+pub(super) fn enqueue_deal(l: &Loaded, db: &Tx, item: &str, id: &str) -> R<()> {
     let Some(p) = &l.site.config().integrations.pipedrive else {
         return Ok(());
     };
@@ -349,7 +325,7 @@ pub(super) fn enqueue_deal(l: &Loaded, db: &Db, item: &str, id: &str) -> R<()> {
 
 /// Queues a GA4 Measurement Protocol hit about `subject` (its idempotency key).
 pub(super) fn enqueue_ga4(
-    db: &Db,
+    db: &Tx,
     g: &pool_core::site::Ga4Spec,
     event: &str,
     subject: &str,
@@ -378,30 +354,16 @@ impl SiteObject {
             .parse()
             .map_err(|_| ApiError::NotFound("no such delivery".into()))?;
         let db = self.ready()?;
-        #[derive(Deserialize)]
-        struct State {
-            state: String,
-        }
-        let rows: Vec<State> = db
-            .exec("SELECT state FROM outbox WHERE id = ?", vec![int(id)])
-            .and_then(|c| c.to_array())?;
-        let Some(row) = rows.first() else {
+        let Some(state) = store::delivery_state(&db, id)? else {
             return Err(ApiError::NotFound("no such delivery".into()));
         };
-        if !delivery::replay(&row.state) {
+        if !delivery::replay(&state) {
             return Err(ApiError::Conflict(format!(
-                "delivery {id} is {}: only a failed or refused one is tried again",
-                row.state
+                "delivery {id} is {state}: only a failed or refused one is tried again"
             )));
         }
         let at = now().millis();
-        self.mutate(None, |_, db| {
-            db.write(
-                "UPDATE outbox SET state = 'pending', attempts = 0, since = ?, next_at = ?, done_at = NULL WHERE id = ?",
-                vec![int(at), int(at), int(id)],
-            )?;
-            Ok(())
-        })?;
+        self.mutate(None, |_, db| Ok(store::retry_delivery(db, id, at)?))?;
         json(
             202,
             &serde_json::json!({"id": id, "state": "pending", "next_at": at}),
@@ -413,28 +375,7 @@ impl SiteObject {
     pub(super) fn deliveries(&self, req: &Request) -> R<Response> {
         let _ = req;
         self.require_site()?;
-        let db = self.ready()?;
-        #[derive(Deserialize, Serialize)]
-        struct Row {
-            id: i64,
-            kind: String,
-            url: String,
-            event: String,
-            idem: String,
-            attempts: i64,
-            next_at: i64,
-            state: String,
-            last_error: Option<String>,
-            created_at: i64,
-            done_at: Option<i64>,
-        }
-        let rows: Vec<Row> = db
-            .exec(
-                "SELECT id, kind, url, event, idem, attempts, next_at, state, last_error, created_at, done_at
-                 FROM outbox ORDER BY id DESC LIMIT 500",
-                None,
-            )
-            .and_then(|c| c.to_array())?;
+        let rows = store::deliveries(&self.ready()?, 500)?;
         let out: Vec<serde_json::Value> = rows
             .into_iter()
             .map(|r| {
@@ -453,20 +394,7 @@ impl SiteObject {
 
     /// The earliest time an undelivered event is due.
     pub(super) fn next_delivery(&self) -> Option<i64> {
-        #[derive(Deserialize)]
-        struct T {
-            t: Option<i64>,
-        }
-        let db = self.ready().ok()?;
-        let rows: Vec<T> = db
-            .exec(
-                "SELECT MIN(next_at) AS t FROM outbox WHERE state = 'pending'",
-                None,
-            )
-            .ok()?
-            .to_array()
-            .ok()?;
-        rows.first().and_then(|r| r.t)
+        store::next_delivery(&self.ready().ok()?).ok().flatten()
     }
 
     /// Sends what is due; what fails is tried again as
@@ -483,28 +411,8 @@ impl SiteObject {
     }
 
     async fn deliver_due(&self) {
-        #[derive(Deserialize)]
-        struct Due {
-            id: i64,
-            kind: String,
-            url: String,
-            secret: Option<String>,
-            event: String,
-            idem: String,
-            body: String,
-            attempts: i64,
-            since: i64,
-        }
         let Ok(db) = self.ready() else { return };
-        let at = now().millis();
-        let due: Vec<Due> = match db
-            .exec(
-                "SELECT id, kind, url, secret, event, idem, body, attempts, COALESCE(since, created_at) AS since FROM outbox
-                 WHERE state = 'pending' AND next_at <= ? ORDER BY next_at LIMIT 20",
-                vec![int(at)],
-            )
-            .and_then(|c| c.to_array())
-        {
+        let due = match store::due(&db, now().millis(), 20) {
             Ok(d) => d,
             Err(e) => {
                 worker::console_error!("outbox: {e}");
@@ -537,17 +445,14 @@ impl SiteObject {
             };
             let attempts = d.attempts + 1;
             let done = now().millis();
-            let update = match result {
-                Ok(()) => db.exec(
-                    "UPDATE outbox SET state = 'delivered', attempts = ?, done_at = ?, last_error = NULL WHERE id = ?",
-                    vec![int(attempts), int(done), int(d.id)],
-                ),
+            let settled = match &result {
+                Ok(()) => Settled::Delivered,
                 // What the vendor refuses as such (a bad number, a sender it
                 // does not know) fails the same way every time: refused now.
-                Err(Failure::Refused(e)) => db.exec(
-                    "UPDATE outbox SET state = 'refused', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
-                    vec![int(attempts), int(done), e.into(), int(d.id)],
-                ),
+                Err(Failure::Refused(e)) => Settled::Over {
+                    state: "refused",
+                    error: e,
+                },
                 Err(Failure::Again(e)) => {
                     let tries = u32::try_from(attempts).unwrap_or(u32::MAX);
                     match delivery::after_failure(
@@ -555,19 +460,20 @@ impl SiteObject {
                         tries,
                         Instant::from_millis(done),
                     ) {
-                        Next::Failed => db.exec(
-                            "UPDATE outbox SET state = 'failed', attempts = ?, done_at = ?, last_error = ? WHERE id = ?",
-                            vec![int(attempts), int(done), e.into(), int(d.id)],
-                        ),
-                        Next::At(t) => db.exec(
-                            "UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?",
-                            vec![int(attempts), int(t.millis()), e.into(), int(d.id)],
-                        ),
+                        Next::Failed => Settled::Over {
+                            state: "failed",
+                            error: e,
+                        },
+                        Next::At(t) => Settled::Again {
+                            next_at: t.millis(),
+                            error: e,
+                        },
                     }
                 }
             };
+            let update = db.atomically(|tx| Ok(store::settle(tx, d.id, attempts, done, settled)?));
             if let Err(e) = update {
-                worker::console_error!("outbox: {e}");
+                worker::console_error!("outbox: {}", e.body());
             }
         }
     }

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::http::{period, query};
 use crate::routes::Handler;
 use crate::sealed::Keys;
-use crate::store::{self, Db};
+use crate::store::{self, Tx};
 
 #[derive(Serialize, serde::Deserialize)]
 struct PoolReply {
@@ -45,7 +45,7 @@ fn target_index(l: &Loaded, raw: &str) -> R<usize> {
 }
 
 /// Applies a changed spec: validates it and stores the config.
-fn apply_spec(keys: &Keys, site: &str, l: &mut Loaded, db: &Db, spec: Spec) -> R<()> {
+fn apply_spec(keys: &Keys, site: &str, l: &mut Loaded, db: &Tx, spec: Spec) -> R<()> {
     let config = spec.validate().map_err(|e| ApiError::Invalid(e.errors))?;
     // This shard's numbers in the aggregate; the whole site's in the spec.
     l.site.reconfigure(
@@ -391,10 +391,14 @@ impl SiteObject {
         let Ok(rows) = self.with_loaded(|l| live_samples(l, hour)) else {
             return;
         };
-        for (target, s) in rows {
-            if let Err(e) = store::put_sample(&db, &target, &s) {
-                worker::console_error!("pool sample: {e}");
+        let stored = db.atomically(|tx| {
+            for (target, s) in &rows {
+                store::put_sample(tx, target, s)?;
             }
+            Ok(())
+        });
+        if let Err(e) = stored {
+            worker::console_error!("pool sample: {}", e.body());
         }
     }
 

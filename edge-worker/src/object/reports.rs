@@ -34,7 +34,7 @@ impl SiteObject {
         let tz = self.with_loaded(|l| l.site.config().time_zone.clone())?;
         let facts: Vec<Fact> = filtered(&db, &q, from, to)?.iter().map(fact).collect();
         // Visits (every shard's sessions) and leads of the period, beside the calls.
-        let mut visits = touches(&db, VISITS, from.millis(), to.millis())?;
+        let mut visits = store::visits_between(&db, from.millis(), to.millis())?;
         let what = format!("visits/{}/{}", from.millis(), to.millis());
         let others = if self.place()?.0 == 0 {
             self.span()?
@@ -47,7 +47,7 @@ impl SiteObject {
                 .await?;
             visits.extend(theirs);
         }
-        let leads = touches(&db, LEADS, from.millis(), to.millis())?;
+        let leads = store::lead_touches_between(&db, from.millis(), to.millis())?;
         let keep = |t: &Touch| {
             q.get("channel").is_none_or(|c| &t.channel == c)
                 && q.get("campaign")
@@ -180,55 +180,7 @@ pub(super) fn money(minor: u64) -> String {
     format!("{}.{:02}", minor / 100, minor % 100)
 }
 
-/// A session's visit, as stored (`api::visit_json`), for a report.
-const VISITS: &str = "SELECT created AS at, json_extract(visit, '$.channel') AS channel,
-    json_extract(visit, '$.source') AS source, json_extract(visit, '$.medium') AS medium,
-    json_extract(visit, '$.campaign') AS campaign, json_extract(visit, '$.term') AS term,
-    json_extract(visit, '$.landing_page') AS landing_page,
-    json_extract(visit, '$.content') AS content, json_extract(visit, '$.region') AS region
-  FROM sessions WHERE created >= ? AND created < ?";
-
-/// A lead with the visit it came from, for a report.
-const LEADS: &str = "SELECT created_at AS at, channel,
-    json_extract(visit, '$.source') AS source, json_extract(visit, '$.medium') AS medium,
-    json_extract(visit, '$.campaign') AS campaign, json_extract(visit, '$.term') AS term,
-    json_extract(visit, '$.landing_page') AS landing_page,
-    json_extract(visit, '$.content') AS content, json_extract(visit, '$.region') AS region
-  FROM leads WHERE created_at >= ? AND created_at < ?";
-
-#[derive(serde::Deserialize)]
-struct TouchRow {
-    at: i64,
-    channel: Option<String>,
-    source: Option<String>,
-    medium: Option<String>,
-    campaign: Option<String>,
-    term: Option<String>,
-    landing_page: Option<String>,
-    content: Option<String>,
-    region: Option<String>,
-}
-
-/// The visits or leads (`query`) of `[from, to)`.
-pub(super) fn touches(db: &Db, query: &str, from: i64, to: i64) -> R<Vec<Touch>> {
-    let rows: Vec<TouchRow> = db.exec(query, vec![from.into(), to.into()])?.to_array()?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Touch {
-            at: r.at,
-            channel: r.channel.unwrap_or_else(|| "unattributed".into()),
-            source: r.source.unwrap_or_default(),
-            medium: r.medium.unwrap_or_default(),
-            campaign: r.campaign,
-            term: r.term,
-            landing_page: r.landing_page,
-            content: r.content,
-            region: r.region,
-        })
-        .collect())
-}
-
 /// This shard's visits of `[from, to)` (for the coordinator's report).
 pub(super) fn visits_here(db: &Db, from: i64, to: i64) -> R<Vec<Touch>> {
-    touches(db, VISITS, from, to)
+    Ok(store::visits_between(db, from, to)?)
 }

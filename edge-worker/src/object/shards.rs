@@ -32,7 +32,7 @@ use pool_core::site::{Site, Spec};
 use super::{empty, json, random_u64, Loaded, SiteObject, R};
 use crate::error::ApiError;
 use crate::routes::Handler;
-use crate::store::{self, Db};
+use crate::store::{self, Tx};
 
 /// Marks a request forwarded to a session's second shard.
 pub(super) const SPILL: &str = "x-calltrack-spill";
@@ -485,7 +485,7 @@ impl SiteObject {
         let exists = self.load()?;
         let db = self.ready()?;
         let keys = self.keys()?;
-        let write = |db: &Db| -> R<()> {
+        let write = |db: &Tx| -> R<()> {
             super::sites::store_config(&keys, db, &sc.spec, site)?;
             store::set_meta(db, "shard", &sc.index.to_string())?;
             store::set_meta(db, "moving", &super::encode(&sc.moving)?)?;
@@ -504,9 +504,9 @@ impl SiteObject {
             })?;
         } else {
             let mut site_state = Site::new(mine, random_u64());
-            db.atomically(|| {
-                write(&db)?;
-                store::write_site(&db, &mut site_state)?;
+            db.atomically(|tx| {
+                write(tx)?;
+                store::write_site(tx, &mut site_state)?;
                 Ok(())
             })?;
             *self.loaded.borrow_mut() = Some(Loaded {

@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::guard;
 use crate::routes::Handler;
 use crate::sealed::Keys;
-use crate::store::{self, Db};
+use crate::store::{self, Tx};
 
 impl SiteObject {
     pub(super) async fn put_site(
@@ -86,9 +86,9 @@ impl SiteObject {
             let db = self.ready()?;
             // The coordinator is shard 0: it holds the numbers shard 0 owns.
             let mut site_state = Site::new(config.shard(0), random_u64());
-            db.atomically(|| {
-                store_config(&keys, &db, &spec, site)?;
-                store::write_site(&db, &mut site_state)?;
+            db.atomically(|tx| {
+                store_config(&keys, tx, &spec, site)?;
+                store::write_site(tx, &mut site_state)?;
                 Ok(())
             })?;
             *self.loaded.borrow_mut() = Some(Loaded {
@@ -328,47 +328,10 @@ impl SiteObject {
             return Err(ApiError::NotFound("no such route".into()));
         }
         self.require_site()?;
-        let db = self.ready()?;
-        #[derive(serde::Deserialize)]
-        struct N {
-            n: i64,
-        }
-        let count = |q: &str| -> R<i64> {
-            let rows: Vec<N> = db.exec(q, None)?.to_array()?;
-            Ok(rows.first().map_or(0, |r| r.n))
-        };
-        let mut out = serde_json::Map::new();
-        for t in [
-            "sessions",
-            "calls",
-            "leads",
-            "journal",
-            "pool_samples",
-            "callbacks",
-            "crm_links",
-            "missed_alerts",
-            "spend",
-            "outbox",
-            "coverage",
-            "numbers",
-            "keys",
-        ] {
-            out.insert(
-                t.into(),
-                count(&format!("SELECT COUNT(*) AS n FROM {t}"))?.into(),
-            );
-        }
-        out.insert(
-            "trails".into(),
-            count("SELECT COUNT(*) AS n FROM sessions WHERE trail IS NOT NULL")?.into(),
-        );
-        out.insert(
-            "outbox_with_secrets".into(),
-            count(
-                "SELECT COUNT(*) AS n FROM outbox WHERE secret IS NOT NULL OR url LIKE '%api_secret%'",
-            )?
-            .into(),
-        );
+        let out: serde_json::Map<String, serde_json::Value> = store::table_counts(&self.ready()?)?
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n.into()))
+            .collect();
         super::json(200, &serde_json::json!({ "tables": out }))
     }
 
@@ -380,7 +343,7 @@ impl SiteObject {
 
 /// Writes the config, its secrets sealed with the deployment's key
 /// (`sealed.rs`), and the site's name.
-pub(super) fn store_config(keys: &Keys, db: &Db, spec: &Spec, site: &str) -> R<()> {
+pub(super) fn store_config(keys: &Keys, db: &Tx, spec: &Spec, site: &str) -> R<()> {
     let mut sealed = spec.clone();
     sealed.integrations = keys
         .seal_all(site, &spec.integrations)

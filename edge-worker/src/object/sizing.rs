@@ -14,6 +14,7 @@ use pool_core::time::{Duration, Instant};
 use super::{json, now, SiteObject};
 use crate::error::ApiError;
 use crate::http::query;
+use crate::store::{self, CallDelay, SessionCall, VisitSpan};
 use crate::tz::utc_offset_ms;
 
 type R<T> = std::result::Result<T, ApiError>;
@@ -23,70 +24,32 @@ const DAYS: i64 = 7;
 /// At most this many simulated visits per run (CPU time of one request).
 const MAX_SIM_VISITS: f64 = 20_000.0;
 
-#[derive(Serialize, Deserialize)]
-pub(super) struct SessionRow {
-    created: i64,
-    last_seen: i64,
-}
-
-#[derive(Serialize, Deserialize)]
-pub(super) struct DelayRow {
-    delay: i64,
-    channel: String,
-}
-
-/// A call to a session, as the coordinator asks the other shards about it.
-#[derive(Serialize, Deserialize)]
-pub(super) struct CallOfSession {
-    session: String,
-    started_at: i64,
-    channel: String,
-}
-
 /// What the coordinator asks each other shard for a sharded site's sizing.
 #[derive(Serialize, Deserialize)]
 pub(super) struct VisitsAsk {
     since: i64,
-    calls: Vec<CallOfSession>,
+    calls: Vec<SessionCall>,
 }
 
 /// A shard's visits, and the delays of the calls to its sessions.
 #[derive(Serialize, Deserialize)]
 pub(super) struct Visits {
-    sessions: Vec<SessionRow>,
-    delays: Vec<DelayRow>,
+    sessions: Vec<VisitSpan>,
+    delays: Vec<CallDelay>,
 }
 
 impl SiteObject {
     /// A shard's visits since `since`, and the delays of the given calls to its sessions.
     pub(super) fn visits_here(&self, ask: &VisitsAsk) -> R<Visits> {
         let db = self.ready()?;
-        let sessions: Vec<SessionRow> = db
-            .exec(
-                "SELECT created, last_seen FROM sessions WHERE created >= ? ORDER BY created DESC LIMIT 200000",
-                vec![ask.since.into()],
-            )
-            .and_then(|c| c.to_array())?;
-        #[derive(Deserialize)]
-        struct Created {
-            id: String,
-            created: i64,
-        }
+        let sessions = store::visit_spans_since(&db, ask.since)?;
         let ids: Vec<&str> = ask.calls.iter().map(|c| c.session.as_str()).collect();
-        let created: BTreeMap<String, i64> = db
-            .exec(
-                "SELECT id, created FROM sessions WHERE id IN (SELECT value FROM json_each(?))",
-                vec![super::encode(&ids)?.into()],
-            )
-            .and_then(|c| c.to_array::<Created>())?
-            .into_iter()
-            .map(|r| (r.id, r.created))
-            .collect();
+        let created = store::sessions_created(&db, &ids)?;
         let delays = ask
             .calls
             .iter()
             .filter_map(|c| {
-                Some(DelayRow {
+                Some(CallDelay {
                     delay: c.started_at - created.get(&c.session)?,
                     channel: c.channel.clone(),
                 })
@@ -143,29 +106,12 @@ impl SiteObject {
         let db = self.ready()?;
         let at = now();
         let since = at.millis() - DAYS * 86_400_000;
-        let mut sessions: Vec<SessionRow> = db
-            .exec(
-                "SELECT created, last_seen FROM sessions WHERE created >= ? ORDER BY created DESC LIMIT 200000",
-                vec![since.into()],
-            )
-            .and_then(|c| c.to_array())?;
-        let mut delays: Vec<DelayRow> = db
-            .exec(
-                "SELECT c.started_at - s.created AS delay, c.channel AS channel FROM calls c
-                 JOIN sessions s ON s.id = c.session WHERE c.started_at >= ? AND c.kind = 'session'",
-                vec![since.into()],
-            )
-            .and_then(|c| c.to_array())?;
+        let mut sessions = store::visit_spans_since(&db, since)?;
+        let mut delays = store::call_delays_since(&db, since)?;
         // A sharded site: the other shards' visits, and the delays of the calls to their sessions.
         let (me, span) = (self.place()?.0, self.span()?);
         if me == 0 && span > 1 {
-            let calls: Vec<CallOfSession> = db
-                .exec(
-                    "SELECT session, started_at, channel FROM calls
-                     WHERE started_at >= ? AND kind = 'session' AND session IS NOT NULL",
-                    vec![since.into()],
-                )
-                .and_then(|c| c.to_array())?;
+            let calls = store::session_calls_since(&db, since)?;
             let ask = super::encode(&VisitsAsk { since, calls })?;
             for k in 1..span {
                 let theirs: Visits = self

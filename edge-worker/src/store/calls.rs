@@ -9,7 +9,7 @@ use pool_core::call::{Confidence, Status};
 use pool_core::number::PhoneNumber;
 use pool_core::time::Instant;
 
-use super::{flag, ms, opt, Db};
+use super::{flag, ms, opt, Db, Tx};
 
 /// The calls table.
 pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER, agent TEXT, answered_at INTEGER, trail TEXT, direction TEXT, called_back_at INTEGER)";
@@ -211,7 +211,7 @@ pub const MISSED_ALERTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS missed_alerts 
 
 /// Marks the missed calls from `caller` before `at` as called back at
 /// `at`; returns how many.
-pub fn mark_called_back(db: &Db, caller: &str, at: i64) -> worker::Result<u64> {
+pub fn mark_called_back(db: &Tx, caller: &str, at: i64) -> worker::Result<u64> {
     #[derive(Deserialize)]
     struct N {
         n: i64,
@@ -219,12 +219,12 @@ pub fn mark_called_back(db: &Db, caller: &str, at: i64) -> worker::Result<u64> {
     let missed = "caller = ? AND direction IS NOT 'outbound' AND called_back_at IS NULL
         AND status IN ('busy', 'no_answer', 'failed', 'cancelled') AND started_at <= ?";
     let n: Vec<N> = db
-        .exec(
+        .read(
             &format!("SELECT COUNT(*) AS n FROM calls WHERE {missed}"),
             vec![caller.into(), V::Integer(at)],
         )?
         .to_array()?;
-    db.exec(
+    db.write(
         &format!("UPDATE calls SET called_back_at = ? WHERE {missed}"),
         vec![V::Integer(at), caller.into(), V::Integer(at)],
     )?;
@@ -234,14 +234,14 @@ pub fn mark_called_back(db: &Db, caller: &str, at: i64) -> worker::Result<u64> {
 /// One call by id.
 pub fn call(db: &Db, id: &str) -> worker::Result<Option<CallRow>> {
     let rows: Vec<CallRow> = db
-        .exec("SELECT * FROM calls WHERE id = ?", vec![id.into()])?
+        .read("SELECT * FROM calls WHERE id = ?", vec![id.into()])?
         .to_array()?;
     Ok(rows.into_iter().next())
 }
 
 /// Calls that started in `[from, to)`, newest first.
 pub fn calls_between(db: &Db, from: Instant, to: Instant) -> worker::Result<Vec<CallRow>> {
-    db.exec(
+    db.read(
         "SELECT * FROM calls WHERE started_at >= ? AND started_at < ? ORDER BY started_at DESC, id DESC",
         vec![ms(from), ms(to)],
     )?
@@ -256,7 +256,7 @@ pub fn caller_times(db: &Db, caller: &str, id: &str) -> worker::Result<Vec<(Inst
         status: String,
     }
     let rows: Vec<T> = db
-        .exec(
+        .read(
             "SELECT started_at, status FROM calls WHERE caller = ? AND id != ?",
             vec![caller.into(), id.into()],
         )?
@@ -273,8 +273,8 @@ pub fn caller_times(db: &Db, caller: &str, id: &str) -> worker::Result<Vec<(Inst
 }
 
 /// Writes a new call.
-pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
-    db.exec(
+pub fn insert_call(db: &Tx, r: &CallRow) -> worker::Result<()> {
+    db.write(
         "INSERT INTO calls (id, source, tracking, caller, started_at, status, duration_ms, end_reason,
            recording_url, target_number, kind, session, confidence, candidates, visit, channel,
            source_name, medium, campaign, term, landing_page, ga_client_id, unique_caller,
@@ -326,8 +326,8 @@ pub fn insert_call(db: &Db, r: &CallRow) -> worker::Result<()> {
 
 /// Writes a changed call: status, duration, end reason, recording, target
 /// flag, tags, outcome, agent.
-pub fn update_call(db: &Db, r: &CallRow) -> worker::Result<()> {
-    db.exec(
+pub fn update_call(db: &Tx, r: &CallRow) -> worker::Result<()> {
+    db.write(
         "UPDATE calls SET status = ?, duration_ms = ?, end_reason = ?, recording_url = ?,
            target = ?, tags = ?, updated_at = ?, done_sent = ?, outcome = ?, successful = ?,
            value_minor = ?, outcome_at = ?, agent = ?, answered_at = ? WHERE id = ?",
@@ -382,7 +382,7 @@ impl Erased {
 /// recording), leads (every contact detail), call-back requests (phone and
 /// name), and every event of the outbox whose body holds the number in any
 /// written form ([`pool_core::number::written_in`]), whatever its state.
-pub fn erase_caller(db: &Db, caller: &str) -> worker::Result<Erased> {
+pub fn erase_caller(db: &Tx, caller: &str) -> worker::Result<Erased> {
     let caller = caller.to_string();
     let digits: Vec<u8> = caller
         .bytes()
@@ -436,7 +436,7 @@ pub fn erase_caller(db: &Db, caller: &str) -> worker::Result<Erased> {
 
 /// Erases a contact known by e-mail only: leads with that address, and the
 /// events whose body holds it.
-pub fn erase_email(db: &Db, email: &str) -> worker::Result<Erased> {
+pub fn erase_email(db: &Tx, email: &str) -> worker::Result<Erased> {
     let email = email.trim().to_lowercase();
     let leads = count(
         db,
@@ -460,19 +460,19 @@ fn count(db: &Db, q: &str, arg: &str) -> worker::Result<u64> {
     struct N {
         n: i64,
     }
-    let r: Vec<N> = db.exec(q, vec![arg.into()])?.to_array()?;
+    let r: Vec<N> = db.read(q, vec![arg.into()])?.to_array()?;
     Ok(r.first().map_or(0, |x| x.n.max(0) as u64))
 }
 
 /// Deletes the outbox's events whose body holds `needle` (case aside) and passes `holds`.
-fn erase_events(db: &Db, needle: &str, holds: impl Fn(&str) -> bool) -> worker::Result<u64> {
+fn erase_events(db: &Tx, needle: &str, holds: impl Fn(&str) -> bool) -> worker::Result<u64> {
     #[derive(Deserialize)]
     struct Ev {
         id: i64,
         body: String,
     }
     let rows: Vec<Ev> = db
-        .exec(
+        .read(
             "SELECT id, body FROM outbox WHERE instr(lower(body), ?) > 0",
             vec![needle.to_lowercase().into()],
         )?
@@ -487,7 +487,7 @@ fn erase_events(db: &Db, needle: &str, holds: impl Fn(&str) -> bool) -> worker::
 
 /// Deletes what is older than its horizon (every table the site keeps
 /// records in); the caller makes it one transaction.
-pub fn prune(db: &Db, h: &pool_core::retention::Horizons) -> worker::Result<()> {
+pub fn prune(db: &Tx, h: &pool_core::retention::Horizons) -> worker::Result<()> {
     let statements = [
         ("DELETE FROM calls WHERE started_at < ?", h.records),
         ("DELETE FROM leads WHERE created_at < ?", h.records),

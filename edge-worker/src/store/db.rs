@@ -1,11 +1,10 @@
-//! The site's SQLite database: every statement goes through [`Db::exec`]
-//! (reads) or [`Db::write`], and every change through [`Db::atomically`],
-//! which runs inside the storage's `transactionSync`: all of a change's
-//! writes are stored, or none is.
-//!
-//! A [`Db::recording`] handle keeps its writes instead of running them, so
-//! the writes of many requests can run later in one transaction, one commit
-//! ([`Db::replay`]); it refuses to run a write of any other kind.
+//! The site's SQLite database. Reads go through [`Db::read`]; writes only
+//! through a [`Tx`], which [`Db::atomically`] alone hands out, running the
+//! change inside the storage's `transactionSync` (all of its writes are
+//! stored, or none is), and [`Db::deferred`] for a change whose writes join
+//! a later transaction (a group commit: they are kept, and run in order by
+//! [`Tx::replay`]). A write outside the gate does not compile: there is no
+//! other way to a [`Tx`].
 //!
 //! With the `test-faults` feature (test builds only, never deployed), the
 //! Nth statement of an armed transaction fails, so tests can prove that a
@@ -37,21 +36,56 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
 }
 
-/// A handle on the site's database.
+/// A handle on the site's database: reads, and the gate to writes.
 #[derive(Clone)]
 pub struct Db {
     sql: SqlStorage,
     storage: Rc<RawStorage>,
     /// Statements left before an injected failure (test builds only).
     fault: Rc<Cell<Option<u32>>>,
-    /// Where a recording handle keeps its writes.
-    recorded: Option<Rc<RefCell<Vec<Write>>>>,
 }
 
-/// A write kept by a recording handle: a statement and its values.
+/// A write kept by a deferred change: a statement and its values.
 pub struct Write {
-    query: &'static str,
+    query: String,
     params: Vec<SqlStorageValue>,
+}
+
+/// The right to write: handed out by [`Db::atomically`] (the writes run in
+/// its transaction) and [`Db::deferred`] (the writes are kept for one). It
+/// reads as a [`Db`] does.
+pub struct Tx<'a> {
+    db: &'a Db,
+    kept: Option<RefCell<Vec<Write>>>,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        self.db
+    }
+}
+
+impl Tx<'_> {
+    /// Runs one write (a deferred change keeps it instead).
+    pub fn write(&self, query: &str, params: Vec<SqlStorageValue>) -> worker::Result<()> {
+        if let Some(kept) = &self.kept {
+            kept.borrow_mut().push(Write {
+                query: query.to_owned(),
+                params,
+            });
+            return Ok(());
+        }
+        self.db.run(query, params).map(|_| ())
+    }
+
+    /// Runs writes a deferred change kept, in order.
+    pub fn replay(&self, writes: Vec<Write>) -> worker::Result<()> {
+        for w in writes {
+            self.write(&w.query, w.params)?;
+        }
+        Ok(())
+    }
 }
 
 impl Db {
@@ -62,53 +96,18 @@ impl Db {
             sql: state.storage().sql(),
             storage: Rc::new(raw.storage()),
             fault,
-            recorded: None,
         }
     }
 
-    /// A handle that keeps its writes (see [`Db::take_recorded`]) and runs its reads.
-    pub fn recording(&self) -> Db {
-        Db {
-            recorded: Some(Rc::default()),
-            ..self.clone()
-        }
-    }
-
-    /// The writes a recording handle kept, oldest first.
-    pub fn take_recorded(&self) -> Vec<Write> {
-        self.recorded
-            .as_ref()
-            .map(|r| std::mem::take(&mut *r.borrow_mut()))
-            .unwrap_or_default()
-    }
-
-    /// Runs one write (a recording handle keeps it instead).
-    pub fn write(&self, query: &'static str, params: Vec<SqlStorageValue>) -> worker::Result<()> {
-        if let Some(r) = &self.recorded {
-            r.borrow_mut().push(Write { query, params });
-            return Ok(());
-        }
-        self.run(query, params).map(|_| ())
-    }
-
-    /// Runs kept writes, in order (inside [`Db::atomically`]).
-    pub fn replay(&self, writes: Vec<Write>) -> worker::Result<()> {
-        for w in writes {
-            self.run(w.query, w.params)?;
-        }
-        Ok(())
-    }
-
-    /// Runs one statement. A recording handle runs reads only: a write
-    /// here would escape the transaction its other writes run in.
-    pub fn exec(
+    /// Runs one statement that reads (`SELECT`); any other is refused.
+    pub fn read(
         &self,
         query: &str,
         params: impl Into<Option<Vec<SqlStorageValue>>>,
     ) -> worker::Result<SqlCursor> {
-        if self.recorded.is_some() && !is_read(query) {
+        if !is_read(query) {
             return Err(worker::Error::RustError(
-                "a recording handle runs reads only; use Db::write".into(),
+                "a write goes through a Tx (Db::atomically)".into(),
             ));
         }
         self.run(query, params)
@@ -129,13 +128,32 @@ impl Db {
         self.sql.exec(query, params)
     }
 
+    /// Runs `f` with the writes it makes kept, not run: they are stored when
+    /// a later transaction replays them ([`Tx::replay`]), with that
+    /// transaction's other writes, or not at all.
+    pub fn deferred<T>(
+        &self,
+        f: impl FnOnce(&Tx) -> Result<T, ApiError>,
+    ) -> (Result<T, ApiError>, Vec<Write>) {
+        let tx = Tx {
+            db: self,
+            kept: Some(RefCell::default()),
+        };
+        let r = f(&tx);
+        (r, tx.kept.map(RefCell::into_inner).unwrap_or_default())
+    }
+
     /// Runs `f` as one transaction: when it fails, or the commit does, no
     /// write of it is stored.
-    pub fn atomically<T>(&self, f: impl FnOnce() -> Result<T, ApiError>) -> Result<T, ApiError> {
+    pub fn atomically<T>(&self, f: impl FnOnce(&Tx) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut f = Some(f);
         let mut out: Option<Result<T, ApiError>> = None;
+        let tx = Tx {
+            db: self,
+            kept: None,
+        };
         let mut body = || -> Result<JsValue, JsValue> {
-            let r = f.take().map(|f| f()).unwrap_or(Err(ApiError::Internal));
+            let r = f.take().map(|f| f(&tx)).unwrap_or(Err(ApiError::Internal));
             let failed = r.is_err();
             out = Some(r);
             if failed {
@@ -164,5 +182,6 @@ impl Db {
 /// A statement that only reads.
 fn is_read(query: &str) -> bool {
     let q = query.trim_start();
-    q.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("select"))
+    let starts = |w: &str| q.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w));
+    starts("select")
 }

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::Db;
+use super::{Db, Tx};
 
 /// The directory's table.
 pub const DIRECTORY_SCHEMA: &str =
@@ -18,13 +18,13 @@ pub fn listed(db: &Db, site: &str) -> worker::Result<bool> {
         site: String,
     }
     let rows: Vec<Row> = db
-        .exec("SELECT site FROM sites WHERE site = ?", vec![site.into()])?
+        .read("SELECT site FROM sites WHERE site = ?", vec![site.into()])?
         .to_array()?;
     Ok(!rows.is_empty())
 }
 
 /// Lists `site` (again: no change).
-pub fn list(db: &Db, site: &str) -> worker::Result<()> {
+pub fn list(db: &Tx, site: &str) -> worker::Result<()> {
     db.write(
         "INSERT OR IGNORE INTO sites (site) VALUES (?)",
         vec![site.into()],
@@ -32,6 +32,6 @@ pub fn list(db: &Db, site: &str) -> worker::Result<()> {
 }
 
 /// Takes `site` off the list.
-pub fn unlist(db: &Db, site: &str) -> worker::Result<()> {
+pub fn unlist(db: &Tx, site: &str) -> worker::Result<()> {
     db.write("DELETE FROM sites WHERE site = ?", vec![site.into()])
 }

@@ -18,7 +18,7 @@ struct JournalRow {
 /// Journal intervals still open or ended after `after` (what a pool needs in memory).
 pub fn recent_journal(db: &Db, after: Instant) -> worker::Result<Vec<Entry>> {
     let rows: Vec<JournalRow> = db
-        .exec(
+        .read(
             "SELECT number, session, since, until FROM journal WHERE until IS NULL OR until >= ?",
             vec![after.millis().into()],
         )?
@@ -39,7 +39,7 @@ pub fn recent_journal(db: &Db, after: Instant) -> worker::Result<Vec<Entry>> {
 /// Every stored interval of one number, oldest first.
 pub fn journal_of(db: &Db, number: PhoneNumber) -> worker::Result<Vec<Entry>> {
     let rows: Vec<JournalRow> = db
-        .exec(
+        .read(
             "SELECT number, session, since, until FROM journal WHERE number = ? ORDER BY since",
             vec![number.to_string().into()],
         )?

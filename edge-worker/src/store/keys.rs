@@ -6,7 +6,7 @@ use worker::SqlStorageValue as V;
 
 use pool_core::time::Instant;
 
-use super::{ms, Db};
+use super::{ms, Db, Tx};
 
 /// A stored key, as listed and as the coordinator pushes it to the site's other shards.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,7 +38,7 @@ impl KeyRecord {
 /// The stored key with this hash, if any.
 pub fn key(db: &Db, hash: &str) -> worker::Result<Option<KeyRecord>> {
     let rows: Vec<KeyRecord> = db
-        .exec(
+        .read(
             "SELECT hash, scope, label, created, expires_at, last_used FROM keys WHERE hash = ?",
             vec![hash.into()],
         )?
@@ -48,7 +48,7 @@ pub fn key(db: &Db, hash: &str) -> worker::Result<Option<KeyRecord>> {
 
 /// Stores a key's hash.
 pub fn put_key(
-    db: &Db,
+    db: &Tx,
     hash: &str,
     scope: &str,
     label: Option<&str>,
@@ -69,7 +69,7 @@ pub fn put_key(
 }
 
 /// Records that a key was used at `hour` (ms, rounded down to the hour).
-pub fn key_used(db: &Db, hash: &str, hour: i64) -> worker::Result<()> {
+pub fn key_used(db: &Tx, hash: &str, hour: i64) -> worker::Result<()> {
     db.write(
         "UPDATE keys SET last_used = ? WHERE hash = ? AND (last_used IS NULL OR last_used < ?)",
         vec![V::Integer(hour), hash.into(), V::Integer(hour)],
@@ -78,7 +78,7 @@ pub fn key_used(db: &Db, hash: &str, hour: i64) -> worker::Result<()> {
 }
 
 /// Removes the keys whose id (hash prefix) is `id`; how many went.
-pub fn revoke_key(db: &Db, id: &str) -> worker::Result<usize> {
+pub fn revoke_key(db: &Tx, id: &str) -> worker::Result<usize> {
     let gone: Vec<KeyRecord> = keys(db)?.into_iter().filter(|k| k.id() == id).collect();
     for k in &gone {
         db.write(
@@ -91,7 +91,7 @@ pub fn revoke_key(db: &Db, id: &str) -> worker::Result<usize> {
 
 /// Every stored key, oldest first.
 pub fn keys(db: &Db) -> worker::Result<Vec<KeyRecord>> {
-    db.exec(
+    db.read(
         "SELECT hash, scope, label, created, expires_at, last_used FROM keys ORDER BY created",
         None,
     )?
@@ -99,7 +99,7 @@ pub fn keys(db: &Db) -> worker::Result<Vec<KeyRecord>> {
 }
 
 /// Replaces the stored keys with the coordinator's.
-pub fn replace_keys(db: &Db, keys: &[KeyRecord]) -> worker::Result<()> {
+pub fn replace_keys(db: &Tx, keys: &[KeyRecord]) -> worker::Result<()> {
     db.write("DELETE FROM keys", Vec::new())?;
     for k in keys {
         db.write(

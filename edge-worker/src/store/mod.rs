@@ -13,27 +13,39 @@ use worker::SqlStorageValue as V;
 use pool_core::site::Site;
 use pool_core::time::Instant;
 
+mod alerts;
+mod callbacks;
 mod calls;
+mod crm;
 mod db;
 mod directory;
 mod journal;
 mod keys;
+mod leads;
 mod numbers;
 mod outbox;
 mod samples;
 mod sessions;
 mod spend;
+mod touches;
+mod traffic;
 
+pub use alerts::*;
+pub use callbacks::*;
 pub use calls::*;
-pub use db::{Db, Write};
+pub use crm::*;
+pub use db::{Db, Tx, Write};
 pub use directory::{list, listed, unlist, DIRECTORY_SCHEMA};
 pub use journal::*;
 pub use keys::*;
+pub use leads::*;
 pub use numbers::*;
 pub use outbox::*;
 pub use samples::*;
 pub use sessions::*;
 pub use spend::*;
+pub use touches::*;
+pub use traffic::*;
 
 /// Tables, created on first use.
 pub const SCHEMA: &[&str] = &[
@@ -87,7 +99,7 @@ pub fn has_schema(db: &Db) -> worker::Result<bool> {
         name: String,
     }
     let rows: Vec<Found> = db
-        .exec(
+        .read(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
             None,
         )?
@@ -95,19 +107,83 @@ pub fn has_schema(db: &Db) -> worker::Result<bool> {
     Ok(!rows.is_empty())
 }
 
-/// Creates the tables.
-pub fn init(db: &Db) -> worker::Result<()> {
-    for q in SCHEMA {
-        db.exec(q, None)?;
-    }
-    // A database from an earlier version: its calls get the newer columns.
-    for (table, column, add) in CALLS_ADDED {
-        let probe = format!("SELECT {column} FROM {table} LIMIT 0");
-        if db.exec(&probe, None).is_err() {
-            db.exec(add, None)?;
+/// Creates the tables, in one transaction.
+pub fn init(db: &Db) -> Result<(), crate::error::ApiError> {
+    db.atomically(|tx| {
+        for q in SCHEMA {
+            tx.write(q, Vec::new())?;
         }
+        // A database from an earlier version: its calls get the newer columns.
+        for (table, column, add) in CALLS_ADDED {
+            if !has_column(tx, table, column)? {
+                tx.write(add, Vec::new())?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Whether `table` has `column`, read from the table's definition in
+/// `sqlite_master` (ALTER TABLE rewrites it).
+fn has_column(db: &Db, table: &str, column: &str) -> worker::Result<bool> {
+    #[derive(Deserialize)]
+    struct Found {
+        sql: String,
     }
-    Ok(())
+    let rows: Vec<Found> = db
+        .read(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+            vec![table.into()],
+        )?
+        .to_array()?;
+    Ok(rows.iter().any(|r| {
+        r.sql
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w.eq_ignore_ascii_case(column))
+    }))
+}
+
+/// How many rows each table holds, how many sessions still carry a trail,
+/// and how many outbox rows carry a secret: what the storage tests measure.
+#[cfg(feature = "test-faults")]
+pub fn table_counts(db: &Db) -> worker::Result<Vec<(&'static str, i64)>> {
+    #[derive(Deserialize)]
+    struct N {
+        n: i64,
+    }
+    let count = |q: &str| -> worker::Result<i64> {
+        let rows: Vec<N> = db.read(q, None)?.to_array()?;
+        Ok(rows.first().map_or(0, |r| r.n))
+    };
+    let mut out = Vec::new();
+    for t in [
+        "sessions",
+        "calls",
+        "leads",
+        "journal",
+        "pool_samples",
+        "callbacks",
+        "crm_links",
+        "missed_alerts",
+        "spend",
+        "outbox",
+        "coverage",
+        "numbers",
+        "keys",
+    ] {
+        out.push((t, count(&format!("SELECT COUNT(*) AS n FROM {t}"))?));
+    }
+    out.push((
+        "trails",
+        count("SELECT COUNT(*) AS n FROM sessions WHERE trail IS NOT NULL")?,
+    ));
+    out.push((
+        "outbox_with_secrets",
+        count(
+            "SELECT COUNT(*) AS n FROM outbox WHERE secret IS NOT NULL OR url LIKE '%api_secret%'",
+        )?,
+    ));
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -118,13 +194,13 @@ struct MetaRow {
 /// A value of the `meta` table.
 pub fn meta(db: &Db, key: &str) -> worker::Result<Option<String>> {
     let rows: Vec<MetaRow> = db
-        .exec("SELECT v FROM meta WHERE k = ?", vec![key.into()])?
+        .read("SELECT v FROM meta WHERE k = ?", vec![key.into()])?
         .to_array()?;
     Ok(rows.into_iter().next().map(|r| r.v))
 }
 
 /// Sets a value of the `meta` table.
-pub fn set_meta(db: &Db, key: &str, value: &str) -> worker::Result<()> {
+pub fn set_meta(db: &Tx, key: &str, value: &str) -> worker::Result<()> {
     db.write(
         "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v",
         vec![key.into(), value.into()],
@@ -148,7 +224,7 @@ pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 }
 
 /// Writes what changed in every pool of the site since the last call.
-pub fn write_site(db: &Db, site: &mut Site) -> worker::Result<()> {
+pub fn write_site(db: &Tx, site: &mut Site) -> worker::Result<()> {
     for (target, pool) in site.pools_mut() {
         write_changes(db, &target.to_string(), pool)?;
     }

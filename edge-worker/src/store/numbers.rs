@@ -9,7 +9,7 @@ use pool_core::pool::{NumberSnapshot, Pool, SnapState, Stats};
 use pool_core::session::SessionId;
 use pool_core::time::Instant;
 
-use super::{meta, ms, set_meta, Db};
+use super::{meta, ms, set_meta, Db, Tx};
 #[derive(Deserialize)]
 struct NumberRow {
     number: String,
@@ -32,7 +32,7 @@ fn t(ms: Option<i64>) -> Instant {
 /// The stored numbers of one target's pool.
 pub fn numbers_of(db: &Db, target: &str) -> worker::Result<Vec<NumberSnapshot>> {
     let rows: Vec<NumberRow> = db
-        .exec(
+        .read(
             "SELECT number, state, session, since, last_seen, expires_at, until, ord, last_holder, draining
              FROM numbers WHERE target = ?",
             vec![target.into()],
@@ -77,7 +77,7 @@ pub fn numbers_of(db: &Db, target: &str) -> worker::Result<Vec<NumberSnapshot>> 
 /// Writes what changed in `pool` since the last call: number rows, the
 /// newest journal intervals of the numbers whose journal changed, and the
 /// pool's counters.
-pub fn write_changes(db: &Db, target: &str, pool: &mut Pool) -> worker::Result<()> {
+pub fn write_changes(db: &Tx, target: &str, pool: &mut Pool) -> worker::Result<()> {
     for number in pool.take_changes() {
         let n = number.to_string();
         match pool.snapshot_of(number) {
@@ -167,13 +167,13 @@ pub fn stats_of(db: &Db, target: &str) -> worker::Result<Stats> {
 }
 
 /// Deletes the rows of pools whose target is gone from the config.
-pub fn drop_targets(db: &Db, gone: &[PhoneNumber]) -> worker::Result<()> {
+pub fn drop_targets(db: &Tx, gone: &[PhoneNumber]) -> worker::Result<()> {
     for t in gone {
-        db.exec(
+        db.write(
             "DELETE FROM numbers WHERE target = ?",
             vec![t.to_string().into()],
         )?;
-        db.exec(
+        db.write(
             "DELETE FROM meta WHERE k = ?",
             vec![format!("stats:{t}").into()],
         )?;

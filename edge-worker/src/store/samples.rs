@@ -5,14 +5,14 @@ use worker::SqlStorageValue as V;
 
 use pool_core::report::PoolSample;
 
-use super::Db;
+use super::{Db, Tx};
 
 /// The pool samples table.
 pub const SAMPLES_TABLE: &str = "CREATE TABLE IF NOT EXISTS pool_samples ( hour INTEGER NOT NULL, target TEXT NOT NULL, total INTEGER NOT NULL, leased INTEGER NOT NULL, requests INTEGER NOT NULL, fallbacks INTEGER NOT NULL, PRIMARY KEY (hour, target))";
 
 /// Stores one sample (the first of the hour wins).
-pub fn put_sample(db: &Db, target: &str, s: &PoolSample) -> worker::Result<()> {
-    db.exec(
+pub fn put_sample(db: &Tx, target: &str, s: &PoolSample) -> worker::Result<()> {
+    db.write(
         "INSERT INTO pool_samples (hour, target, total, leased, requests, fallbacks)
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hour, target) DO NOTHING",
         vec![
@@ -39,7 +39,7 @@ pub fn samples(db: &Db, from: i64, to: i64) -> worker::Result<Vec<(String, PoolS
         fallbacks: i64,
     }
     let rows: Vec<Row> = db
-        .exec(
+        .read(
             "SELECT hour, target, total, leased, requests, fallbacks FROM pool_samples
              WHERE hour >= ? AND hour < ? ORDER BY target, hour",
             vec![V::Integer(from), V::Integer(to)],

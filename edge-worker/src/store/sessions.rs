@@ -8,7 +8,7 @@ use pool_core::client::Client;
 use pool_core::session::SessionId;
 use pool_core::time::Instant;
 
-use super::{ms, Db};
+use super::{ms, Db, Tx};
 use crate::api::CoveragePage;
 #[derive(Deserialize)]
 struct VisitRow {
@@ -18,7 +18,7 @@ struct VisitRow {
 /// The stored visit of a session, if the session exists.
 pub fn session_visit(db: &Db, id: SessionId) -> worker::Result<Option<String>> {
     let rows: Vec<VisitRow> = db
-        .exec(
+        .read(
             "SELECT visit FROM sessions WHERE id = ?",
             vec![id.to_string().into()],
         )?
@@ -36,7 +36,7 @@ struct ClientRow {
 /// never the address), if known.
 pub fn session_client(db: &Db, id: SessionId) -> worker::Result<Option<Client>> {
     let rows: Vec<ClientRow> = db
-        .exec(
+        .read(
             "SELECT id, client FROM sessions WHERE id = ? AND client IS NOT NULL",
             vec![id.to_string().into()],
         )?
@@ -48,7 +48,7 @@ pub fn session_client(db: &Db, id: SessionId) -> worker::Result<Option<Client>> 
 /// the live-lease cap counts when the site's state is loaded.
 pub fn holders(db: &Db) -> worker::Result<Vec<(SessionId, Client)>> {
     let rows: Vec<ClientRow> = db
-        .exec(
+        .read(
             "SELECT s.id AS id, s.client AS client FROM numbers n JOIN sessions s ON s.id = n.session
              WHERE n.state = 'leased' AND s.client IS NOT NULL",
             None,
@@ -67,7 +67,7 @@ fn client_of(hex: &str) -> Option<Client> {
 /// Creates or updates a session row; `client` (the network it came from,
 /// hashed) replaces the one stored when known.
 pub fn put_session(
-    db: &Db,
+    db: &Tx,
     id: SessionId,
     now: Instant,
     visit: &str,
@@ -92,7 +92,7 @@ pub fn put_session(
 }
 
 /// Marks a session seen.
-pub fn touch_session(db: &Db, id: SessionId, now: Instant) -> worker::Result<()> {
+pub fn touch_session(db: &Tx, id: SessionId, now: Instant) -> worker::Result<()> {
     db.write(
         "UPDATE sessions SET last_seen = ? WHERE id = ?",
         vec![ms(now), id.to_string().into()],
@@ -114,7 +114,7 @@ struct CoverageRow {
 /// Records a page's newest coverage report; keeps at most `max_pages` pages
 /// (the ones reported longest ago go first).
 pub fn put_coverage(
-    db: &Db,
+    db: &Tx,
     c: &crate::api::Coverage,
     now: Instant,
     max_pages: usize,
@@ -145,7 +145,7 @@ pub fn put_coverage(
 /// Every page's coverage, the ones with numbers left unswapped first.
 pub fn coverage(db: &Db) -> worker::Result<Vec<CoveragePage>> {
     let rows: Vec<CoverageRow> = db
-        .exec(
+        .read(
             "SELECT page, found, swapped, unswapped, reports, first_at, last_at FROM coverage
              ORDER BY (found - swapped) DESC, found = 0 DESC, last_at DESC",
             None,
@@ -196,7 +196,7 @@ impl SessionRow {
 /// Adds a step to a session's trail, keeping its newest `max` (SQL does the
 /// append, so steps of one group commit never overwrite each other).
 pub fn append_step(
-    db: &Db,
+    db: &Tx,
     id: SessionId,
     step: &pool_core::trail::Step,
     max: u32,
@@ -221,10 +221,55 @@ pub fn append_step(
 /// One session's row.
 pub fn session_row(db: &Db, id: SessionId) -> worker::Result<Option<SessionRow>> {
     let rows: Vec<SessionRow> = db
-        .exec(
+        .read(
             "SELECT visit, ga_client_id, trail, created, last_seen FROM sessions WHERE id = ?",
             vec![id.to_string().into()],
         )?
         .to_array()?;
     Ok(rows.into_iter().next())
+}
+
+/// How many visits began at or after `since`.
+pub fn sessions_created_since(db: &Db, since: i64) -> worker::Result<u64> {
+    count_since(
+        db,
+        "SELECT COUNT(*) AS n FROM sessions WHERE created >= ?",
+        since,
+    )
+}
+
+/// How many visits were seen (a heartbeat) at or after `since`.
+pub fn sessions_seen_since(db: &Db, since: i64) -> worker::Result<u64> {
+    count_since(
+        db,
+        "SELECT COUNT(*) AS n FROM sessions WHERE last_seen >= ?",
+        since,
+    )
+}
+
+fn count_since(db: &Db, query: &str, since: i64) -> worker::Result<u64> {
+    #[derive(Deserialize)]
+    struct N {
+        n: i64,
+    }
+    let rows: Vec<N> = db.read(query, vec![V::Integer(since)])?.to_array()?;
+    Ok(rows.first().map_or(0, |r| r.n.max(0) as u64))
+}
+
+/// A page's last report, as the health alerts weigh it.
+#[derive(Deserialize)]
+pub struct PageSeen {
+    /// Numbers found on it.
+    pub found: f64,
+    /// What was left unswapped, by kind (JSON).
+    pub unswapped: String,
+}
+
+/// The pages reported at or after `since`.
+pub fn pages_since(db: &Db, since: i64) -> worker::Result<Vec<PageSeen>> {
+    db.read(
+        "SELECT found, unswapped FROM coverage WHERE last_at >= ?",
+        vec![V::Integer(since)],
+    )?
+    .to_array()
 }

@@ -7,7 +7,7 @@ use worker::SqlStorageValue as V;
 use pool_core::spend::Spend;
 use pool_core::time::Instant;
 
-use super::{ms, Db};
+use super::{ms, Db, Tx};
 
 /// The table.
 pub const SPEND_TABLE: &str = "CREATE TABLE IF NOT EXISTS spend (
@@ -41,7 +41,7 @@ struct Row {
 }
 
 /// Stores `s` under its key, replacing what was there.
-pub fn put_spend(db: &Db, s: &Spend, origin: &str, now: Instant) -> worker::Result<()> {
+pub fn put_spend(db: &Tx, s: &Spend, origin: &str, now: Instant) -> worker::Result<()> {
     db.write(
         "INSERT OR REPLACE INTO spend (day, source, medium, campaign, keyword, ad, amount_minor, origin, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -62,7 +62,7 @@ pub fn put_spend(db: &Db, s: &Spend, origin: &str, now: Instant) -> worker::Resu
 /// The spend of the days `from..=to` (days since 1970-01-01), oldest first.
 pub fn spend_between(db: &Db, from: i64, to: i64) -> worker::Result<Vec<SpendRecord>> {
     let rows: Vec<Row> = db
-        .exec(
+        .read(
             "SELECT day, source, medium, campaign, keyword, ad, amount_minor, origin, updated_at
              FROM spend WHERE day >= ? AND day <= ? ORDER BY day, source, medium, campaign, keyword, ad",
             vec![V::Integer(from), V::Integer(to)],
@@ -90,7 +90,7 @@ pub fn spend_between(db: &Db, from: i64, to: i64) -> worker::Result<Vec<SpendRec
 /// Deletes the spend of the days `from..=to`, of one source and one
 /// campaign when given; how many rows went.
 pub fn delete_spend(
-    db: &Db,
+    db: &Tx,
     from: i64,
     to: i64,
     source: Option<&str>,
@@ -128,7 +128,7 @@ fn spend_count_where(
         n: i64,
     }
     let rows: Vec<N> = db
-        .exec(
+        .read(
             "SELECT COUNT(*) AS n FROM spend WHERE day >= ? AND day <= ? AND (? IS NULL OR source = ?) AND (? IS NULL OR campaign = ?)",
             narrowed(from, to, source, campaign),
         )?
