@@ -933,6 +933,11 @@ impl Scanner {
             if self.worth_reading(text, &groups) {
                 self.candidates(text, i, &groups, &gaps, &mut out);
             }
+            // A number's extension (`int. 20`) may reach past the run: read on after it.
+            let end = out
+                .last()
+                .filter(|f| f.start >= i)
+                .map_or(end, |f| f.end.max(end));
             i = end.max(i + c.len_utf8());
         }
         out
@@ -1493,6 +1498,26 @@ mod tests {
         for list in [ID_LABELS, ID_BEFORE_NUMBER_WORD] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
             assert!(list.iter().all(|w| Word::of(w).as_str() == *w), "{list:?}");
+        }
+    }
+}
+#[cfg(test)]
+mod extension_tests {
+    use super::{Mode, Scanner};
+
+    /// Found by the `scan` fuzz target: the digits of an extension were
+    /// read again as the start of another number, which overlapped it.
+    #[test]
+    fn an_extension_is_not_read_again_as_a_number() {
+        let t = "Tel 01\0\0\0\0\0\0\0\0\0\x0071 234 5678 int.20 794943 mmmmmmmmmmmmmmmm0958";
+        for region in ["US", "RU", "FR"] {
+            let r = region.parse().ok();
+            for mode in [Mode::Valid, Mode::Discover] {
+                let found = Scanner::new(r, mode).scan(t);
+                for w in found.windows(2) {
+                    assert!(w[0].end <= w[1].start, "{region} {mode:?}: {w:?} overlap");
+                }
+            }
         }
     }
 }
