@@ -61,6 +61,9 @@ await step("pool-core is no_std with serde", cargo,
 await step("clippy (the page build of swap-wasm: no_std)", cargo,
   ["clippy", "-p", "swap-wasm", "--lib", "--features", "page", ...wasm, "--", "-D", "warnings"]);
 
+await step("fuzz targets: numbers, the scan, site specs, visits, spend (libFuzzer, fixed inputs)", process.execPath,
+  [join("scripts", "fuzz.mjs")]);
+
 let built = true;
 // The test build of the worker carries the fault switch (tests/atomic.test.mjs); npm start and
 // npm run build never do.
