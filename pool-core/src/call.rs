@@ -322,6 +322,85 @@ pub fn twilio_update(
     }
 }
 
+/// A call's change, as the rules of its consequences read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// The call is new.
+    pub created: bool,
+    /// An outgoing call (the office calling a caller back): no call to the site.
+    pub outbound: bool,
+    /// The caller's number is known.
+    pub caller_known: bool,
+    /// Its status now.
+    pub status: Status,
+    /// Its end was told before this change.
+    pub end_told: bool,
+    /// It is a target call, as now reckoned.
+    pub target: bool,
+    /// Its outcome was set or changed by this change.
+    pub outcome: bool,
+}
+
+/// One consequence of a call's change, for the edge to carry out, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// The caller's missed calls before it are called back, and leave the
+    /// next missed-call alert (an outgoing call to a known caller).
+    CalledBack,
+    /// The webhook event `call.created`, `call.completed` or `call.missed`.
+    Event(&'static str),
+    /// The outcome's event (`call.outcome`, and GA4's `call_outcome`).
+    Outcome,
+    /// The missed call waits for the next missed-call alert.
+    AwaitAlert,
+    /// GA4's event of the ended call.
+    Ga4,
+    /// The ended call to the ad platforms (each decides whether it qualifies).
+    AdPlatforms,
+    /// A deal in the CRM for a target call.
+    Deal,
+    /// The end is told: it is not told again.
+    EndTold,
+}
+
+impl Change {
+    /// What this change causes: a new call is announced (an outgoing one
+    /// first marks the caller called back); a set outcome is announced; a
+    /// call's end is told once, when its status is final: a missed call to
+    /// the site waits for the alert, the end's event, GA4 and the ad
+    /// platforms, and a target call to the site becomes a CRM deal.
+    pub fn effects(&self) -> Vec<Effect> {
+        let mut out = Vec::new();
+        if self.created {
+            if self.outbound && self.caller_known {
+                out.push(Effect::CalledBack);
+            }
+            out.push(Effect::Event("call.created"));
+        }
+        if self.outcome {
+            out.push(Effect::Outcome);
+        }
+        if self.status.is_final() && !self.end_told {
+            let missed = self.status.is_missed();
+            if missed && !self.outbound {
+                out.push(Effect::AwaitAlert);
+            }
+            out.push(Effect::Event(if missed {
+                "call.missed"
+            } else {
+                "call.completed"
+            }));
+            out.push(Effect::Ga4);
+            out.push(Effect::AdPlatforms);
+            if self.target && !self.outbound {
+                out.push(Effect::Deal);
+            }
+            out.push(Effect::EndTold);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -563,5 +642,95 @@ mod tests {
                 rule.unique_within
             ));
         }
+    }
+
+    fn change(status: Status) -> Change {
+        Change {
+            created: true,
+            outbound: false,
+            caller_known: true,
+            status,
+            end_told: false,
+            target: false,
+            outcome: false,
+        }
+    }
+
+    #[test]
+    fn a_new_answered_target_call_is_announced_ended_and_dealt() {
+        let c = Change {
+            target: true,
+            ..change(Status::Answered)
+        };
+        assert_eq!(
+            c.effects(),
+            [
+                Effect::Event("call.created"),
+                Effect::Event("call.completed"),
+                Effect::Ga4,
+                Effect::AdPlatforms,
+                Effect::Deal,
+                Effect::EndTold
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missed_call_waits_for_the_alert_and_its_end_is_told_once() {
+        let c = change(Status::NoAnswer);
+        assert_eq!(
+            c.effects(),
+            [
+                Effect::Event("call.created"),
+                Effect::AwaitAlert,
+                Effect::Event("call.missed"),
+                Effect::Ga4,
+                Effect::AdPlatforms,
+                Effect::EndTold
+            ]
+        );
+        let again = Change {
+            created: false,
+            end_told: true,
+            ..c
+        };
+        assert_eq!(again.effects(), []);
+    }
+
+    #[test]
+    fn a_call_still_ringing_is_only_announced() {
+        assert_eq!(
+            change(Status::Ringing).effects(),
+            [Effect::Event("call.created")]
+        );
+    }
+
+    #[test]
+    fn an_outgoing_call_calls_back_and_is_never_an_alert_or_a_deal() {
+        let c = Change {
+            outbound: true,
+            target: true,
+            ..change(Status::NoAnswer)
+        };
+        let e = c.effects();
+        assert_eq!(e[0], Effect::CalledBack);
+        assert!(!e.contains(&Effect::AwaitAlert));
+        assert!(!e.contains(&Effect::Deal));
+        let withheld = Change {
+            caller_known: false,
+            ..c
+        };
+        assert!(!withheld.effects().contains(&Effect::CalledBack));
+    }
+
+    #[test]
+    fn an_outcome_is_announced_before_the_end() {
+        let c = Change {
+            created: false,
+            outcome: true,
+            ..change(Status::Answered)
+        };
+        assert_eq!(c.effects()[0], Effect::Outcome);
+        assert_eq!(c.effects().last(), Some(&Effect::EndTold));
     }
 }

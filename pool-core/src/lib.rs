@@ -83,6 +83,7 @@ pub mod session;
 pub mod shard;
 pub mod sim;
 pub mod site;
+pub mod sizing;
 pub mod spend;
 pub mod text;
 pub mod time;

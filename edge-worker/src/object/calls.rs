@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use pool_core::attribution::{attribute, Attribution, Kind};
-use pool_core::call::{self, Confidence, Scored};
+use pool_core::call::{self, Confidence, Effect, Scored};
 use pool_core::journal::Journal;
 use pool_core::number::PhoneNumber;
 use pool_core::site::Config;
@@ -378,15 +378,7 @@ pub(super) fn record_call(l: &Loaded, db: &Tx, inc: Incoming, found: Found) -> R
     }
     let outcome = set_outcome(config, &mut row, inc.outcome.as_ref());
     store::insert_call(db, &row)?;
-    if let (true, Some(c)) = (inc.outbound, row.caller.as_deref()) {
-        store::mark_called_back(db, c, row.started_at)?;
-        super::notify::on_called_back(db, c)?;
-    }
-    enqueue_call(l, db, &row, "call.created")?;
-    if outcome {
-        enqueue_outcome(l, db, &row)?;
-    }
-    let row = after_change(l, db, row)?;
+    let row = carry_out(l, db, row, true, outcome)?;
     Ok((row, true))
 }
 
@@ -425,33 +417,42 @@ pub(super) fn update_call(l: &Loaded, db: &Tx, mut row: CallRow, ch: CallChange)
     );
     row.updated_at = now().millis();
     store::update_call(db, &row)?;
-    if outcome {
-        enqueue_outcome(l, db, &row)?;
-    }
-    after_change(l, db, row)
+    carry_out(l, db, row, false, outcome)
 }
 
-/// Once a call is over: `call.completed` or `call.missed`, and GA4; once.
-fn after_change(l: &Loaded, db: &Tx, mut row: CallRow) -> R<CallRow> {
-    if !row.status.is_final() || row.done_sent {
-        return Ok(row);
-    }
-    let event = if row.status.is_missed() {
-        "call.missed"
-    } else {
-        "call.completed"
+/// Carries out what a call's change causes, as pool-core's
+/// [`call::Change::effects`] decides it: every consequence of a call is
+/// queued here, inside the change's transaction.
+fn carry_out(l: &Loaded, db: &Tx, mut row: CallRow, created: bool, outcome: bool) -> R<CallRow> {
+    let change = call::Change {
+        created,
+        outbound: row.outbound(),
+        caller_known: row.caller.is_some(),
+        status: row.status,
+        end_told: row.done_sent,
+        target: row.target,
+        outcome,
     };
-    if event == "call.missed" && !row.outbound() {
-        super::notify::on_missed(l, db, &row)?;
+    for effect in change.effects() {
+        match effect {
+            Effect::CalledBack => {
+                if let Some(c) = row.caller.as_deref() {
+                    store::mark_called_back(db, c, row.started_at)?;
+                    super::notify::on_called_back(db, c)?;
+                }
+            }
+            Effect::Event(event) => enqueue_call(l, db, &row, event)?,
+            Effect::Outcome => enqueue_outcome(l, db, &row)?,
+            Effect::AwaitAlert => super::notify::on_missed(l, db, &row)?,
+            Effect::Ga4 => enqueue_ga4_call(l, db, &row)?,
+            Effect::AdPlatforms => enqueue_ad_platforms(l, db, &row)?,
+            Effect::Deal => super::outbox::enqueue_deal(l, db, "call", &row.id)?,
+            Effect::EndTold => {
+                row.done_sent = true;
+                store::update_call(db, &row)?;
+            }
+        }
     }
-    enqueue_call(l, db, &row, event)?;
-    enqueue_ga4_call(l, db, &row)?;
-    enqueue_ad_platforms(l, db, &row)?;
-    if row.target && !row.outbound() {
-        super::outbox::enqueue_deal(l, db, "call", &row.id)?;
-    }
-    row.done_sent = true;
-    store::update_call(db, &row)?;
     Ok(row)
 }
 

@@ -157,8 +157,8 @@ impl SiteObject {
         let guard = self.loaded.borrow();
         let l = guard.as_ref().ok_or(ApiError::Internal)?;
         let config = l.site.config();
-        let window = (config.heartbeat.millis() * 2).max(120_000) as i64;
-        let mut live = store::sessions_seen_since(&db, now().millis() - window)?;
+        let since = now().millis() - config.live_window().millis() as i64;
+        let mut live = store::sessions_seen_since(&db, since)?;
         let mut pools: Vec<serde_json::Value> = l
             .site
             .pools()

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
-use pool_core::sim::{by_fixation, percentile, recommended, simulate, Profile, SeenVisit, Setup};
+use pool_core::sim::SeenVisit;
+use pool_core::sizing::{self, DAYS};
 use pool_core::time::{Duration, Instant};
 
 use super::{json, now, SiteObject};
@@ -18,11 +19,6 @@ use crate::store::{self, CallDelay, SessionCall, VisitSpan};
 use crate::tz::utc_offset_ms;
 
 type R<T> = std::result::Result<T, ApiError>;
-
-/// The period read.
-const DAYS: i64 = 7;
-/// At most this many simulated visits per run (CPU time of one request).
-const MAX_SIM_VISITS: f64 = 20_000.0;
 
 /// What the coordinator asks each other shard for a sharded site's sizing.
 #[derive(Serialize, Deserialize)]
@@ -77,9 +73,7 @@ impl SiteObject {
             .as_ref()
             .is_some_and(|l| l.site.config().release_on_leave);
         let release_share = match q.get("release_share").map(|t| t.parse::<f64>()) {
-            // About 70% of release beacons arrive when pages are left.
-            None if releases => 0.7,
-            None => 0.0,
+            None => sizing::release_share(releases),
             Some(Ok(t)) if (0.0..=1.0).contains(&t) => t,
             _ => return Err(ApiError::field("release_share", "a share from 0 to 1")),
         };
@@ -139,38 +133,27 @@ impl SiteObject {
             .iter()
             .map(|d| Duration::from_millis(d.delay.max(0) as u64))
             .collect();
-        let base = Profile {
-            heartbeat,
-            release_share,
-            ..Profile::default()
-        };
-        let offset = utc_offset_ms(&tz, at.millis());
-        let (profile, basis) = Profile::observed(base, &seen, &measured, offset, at, DAYS as f64);
-        let observed_days = basis.days;
-        let from_site = basis.from_site;
-        let days = (MAX_SIM_VISITS / profile.visits_per_day.max(1.0)).clamp(1.0, 7.0) as u32;
-        let setup = Setup {
-            fixation,
-            cooldown,
-            grace,
-            days,
-            pool_size: pool_now.max(1),
-            ..Setup::default()
-        };
-        let current = simulate(&profile, &setup);
-        let peak = current.peak_concurrent.max(1) as usize;
-        let max = (peak * 12 + 50).min(2_000);
-        let mut fixations = vec![
-            fixation.secs() / 60,
-            (fixation.secs() / 120).max(5),
-            fixation.secs() / 30,
-        ];
-        fixations.sort_unstable();
-        fixations.dedup();
-        let fixations: Vec<Duration> = fixations.into_iter().map(Duration::from_mins).collect();
-        let tried = by_fixation(&profile, &setup, target, &fixations, max);
-        let best = recommended(&tried).and_then(|o| Some((o.fixation.secs() / 60, o.pool_size?)));
-        let options: Vec<serde_json::Value> = tried
+        let offset_ms = utc_offset_ms(&tz, at.millis());
+        let advice = sizing::advise(
+            &sizing::Traffic {
+                visits: &seen,
+                delays: &measured,
+                offset_ms,
+                now: at,
+            },
+            &sizing::Current {
+                fixation,
+                cooldown,
+                grace,
+                heartbeat,
+                pool_size: pool_now,
+                release_share,
+            },
+            target,
+        );
+        let (profile, basis) = (&advice.profile, &advice.basis);
+        let options: Vec<serde_json::Value> = advice
+            .options
             .iter()
             .map(|o| {
                 serde_json::json!({
@@ -181,50 +164,39 @@ impl SiteObject {
             })
             .collect();
         // The measured delay from the number shown to the call, per channel.
-        let mut by_channel: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        for d in &delays {
-            by_channel
-                .entry(d.channel.clone())
-                .or_default()
-                .push(d.delay.max(0) as f64 / 1000.0);
-        }
-        let delays_by_channel: BTreeMap<String, serde_json::Value> = by_channel
-            .into_iter()
-            .map(|(ch, mut v)| {
-                v.sort_by(f64::total_cmp);
-                (
-                    ch,
-                    serde_json::json!({
-                        "calls": v.len(),
-                        "median_secs": percentile(&v, 0.5).round(),
-                        "p90_secs": percentile(&v, 0.9).round(),
-                    }),
-                )
-            })
-            .collect();
+        let delays_by_channel: BTreeMap<String, serde_json::Value> =
+            sizing::delays_by_channel(delays.iter().map(|d| (d.channel.as_str(), d.delay)))
+                .into_iter()
+                .map(|(ch, d)| {
+                    let v = serde_json::json!({
+                        "calls": d.calls, "median_secs": d.median_secs, "p90_secs": d.p90_secs,
+                    });
+                    (ch, v)
+                })
+                .collect();
         json(
             200,
             &serde_json::json!({
                 "target": target,
                 "basis": {
-                    "source": if from_site { "site" } else { "reference" },
+                    "source": if basis.from_site { "site" } else { "reference" },
                     "sessions": sessions.len(),
-                    "days": observed_days,
+                    "days": basis.days,
                     "visits_per_day": profile.visits_per_day,
                     "call_share": profile.call_share,
                     "calls_measured": delays.len(),
                     "visit_median_secs": profile.visit_median.secs(),
                     "release_share": release_share,
-                    "simulated_days": days,
+                    "simulated_days": advice.days,
                 },
-                "peak_concurrent": peak,
+                "peak_concurrent": advice.peak,
                 "current": {
                     "pool_size": pool_now,
                     "fixation_mins": fixation.secs() / 60,
-                    "accuracy": current.accuracy(),
+                    "accuracy": advice.current.accuracy(),
                 },
                 "options": options,
-                "recommended": best.map(|(f, n)| serde_json::json!({"fixation_mins": f, "pool_size": n})),
+                "recommended": advice.recommended.map(|(f, n)| serde_json::json!({"fixation_mins": f, "pool_size": n})),
                 "delays_by_channel": delays_by_channel,
             }),
         )

@@ -124,6 +124,13 @@ pub enum Display {
 }
 
 impl Config {
+    /// How recently a visit must have sent a heartbeat to count as live (on
+    /// the page now): two heartbeats, and at least two minutes, so that one
+    /// late beat does not drop it.
+    pub fn live_window(&self) -> Duration {
+        Duration::from_millis((self.heartbeat.millis() * 2).max(120_000))
+    }
+
     /// The pool settings of target `index` (its fallback, the site's timing).
     ///
     /// # Panics

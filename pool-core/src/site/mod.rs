@@ -83,6 +83,15 @@ mod tests {
     }
 
     #[test]
+    fn a_visit_is_live_for_two_heartbeats_and_at_least_two_minutes() {
+        let mut s = good();
+        s.heartbeat_secs = 15;
+        assert_eq!(s.validate().unwrap().live_window(), Duration::from_mins(2));
+        s.heartbeat_secs = 300;
+        assert_eq!(s.validate().unwrap().live_window(), Duration::from_mins(10));
+    }
+
+    #[test]
     fn only_the_vendors_own_hosts_are_a_site_keys_to_set() {
         let mut s = IntegrationsSpec {
             twilio: Some(TwilioSpec {
