@@ -17,11 +17,20 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let region = regions::pick(first);
-    let mode = if first & 0x80 == 0 { Mode::Valid } else { Mode::Discover };
+    let mode = if first & 0x80 == 0 {
+        Mode::Valid
+    } else {
+        Mode::Discover
+    };
     let found = Scanner::new(region, mode).scan(text);
     let mut last = 0;
     for f in &found {
-        assert!(f.start >= last && f.start < f.number_end && f.number_end <= f.end && f.end <= text.len());
+        assert!(
+            f.start >= last
+                && f.start < f.number_end
+                && f.number_end <= f.end
+                && f.end <= text.len()
+        );
         assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
         last = f.end;
     }
@@ -30,10 +39,16 @@ fuzz_target!(|data: &[u8]| {
     // (which scans only for the numbers it swaps) writes the same.
     let valid = Scanner::new(region, Mode::Valid).scan(text);
     let other: PhoneNumber = "+74951234567".parse().unwrap();
-    let map: Vec<(PhoneNumber, PhoneNumber)> =
-        valid.iter().filter_map(|f| f.number).map(|n| (n, other)).collect();
+    let map: Vec<(PhoneNumber, PhoneNumber)> = valid
+        .iter()
+        .filter_map(|f| f.number)
+        .map(|n| (n, other))
+        .collect();
     let out = write_swapped(text, &valid, &map);
-    let swapped: Vec<_> = valid.iter().filter(|f| f.number.is_some() && f.template.is_some()).collect();
+    let swapped: Vec<_> = valid
+        .iter()
+        .filter(|f| f.number.is_some() && f.template.is_some())
+        .collect();
     match (swapped.first(), swapped.last()) {
         (Some(a), Some(b)) => {
             assert!(out.starts_with(&text[..a.start]));

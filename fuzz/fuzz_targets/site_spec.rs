@@ -10,7 +10,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(spec) = serde_json::from_slice::<Spec>(data) {
         if let Ok(config) = spec.validate() {
             // What is valid stays valid written out and read back.
-            let again: Spec = serde_json::from_str(&serde_json::to_string(&config.to_spec()).unwrap()).unwrap();
+            let again: Spec =
+                serde_json::from_str(&serde_json::to_string(&config.to_spec()).unwrap()).unwrap();
             assert!(again.validate().is_ok());
         }
     }

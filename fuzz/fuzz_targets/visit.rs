@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
     let mut parts = text.splitn(3, '\n');
     let landing = parts.next().unwrap_or("");
     let referrer = parts.next();
-    let hosts: Vec<&str> = parts.next().map(|h| h.split(',').collect()).unwrap_or_default();
+    let hosts: Vec<&str> = parts
+        .next()
+        .map(|h| h.split(',').collect())
+        .unwrap_or_default();
     let v = classify(landing, referrer, &hosts);
     assert!(!v.channel.as_str().is_empty());
 });
