@@ -6,8 +6,7 @@
 //! in the log (direction `callback`), attributed to the visitor's session
 //! with full confidence, so it counts in the reports and PTR like any call.
 
-use serde::Deserialize;
-use worker::{Headers, Method, Request, RequestInit, Response};
+use worker::{Request, Response};
 
 use pool_core::call::Status;
 use pool_core::callback::{admit, check_number, readable_name, State, Turned};
@@ -27,22 +26,6 @@ use crate::routes::Handler;
 use crate::store::{self, CallbackRow, Db, Tx};
 use crate::telephony;
 use crate::tz::utc_offset_ms;
-
-/// `POST /v1/sites/{site}/callbacks`: what the page sends.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewCallback {
-    /// The visitor's session: the request is attributed through it.
-    session_id: String,
-    /// The number to call back, as the visitor typed it.
-    phone: String,
-    /// How to greet them.
-    #[serde(default)]
-    name: Option<String>,
-    /// Which office (a target number); the first by default.
-    #[serde(default)]
-    target: Option<String>,
-}
 
 impl CallbackRow {
     fn state(&self) -> State {
@@ -158,7 +141,7 @@ impl SiteObject {
     ) -> R<Response> {
         self.require_site()?;
         let body = check_body(req, body, api::MAX_PUBLIC_BODY, false)?;
-        let nc: NewCallback = api::json_body(body)?;
+        let nc: api::NewCallback = api::json_body(body)?;
         let (cb, region, targets, tz, public) = self.with_loaded(|l| {
             let c = l.site.config();
             (
@@ -364,7 +347,7 @@ impl SiteObject {
                 .unwrap_or(TWILIO_API)
                 .trim_end_matches('/')
         );
-        let placed = twilio_post(&url, &sid, &t.auth_token, &body.join("&")).await;
+        let placed = crate::outbound::twilio_post(&url, &sid, &t.auth_token, &body.join("&")).await;
         let (next, reason, office_sid) = match placed {
             Ok(call_sid) => (State::CallingOffice, None, Some(call_sid)),
             Err(e) => (State::Failed, Some(e), None),
@@ -571,39 +554,5 @@ impl SiteObject {
         })?;
         self.schedule().await?;
         http::xml(telephony::TWIML_EMPTY)
-    }
-}
-
-/// One request to Twilio's REST API (form, HTTP Basic); the new call's SID,
-/// or why not in Twilio's words.
-async fn twilio_post(url: &str, sid: &str, token: &str, form: &str) -> Result<String, String> {
-    use base64::Engine;
-    let headers = Headers::new();
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{sid}:{token}"));
-    for (k, v) in [
-        ("content-type", "application/x-www-form-urlencoded"),
-        ("accept", "application/json"),
-        ("authorization", &format!("Basic {basic}")),
-    ] {
-        headers.set(k, v).map_err(|e| e.to_string())?;
-    }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(wasm_bindgen::JsValue::from_str(form)));
-    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-    let mut resp = super::outbox::fetch_within(req, 10).await?;
-    let code = resp.status_code();
-    let v: serde_json::Value = resp.json().await.unwrap_or_default();
-    if (200..300).contains(&code) {
-        v["sid"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| "Twilio's answer has no call SID".to_string())
-    } else {
-        Err(format!(
-            "Twilio answered {code}: {}",
-            v["message"].as_str().unwrap_or("")
-        ))
     }
 }

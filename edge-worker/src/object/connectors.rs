@@ -9,12 +9,12 @@
 //!   click conversions use.
 
 use serde::Deserialize;
-use worker::{Headers, Method, Request, RequestInit};
+use worker::{Headers, Method};
 
 use pool_core::site::{GoogleAdsSpec, GOOGLE_ADS_API, GOOGLE_ADS_VERSION, YANDEX_DIRECT_API};
 use pool_core::spend::{day_text, from_direct_report, Spend};
 
-use super::outbox::{fetch_within, google_token, said, GoogleCredentials};
+use super::outbox::{google_token, said, GoogleCredentials};
 use super::{now, SiteObject};
 use crate::store;
 
@@ -284,17 +284,16 @@ async fn post(
     headers: worker::Result<Headers>,
     body: &serde_json::Value,
 ) -> std::result::Result<worker::Response, Pulled> {
-    let req = headers.and_then(|h| {
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(h)
-            .with_body(Some(wasm_bindgen::JsValue::from_str(&body.to_string())));
-        Request::new_with_init(url, &init)
-    });
-    let req = req.map_err(|e| Pulled::Failed(e.to_string()))?;
-    fetch_within(req, TIMEOUT_SECS)
-        .await
-        .map_err(Pulled::Failed)
+    let headers = headers.map_err(|e| Pulled::Failed(e.to_string()))?;
+    crate::outbound::send_with(
+        Method::Post,
+        url,
+        headers,
+        Some(&body.to_string()),
+        TIMEOUT_SECS,
+    )
+    .await
+    .map_err(Pulled::Failed)
 }
 
 /// Asks Direct's Reports API for the campaigns' cost of `from..=to`.

@@ -8,7 +8,7 @@
 //! lead, so a retry never makes a second one.
 
 use serde::Deserialize;
-use worker::{Headers, Method, Request, RequestInit, Response};
+use worker::{Method, Request, Response};
 
 use pool_core::crm::{deal_title, note, outcome_of, Origin};
 use pool_core::site::{PipedriveSpec, PIPEDRIVE_API};
@@ -51,18 +51,17 @@ async fn pipedrive(
         if query.is_empty() { "" } else { "&" },
         http::urlencode(&p.api_token)
     );
-    let headers = Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| again(e.to_string()));
-    set("accept", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(method);
-    if let Some(b) = body {
-        set("content-type", "application/json")?;
-        init.with_body(Some(wasm_bindgen::JsValue::from_str(&b.to_string())));
-    }
-    init.with_headers(headers);
-    let req = Request::new_with_init(&url, &init).map_err(|e| again(e.to_string()))?;
-    let mut resp = super::outbox::fetch_within(req, 10).await.map_err(again)?;
+    let body = body.map(|b| b.to_string());
+    let headers: &[(&str, &str)] = match body {
+        Some(_) => &[
+            ("accept", "application/json"),
+            ("content-type", "application/json"),
+        ],
+        None => &[("accept", "application/json")],
+    };
+    let mut resp = crate::outbound::send(method, &url, headers, body.as_deref(), 10)
+        .await
+        .map_err(again)?;
     let code = resp.status_code();
     let v: serde_json::Value = resp.json().await.unwrap_or_default();
     if (200..300).contains(&code) && v["success"].as_bool() == Some(true) {

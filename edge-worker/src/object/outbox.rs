@@ -3,7 +3,7 @@
 //! stored), delivered and retried by the alarm.
 
 use serde::Deserialize;
-use worker::{Headers, Method, Request, RequestInit, Response};
+use worker::{Headers, Method, Request, Response};
 
 use pool_core::delivery::{self, Next};
 use pool_core::site::{
@@ -16,6 +16,7 @@ use super::call_view::view;
 use super::{json, now, Loaded, SiteObject, R};
 use crate::error::ApiError;
 use crate::http;
+use crate::outbound::{self, send_with};
 use crate::store::{self, CallRow, Settled, Tx};
 use crate::telephony;
 
@@ -629,12 +630,15 @@ async fn send(
             )?;
         }
     }
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
-    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-    match fetch_within(req, DELIVERY_TIMEOUT_SECS).await {
+    match send_with(
+        Method::Post,
+        url,
+        headers,
+        Some(body),
+        DELIVERY_TIMEOUT_SECS,
+    )
+    .await
+    {
         Ok(mut resp) => {
             let code = resp.status_code();
             if (200..300).contains(&code) {
@@ -750,18 +754,19 @@ pub(super) async fn google_token(c: &GoogleCredentials) -> std::result::Result<S
         http::urlencode(&c.client_secret),
         http::urlencode(&c.refresh_token)
     );
-    let headers = Headers::new();
-    let set = |k: &str, v: &str| headers.set(k, v).map_err(|e| e.to_string());
-    set("content-type", "application/x-www-form-urlencoded")?;
-    set("accept", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(wasm_bindgen::JsValue::from_str(&form)));
-    let req = Request::new_with_init(&c.token_url, &init).map_err(|e| e.to_string())?;
-    let mut resp = fetch_within(req, DELIVERY_TIMEOUT_SECS)
-        .await
-        .map_err(Failure::Again)?;
+    let headers = [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("accept", "application/json"),
+    ];
+    let mut resp = outbound::send(
+        Method::Post,
+        &c.token_url,
+        &headers,
+        Some(&form),
+        DELIVERY_TIMEOUT_SECS,
+    )
+    .await
+    .map_err(Failure::Again)?;
     let code = resp.status_code();
     if !(200..300).contains(&code) {
         let why = format!(
@@ -799,14 +804,15 @@ async fn send_google_ads(url: &str, secret: &str, body: &str) -> std::result::Re
         .map_err(|_| Failure::Refused("the site's Google Ads credentials are unreadable".into()))?;
     let token = google_token(&c).await?;
     let headers = c.headers(&token).map_err(|e| e.to_string())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(wasm_bindgen::JsValue::from_str(body)));
-    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-    let mut resp = fetch_within(req, DELIVERY_TIMEOUT_SECS)
-        .await
-        .map_err(Failure::Again)?;
+    let mut resp = send_with(
+        Method::Post,
+        url,
+        headers,
+        Some(body),
+        DELIVERY_TIMEOUT_SECS,
+    )
+    .await
+    .map_err(Failure::Again)?;
     let code = resp.status_code();
     if (200..300).contains(&code) {
         let v = resp.json::<serde_json::Value>().await.unwrap_or_default();
@@ -824,17 +830,4 @@ async fn send_google_ads(url: &str, secret: &str, body: &str) -> std::result::Re
         return Err(Failure::Refused(why));
     }
     Err(Failure::Again(why))
-}
-
-/// Sends `req`, giving up after `secs`: the answer, or why not.
-pub(super) async fn fetch_within(req: Request, secs: u64) -> std::result::Result<Response, String> {
-    let request = worker::Fetch::Request(req);
-    let fetch = Box::pin(request.send());
-    let timeout = Box::pin(worker::Delay::from(std::time::Duration::from_secs(secs)));
-    let answer = match futures_util::future::select(fetch, timeout).await {
-        futures_util::future::Either::Left((Ok(resp), _)) => Ok(resp),
-        futures_util::future::Either::Left((Err(e), _)) => Err(e.to_string()),
-        futures_util::future::Either::Right(_) => Err(format!("no answer in {secs} s")),
-    };
-    answer
 }

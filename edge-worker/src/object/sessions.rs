@@ -373,7 +373,7 @@ fn session_id(raw: &str) -> R<SessionId> {
 /// the secret, the token, the visitor's address): `Err` with the error
 /// codes when it is not a fresh, valid token of the site's widget.
 async fn verify(t: &TurnstileSpec, token: &str, address: Option<&str>) -> Result<(), String> {
-    use worker::{Headers, Method, RequestInit};
+    use worker::Method;
     let mut form = format!(
         "secret={}&response={}",
         crate::http::urlencode(&t.secret_key),
@@ -382,17 +382,9 @@ async fn verify(t: &TurnstileSpec, token: &str, address: Option<&str>) -> Result
     if let Some(ip) = address {
         form.push_str(&format!("&remoteip={}", crate::http::urlencode(ip)));
     }
-    let headers = Headers::new();
-    headers
-        .set("content-type", "application/x-www-form-urlencoded")
-        .map_err(|e| e.to_string())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_headers(headers)
-        .with_body(Some(wasm_bindgen::JsValue::from_str(&form)));
     let url = t.verify_url.as_deref().unwrap_or(TURNSTILE_VERIFY);
-    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-    let mut resp = super::outbox::fetch_within(req, 5).await?;
+    let headers = [("content-type", "application/x-www-form-urlencoded")];
+    let mut resp = crate::outbound::send(Method::Post, url, &headers, Some(&form), 5).await?;
     #[derive(serde::Deserialize)]
     struct Verdict {
         success: bool,
