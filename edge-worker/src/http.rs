@@ -11,25 +11,8 @@ use crate::error::ApiError;
 /// Decodes `%XX`; with `plus_is_space` (forms, query strings) `+` is a blank.
 /// A `%` not followed by two hex digits stays as it is.
 pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    let hex = |c: u8| (c as char).to_digit(16);
-    while i < b.len() {
-        match b[i] {
-            b'+' if plus_is_space => out.push(b' '),
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let (bytes, _) = pool_core::text::percent_decode(s, plus_is_space);
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Encodes everything but unreserved characters (RFC 3986).

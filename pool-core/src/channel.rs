@@ -289,35 +289,10 @@ fn has(hay: &str, needle: &[u8]) -> bool {
     find_bytes(hay.as_bytes(), needle).is_some()
 }
 
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Decodes a `application/x-www-form-urlencoded` value: `+` is a space,
 /// `%XX` a byte; a value that does not decode to UTF-8 is kept as written.
 fn decode(v: &str) -> String {
-    let b = v.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            c => out.push(c),
-        }
-        i += 1;
-    }
+    let (out, _) = crate::text::percent_decode(v, true);
     let s = core::str::from_utf8(&out).unwrap_or(v);
     String::from(cut(s.trim(), MAX_VALUE))
 }

@@ -1332,34 +1332,15 @@ fn skip_token(text: &str, from: usize) -> usize {
     i.max(from + 1).min(text.len())
 }
 
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Decodes `%XX` escapes; `None` when they do not form UTF-8.
 fn percent_decode(s: &str) -> Option<String> {
     if !s.contains('%') {
         return Some(s.into());
     }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let (h, l) = (hex(b[i + 1])?, hex(b[i + 2])?);
-            out.push(h * 16 + l);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
+    match pool_core::text::percent_decode(s, false) {
+        (bytes, true) => String::from_utf8(bytes).ok(),
+        _ => None,
     }
-    String::from_utf8(out).ok()
 }
 
 /// Whether `text` may hold a written form of one of `numbers`: its digits,
