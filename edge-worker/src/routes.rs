@@ -59,6 +59,10 @@ pub enum Access {
     Admin,
     /// The deployment's admin key only.
     Deployment,
+    /// Another object of the same site (its coordinator or a shard), at
+    /// `/_shard/{site}/...`: never a request from outside, which the Worker
+    /// does not forward there, and which is not found at `/v1/sites/...`.
+    Shard,
 }
 
 /// The handlers.
@@ -155,6 +159,24 @@ pub enum Handler {
     MoveClock,
     /// `GET /_test/tables`: rows per table (test builds only).
     CountRows,
+    /// Shard: `PUT _shard/config`, the coordinator's config and keys.
+    ShardConfig,
+    /// Shard: `DELETE _shard/config`, the site is gone: everything goes.
+    ShardDelete,
+    /// Shard: `POST _shard/attribute`, who held a number at a call.
+    ShardAttribute,
+    /// Shard: `GET _shard/session/{}`, a session's stored row.
+    ShardSession,
+    /// Shard: `GET _shard/numbers/{}`, a pool's numbers here.
+    ShardNumbers,
+    /// Shard: `GET _shard/samples/{}/{}`, the pools' hourly samples.
+    ShardSamples,
+    /// Shard: `GET _shard/visits/{}/{}`, the visits of a period, for reports.
+    ShardVisitsBetween,
+    /// Shard: `POST _shard/visits`, visits and call delays, for the sizing.
+    ShardVisits,
+    /// Shard: `GET _shard/signals`, the health alerts' signals here.
+    ShardSignals,
 }
 
 impl Handler {
@@ -251,6 +273,16 @@ pub const ROUTES: &[Route] = &[
     r(Post, "_test/clock", Deployment, MoveClock),
     #[cfg(feature = "test-faults")]
     r(Get, "_test/tables", Deployment, CountRows),
+    // Between the objects of one site.
+    r(Put, "_shard/config", Shard, ShardConfig),
+    r(Delete, "_shard/config", Shard, ShardDelete),
+    r(Post, "_shard/attribute", Shard, ShardAttribute),
+    r(Get, "_shard/session/{}", Shard, ShardSession),
+    r(Get, "_shard/numbers/{}", Shard, ShardNumbers),
+    r(Get, "_shard/samples/{}/{}", Shard, ShardSamples),
+    r(Get, "_shard/visits/{}/{}", Shard, ShardVisitsBetween),
+    r(Post, "_shard/visits", Shard, ShardVisits),
+    r(Get, "_shard/signals", Shard, ShardSignals),
 ];
 
 /// What a path is, whatever the method.
@@ -299,11 +331,19 @@ fn params<'a>(pattern: &str, segments: &[&'a str]) -> Option<Vec<&'a str>> {
 }
 
 /// Finds the route for `verb` (`None`: OPTIONS or an unknown method) and
-/// the path's `segments`.
-pub fn find<'a>(verb: Option<Verb>, segments: &[&'a str]) -> Result<Found<'a>, ApiError> {
+/// the path's `segments`, among the routes for requests from outside
+/// (`shard: false`) or between the objects of a site (`shard: true`).
+pub fn find<'a>(
+    verb: Option<Verb>,
+    segments: &[&'a str],
+    shard: bool,
+) -> Result<Found<'a>, ApiError> {
     let mut page = false;
     let mut allow: Vec<&str> = Vec::new();
-    for route in ROUTES {
+    for route in ROUTES
+        .iter()
+        .filter(|r| (r.access == Access::Shard) == shard)
+    {
         if let Some(p) = params(route.path, segments) {
             page |= route.access == Access::Page;
             if Some(route.verb) == verb {
@@ -350,7 +390,7 @@ mod tests {
     #[test]
     fn routes_are_found_with_their_parameters() {
         let s = seg("sessions/abc/heartbeat");
-        match find(Some(Verb::Post), &s).unwrap() {
+        match find(Some(Verb::Post), &s, false).unwrap() {
             Found::Route(r, p) => {
                 assert_eq!(r.handler, Handler::Heartbeat);
                 assert_eq!(r.access, Access::Page);
@@ -359,14 +399,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let s = seg("pools/+7495/numbers/+7499");
-        let Found::Route(r, p) = find(Some(Verb::Delete), &s).unwrap() else {
+        let Found::Route(r, p) = find(Some(Verb::Delete), &s, false).unwrap() else {
             panic!()
         };
         assert_eq!(
             (r.handler, p),
             (Handler::RemoveNumber, vec!["+7495", "+7499"])
         );
-        let Found::Route(r, _) = find(Some(Verb::Get), &[]).unwrap() else {
+        let Found::Route(r, _) = find(Some(Verb::Get), &[], false).unwrap() else {
             panic!()
         };
         assert_eq!(r.handler, Handler::GetSite);
@@ -381,23 +421,23 @@ mod tests {
             })
         };
         assert_eq!(
-            find(Some(Verb::Get), &seg("sessions")),
+            find(Some(Verb::Get), &seg("sessions"), false),
             wrong(true, "POST, OPTIONS")
         );
         assert_eq!(
-            find(Some(Verb::Put), &seg("calls")),
+            find(Some(Verb::Put), &seg("calls"), false),
             wrong(false, "POST, GET, HEAD")
         );
         assert_eq!(
-            find(None, &seg("leads")),
+            find(None, &seg("leads"), false),
             wrong(true, "POST, GET, HEAD, OPTIONS")
         );
         assert!(matches!(
-            find(Some(Verb::Get), &seg("nothing")),
+            find(Some(Verb::Get), &seg("nothing"), false),
             Err(ApiError::NotFound(_))
         ));
         assert!(matches!(
-            find(Some(Verb::Post), &seg("sessions//heartbeat")),
+            find(Some(Verb::Post), &seg("sessions//heartbeat"), false),
             Err(ApiError::NotFound(_))
         ));
     }
@@ -427,9 +467,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_routes_between_shards_are_not_found_from_outside() {
+        assert!(find(Some(Verb::Put), &seg("_shard/config"), false).is_err());
+        assert!(find(Some(Verb::Get), &seg("pools"), true).is_err());
+        let Found::Route(r, p) = find(Some(Verb::Get), &seg("_shard/samples/1/2"), true).unwrap()
+        else {
+            panic!("a shard route");
+        };
+        assert_eq!(
+            (r.handler, r.access, p),
+            (Handler::ShardSamples, Access::Shard, vec!["1", "2"])
+        );
+    }
+
     #[cfg(not(feature = "test-faults"))]
     #[test]
     fn the_fault_switch_is_not_in_a_normal_build() {
-        assert!(find(Some(Verb::Post), &seg("_test/fault")).is_err());
+        assert!(find(Some(Verb::Post), &seg("_test/fault"), false).is_err());
     }
 }

@@ -70,6 +70,8 @@ impl SiteObject {
             Access::Server => caller != Caller::Public,
             Access::Admin => matches!(caller, Caller::Deployment | Caller::SiteAdmin),
             Access::Deployment => caller == Caller::Deployment,
+            // Found only at `/_shard/...`, which has no caller to check.
+            Access::Shard => false,
         };
         match (ok, caller) {
             (true, _) => Ok(caller),

@@ -354,6 +354,16 @@ impl SiteObject {
                 self.alarm().await.map_err(|e| internal(format!("{e:?}")))?;
                 Ok(r)
             }
+            // Between the objects of a site: answered by `internal`, never here.
+            H::ShardConfig
+            | H::ShardDelete
+            | H::ShardAttribute
+            | H::ShardSession
+            | H::ShardNumbers
+            | H::ShardSamples
+            | H::ShardVisitsBetween
+            | H::ShardVisits
+            | H::ShardSignals => Err(ApiError::NotFound("no such route".into())),
         }
     }
 }
@@ -424,11 +434,20 @@ impl DurableObject for SiteObject {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let path = req.path();
         let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
-        // Between the shards of a site (never forwarded by the Worker).
+        // Between the objects of a site (never forwarded by the Worker).
         if let ["_shard", site, what @ ..] = parts.as_slice() {
+            let site = site.to_string();
+            let mut segments = vec!["_shard"];
+            segments.extend_from_slice(what);
             let body = req.bytes().await.unwrap_or_default();
-            let what = what.join("/");
-            return match self.internal(req.method(), &what, &body, site).await {
+            let result = match routes::find(Verb::parse(req.method().as_ref()), &segments, true) {
+                Ok(Found::Route(route, params)) => {
+                    self.internal(route.handler, &params, &body, &site).await
+                }
+                Ok(Found::WrongMethod { allow, .. }) => Err(ApiError::MethodNotAllowed(allow)),
+                Err(e) => Err(e),
+            };
+            return match result {
                 Ok(r) => Ok(r),
                 Err(e) => error_response(&e),
             };
@@ -438,7 +457,7 @@ impl DurableObject for SiteObject {
             ["v1", "sites", site, rest @ ..] => (site.to_string(), rest.to_vec()),
             _ => return error_response(&ApiError::NotFound("no such route".into())),
         };
-        let found = match routes::find(Verb::parse(req.method().as_ref()), &segments) {
+        let found = match routes::find(Verb::parse(req.method().as_ref()), &segments, false) {
             Ok(f) => f,
             Err(e) => return error_response(&e),
         };

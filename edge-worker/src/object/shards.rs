@@ -409,14 +409,20 @@ impl SiteObject {
     /// The internal requests between objects: `/_shard/{site}/{what}`.
     pub(super) async fn internal(
         &self,
-        method: Method,
-        what: &str,
+        handler: Handler,
+        params: &[&str],
         body: &[u8],
         site: &str,
     ) -> R<Response> {
-        match (method, what) {
-            (Method::Put, "config") => self.receive_config(body, site),
-            (Method::Delete, "config") => {
+        let number = |i: usize| -> R<i64> {
+            params
+                .get(i)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| ApiError::NotFound("no such route".into()))
+        };
+        match handler {
+            Handler::ShardConfig => self.receive_config(body, site),
+            Handler::ShardDelete => {
                 self.state.storage().delete_alarm().await?;
                 self.state.storage().delete_all().await?;
                 *self.loaded.borrow_mut() = None;
@@ -424,49 +430,44 @@ impl SiteObject {
                 self.alarm_at.set(None);
                 empty(204)
             }
-            (Method::Post, "attribute") => {
+            Handler::ShardAttribute => {
                 self.require_site()?;
                 let ask: super::calls::Ask = serde_json::from_slice(body)?;
                 let found = self.attribute_here(&ask)?;
                 json(200, &found)
             }
-            (Method::Get, w) if w.starts_with("session/") => {
+            Handler::ShardSession => {
                 self.require_site()?;
-                let id: SessionId = w["session/".len()..]
-                    .parse()
-                    .map_err(|_| ApiError::NotFound("no such session".into()))?;
+                let id: SessionId = params
+                    .first()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
                 let row = store::session_row(&self.ready()?, id)?
                     .ok_or_else(|| ApiError::NotFound("no such session".into()))?;
                 json(200, &row)
             }
-            (Method::Get, w) if w.starts_with("numbers/") => {
+            Handler::ShardNumbers => {
                 self.require_site()?;
-                json(200, &self.numbers_here(&w["numbers/".len()..])?)
+                json(
+                    200,
+                    &self.numbers_here(params.first().copied().unwrap_or(""))?,
+                )
             }
-            (Method::Get, w) if w.starts_with("samples/") => {
+            Handler::ShardSamples => {
                 self.require_site()?;
-                let mut parts = w["samples/".len()..].split('/').map(|v| v.parse::<i64>());
-                match (parts.next(), parts.next()) {
-                    (Some(Ok(from)), Some(Ok(to))) => json(200, &self.samples_here(from, to)?),
-                    _ => Err(ApiError::NotFound("no such route".into())),
-                }
+                json(200, &self.samples_here(number(0)?, number(1)?)?)
             }
-            (Method::Get, w) if w.starts_with("visits/") => {
+            Handler::ShardVisitsBetween => {
                 self.require_site()?;
-                let mut parts = w["visits/".len()..].split('/').map(|v| v.parse::<i64>());
-                match (parts.next(), parts.next()) {
-                    (Some(Ok(from)), Some(Ok(to))) => {
-                        json(200, &super::reports::visits_here(&self.ready()?, from, to)?)
-                    }
-                    _ => Err(ApiError::NotFound("no such route".into())),
-                }
+                let (from, to) = (number(0)?, number(1)?);
+                json(200, &super::reports::visits_here(&self.ready()?, from, to)?)
             }
-            (Method::Post, "visits") => {
+            Handler::ShardVisits => {
                 self.require_site()?;
                 let ask: super::sizing::VisitsAsk = serde_json::from_slice(body)?;
                 json(200, &self.visits_here(&ask)?)
             }
-            (Method::Get, "signals") => {
+            Handler::ShardSignals => {
                 self.require_site()?;
                 json(200, &self.local_signals()?)
             }
