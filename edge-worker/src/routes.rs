@@ -127,6 +127,8 @@ pub enum Handler {
     TwilioCallbackDial,
     /// `POST /crm/pipedrive`: Pipedrive's webhook (a deal won or lost).
     PipedriveWebhook,
+    /// `POST /crm/amocrm/{secret}`: amoCRM's webhook (a deal's status changed).
+    AmoCrmWebhook,
     /// `GET /leads`.
     ListLeads,
     /// `POST /leads`.
@@ -254,6 +256,7 @@ pub const ROUTES: &[Route] = &[
     ),
     r(Post, "twilio/callback/{}/dial", Signed, TwilioCallbackDial),
     r(Post, "crm/pipedrive", Signed, PipedriveWebhook),
+    r(Post, "crm/amocrm/{}", Signed, AmoCrmWebhook),
     r(Post, "leads", Page, PostLead),
     r(Get, "leads", Admin, ListLeads),
     r(Get, "reports/calls", Admin, CallReport),

@@ -353,6 +353,8 @@ pub enum Effect {
     Outcome,
     /// The missed call waits for the next missed-call alert.
     AwaitAlert,
+    /// The missed call asks the CRM for a task: call the caller back.
+    CallBackTask,
     /// GA4's event of the ended call.
     Ga4,
     /// The ended call to the ad platforms (each decides whether it qualifies).
@@ -367,8 +369,9 @@ impl Change {
     /// What this change causes: a new call is announced (an outgoing one
     /// first marks the caller called back); a set outcome is announced; a
     /// call's end is told once, when its status is final: a missed call to
-    /// the site waits for the alert, the end's event, GA4 and the ad
-    /// platforms, and a target call to the site becomes a CRM deal.
+    /// the site waits for the alert and asks for a task to call back; the
+    /// end's event, GA4 and the ad platforms; a target call to the site
+    /// becomes a CRM deal.
     pub fn effects(&self) -> Vec<Effect> {
         let mut out = Vec::new();
         if self.created {
@@ -384,6 +387,7 @@ impl Change {
             let missed = self.status.is_missed();
             if missed && !self.outbound {
                 out.push(Effect::AwaitAlert);
+                out.push(Effect::CallBackTask);
             }
             out.push(Effect::Event(if missed {
                 "call.missed"
@@ -683,6 +687,7 @@ mod tests {
             [
                 Effect::Event("call.created"),
                 Effect::AwaitAlert,
+                Effect::CallBackTask,
                 Effect::Event("call.missed"),
                 Effect::Ga4,
                 Effect::AdPlatforms,
@@ -715,6 +720,7 @@ mod tests {
         let e = c.effects();
         assert_eq!(e[0], Effect::CalledBack);
         assert!(!e.contains(&Effect::AwaitAlert));
+        assert!(!e.contains(&Effect::CallBackTask));
         assert!(!e.contains(&Effect::Deal));
         let withheld = Change {
             caller_known: false,

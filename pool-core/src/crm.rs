@@ -1,12 +1,13 @@
-//! A CRM that gets the deal (Pipedrive): what a target call or a lead
-//! becomes there, and what a deal's end means for the call.
+//! A CRM that gets the deal (Pipedrive, amoCRM): what a target call or a
+//! lead becomes there, what a missed call asks of the one who calls back,
+//! and what a deal's end means for the call.
 //!
 //! Pure: the shell makes the requests; this writes the deal's title and its
 //! note (where the caller came from), and reads a won or lost deal into the
 //! site's outcome labels.
 //!
 //! ```
-//! use pool_core::crm::{deal_title, note, outcome_of, Origin};
+//! use pool_core::crm::{deal_title, note, outcome_of, task_text, Origin};
 //!
 //! let o = Origin {
 //!     what: "Call",
@@ -18,10 +19,13 @@
 //!     keyword: Some("dental implants".into()),
 //!     landing_page: Some("clinic.example/implants".into()),
 //!     recording_url: None,
+//!     trail: vec!["/".into(), "/implants".into()],
 //!     reference: "CA0001".into(),
 //! };
 //! assert_eq!(deal_title(&o), "Call from +79161234567 (paid_search)");
 //! assert!(note(&o).contains("Campaign: implants"));
+//! assert!(note(&o).contains("Pages: / → /implants"));
+//! assert_eq!(task_text(&o), "Call back +79161234567: missed call (paid_search, google / cpc, implants)");
 //! assert_eq!(outcome_of("won", "sale", "no result"), Some("sale"));
 //! assert_eq!(outcome_of("open", "sale", "no result"), None);
 //! ```
@@ -51,6 +55,8 @@ pub struct Origin {
     pub landing_page: Option<String>,
     /// The recording.
     pub recording_url: Option<String>,
+    /// The visit's pages before the call, in order (paths).
+    pub trail: Vec<String>,
     /// Our id of the call or the lead.
     pub reference: String,
 }
@@ -79,7 +85,23 @@ pub fn note(o: &Origin) -> String {
             lines.push(format!("{name}: {v}"));
         }
     }
+    if !o.trail.is_empty() {
+        lines.push(format!("Pages: {}", o.trail.join(" → ")));
+    }
     lines.join("\n")
+}
+
+/// The task a missed call gives the one who calls back.
+pub fn task_text(o: &Origin) -> String {
+    let who = o.phone.as_deref().unwrap_or("a withheld number");
+    let mut from = o.channel.clone();
+    if !o.source.is_empty() || !o.medium.is_empty() {
+        from.push_str(&format!(", {} / {}", o.source, o.medium));
+    }
+    if let Some(c) = o.campaign.as_deref().filter(|c| !c.is_empty()) {
+        from.push_str(&format!(", {c}"));
+    }
+    format!("Call back {who}: missed call ({from})")
 }
 
 /// The outcome label a deal's status means: `won` the site's successful
@@ -108,6 +130,7 @@ mod tests {
             keyword: Some(String::new()),
             landing_page: None,
             recording_url: None,
+            trail: Vec::new(),
             reference: "L1".into(),
         };
         assert_eq!(deal_title(&o), "Lead from a withheld number (unattributed)");

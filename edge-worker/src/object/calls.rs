@@ -444,6 +444,7 @@ fn carry_out(l: &Loaded, db: &Tx, mut row: CallRow, created: bool, outcome: bool
             Effect::Event(event) => enqueue_call(l, db, &row, event)?,
             Effect::Outcome => enqueue_outcome(l, db, &row)?,
             Effect::AwaitAlert => super::notify::on_missed(l, db, &row)?,
+            Effect::CallBackTask => super::outbox::enqueue_task(l, db, &row.id)?,
             Effect::Ga4 => enqueue_ga4_call(l, db, &row)?,
             Effect::AdPlatforms => enqueue_ad_platforms(l, db, &row)?,
             Effect::Deal => super::outbox::enqueue_deal(l, db, "call", &row.id)?,

@@ -26,7 +26,7 @@ pub(super) struct SyncError {
     pub message: String,
 }
 
-fn again(message: impl Into<String>) -> SyncError {
+pub(super) fn again(message: impl Into<String>) -> SyncError {
     SyncError {
         refused: false,
         message: message.into(),
@@ -95,7 +95,7 @@ impl SiteObject {
                 refused: true,
                 message: "Pipedrive is no longer set up".into(),
             })?;
-        let origin = origin_of(&db, &item).map_err(|e| again(e.body()))?;
+        let origin = origin_of(&db, &item.item, &item.id).map_err(|e| again(e.body()))?;
         let key = format!("{}:{}", item.item, item.id);
         let link = store::crm_link(&db, &key).map_err(|e| again(e.to_string()))?;
         let deal_id = match link {
@@ -195,7 +195,7 @@ impl SiteObject {
                 return Ok(false);
             };
             let mut changed = false;
-            for id in store::deal_calls(db, deal_id)? {
+            for id in store::deal_calls(db, "call:", deal_id)? {
                 let Some(row) = store::call(db, &id)? else {
                     continue;
                 };
@@ -217,11 +217,20 @@ impl SiteObject {
     }
 }
 
-/// What the CRM is told of a call or a lead.
-fn origin_of(db: &Db, item: &Item) -> R<Origin> {
-    if item.item == "call" {
-        let r =
-            store::call(db, &item.id)?.ok_or_else(|| ApiError::NotFound("no such call".into()))?;
+/// What the CRM is told of a call or a lead (`item`: `call` or `lead`).
+pub(super) fn origin_of(db: &Db, item: &str, id: &str) -> R<Origin> {
+    if item == "call" {
+        let r = store::call(db, id)?.ok_or_else(|| ApiError::NotFound("no such call".into()))?;
+        // The pages of the visit (its trail's page steps), in order.
+        let trail: Vec<String> = r
+            .trail
+            .as_deref()
+            .and_then(|t| serde_json::from_str::<Vec<pool_core::trail::Step>>(t).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.kind == pool_core::trail::Kind::Page)
+            .map(|s| s.name)
+            .collect();
         return Ok(Origin {
             what: "Call",
             phone: r.caller.clone(),
@@ -232,11 +241,11 @@ fn origin_of(db: &Db, item: &Item) -> R<Origin> {
             keyword: r.term.clone(),
             landing_page: r.landing_page.clone(),
             recording_url: r.recording_url.clone(),
+            trail,
             reference: r.id.clone(),
         });
     }
-    let lead =
-        store::lead(db, &item.id)?.ok_or_else(|| ApiError::NotFound("no such lead".into()))?;
+    let lead = store::lead(db, id)?.ok_or_else(|| ApiError::NotFound("no such lead".into()))?;
     let v = lead
         .visit
         .as_deref()
@@ -252,6 +261,7 @@ fn origin_of(db: &Db, item: &Item) -> R<Origin> {
         keyword: v.term,
         landing_page: v.landing_page,
         recording_url: None,
-        reference: item.id.clone(),
+        trail: Vec::new(),
+        reference: id.to_string(),
     })
 }

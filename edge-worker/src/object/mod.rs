@@ -43,6 +43,7 @@ use crate::guard::Limiter;
 use crate::routes::{self, Found, Handler, Verb};
 use crate::store::{self, Db};
 
+mod amocrm;
 mod auth;
 mod call_view;
 mod callbacks;
@@ -99,6 +100,8 @@ pub struct SiteObject {
     armed: Cell<Option<(Handler, u32)>>,
     /// A delivery run is under way (its sends await): another waits its turn.
     delivering: Cell<bool>,
+    /// When the last requests to amoCRM went (ms), to keep to its limit.
+    amo_sent: RefCell<std::collections::VecDeque<i64>>,
 }
 
 /// The objects' clock: the runtime's, moved on by the tests of a test
@@ -328,6 +331,7 @@ impl SiteObject {
             H::TwilioCallbackStatus => self.twilio_callback_status(req, body, arg(0)).await,
             H::TwilioCallbackDial => self.twilio_callback_dial(req, body, arg(0)).await,
             H::PipedriveWebhook => self.pipedrive_webhook(req, body).await,
+            H::AmoCrmWebhook => self.amocrm_webhook(req, body, arg(0)).await,
             H::PostLead => self.post_lead(caller, req, body, site).await,
             H::CallReport => self.call_report(req, site).await,
             H::PutCosts => self.put_costs(req, body),
@@ -428,6 +432,7 @@ impl DurableObject for SiteObject {
             fault: Rc::new(Cell::new(None)),
             armed: Cell::new(None),
             delivering: Cell::new(false),
+            amo_sent: RefCell::new(std::collections::VecDeque::new()),
         }
     }
 

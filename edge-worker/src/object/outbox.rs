@@ -306,19 +306,51 @@ pub(super) fn enqueue_outcome(l: &Loaded, db: &Tx, row: &CallRow) -> R<()> {
     enqueue_ga4(db, g, "ga4.call_outcome", &subject, &body)
 }
 
-/// Queues the sync of a target call (`call`) or a lead (`lead`), for sites with Pipedrive.
+/// Queues the sync of a target call (`call`) or a lead (`lead`) as a deal,
+/// for each CRM the site has (Pipedrive, amoCRM).
 pub(super) fn enqueue_deal(l: &Loaded, db: &Tx, item: &str, id: &str) -> R<()> {
-    let Some(p) = &l.site.config().integrations.pipedrive else {
+    let integrations = &l.site.config().integrations;
+    if let Some(p) = &integrations.pipedrive {
+        let body = serde_json::json!({"item": item, "id": id}).to_string();
+        enqueue(
+            db,
+            Outgoing {
+                kind: "pipedrive",
+                url: p.api_base.as_deref().unwrap_or(PIPEDRIVE_API),
+                event: "crm.deal",
+                idem: &format!("pipedrive:{item}:{id}"),
+                body: &body,
+            },
+        )?;
+    }
+    enqueue_amocrm(l, db, item, id, "deal")
+}
+
+/// Queues a task in the CRM to call back a missed call's caller (amoCRM).
+pub(super) fn enqueue_task(l: &Loaded, db: &Tx, id: &str) -> R<()> {
+    enqueue_amocrm(l, db, "call", id, "task")
+}
+
+fn enqueue_amocrm(l: &Loaded, db: &Tx, item: &str, id: &str, what: &str) -> R<()> {
+    let Some(a) = &l.site.config().integrations.amocrm else {
         return Ok(());
     };
-    let body = serde_json::json!({"item": item, "id": id}).to_string();
+    let body = super::encode(&super::amocrm::AmoItem {
+        item: item.to_string(),
+        id: id.to_string(),
+        what: what.to_string(),
+    })?;
     enqueue(
         db,
         Outgoing {
-            kind: "pipedrive",
-            url: p.api_base.as_deref().unwrap_or(PIPEDRIVE_API),
-            event: "crm.deal",
-            idem: &format!("pipedrive:{item}:{id}"),
+            kind: "amocrm",
+            url: &a.base(),
+            event: if what == "task" {
+                "crm.task"
+            } else {
+                "crm.deal"
+            },
+            idem: &format!("amocrm:{what}:{item}:{id}"),
             body: &body,
         },
     )
@@ -421,8 +453,13 @@ impl SiteObject {
             }
         };
         for d in due {
-            let result = if d.kind == "pipedrive" {
-                self.sync_pipedrive(&d.body).await.map_err(|e| {
+            let synced = match d.kind.as_str() {
+                "pipedrive" => Some(self.sync_pipedrive(&d.body).await),
+                "amocrm" => Some(self.sync_amocrm(&d.body).await),
+                _ => None,
+            };
+            let result = if let Some(s) = synced {
+                s.map_err(|e| {
                     if e.refused {
                         Failure::Refused(e.message)
                     } else {

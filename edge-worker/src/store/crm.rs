@@ -41,20 +41,21 @@ pub fn deal_noted(db: &Tx, item: &str) -> worker::Result<()> {
     )
 }
 
-/// The ids of the calls that became deal `deal_id`.
-pub fn deal_calls(db: &Db, deal_id: i64) -> worker::Result<Vec<String>> {
+/// The ids of the calls that became deal `deal_id`, their items named
+/// `{prefix}{id}` (`call:` for Pipedrive's, `amocrm:call:` for amoCRM's).
+pub fn deal_calls(db: &Db, prefix: &str, deal_id: i64) -> worker::Result<Vec<String>> {
     #[derive(Deserialize)]
     struct Item {
         item: String,
     }
     let items: Vec<Item> = db
         .read(
-            "SELECT item FROM crm_links WHERE deal_id = ? AND item LIKE 'call:%'",
-            vec![V::Integer(deal_id)],
+            "SELECT item FROM crm_links WHERE deal_id = ? AND substr(item, 1, length(?)) = ?",
+            vec![V::Integer(deal_id), prefix.into(), prefix.into()],
         )?
         .to_array()?;
     Ok(items
         .into_iter()
-        .map(|i| i.item.trim_start_matches("call:").to_string())
+        .filter_map(|i| i.item.strip_prefix(prefix).map(str::to_string))
         .collect())
 }

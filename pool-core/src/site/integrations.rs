@@ -56,6 +56,10 @@ pub struct IntegrationsSpec {
     /// Pipedrive: target calls and leads become persons and deals, and a
     /// won or lost deal comes back as the call's outcome.
     pub pipedrive: Option<PipedriveSpec>,
+    /// amoCRM: target calls and leads become contacts and deals (leads, in
+    /// amoCRM's words) with a note, a missed call a task to call back, and a
+    /// won or lost deal comes back as the call's outcome with its price.
+    pub amocrm: Option<AmoCrmSpec>,
     /// Cloudflare Turnstile: when a pool runs low, a new visitor proves it
     /// is a browser before it is leased a number. Off when absent.
     pub turnstile: Option<TurnstileSpec>,
@@ -198,19 +202,124 @@ pub struct PipedriveSpec {
 impl PipedriveSpec {
     /// The labels a won and a lost deal give (`config`'s outcomes).
     pub fn outcomes<'a>(&'a self, config: &'a Config) -> (Option<&'a str>, Option<&'a str>) {
-        let pick = |given: &'a Option<String>, successful: bool| {
-            given.as_deref().or_else(|| {
-                config
-                    .outcomes
-                    .iter()
-                    .find(|o| o.successful == successful)
-                    .map(|o| o.label.as_str())
-            })
-        };
-        (
-            pick(&self.won_outcome, true),
-            pick(&self.lost_outcome, false),
-        )
+        deal_outcomes(config, &self.won_outcome, &self.lost_outcome)
+    }
+}
+
+/// The labels a won and a lost deal give: those named, or the site's first
+/// successful and first unsuccessful outcome.
+fn deal_outcomes<'a>(
+    config: &'a Config,
+    won: &'a Option<String>,
+    lost: &'a Option<String>,
+) -> (Option<&'a str>, Option<&'a str>) {
+    let pick = |given: &'a Option<String>, successful: bool| {
+        given.as_deref().or_else(|| {
+            config
+                .outcomes
+                .iter()
+                .find(|o| o.successful == successful)
+                .map(|o| o.label.as_str())
+        })
+    };
+    (pick(won, true), pick(lost, false))
+}
+
+/// amoCRM settings: the account (`subdomain`.amocrm.ru), its token, where
+/// deals go and who calls back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct AmoCrmSpec {
+    /// The account's subdomain: `clinic` for `https://clinic.amocrm.ru`.
+    pub subdomain: String,
+    /// The API's origin; `https://{subdomain}.amocrm.ru` by default
+    /// (`.amocrm.com` and Kommo's `.kommo.com` too).
+    pub api_base: Option<String>,
+    /// The access token: a private integration's long-lived token, or an
+    /// OAuth integration's current one. Write-only.
+    pub access_token: String,
+    /// An OAuth integration's id: with `client_secret`, `refresh_token` and
+    /// `redirect_uri`, an expired access token is refreshed (amoCRM gives a
+    /// new refresh token each time; the edge keeps the newest, sealed).
+    pub client_id: Option<String>,
+    /// The OAuth integration's secret. Write-only.
+    pub client_secret: String,
+    /// The OAuth refresh token. Write-only.
+    pub refresh_token: String,
+    /// The OAuth integration's redirect URI, as registered.
+    pub redirect_uri: Option<String>,
+    /// The pipeline new deals go to; the account's main one by default.
+    pub pipeline_id: Option<u64>,
+    /// The stage new deals start at; the pipeline's first by default.
+    pub status_id: Option<u64>,
+    /// The user deals and tasks are given to; the token's user by default.
+    pub responsible_user_id: Option<u64>,
+    /// How long the one who calls back has for a missed call's task, in minutes.
+    pub task_minutes: u32,
+    /// The secret in the address of the webhook amoCRM calls
+    /// (`/crm/amocrm/{webhook_secret}`): write-only, 16 characters or more.
+    pub webhook_secret: String,
+    /// The outcome a won deal gives its call; the site's first successful one by default.
+    pub won_outcome: Option<String>,
+    /// The outcome a lost deal gives; the first unsuccessful one by default.
+    pub lost_outcome: Option<String>,
+}
+
+impl Default for AmoCrmSpec {
+    fn default() -> Self {
+        AmoCrmSpec {
+            subdomain: String::new(),
+            api_base: None,
+            access_token: String::new(),
+            client_id: None,
+            client_secret: String::new(),
+            refresh_token: String::new(),
+            redirect_uri: None,
+            pipeline_id: None,
+            status_id: None,
+            responsible_user_id: None,
+            task_minutes: 15,
+            webhook_secret: String::new(),
+            won_outcome: None,
+            lost_outcome: None,
+        }
+    }
+}
+
+/// The status of a won deal in every amoCRM pipeline.
+pub const AMOCRM_WON: u64 = 142;
+/// The status of a lost deal in every amoCRM pipeline.
+pub const AMOCRM_LOST: u64 = 143;
+
+impl AmoCrmSpec {
+    /// The API's origin.
+    pub fn base(&self) -> String {
+        match &self.api_base {
+            Some(b) => String::from(b.trim_end_matches('/')),
+            None => format!("https://{}.amocrm.ru", self.subdomain),
+        }
+    }
+
+    /// Whether an expired access token can be refreshed (OAuth).
+    pub fn refreshes(&self) -> bool {
+        self.client_id.is_some() && !self.refresh_token.is_empty()
+    }
+
+    /// The labels a won and a lost deal give (`config`'s outcomes).
+    pub fn outcomes<'a>(&'a self, config: &'a Config) -> (Option<&'a str>, Option<&'a str>) {
+        deal_outcomes(config, &self.won_outcome, &self.lost_outcome)
+    }
+
+    /// The outcome label a deal's new status means: won, lost, or none
+    /// (still open).
+    pub fn outcome_of<'a>(&'a self, config: &'a Config, status_id: u64) -> Option<&'a str> {
+        let (won, lost) = self.outcomes(config);
+        match status_id {
+            AMOCRM_WON => won,
+            AMOCRM_LOST => lost,
+            _ => None,
+        }
     }
 }
 
@@ -322,6 +431,13 @@ impl IntegrationsSpec {
                 "integrations.pipedrive.api_base",
                 u,
                 &["api.pipedrive.com", "*.pipedrive.com"][..],
+            ));
+        }
+        if let Some(u) = self.amocrm.as_ref().and_then(|a| a.api_base.as_deref()) {
+            out.push((
+                "integrations.amocrm.api_base",
+                u,
+                &["*.amocrm.ru", "*.amocrm.com", "*.kommo.com"][..],
             ));
         }
         if let Some(u) = self.ga4.as_ref().and_then(|g| g.endpoint.as_deref()) {
@@ -436,6 +552,12 @@ impl IntegrationsSpec {
             p.api_token = f(&p.api_token)?;
             p.webhook_secret = f(&p.webhook_secret)?;
         }
+        if let Some(a) = &mut r.amocrm {
+            a.access_token = f(&a.access_token)?;
+            a.client_secret = f(&a.client_secret)?;
+            a.refresh_token = f(&a.refresh_token)?;
+            a.webhook_secret = f(&a.webhook_secret)?;
+        }
         if let Some(t) = &mut r.turnstile {
             t.secret_key = f(&t.secret_key)?;
         }
@@ -489,6 +611,23 @@ impl IntegrationsSpec {
             }
             if p.webhook_secret == HIDDEN {
                 p.webhook_secret.clone_from(&old.webhook_secret);
+            }
+        }
+        if let (Some(a), Some(old)) = (&mut self.amocrm, &stored.amocrm) {
+            // The tokens go to the account's API: kept only for the same account.
+            if a.base() == old.base() {
+                for (new, old) in [
+                    (&mut a.access_token, &old.access_token),
+                    (&mut a.client_secret, &old.client_secret),
+                    (&mut a.refresh_token, &old.refresh_token),
+                ] {
+                    if *new == HIDDEN {
+                        new.clone_from(old);
+                    }
+                }
+            }
+            if a.webhook_secret == HIDDEN {
+                a.webhook_secret.clone_from(&old.webhook_secret);
             }
         }
         if let (Some(t), Some(old)) = (&mut self.turnstile, &stored.turnstile) {
@@ -562,6 +701,74 @@ impl IntegrationsSpec {
             }
             if p.api_base.as_deref().is_some_and(|u| !http_url(u)) {
                 e.push("integrations.pipedrive.api_base", "an http(s) origin");
+            }
+        }
+        if let Some(a) = &self.amocrm {
+            let ok = !a.subdomain.is_empty()
+                && a.subdomain.len() <= 63
+                && a.subdomain
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !ok {
+                e.push(
+                    "integrations.amocrm.subdomain",
+                    "the account's subdomain: lower-case letters, digits and dashes (clinic for clinic.amocrm.ru)",
+                );
+            }
+            for (name, v) in [
+                ("access_token", &a.access_token),
+                ("client_secret", &a.client_secret),
+                ("refresh_token", &a.refresh_token),
+            ] {
+                if *v == HIDDEN {
+                    e.push(format!("integrations.amocrm.{name}"), NOTHING_KEPT);
+                } else if v.len() > 4096 {
+                    e.push(
+                        format!("integrations.amocrm.{name}"),
+                        "at most 4096 characters",
+                    );
+                }
+            }
+            if a.access_token.trim().is_empty() {
+                e.push(
+                    "integrations.amocrm.access_token",
+                    "the access token (a long-lived token, or OAuth's)",
+                );
+            }
+            let oauth = [
+                a.client_id.is_some(),
+                !a.client_secret.is_empty(),
+                !a.refresh_token.is_empty(),
+                a.redirect_uri.is_some(),
+            ];
+            if oauth.iter().any(|x| *x) && !oauth.iter().all(|x| *x) {
+                e.push(
+                    "integrations.amocrm.client_id",
+                    "OAuth needs client_id, client_secret, refresh_token and redirect_uri together (or none, with a long-lived token)",
+                );
+            }
+            if a.webhook_secret == HIDDEN {
+                e.push("integrations.amocrm.webhook_secret", NOTHING_KEPT);
+            } else if a.webhook_secret.len() < 16
+                || a.webhook_secret.len() > 256
+                || !a
+                    .webhook_secret
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                e.push(
+                    "integrations.amocrm.webhook_secret",
+                    "16 to 256 letters, digits, dashes or underscores (it is part of the webhook's address)",
+                );
+            }
+            if a.api_base.as_deref().is_some_and(|u| !http_url(u)) {
+                e.push("integrations.amocrm.api_base", "an http(s) origin");
+            }
+            if !(1..=10_080).contains(&a.task_minutes) {
+                e.push(
+                    "integrations.amocrm.task_minutes",
+                    "from 1 to 10080 (a week)",
+                );
             }
         }
         if let Some(m) = &self.email {

@@ -157,6 +157,7 @@ mod tests {
                 api_base: None,
             }),
             pipedrive: None,
+            amocrm: None,
             turnstile: Some(TurnstileSpec {
                 site_key: "0x4AAAA".into(),
                 secret_key: "ts-secret".into(),
@@ -280,6 +281,46 @@ mod tests {
             let p = again.pipedrive.unwrap();
             assert_eq!(p.api_token == "pd-token", kept, "{base:?}");
             assert_eq!(p.webhook_secret, "0123456789abcdef-pd");
+        }
+        // amoCRM: its tokens follow the account (the API's address); the
+        // webhook secret stays.
+        let amo = |sub: &str, token: &str| AmoCrmSpec {
+            subdomain: sub.into(),
+            access_token: token.into(),
+            webhook_secret: if token == HIDDEN {
+                HIDDEN.into()
+            } else {
+                "0123456789abcdef-amo".into()
+            },
+            ..AmoCrmSpec::default()
+        };
+        let with_amo = IntegrationsSpec {
+            amocrm: Some(amo("clinic", "amo-token")),
+            ..IntegrationsSpec::default()
+        };
+        for (sub, kept) in [("clinic", true), ("attacker", false)] {
+            let mut again = IntegrationsSpec {
+                amocrm: Some(amo(sub, HIDDEN)),
+                ..IntegrationsSpec::default()
+            };
+            again.keep_secrets(&with_amo);
+            let a = again.amocrm.unwrap();
+            assert_eq!(a.access_token == "amo-token", kept, "{sub}");
+            assert_eq!(a.webhook_secret, "0123456789abcdef-amo");
+        }
+        // A site key may point it only at amoCRM's (or Kommo's) own hosts.
+        for (base, ok) in [
+            ("https://clinic.amocrm.ru", true),
+            ("https://clinic.kommo.com", true),
+            ("https://amocrm.ru.attacker.example", false),
+        ] {
+            let mut a = amo("clinic", "amo-token");
+            a.api_base = Some(base.into());
+            let spec = IntegrationsSpec {
+                amocrm: Some(a),
+                ..IntegrationsSpec::default()
+            };
+            assert_eq!(spec.foreign_vendors(None).is_empty(), ok, "{base}");
         }
         let mut fresh = shown;
         fresh

@@ -507,11 +507,18 @@ impl Spec {
                 spec: c.clone(),
             })
         });
-        if let Some(p) = &self.integrations.pipedrive {
-            for (name, label) in [
-                ("won_outcome", &p.won_outcome),
-                ("lost_outcome", &p.lost_outcome),
-            ] {
+        let crms = [
+            self.integrations
+                .pipedrive
+                .as_ref()
+                .map(|p| ("pipedrive", &p.won_outcome, &p.lost_outcome)),
+            self.integrations
+                .amocrm
+                .as_ref()
+                .map(|a| ("amocrm", &a.won_outcome, &a.lost_outcome)),
+        ];
+        for (crm, won, lost) in crms.into_iter().flatten() {
+            for (name, label) in [("won_outcome", won), ("lost_outcome", lost)] {
                 if let Some(l) = label {
                     if !self
                         .outcomes
@@ -519,7 +526,7 @@ impl Spec {
                         .any(|o| o.label.trim().eq_ignore_ascii_case(l.trim()))
                     {
                         e.push(
-                            format!("integrations.pipedrive.{name}"),
+                            format!("integrations.{crm}.{name}"),
                             format!("{l:?} is not one of the site's outcomes"),
                         );
                     }
