@@ -369,7 +369,7 @@ describe("leads, the log, reports and erasure", () => {
     assert.equal(r.status, 200);
     assert.match(r.headers.get("content-type"), /text\/csv/);
     const lines = (await r.text()).trim().split("\r\n");
-    assert.equal(lines[0], "key,calls,answered,missed,target,unique_callers,avg_duration_secs,avg_answer_secs,answer_rate_percent,successful,with_outcome,without_outcome,ptr_percent,rated_percent,ptr_rated_percent,value,visits,leads,calls_per_100_visits,callbacks,callbacks_connected,cost,cost_per_call,cost_per_target_call,cost_per_lead,cost_per_successful,romi_percent,value_per_successful");
+    assert.equal(lines[0], "key,calls,answered,missed,missed_out_of_hours,missed_abandoned,missed_not_answered,missed_busy,missed_all_lines_busy,missed_failed,target,unique_callers,avg_duration_secs,avg_answer_secs,answer_rate_percent,successful,with_outcome,without_outcome,ptr_percent,rated_percent,ptr_rated_percent,value,visits,leads,calls_per_100_visits,callbacks,callbacks_connected,cost,cost_per_call,cost_per_target_call,cost_per_lead,cost_per_successful,romi_percent,value_per_successful");
     assert.match(lines[1], /^\d{4}-\d\d-\d\d,\d+,/);
     assert.match(lines.at(-1), /^total,/);
     assert.equal((await admin("/reports/calls?group_by=colour", { template: "/v1/sites/{site}/reports/calls" })).status, 422);

@@ -149,19 +149,21 @@ async function missed() {
   const log = await api(`/calls?${q({ status: "missed", from, to, limit: 500 })}`);
   const el = $("#missed");
   if (log.calls.length === 0) return empty(el, "No missed calls in this period.");
+  // Whose fault: the reason each missed call was given.
+  const reason = (c) => (c.missed_reason ?? "not_answered").replaceAll("_", " ");
   const by = new Map();
-  for (const c of log.calls) by.set(c.status, (by.get(c.status) ?? 0) + 1);
+  for (const c of log.calls) by.set(reason(c), (by.get(reason(c)) ?? 0) + 1);
   // Not called back yet first (oldest first: they waited longest), then the called back.
   const open = log.calls.filter((c) => !c.called_back_at).sort((a, b) => a.started_at - b.started_at);
   const done = log.calls.filter((c) => c.called_back_at);
   const mins = (c) => Math.round((c.called_back_at - c.started_at) / 60_000);
   const rows = [
-    ...open.map((c) => [fmtTime(c.started_at), c.caller ?? "withheld", c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", "not yet"]),
-    ...done.map((c) => [fmtTime(c.started_at), c.caller ?? "withheld", c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", `after ${mins(c)} min`]),
+    ...open.map((c) => [fmtTime(c.started_at), c.caller ?? "withheld", c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", reason(c), "not yet"]),
+    ...done.map((c) => [fmtTime(c.started_at), c.caller ?? "withheld", c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", reason(c), `after ${mins(c)} min`]),
   ];
   el.innerHTML = `<p class="${open.length ? "error" : "muted"}" id="not-called-back">${open.length} not called back yet</p>
-    <div class="scroll">${table(["Time", "Caller", "Channel", "Agent", "Called back"], rows)}</div>
-    ${table(["Reason", "Calls"], [...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k.replace("_", " "), v]))}`;
+    <div class="scroll">${table(["Time", "Caller", "Channel", "Agent", "Why missed", "Called back"], rows)}</div>
+    ${table(["Why missed", "Calls"], [...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v]))}`;
 }
 
 async function heatmap() {
@@ -305,8 +307,8 @@ async function agents() {
   const rows = rep.rows.filter((r) => r.key !== "(none)" && r.calls > 0);
   if (rows.length === 0) return empty(el, "No calls with an agent yet: name your agents in the config (agents), and a PBX sends agent with each call.");
   el.innerHTML = table(
-    ["Agent", "Calls", "Answered", "Missed", "Avg. wait", "Target", "PTR"],
-    rows.map((r) => [agentName(r.key), r.calls, r.answered, r.missed, r.avg_answer_secs === null ? "—" : `${r.avg_answer_secs} s`, r.target, pct(r.ptr_percent)]),
+    ["Agent", "Calls", "Answered", "Missed", "Not answered by them", "Avg. wait", "Target", "PTR"],
+    rows.map((r) => [agentName(r.key), r.calls, r.answered, r.missed, r.missed_by_reason.not_answered, r.avg_answer_secs === null ? "—" : `${r.avg_answer_secs} s`, r.target, pct(r.ptr_percent)]),
   );
 }
 

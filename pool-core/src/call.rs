@@ -322,6 +322,85 @@ pub fn twilio_update(
     }
 }
 
+/// Why a call was missed: whose fault, from a fixed list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum MissedReason {
+    /// It came outside the site's working hours.
+    OutOfHours,
+    /// The caller hung up in the menu or the queue, before any phone rang.
+    Abandoned,
+    /// The phones of the agents it rang were not answered.
+    NotAnswered,
+    /// The phone it rang was busy.
+    Busy,
+    /// Every line of the office was taken.
+    AllLinesBusy,
+    /// It failed (the network, the number).
+    Failed,
+}
+
+impl MissedReason {
+    /// Every reason, in the order reports list them.
+    pub const ALL: [MissedReason; 6] = [
+        MissedReason::OutOfHours,
+        MissedReason::Abandoned,
+        MissedReason::NotAnswered,
+        MissedReason::Busy,
+        MissedReason::AllLinesBusy,
+        MissedReason::Failed,
+    ];
+
+    /// `out_of_hours`, `abandoned`, `not_answered`, `busy`, `all_lines_busy`, `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissedReason::OutOfHours => "out_of_hours",
+            MissedReason::Abandoned => "abandoned",
+            MissedReason::NotAnswered => "not_answered",
+            MissedReason::Busy => "busy",
+            MissedReason::AllLinesBusy => "all_lines_busy",
+            MissedReason::Failed => "failed",
+        }
+    }
+
+    /// Reads a name of [`MissedReason::as_str`].
+    pub fn parse(s: &str) -> Option<MissedReason> {
+        MissedReason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Its place in [`MissedReason::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Why a call with `status` was missed (`None`: it was not): outside
+    /// `working` hours first (whatever else happened, nobody was there to
+    /// answer); then what the telephony said (`given`: a PBX that names the
+    /// reason); then the status: busy, failed, not answered, and a caller
+    /// who hung up (cancelled) before any phone `rang` abandoned it, after
+    /// one rang it was not answered.
+    pub fn of(
+        status: Status,
+        working: bool,
+        given: Option<MissedReason>,
+        rang: bool,
+    ) -> Option<MissedReason> {
+        if !status.is_missed() {
+            return None;
+        }
+        if !working {
+            return Some(MissedReason::OutOfHours);
+        }
+        Some(given.unwrap_or(match status {
+            Status::Busy => MissedReason::Busy,
+            Status::Failed => MissedReason::Failed,
+            Status::Cancelled if !rang => MissedReason::Abandoned,
+            _ => MissedReason::NotAnswered,
+        }))
+    }
+}
+
 /// A call's change, as the rules of its consequences read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {
@@ -738,5 +817,38 @@ mod tests {
         };
         assert_eq!(c.effects()[0], Effect::Outcome);
         assert_eq!(c.effects().last(), Some(&Effect::EndTold));
+    }
+
+    #[test]
+    fn a_missed_call_has_one_reason_out_of_hours_first() {
+        use MissedReason as M;
+        assert_eq!(M::of(Status::Answered, true, None, true), None);
+        assert_eq!(
+            M::of(Status::NoAnswer, false, Some(M::Busy), true),
+            Some(M::OutOfHours)
+        );
+        assert_eq!(
+            M::of(Status::NoAnswer, true, Some(M::AllLinesBusy), true),
+            Some(M::AllLinesBusy)
+        );
+        assert_eq!(M::of(Status::Busy, true, None, true), Some(M::Busy));
+        assert_eq!(M::of(Status::Failed, true, None, false), Some(M::Failed));
+        assert_eq!(
+            M::of(Status::NoAnswer, true, None, true),
+            Some(M::NotAnswered)
+        );
+        assert_eq!(
+            M::of(Status::Cancelled, true, None, false),
+            Some(M::Abandoned)
+        );
+        assert_eq!(
+            M::of(Status::Cancelled, true, None, true),
+            Some(M::NotAnswered)
+        );
+        for r in M::ALL {
+            assert_eq!(M::parse(r.as_str()), Some(r));
+            assert_eq!(M::ALL[r.index()], r);
+        }
+        assert_eq!(M::parse("lunch"), None);
     }
 }

@@ -85,6 +85,8 @@ pub struct Fact {
     pub tags: Vec<String>,
     /// A call-back the visitor asked for on the site.
     pub callback: bool,
+    /// Why it was missed, when it was.
+    pub missed_reason: Option<crate::call::MissedReason>,
 }
 
 impl Default for Fact {
@@ -104,6 +106,7 @@ impl Default for Fact {
             answer_wait: None,
             tags: Vec::new(),
             callback: false,
+            missed_reason: None,
         }
     }
 }
@@ -222,6 +225,8 @@ pub struct Row {
     pub answered: u64,
     /// Calls over and not answered.
     pub missed: u64,
+    /// The missed calls by why they were missed.
+    pub missed_by_reason: MissedByReason,
     /// Target calls.
     pub target: u64,
     /// Distinct callers (calls without a caller id are not counted).
@@ -349,11 +354,58 @@ fn tenths(n: u64, d: u64) -> f64 {
     ((n * 10 + d / 2) / d) as f64 / 10.0
 }
 
+/// Missed calls counted by reason ([`crate::call::MissedReason`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MissedByReason {
+    /// Outside the site's working hours.
+    pub out_of_hours: u64,
+    /// The caller hung up before any phone rang.
+    pub abandoned: u64,
+    /// The phones that rang were not answered.
+    pub not_answered: u64,
+    /// The phone rung was busy.
+    pub busy: u64,
+    /// Every line was taken.
+    pub all_lines_busy: u64,
+    /// It failed.
+    pub failed: u64,
+}
+
+impl MissedByReason {
+    /// The count of `reason`.
+    pub fn get(&self, reason: crate::call::MissedReason) -> u64 {
+        use crate::call::MissedReason as M;
+        match reason {
+            M::OutOfHours => self.out_of_hours,
+            M::Abandoned => self.abandoned,
+            M::NotAnswered => self.not_answered,
+            M::Busy => self.busy,
+            M::AllLinesBusy => self.all_lines_busy,
+            M::Failed => self.failed,
+        }
+    }
+
+    fn add(&mut self, reason: crate::call::MissedReason) {
+        use crate::call::MissedReason as M;
+        let n = match reason {
+            M::OutOfHours => &mut self.out_of_hours,
+            M::Abandoned => &mut self.abandoned,
+            M::NotAnswered => &mut self.not_answered,
+            M::Busy => &mut self.busy,
+            M::AllLinesBusy => &mut self.all_lines_busy,
+            M::Failed => &mut self.failed,
+        };
+        *n += 1;
+    }
+}
+
 #[derive(Default)]
 struct Acc {
     calls: u64,
     answered: u64,
     missed: u64,
+    missed_by_reason: MissedByReason,
     target: u64,
     callers: BTreeSet<String>,
     answered_ms: u64,
@@ -484,6 +536,11 @@ fn count(a: &mut Acc, f: &Fact) {
     }
     if f.status.is_missed() {
         a.missed += 1;
+        // A missed call stored before reasons were kept counts as not answered.
+        a.missed_by_reason.add(
+            f.missed_reason
+                .unwrap_or(crate::call::MissedReason::NotAnswered),
+        );
     }
     if f.target {
         a.target += 1;
@@ -508,6 +565,7 @@ fn row(key: String, a: Acc) -> Row {
         calls: a.calls,
         answered: a.answered,
         missed: a.missed,
+        missed_by_reason: a.missed_by_reason,
         target: a.target,
         unique_callers: a.callers.len() as u64,
         avg_duration_secs: if a.answered == 0 {
@@ -911,6 +969,45 @@ mod tests {
             (total(&none).ptr_percent, total(&none).ptr_rated_percent),
             (Some(0.0), None)
         );
+    }
+
+    #[test]
+    fn missed_calls_are_counted_by_why_in_each_row() {
+        use crate::call::MissedReason as M;
+        let missed = |agent: &str, status: Status, reason: Option<M>| Fact {
+            status,
+            agent: Some(agent.into()),
+            missed_reason: reason,
+            ..Fact::default()
+        };
+        let facts = [
+            missed("anna", Status::NoAnswer, Some(M::NotAnswered)),
+            missed("anna", Status::NoAnswer, Some(M::OutOfHours)),
+            missed("anna", Status::Answered, None),
+            missed("boris", Status::Busy, Some(M::Busy)),
+            // Stored before reasons were kept: counted as not answered.
+            missed("boris", Status::NoAnswer, None),
+        ];
+        let rows = report(&facts, GroupBy::Agent, &|_| 0);
+        let anna = rows.iter().find(|r| r.key == "anna").unwrap();
+        assert_eq!(anna.missed, 2);
+        assert_eq!(
+            (
+                anna.missed_by_reason.not_answered,
+                anna.missed_by_reason.out_of_hours
+            ),
+            (1, 1)
+        );
+        let boris = rows.iter().find(|r| r.key == "boris").unwrap();
+        assert_eq!(
+            (
+                boris.missed_by_reason.busy,
+                boris.missed_by_reason.not_answered
+            ),
+            (1, 1)
+        );
+        let t = total(&facts).missed_by_reason;
+        assert_eq!(M::ALL.iter().map(|r| t.get(*r)).sum::<u64>(), 4);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use pool_core::call::Status;
+use pool_core::call::{MissedReason, Status};
 use pool_core::number::Region;
 use pool_core::time::{Duration, Instant};
 
@@ -52,6 +52,10 @@ pub struct NewCall {
     /// as called back.
     #[serde(default)]
     pub direction: Option<String>,
+    /// Why a missed call was missed, when the PBX knows: `out_of_hours`,
+    /// `abandoned`, `not_answered`, `busy`, `all_lines_busy`, `failed`.
+    #[serde(default)]
+    pub missed_reason: Option<String>,
 }
 
 /// An outcome as sent: a label from the site's list, and a value in money.
@@ -134,6 +138,23 @@ pub struct CallUpdate {
     /// Seconds the caller waited before the answer.
     #[serde(default)]
     pub wait_secs: Option<u64>,
+    /// Why a missed call was missed, when the PBX knows (see [`NewCall`]).
+    #[serde(default)]
+    pub missed_reason: Option<String>,
+}
+
+/// A missed call's reason as sent: one of the list.
+fn missed_reason_field(
+    raw: Option<&str>,
+    bad: &mut Vec<(&'static str, String)>,
+) -> Option<MissedReason> {
+    let raw = raw?;
+    let r = MissedReason::parse(raw);
+    if r.is_none() {
+        let names: Vec<&str> = MissedReason::ALL.iter().map(|r| r.as_str()).collect();
+        bad.push(("missed_reason", format!("one of {}", names.join(", "))));
+    }
+    r
 }
 
 /// A call to write down, checked.
@@ -167,6 +188,11 @@ pub struct IncomingCall {
     pub outbound: bool,
     /// A call-back the visitor asked for on the site.
     pub callback: bool,
+    /// Why it was missed, as the telephony said.
+    pub missed_reason: Option<MissedReason>,
+    /// A phone rang for it (an agent's, or the target Twilio dialled): a
+    /// caller who hangs up after that did not abandon it.
+    pub rang: bool,
 }
 
 /// What an update changes in a call; `None` keeps what is stored.
@@ -188,6 +214,10 @@ pub struct CallChange {
     pub agent: Option<Option<String>>,
     /// How long the caller waited for the answer.
     pub wait: Option<Duration>,
+    /// Why it was missed, as the telephony said.
+    pub missed_reason: Option<MissedReason>,
+    /// A phone rang for it.
+    pub rang: bool,
 }
 
 /// Checks an agent as sent and the wait.
@@ -256,6 +286,7 @@ impl NewCall {
         );
         let outcome = self.outcome.and_then(|o| outcome_field(o, &mut bad));
         agent_fields(&mut bad, self.agent.as_deref(), self.wait_secs);
+        let missed_reason = missed_reason_field(self.missed_reason.as_deref(), &mut bad);
         let outbound = match self.direction.as_deref() {
             None | Some("inbound") => false,
             Some("outbound") => true,
@@ -285,10 +316,12 @@ impl NewCall {
             end_reason: self.end_reason,
             recording_url: self.recording_url,
             outcome,
+            rang: self.agent.is_some(),
             agent: self.agent.map(|a| a.trim().to_string()),
             wait: self.wait_secs.map(Duration::from_secs),
             outbound,
             callback: false,
+            missed_reason,
         })
     }
 }
@@ -315,6 +348,7 @@ impl CallUpdate {
             self.agent.clone().flatten().as_deref(),
             self.wait_secs,
         );
+        let missed_reason = missed_reason_field(self.missed_reason.as_deref(), &mut bad);
         fields(bad)?;
         Ok(CallChange {
             status,
@@ -323,8 +357,10 @@ impl CallUpdate {
             recording_url: self.recording_url,
             tags: self.tags,
             outcome,
+            rang: matches!(self.agent, Some(Some(_))),
             agent: self.agent.map(|a| a.map(|a| a.trim().to_string())),
             wait: self.wait_secs.map(Duration::from_secs),
+            missed_reason,
         })
     }
 }

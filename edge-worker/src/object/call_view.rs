@@ -44,6 +44,9 @@ pub(super) struct CallView {
     pub(super) direction: String,
     /// A missed call: when its caller was called back.
     pub(super) called_back_at: Option<i64>,
+    /// A missed call: why (`out_of_hours`, `abandoned`, `not_answered`,
+    /// `busy`, `all_lines_busy`, `failed`).
+    pub(super) missed_reason: Option<String>,
     pub(super) updated_at: i64,
 }
 
@@ -143,6 +146,7 @@ pub(super) fn view(r: &CallRow, full_caller: bool, config: &Config) -> CallView 
             .unwrap_or_default(),
         direction: r.direction.clone().unwrap_or_else(|| "inbound".into()),
         called_back_at: r.called_back_at,
+        missed_reason: r.missed_reason.clone(),
         updated_at: r.updated_at,
     }
 }
@@ -182,5 +186,9 @@ pub(super) fn fact(r: &CallRow) -> Fact {
         answer_wait: wait(r),
         tags: serde_json::from_str(&r.tags).unwrap_or_default(),
         callback: r.direction.as_deref() == Some("callback"),
+        missed_reason: r
+            .missed_reason
+            .as_deref()
+            .and_then(pool_core::call::MissedReason::parse),
     }
 }

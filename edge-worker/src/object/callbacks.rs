@@ -261,6 +261,9 @@ impl SiteObject {
             wait: None,
             outbound: false,
             callback: true,
+            missed_reason: None,
+            // The office's phone rings first.
+            rang: true,
         };
         let visit = row.as_ref().map(|r| {
             (

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use worker::{Request, Response};
 
 use pool_core::attribution::{attribute, Attribution, Kind};
-use pool_core::call::{self, Confidence, Effect, Scored};
+use pool_core::call::{self, Confidence, Effect, MissedReason, Scored};
 use pool_core::journal::Journal;
 use pool_core::number::PhoneNumber;
 use pool_core::site::Config;
@@ -26,6 +26,7 @@ use crate::http::{self, flag, period, query};
 use crate::routes::Handler;
 use crate::store::{self, CallRow, Db, Tx};
 use crate::telephony;
+use crate::tz::utc_offset_ms;
 
 /// Rows of the call log per page, at most.
 const MAX_PAGE: usize = 500;
@@ -363,6 +364,7 @@ pub(super) fn record_call(l: &Loaded, db: &Tx, inc: Incoming, found: Found) -> R
             inc.callback.then(|| "callback".to_string())
         },
         called_back_at: None,
+        missed_reason: None,
         trail: (!found.trail.is_empty())
             .then(|| serde_json::to_string(&found.trail).ok())
             .flatten(),
@@ -377,6 +379,7 @@ pub(super) fn record_call(l: &Loaded, db: &Tx, inc: Incoming, found: Found) -> R
         (row.target, row.unique_caller, row.first_call) = (false, false, false);
     }
     let outcome = set_outcome(config, &mut row, inc.outcome.as_ref());
+    row.missed_reason = missed_reason(config, &row, inc.missed_reason, inc.rang);
     store::insert_call(db, &row)?;
     let row = carry_out(l, db, row, true, outcome)?;
     Ok((row, true))
@@ -415,9 +418,40 @@ pub(super) fn update_call(l: &Loaded, db: &Tx, mut row: CallRow, ch: CallChange)
         Duration::from_millis(row.duration_ms.max(0) as u64),
         row.unique_caller,
     );
+    // Why it was missed: what the telephony says now, else what was found
+    // before, else what its status says.
+    let given = ch.missed_reason.or_else(|| {
+        row.missed_reason
+            .as_deref()
+            .and_then(MissedReason::parse)
+            .filter(|r| *r != MissedReason::OutOfHours)
+    });
+    let rang = ch.rang || row.agent.is_some() || dialled_at_once(&row);
+    row.missed_reason = missed_reason(l.site.config(), &row, given, rang);
     row.updated_at = now().millis();
     store::update_call(db, &row)?;
     carry_out(l, db, row, false, outcome)
+}
+
+/// A call whose telephony rings a phone at once (Twilio's TwiML dials the
+/// target, a call-back rings the office, the demo rings): never abandoned
+/// in a menu or a queue.
+fn dialled_at_once(row: &CallRow) -> bool {
+    matches!(row.source.as_str(), "twilio" | "demo") || row.direction.as_deref() == Some("callback")
+}
+
+/// Why `row` was missed (its name), if it was: out of the site's working
+/// hours at its start, else as pool-core reads the telephony's words.
+fn missed_reason(
+    config: &Config,
+    row: &CallRow,
+    given: Option<MissedReason>,
+    rang: bool,
+) -> Option<String> {
+    let at = Instant::from_millis(row.started_at);
+    let tz = &config.time_zone;
+    let working = config.working_at(at, &|t: Instant| utc_offset_ms(tz, t.millis()));
+    MissedReason::of(row.status, working, given, rang).map(|r| r.as_str().to_string())
 }
 
 /// Carries out what a call's change causes, as pool-core's
@@ -575,6 +609,7 @@ impl SiteObject {
                 "ad",
                 "region",
                 "trail",
+                "missed_reason",
             ];
             let lines: Vec<Vec<String>> = views
                 .into_iter()
@@ -615,6 +650,7 @@ impl SiteObject {
                         v.attribution.channel.content.unwrap_or_default(),
                         v.attribution.channel.region.unwrap_or_default(),
                         trail_text(&v.trail),
+                        v.missed_reason.unwrap_or_default(),
                     ]
                 })
                 .collect();
@@ -710,6 +746,16 @@ pub(super) fn filtered(
             ));
         }
     }
+    let missed_reason = q.get("missed_reason");
+    if let Some(m) = missed_reason {
+        if MissedReason::parse(m).is_none() {
+            let names: Vec<&str> = MissedReason::ALL.iter().map(|r| r.as_str()).collect();
+            return Err(ApiError::field(
+                "missed_reason",
+                format!("one of {}", names.join(", ")),
+            ));
+        }
+    }
     let tag = q.get("tag");
     let campaign = q.get("campaign");
     let keyword = q.get("keyword");
@@ -744,6 +790,7 @@ pub(super) fn filtered(
             Some("non_target") => !r.target,
             _ => true,
         })
+        .filter(|r| missed_reason.is_none_or(|m| r.missed_reason.as_ref() == Some(m)))
         .filter(|r| campaign.is_none_or(|c| r.campaign.as_ref() == Some(c)))
         .filter(|r| keyword.is_none_or(|k| r.term.as_ref() == Some(k)))
         .filter(|r| {

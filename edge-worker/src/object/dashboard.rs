@@ -295,6 +295,8 @@ impl SiteObject {
             agent,
             outbound: false,
             callback: false,
+            missed_reason: None,
+            rang: true,
         };
         let found = self.attribution(site, &inc).await?;
         let (row, _) = self.mutate(Some(Handler::DemoCall), |l, db| {

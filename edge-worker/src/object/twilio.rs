@@ -46,6 +46,9 @@ fn incoming(
         wait: None,
         outbound: false,
         callback: false,
+        missed_reason: None,
+        // The TwiML dials the target at once: no menu, no queue.
+        rang: true,
     }
 }
 

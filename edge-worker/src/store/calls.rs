@@ -12,7 +12,7 @@ use pool_core::time::Instant;
 use super::{flag, ms, opt, Db, Tx};
 
 /// The calls table.
-pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER, agent TEXT, answered_at INTEGER, trail TEXT, direction TEXT, called_back_at INTEGER)";
+pub const CALLS_TABLE: &str = "CREATE TABLE IF NOT EXISTS calls ( id TEXT PRIMARY KEY, source TEXT NOT NULL, tracking TEXT NOT NULL, caller TEXT, started_at INTEGER NOT NULL, status TEXT NOT NULL, duration_ms INTEGER NOT NULL, end_reason TEXT, recording_url TEXT, target_number TEXT, kind TEXT NOT NULL, session TEXT, confidence TEXT NOT NULL, candidates TEXT NOT NULL, visit TEXT, channel TEXT NOT NULL, source_name TEXT NOT NULL, medium TEXT NOT NULL, campaign TEXT, term TEXT, landing_page TEXT, ga_client_id TEXT, unique_caller INTEGER NOT NULL, first_call INTEGER NOT NULL, target INTEGER NOT NULL, tags TEXT NOT NULL, updated_at INTEGER NOT NULL, done_sent INTEGER NOT NULL, outcome TEXT, successful INTEGER, value_minor INTEGER, outcome_at INTEGER, agent TEXT, answered_at INTEGER, trail TEXT, direction TEXT, called_back_at INTEGER, missed_reason TEXT)";
 
 /// Columns added to `calls` and `sessions` after their first version
 /// (table, column, statement), for databases made before.
@@ -83,6 +83,11 @@ pub const CALLS_ADDED: &[(&str, &str, &str)] = &[
         "sessions",
         "trail",
         "ALTER TABLE sessions ADD COLUMN trail TEXT",
+    ),
+    (
+        "calls",
+        "missed_reason",
+        "ALTER TABLE calls ADD COLUMN missed_reason TEXT",
     ),
 ];
 
@@ -191,6 +196,9 @@ pub struct CallRow {
     /// A missed call: when the caller was called back (ms since the epoch).
     #[serde(default)]
     pub called_back_at: Option<i64>,
+    /// A missed call: why (`pool_core::call::MissedReason`'s names).
+    #[serde(default)]
+    pub missed_reason: Option<String>,
 }
 
 impl CallRow {
@@ -279,8 +287,8 @@ pub fn insert_call(db: &Tx, r: &CallRow) -> worker::Result<()> {
            recording_url, target_number, kind, session, confidence, candidates, visit, channel,
            source_name, medium, campaign, term, landing_page, ga_client_id, unique_caller,
            first_call, target, tags, updated_at, done_sent, outcome, successful, value_minor, outcome_at,
-           agent, answered_at, trail, direction, called_back_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+           agent, answered_at, trail, direction, called_back_at, missed_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         vec![
             r.id.as_str().into(),
             r.source.as_str().into(),
@@ -319,6 +327,7 @@ pub fn insert_call(db: &Tx, r: &CallRow) -> worker::Result<()> {
             opt(r.trail.as_deref()),
             opt(r.direction.as_deref()),
             r.called_back_at.map_or(V::Null, V::Integer),
+            opt(r.missed_reason.as_deref()),
         ],
     )?;
     Ok(())
@@ -330,7 +339,7 @@ pub fn update_call(db: &Tx, r: &CallRow) -> worker::Result<()> {
     db.write(
         "UPDATE calls SET status = ?, duration_ms = ?, end_reason = ?, recording_url = ?,
            target = ?, tags = ?, updated_at = ?, done_sent = ?, outcome = ?, successful = ?,
-           value_minor = ?, outcome_at = ?, agent = ?, answered_at = ? WHERE id = ?",
+           value_minor = ?, outcome_at = ?, agent = ?, answered_at = ?, missed_reason = ? WHERE id = ?",
         vec![
             r.status.as_str().into(),
             V::Integer(r.duration_ms),
@@ -346,6 +355,7 @@ pub fn update_call(db: &Tx, r: &CallRow) -> worker::Result<()> {
             r.outcome_at.map_or(V::Null, V::Integer),
             opt(r.agent.as_deref()),
             r.answered_at.map_or(V::Null, V::Integer),
+            opt(r.missed_reason.as_deref()),
             r.id.as_str().into(),
         ],
     )?;

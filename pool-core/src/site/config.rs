@@ -93,6 +93,9 @@ pub struct Config {
     pub missed_alerts: Option<MissedAlerts>,
     /// Call-back requests (none when the site takes none).
     pub callback: Option<Callback>,
+    /// When the office takes calls, as written (`None`: the call-backs'
+    /// hours, or always open; see [`Config::working_at`]).
+    pub working_hours: Option<(crate::calendar::WorkingHours, WorkingHoursSpec)>,
     /// How many objects share the pools (1 to [`crate::shard::MAX_SHARDS`]).
     pub shards: u32,
     /// Telephony and the systems calls are sent to (checked).
@@ -124,6 +127,22 @@ pub enum Display {
 }
 
 impl Config {
+    /// Whether the office takes calls at `at` (`offset_ms`: the site's UTC
+    /// offset at an instant): its working hours, or its call-backs' hours;
+    /// always, when it has neither.
+    pub fn working_at(
+        &self,
+        at: crate::time::Instant,
+        offset_ms: &dyn Fn(crate::time::Instant) -> i64,
+    ) -> bool {
+        let hours = self
+            .working_hours
+            .as_ref()
+            .map(|(h, _)| h)
+            .or(self.callback.as_ref().map(|c| &c.hours));
+        hours.is_none_or(|h| h.next_open(at, offset_ms).is_none())
+    }
+
     /// How recently a visit must have sent a heartbeat to count as live (on
     /// the page now): two heartbeats, and at least two minutes, so that one
     /// late beat does not drop it.
@@ -341,6 +360,7 @@ impl Config {
             trail_max: self.trail_max,
             missed_call_alerts: self.missed_alerts.as_ref().map(|m| m.spec.clone()),
             callback: self.callback.as_ref().map(|c| c.spec.clone()),
+            working_hours: self.working_hours.as_ref().map(|(_, s)| s.clone()),
             shards: self.shards,
             integrations: self.integrations.clone(),
         }

@@ -68,6 +68,10 @@ pub struct Spec {
     pub missed_call_alerts: Option<MissedAlertsSpec>,
     /// Call-back requests from the site (placed through Twilio's REST API).
     pub callback: Option<CallbackSpec>,
+    /// When the office takes calls, in the site's time zone: a call missed
+    /// outside these hours is missed `out_of_hours`. The call-backs' hours
+    /// when absent; none, always open.
+    pub working_hours: Option<WorkingHoursSpec>,
     /// Telephony and the systems calls are sent to.
     pub integrations: IntegrationsSpec,
 }
@@ -121,6 +125,31 @@ pub struct Callback {
     pub countries: Vec<Region>,
     /// As written (for [`Config::to_spec`]).
     pub spec: CallbackSpec,
+}
+
+/// Working hours as written: weekdays (`mon` ... `sun`) and `HH:MM` times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct WorkingHoursSpec {
+    /// The days the office is open.
+    pub days: Vec<String>,
+    /// When it opens.
+    pub from: String,
+    /// When it closes (`24:00`: at midnight).
+    pub to: String,
+}
+
+impl Default for WorkingHoursSpec {
+    fn default() -> Self {
+        WorkingHoursSpec {
+            days: ["mon", "tue", "wed", "thu", "fri"]
+                .map(String::from)
+                .to_vec(),
+            from: String::from("09:00"),
+            to: String::from("18:00"),
+        }
+    }
 }
 
 /// Who is told of missed calls, how and when.
@@ -303,6 +332,7 @@ impl Default for Spec {
             trail_max: 50,
             missed_call_alerts: None,
             callback: None,
+            working_hours: None,
             shards: 1,
             integrations: IntegrationsSpec::default(),
         }

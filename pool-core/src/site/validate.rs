@@ -447,6 +447,17 @@ impl Spec {
                 spec: m.clone(),
             })
         });
+        let working_hours = self.working_hours.as_ref().and_then(|w| {
+            let days: Vec<&str> = w.days.iter().map(String::as_str).collect();
+            let hours = crate::calendar::WorkingHours::parse(&days, &w.from, &w.to);
+            if hours.is_none() {
+                e.push(
+                    "working_hours.days",
+                    "days among mon ... sun, and from before to as HH:MM (the same day)",
+                );
+            }
+            hours.map(|h| (h, w.clone()))
+        });
         let callback = self.callback.as_ref().and_then(|c| {
             let at = |f: &str| format!("callback.{f}");
             let caller_id = match PhoneNumber::parse(&c.caller_id, region) {
@@ -588,6 +599,7 @@ impl Spec {
             trail_max: self.trail_max,
             missed_alerts,
             callback,
+            working_hours,
             shards: self.shards,
             integrations: self.integrations.clone(),
         })
