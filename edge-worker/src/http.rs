@@ -93,6 +93,14 @@ mod shell {
         )
     }
 
+    /// A plain text reply.
+    pub fn text(body: &str) -> Result<Response, ApiError> {
+        let mut r = Response::ok(body)?;
+        r.headers_mut()
+            .set("content-type", "text/plain; charset=utf-8")?;
+        Ok(r)
+    }
+
     /// A TwiML (XML) reply.
     pub fn xml(body: &str) -> Result<Response, ApiError> {
         let mut r = Response::ok(body)?;
@@ -114,7 +122,7 @@ mod shell {
     }
 }
 #[cfg(target_arch = "wasm32")]
-pub use shell::{csv, period, query, xml};
+pub use shell::{csv, period, query, text, xml};
 
 #[cfg(test)]
 mod tests {

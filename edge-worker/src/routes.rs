@@ -129,6 +129,10 @@ pub enum Handler {
     PipedriveWebhook,
     /// `POST /crm/amocrm/{secret}`: amoCRM's webhook (a deal's status changed).
     AmoCrmWebhook,
+    /// `POST /pbx/zadarma`: Zadarma's call events (signed).
+    ZadarmaEvent,
+    /// `GET /pbx/zadarma?zd_echo=`: Zadarma's check of the address.
+    ZadarmaEcho,
     /// `GET /leads`.
     ListLeads,
     /// `POST /leads`.
@@ -257,6 +261,8 @@ pub const ROUTES: &[Route] = &[
     r(Post, "twilio/callback/{}/dial", Signed, TwilioCallbackDial),
     r(Post, "crm/pipedrive", Signed, PipedriveWebhook),
     r(Post, "crm/amocrm/{}", Signed, AmoCrmWebhook),
+    r(Post, "pbx/zadarma", Signed, ZadarmaEvent),
+    r(Get, "pbx/zadarma", Signed, ZadarmaEcho),
     r(Post, "leads", Page, PostLead),
     r(Get, "leads", Admin, ListLeads),
     r(Get, "reports/calls", Admin, CallReport),

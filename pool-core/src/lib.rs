@@ -76,6 +76,7 @@ pub mod journal;
 pub mod notify;
 pub mod number;
 pub mod numbering;
+pub mod pbx;
 pub mod pool;
 pub mod report;
 pub mod retention;

@@ -159,7 +159,7 @@ impl Found {
     }
 
     /// No attribution: a call the business made.
-    fn nothing() -> Found {
+    pub(super) fn nothing() -> Found {
         Found {
             kind: Kind::Unknown,
             session: None,

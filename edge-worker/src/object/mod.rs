@@ -64,6 +64,7 @@ mod sites;
 mod sizing;
 mod spend;
 mod twilio;
+mod zadarma;
 
 type R<T> = std::result::Result<T, ApiError>;
 
@@ -332,6 +333,8 @@ impl SiteObject {
             H::TwilioCallbackDial => self.twilio_callback_dial(req, body, arg(0)).await,
             H::PipedriveWebhook => self.pipedrive_webhook(req, body).await,
             H::AmoCrmWebhook => self.amocrm_webhook(req, body, arg(0)).await,
+            H::ZadarmaEvent => self.zadarma_event(req, body, site).await,
+            H::ZadarmaEcho => self.zadarma_echo(req),
             H::PostLead => self.post_lead(caller, req, body, site).await,
             H::CallReport => self.call_report(req, site).await,
             H::PutCosts => self.put_costs(req, body),

@@ -60,6 +60,10 @@ pub struct IntegrationsSpec {
     /// amoCRM's words) with a note, a missed call a task to call back, and a
     /// won or lost deal comes back as the call's outcome with its price.
     pub amocrm: Option<AmoCrmSpec>,
+    /// Zadarma, a cloud PBX: its signed call events become calls (with the
+    /// extension that rang or answered, the wait, the talk time and why a
+    /// missed call was missed).
+    pub zadarma: Option<ZadarmaSpec>,
     /// Cloudflare Turnstile: when a pool runs low, a new visitor proves it
     /// is a browser before it is leased a number. Off when absent.
     pub turnstile: Option<TurnstileSpec>,
@@ -287,6 +291,23 @@ impl Default for AmoCrmSpec {
     }
 }
 
+/// Zadarma's API.
+pub const ZADARMA_API: &str = "https://api.zadarma.com";
+
+/// Zadarma settings: the account's API key and secret (the secret signs
+/// its webhooks).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+pub struct ZadarmaSpec {
+    /// The API key (`key` of the account's API settings).
+    pub api_key: String,
+    /// The API secret: write-only; it checks the webhooks' `Signature`.
+    pub api_secret: String,
+    /// The API's origin; Zadarma's by default.
+    pub api_base: Option<String>,
+}
+
 /// The status of a won deal in every amoCRM pipeline.
 pub const AMOCRM_WON: u64 = 142;
 /// The status of a lost deal in every amoCRM pipeline.
@@ -440,6 +461,9 @@ impl IntegrationsSpec {
                 &["*.amocrm.ru", "*.amocrm.com", "*.kommo.com"][..],
             ));
         }
+        if let Some(u) = self.zadarma.as_ref().and_then(|z| z.api_base.as_deref()) {
+            out.push(("integrations.zadarma.api_base", u, &["api.zadarma.com"][..]));
+        }
         if let Some(u) = self.ga4.as_ref().and_then(|g| g.endpoint.as_deref()) {
             out.push((
                 "integrations.ga4.endpoint",
@@ -552,6 +576,9 @@ impl IntegrationsSpec {
             p.api_token = f(&p.api_token)?;
             p.webhook_secret = f(&p.webhook_secret)?;
         }
+        if let Some(z) = &mut r.zadarma {
+            z.api_secret = f(&z.api_secret)?;
+        }
         if let Some(a) = &mut r.amocrm {
             a.access_token = f(&a.access_token)?;
             a.client_secret = f(&a.client_secret)?;
@@ -611,6 +638,12 @@ impl IntegrationsSpec {
             }
             if p.webhook_secret == HIDDEN {
                 p.webhook_secret.clone_from(&old.webhook_secret);
+            }
+        }
+        if let (Some(z), Some(old)) = (&mut self.zadarma, &stored.zadarma) {
+            // The secret signs what the account sends and goes to its API.
+            if z.api_secret == HIDDEN && z.api_base == old.api_base && z.api_key == old.api_key {
+                z.api_secret.clone_from(&old.api_secret);
             }
         }
         if let (Some(a), Some(old)) = (&mut self.amocrm, &stored.amocrm) {
@@ -701,6 +734,22 @@ impl IntegrationsSpec {
             }
             if p.api_base.as_deref().is_some_and(|u| !http_url(u)) {
                 e.push("integrations.pipedrive.api_base", "an http(s) origin");
+            }
+        }
+        if let Some(z) = &self.zadarma {
+            if z.api_secret == HIDDEN {
+                e.push("integrations.zadarma.api_secret", NOTHING_KEPT);
+            } else if z.api_secret.trim().is_empty() || z.api_secret.len() > 256 {
+                e.push(
+                    "integrations.zadarma.api_secret",
+                    "the account's API secret",
+                );
+            }
+            if z.api_key.trim().is_empty() || z.api_key.len() > 256 {
+                e.push("integrations.zadarma.api_key", "the account's API key");
+            }
+            if z.api_base.as_deref().is_some_and(|u| !http_url(u)) {
+                e.push("integrations.zadarma.api_base", "an http(s) origin");
             }
         }
         if let Some(a) = &self.amocrm {

@@ -158,6 +158,7 @@ mod tests {
             }),
             pipedrive: None,
             amocrm: None,
+            zadarma: None,
             turnstile: Some(TurnstileSpec {
                 site_key: "0x4AAAA".into(),
                 secret_key: "ts-secret".into(),

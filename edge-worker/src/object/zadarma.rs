@@ -1,0 +1,226 @@
+//! Zadarma's call events, read natively (pool-core's [`zadarma`] says what
+//! each means): `NOTIFY_START` records a call to one of the account's numbers
+//! and attributes it like any other; `NOTIFY_INTERNAL` names the extension
+//! that rings; `NOTIFY_ANSWER` the one that answered, and the wait;
+//! `NOTIFY_END` the talk time, the end (`disposition`) and, for a missed
+//! call, why; `NOTIFY_OUT_START` / `NOTIFY_OUT_END` a call the office makes
+//! (it marks the caller's missed calls called back). Each event is checked
+//! against its `Signature` header (Base64 of the hex HMAC-SHA1 of its fields,
+//! keyed by the account's API secret) before anything is read; events come
+//! out of order and more than once, and a `NOTIFY_END` whose start was lost
+//! still records the call. `GET` with `zd_echo` answers Zadarma's check of
+//! the address.
+//!
+//! [`zadarma`]: pool_core::pbx::zadarma
+
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use worker::{Request, Response};
+
+use pool_core::call::Status;
+use pool_core::pbx::zadarma;
+use pool_core::time::{Duration, Instant};
+
+use super::calls::{record_call, update_call, CallChange, Found, Incoming};
+use super::{now, SiteObject, R};
+use crate::api::MAX_PUBLIC_BODY;
+use crate::error::ApiError;
+use crate::http;
+use crate::routes::Handler;
+use crate::store;
+
+/// Base64 of the hex HMAC-SHA1 of `text` keyed by `secret`: Zadarma's signature.
+pub fn signature(secret: &str, text: &str) -> String {
+    use base64::Engine;
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(text.as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    base64::engine::general_purpose::STANDARD.encode(hex)
+}
+
+/// A number as Zadarma writes it (`79161234567`, without `+`), read in the site's region.
+fn number(raw: &str) -> String {
+    let raw = raw.trim();
+    if raw.len() >= 11 && raw.bytes().all(|b| b.is_ascii_digit()) {
+        format!("+{raw}")
+    } else {
+        raw.to_string()
+    }
+}
+
+impl SiteObject {
+    /// `GET /v1/sites/{site}/pbx/zadarma?zd_echo=...`: Zadarma checks the
+    /// address before it sends events to it; the answer is the value sent.
+    pub(super) fn zadarma_echo(&self, req: &Request) -> R<Response> {
+        self.require_site()?;
+        let q = http::query(req);
+        let echo = q
+            .get("zd_echo")
+            .filter(|e| {
+                !e.is_empty() && e.len() <= 64 && e.bytes().all(|b| b.is_ascii_alphanumeric())
+            })
+            .ok_or_else(|| {
+                ApiError::field("zd_echo", "Zadarma's check: 1 to 64 letters or digits")
+            })?;
+        http::text(echo)
+    }
+
+    /// `POST /v1/sites/{site}/pbx/zadarma`: one of Zadarma's events.
+    pub(super) async fn zadarma_event(
+        &self,
+        req: &Request,
+        body: &[u8],
+        site: &str,
+    ) -> R<Response> {
+        self.require_site()?;
+        let z = self
+            .with_loaded(|l| l.site.config().integrations.zadarma.clone())?
+            .ok_or_else(|| ApiError::NotFound("Zadarma is not set up for this site".into()))?;
+        if body.len() > MAX_PUBLIC_BODY {
+            return Err(ApiError::PayloadTooLarge(MAX_PUBLIC_BODY));
+        }
+        if super::mime_of(req) != "application/x-www-form-urlencoded" {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let form = std::str::from_utf8(body)
+            .map_err(|_| ApiError::BadRequest("the form is not UTF-8".into()))?;
+        let pairs = http::pairs(form);
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let sent = req
+            .headers()
+            .get("signature")
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let ok = zadarma::signed_text(&get)
+            .map(|t| signature(&z.api_secret, &t))
+            .is_some_and(|want| crate::guard::constant_time_eq(want.as_bytes(), sent.as_bytes()));
+        if !ok {
+            return Err(ApiError::Unauthorized);
+        }
+        let event = get("event").unwrap_or_default();
+        let Some(id) =
+            get("pbx_call_id").filter(|i| !i.is_empty() && i.len() <= 128 && !i.contains('/'))
+        else {
+            return Err(ApiError::field("pbx_call_id", "Zadarma's call id"));
+        };
+        let id = format!("zd-{id}");
+        let region = self.with_loaded(|l| l.site.config().region)?;
+        let secs = |k: &str| {
+            get(k)
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_secs)
+        };
+        let extension = |k: &str| {
+            get(k)
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+        };
+        let outbound = event.starts_with("NOTIFY_OUT_");
+        let incoming = |status: Status| Incoming {
+            id: id.clone(),
+            source: "zadarma",
+            tracking_raw: number(
+                get(if outbound { "caller_id" } else { "called_did" }).unwrap_or_default(),
+            ),
+            caller: get(if outbound { "destination" } else { "caller_id" })
+                .and_then(|c| crate::telephony::caller_id(&number(c), region)),
+            started_at: now(),
+            status,
+            duration: Duration::ZERO,
+            end_reason: None,
+            recording_url: None,
+            outcome: None,
+            agent: extension("internal"),
+            wait: None,
+            outbound,
+            callback: false,
+            missed_reason: None,
+            rang: false,
+        };
+        // The end, when this event is one.
+        let end = match event {
+            "NOTIFY_END" | "NOTIFY_OUT_END" => {
+                let d = get("disposition").unwrap_or_default();
+                Some(zadarma::disposition(d).ok_or_else(|| {
+                    ApiError::field("disposition", format!("{d:?} is not one of Zadarma's"))
+                })?)
+            }
+            _ => None,
+        };
+        let known = store::call(&self.ready()?, &id)?.is_some();
+        if !known {
+            if !matches!(
+                event,
+                "NOTIFY_START" | "NOTIFY_OUT_START" | "NOTIFY_END" | "NOTIFY_OUT_END"
+            ) {
+                // An extension's ring or an answer for a call never started here: nothing to add to.
+                return http::text("");
+            }
+            let mut inc = incoming(end.map_or(Status::Ringing, |(s, _)| s));
+            if let Some((_, reason)) = end {
+                inc.duration = secs("duration").unwrap_or(Duration::ZERO);
+                inc.agent = extension("last_internal").or(inc.agent);
+                inc.rang = inc.agent.is_some();
+                inc.missed_reason = reason;
+                inc.end_reason = get("disposition").map(str::to_string);
+            }
+            let found = if outbound {
+                Found::nothing()
+            } else {
+                self.attribution(site, &inc).await?
+            };
+            self.mutate(Some(Handler::ZadarmaEvent), |l, db| {
+                record_call(l, db, inc, found).map(|_| ())
+            })?;
+            self.schedule().await?;
+            return http::text("");
+        }
+        let change = match (event, end) {
+            ("NOTIFY_INTERNAL", _) => CallChange {
+                agent: Some(extension("internal")),
+                rang: true,
+                ..CallChange::default()
+            },
+            ("NOTIFY_ANSWER", _) => CallChange {
+                status: Some(Status::Answered),
+                agent: Some(extension("internal")),
+                rang: true,
+                ..CallChange::default()
+            },
+            (_, Some((status, reason))) => {
+                let agent = extension("last_internal");
+                CallChange {
+                    status: Some(status),
+                    duration: secs("duration"),
+                    end_reason: get("disposition").map(str::to_string),
+                    rang: agent.is_some(),
+                    agent: agent.map(Some),
+                    missed_reason: reason,
+                    ..CallChange::default()
+                }
+            }
+            _ => return http::text(""),
+        };
+        let at = now();
+        self.mutate(Some(Handler::ZadarmaEvent), |l, db| {
+            let row = store::call(db, &id)?.ok_or(ApiError::Internal)?;
+            let mut change = change;
+            if event == "NOTIFY_ANSWER" && row.answered_at.is_none() {
+                // How long the caller waited: from the start to this answer.
+                let waited = at.millis() - Instant::from_millis(row.started_at).millis();
+                change.wait = Some(Duration::from_millis(waited.max(0) as u64));
+            }
+            update_call(l, db, row, change).map(|_| ())
+        })?;
+        self.schedule().await?;
+        http::text("")
+    }
+}

@@ -1,0 +1,144 @@
+// Zadarma, a cloud PBX of the region, on a real workerd: its call events
+// (forms, as Zadarma sends them, signed as Zadarma documents: Base64 of the
+// hex HMAC-SHA1 of the event's fields, keyed by the API secret) become
+// calls attributed like any other, with the extension that rang and
+// answered (the site's agent), the wait, the talk time, the end and why a
+// missed call was missed; a forged event changes nothing; a lost start
+// still records the call at its end; an outgoing call marks the caller's
+// missed calls called back; Zadarma's check of the address is echoed.
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { ADMIN_KEY, call, createSite, newSession, siteSpec } from "./support/api.mjs";
+import { startWorker } from "./support/workerd.mjs";
+
+const SECRET = "zadarma-api-secret-0123";
+const site = "zd";
+let w, tracking, session;
+
+before(async () => {
+  w = await startWorker({ vars: { ADMIN_KEY } });
+  await createSite(w, site, siteSpec({
+    pool: 6,
+    agents: [{ id: "anna", name: "Anna Petrova", extensions: ["101"] }],
+    integrations: { zadarma: { api_key: "zd-key", api_secret: SECRET } },
+  }));
+  const s = await newSession(w, site, { url: "http://shop.test/?utm_source=yandex&utm_medium=cpc&utm_campaign=spring" });
+  session = s.body.session_id;
+  tracking = s.body.numbers[0].number;
+});
+after(() => w?.stop());
+
+const admin = (method, path, opts = {}) => call(w, method, `/v1/sites/${site}${path}`, { key: ADMIN_KEY, ...opts });
+const getCall = async (id) => (await admin("GET", `/calls/${id}`, { template: "/v1/sites/{site}/calls/{id}" })).body;
+
+/** What Zadarma signs for each event (its documentation's list). */
+function signedText(f) {
+  switch (f.event) {
+    case "NOTIFY_START":
+    case "NOTIFY_INTERNAL":
+    case "NOTIFY_END":
+      return `${f.caller_id}${f.called_did}${f.call_start}`;
+    case "NOTIFY_ANSWER":
+      return `${f.caller_id}${f.destination}${f.call_start}`;
+    case "NOTIFY_OUT_START":
+    case "NOTIFY_OUT_END":
+      return `${f.internal}${f.destination}${f.call_start}`;
+    default:
+      throw new Error(f.event);
+  }
+}
+const sign = (f, secret = SECRET) => Buffer.from(createHmac("sha1", secret).update(signedText(f)).digest("hex")).toString("base64");
+
+async function zadarma(fields, signature = sign(fields)) {
+  const r = await fetch(`${w.url}/v1/sites/${site}/pbx/zadarma`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", signature },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { status: r.status, text: await r.text() };
+}
+
+const start = "2026-12-07 12:00:00";
+const did = () => tracking.replace("+", "");
+
+describe("Zadarma", () => {
+  test("Zadarma's check of the address is echoed", async () => {
+    const r = await fetch(`${w.url}/v1/sites/${site}/pbx/zadarma?zd_echo=a1B2c3`);
+    assert.equal(r.status, 200);
+    assert.equal(await r.text(), "a1B2c3");
+    assert.equal((await fetch(`${w.url}/v1/sites/${site}/pbx/zadarma?zd_echo=${encodeURIComponent("<script>")}`)).status, 422);
+  });
+
+  test("a call's events become one call with its agent, wait, talk time and attribution", async () => {
+    const base = { pbx_call_id: "in-1", caller_id: "79161112233", called_did: did(), call_start: start };
+    assert.equal((await zadarma({ event: "NOTIFY_START", ...base })).status, 200);
+    let c = await getCall("zd-in-1");
+    assert.equal(c.status, "ringing");
+    assert.equal(c.source, "zadarma");
+    assert.equal(c.attribution.session_id, session);
+    assert.equal(c.attribution.channel.campaign, "spring");
+    await zadarma({ event: "NOTIFY_INTERNAL", ...base, internal: "101" });
+    await zadarma({ event: "NOTIFY_ANSWER", ...base, internal: "101", destination: "101" });
+    const end = { event: "NOTIFY_END", ...base, internal: "101", last_internal: "101", duration: "95", disposition: "answered", status_code: "16", is_recorded: "0" };
+    assert.equal((await zadarma(end)).status, 200);
+    // Zadarma may send an event twice: the call is the same.
+    assert.equal((await zadarma(end)).status, 200);
+    c = await getCall("zd-in-1");
+    assert.equal(c.status, "answered");
+    assert.equal(c.duration_secs, 95);
+    assert.deepEqual(c.agent, { id: "anna", name: "Anna Petrova" });
+    assert.equal(typeof c.wait_secs, "number");
+    assert.equal(c.missed_reason, null);
+    const log = await admin("GET", "/calls", { template: "/v1/sites/{site}/calls" });
+    assert.equal(log.body.calls.filter((x) => x.id === "zd-in-1").length, 1);
+  });
+
+  test("a forged event, or one signed with another secret, is refused and changes nothing", async () => {
+    const f = { event: "NOTIFY_START", pbx_call_id: "forged", caller_id: "79161112299", called_did: did(), call_start: start };
+    assert.equal((await zadarma(f, "bm90LWEtc2lnbmF0dXJl")).status, 401);
+    assert.equal((await zadarma(f, sign(f, "another-secret"))).status, 401);
+    // Signed, then changed on the way: the caller is not what was signed.
+    assert.equal((await zadarma({ ...f, caller_id: "79160000000" }, sign(f))).status, 401);
+    assert.equal((await admin("GET", "/calls/zd-forged", { template: "/v1/sites/{site}/calls/{id}" })).status, 404);
+  });
+
+  test("missed calls say why, in Zadarma's own words; a lost start is recorded at the end", async () => {
+    const ends = [
+      ["m-lines", { disposition: "line limit" }, "all_lines_busy"],
+      ["m-busy", { disposition: "busy", last_internal: "101" }, "busy"],
+      ["m-menu", { disposition: "cancel" }, "abandoned"],
+      ["m-rang", { disposition: "cancel", last_internal: "101" }, "not_answered"],
+      ["m-noans", { disposition: "no answer", last_internal: "101" }, "not_answered"],
+      ["m-fail", { disposition: "no money" }, "failed"],
+    ];
+    for (const [id, extra] of ends) {
+      const base = { pbx_call_id: id, caller_id: "79161113344", called_did: did(), call_start: start };
+      // m-lost never had its start: the end records it.
+      if (id !== "m-fail") await zadarma({ event: "NOTIFY_START", ...base });
+      const r = await zadarma({ event: "NOTIFY_END", ...base, duration: "0", status_code: "17", is_recorded: "0", ...extra });
+      assert.equal(r.status, 200, r.text);
+    }
+    for (const [id, , reason] of ends) {
+      const c = await getCall(`zd-${id}`);
+      assert.equal(c.missed_reason, reason, id);
+      assert.equal(c.answered, false);
+    }
+    assert.equal((await getCall("zd-m-rang")).agent.id, "anna");
+    // Words Zadarma does not use are refused.
+    const odd = { event: "NOTIFY_END", pbx_call_id: "m-odd", caller_id: "79161113344", called_did: did(), call_start: start, disposition: "lunch", duration: "0" };
+    assert.equal((await zadarma(odd)).status, 422);
+  });
+
+  test("an outgoing call to a caller marks their missed calls called back", async () => {
+    const out = { pbx_call_id: "out-1", internal: "101", destination: "79161113344", caller_id: did(), call_start: start };
+    assert.equal((await zadarma({ event: "NOTIFY_OUT_START", ...out })).status, 200);
+    assert.equal((await zadarma({ event: "NOTIFY_OUT_END", ...out, duration: "40", disposition: "answered", is_recorded: "0" })).status, 200);
+    const o = await admin("GET", "/calls/zd-out-1", { template: "/v1/sites/{site}/calls/{id}" });
+    assert.equal(o.body.direction, "outbound");
+    assert.ok((await getCall("zd-m-lines")).called_back_at >= (await getCall("zd-m-lines")).started_at);
+    // The site's config never shows the secret.
+    const shown = (await admin("GET", "", { template: "/v1/sites/{site}" })).body;
+    assert.equal(shown.integrations.zadarma.api_secret, "(hidden)");
+  });
+});
