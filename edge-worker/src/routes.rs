@@ -183,6 +183,8 @@ pub enum Handler {
     ShardVisits,
     /// Shard: `GET _shard/signals`, the health alerts' signals here.
     ShardSignals,
+    /// Shard: `POST _shard/alarm`, run what fell due (the test clock moved; test builds only).
+    ShardAlarm,
 }
 
 impl Handler {
@@ -292,6 +294,8 @@ pub const ROUTES: &[Route] = &[
     r(Get, "_shard/visits/{}/{}", Shard, ShardVisitsBetween),
     r(Post, "_shard/visits", Shard, ShardVisits),
     r(Get, "_shard/signals", Shard, ShardSignals),
+    #[cfg(feature = "test-faults")]
+    r(Post, "_shard/alarm", Shard, ShardAlarm),
 ];
 
 /// What a path is, whatever the method.

@@ -359,6 +359,13 @@ impl SiteObject {
                 // (it sets the next one itself).
                 self.alarm_at.set(None);
                 self.alarm().await.map_err(|e| internal(format!("{e:?}")))?;
+                // A sharded site: every shard runs what fell due too.
+                if self.place()?.0 == 0 {
+                    for k in 1..self.span()? {
+                        self.ask_shard::<serde_json::Value>(site, k, Method::Post, "alarm", None)
+                            .await?;
+                    }
+                }
                 Ok(r)
             }
             // Between the objects of a site: answered by `internal`, never here.
@@ -370,7 +377,8 @@ impl SiteObject {
             | H::ShardSamples
             | H::ShardVisitsBetween
             | H::ShardVisits
-            | H::ShardSignals => Err(ApiError::NotFound("no such route".into())),
+            | H::ShardSignals
+            | H::ShardAlarm => Err(ApiError::NotFound("no such route".into())),
         }
     }
 }

@@ -471,6 +471,13 @@ impl SiteObject {
                 self.require_site()?;
                 json(200, &self.local_signals()?)
             }
+            Handler::ShardAlarm => {
+                self.alarm_at.set(None);
+                self.alarm()
+                    .await
+                    .map_err(|e| super::internal(format!("{e:?}")))?;
+                json(200, &serde_json::json!({"ran": true}))
+            }
             _ => Err(ApiError::NotFound("no such route".into())),
         }
     }
