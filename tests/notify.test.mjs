@@ -28,7 +28,7 @@ after(async () => {
   await v?.close();
 });
 
-function spec(alerts) {
+function spec(alerts, extra = {}) {
   return siteSpec({
     name: "Smile Dental",
     time_zone: "Europe/Moscow",
@@ -37,6 +37,7 @@ function spec(alerts) {
       twilio: { auth_token: TOKEN, account_sid: SID, sms_from: "+74990000000", api_base: v.url },
       email: { provider: "postmark", server_token: POSTMARK, from: "alerts@clinic.example", api_base: v.url },
     },
+    ...extra,
   });
 }
 
@@ -59,7 +60,7 @@ describe("missed-call alerts", () => {
     await until(() => toHead().length === 1 && v.email.length === 1, "the first SMS and e-mail");
     const sms = toHead()[0];
     assert.equal(sms.From, "+74990000000");
-    assert.match(sms.Body, /^Smile Dental: Missed call: \+79161110001 at \d\d:\d\d \(paid_search\)\. Call back: tel:\+79161110001$/);
+    assert.match(sms.Body, /^Smile Dental: Missed call: \+79161110001 at \d\d:\d\d \(paid search\)\. Call back: tel:\+79161110001$/);
     const mail = v.email[0];
     assert.deepEqual([mail.From, mail.To, mail.MessageStream], ["alerts@clinic.example", "head@clinic.example", "outbound"]);
     assert.match(mail.Subject, /^Missed call: \+79161110001 at/);
@@ -124,6 +125,31 @@ describe("missed-call alerts", () => {
     await createSite(w, "quiet", s);
     await until(() => toHead().length === before + 1, "the held SMS");
     assert.match(toHead().at(-1).Body, /\+79162220001/);
+  });
+
+  test("a Russian site's alerts come in Russian, with Russian plural forms", async () => {
+    const RU = "+79160000002";
+    const toRu = () => v.sms.filter((m) => m.To === RU);
+    await createSite(w, "alerts-ru", spec({ sms: [RU], email: ["head-ru@clinic.example"], digest_minutes: 1 }, { locale: "ru", name: "Улыбка" }));
+    const mailRu = () => v.email.filter((m) => m.To === "head-ru@clinic.example");
+    await missed("alerts-ru", "ru-1", "+79161110021");
+    await until(() => toRu().length === 1, "the first SMS");
+    assert.match(toRu()[0].Body, /^Улыбка: Пропущенный звонок: \+79161110021 в \d\d:\d\d \(платный поиск\)\. Перезвонить: tel:\+79161110021$/);
+    for (const [id, n] of [["ru-2", "22"], ["ru-3", "23"], ["ru-4", "24"]]) await missed("alerts-ru", id, `+791611100${n}`);
+    // The interval passes on the test clock: one digest of the three.
+    await admin("alerts-ru", "POST", "/_test/clock", { body: { advance_ms: 60_000 }, template: null });
+    await until(() => toRu().length === 2, "the digest");
+    assert.match(toRu()[1].Body, /^Улыбка: 3 пропущенных звонка с \d\d:\d\d\. Перезвонить: tel:\+79161110024$/);
+    await until(() => mailRu().length === 2, "the digest's e-mail");
+    const mail = mailRu()[1];
+    assert.match(mail.Subject, /^3 пропущенных звонка с \d\d:\d\d$/);
+    const lines = mail.TextBody.split("\n");
+    assert.equal(lines.length, 4);
+    assert.match(lines[1], /^- \+79161110022 в \d\d:\d\d, канал: платный поиск\. Перезвонить: tel:\+79161110022$/);
+    // A language with no catalog is refused by its path.
+    const bad = await call(w, "PUT", "/v1/sites/alerts-xx", { body: spec({ sms: [RU] }, { locale: "xx" }), key: ADMIN_KEY, template: "/v1/sites/{site}" });
+    assert.equal(bad.status, 422);
+    assert.ok(bad.body.error.fields.some((e) => e.path === "locale"), JSON.stringify(bad.body));
   });
 
   test("alerts need their channels; bad recipients are refused, each by its path", async () => {

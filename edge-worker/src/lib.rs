@@ -31,6 +31,7 @@ pub mod api;
 pub mod error;
 pub mod guard;
 pub mod http;
+pub mod i18n;
 pub mod telephony;
 
 pub mod routes;

@@ -136,41 +136,106 @@ fn hh_mm(at: Instant, offset_ms: &dyn Fn(Instant) -> i64) -> String {
     format!("{:02}:{:02}", min / 60, min % 60)
 }
 
-/// The message about `calls` (oldest first) for the site `site`.
+/// The words of an alert, which the shell takes from the site's language
+/// (its catalogs); [`english`] says them in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Words<'a> {
+    /// The subject of an alert about one call.
+    One {
+        /// Who called (a number, or the withheld words).
+        caller: &'a str,
+        /// When, `HH:MM` in the site's time.
+        time: &'a str,
+        /// The channel's name.
+        channel: &'a str,
+    },
+    /// The subject of a digest of `count` calls, the first at `time`.
+    Many {
+        /// How many.
+        count: usize,
+        /// The first one's `HH:MM`.
+        time: &'a str,
+    },
+    /// One call's line in the body.
+    Line {
+        /// Who called.
+        caller: &'a str,
+        /// When.
+        time: &'a str,
+        /// The channel's name.
+        channel: &'a str,
+    },
+    /// The `tel:` link to call back `number`.
+    CallBack {
+        /// The number.
+        number: &'a str,
+    },
+    /// A withheld number.
+    Withheld,
+    /// A channel's name (`paid_search` in, the reader's words out).
+    Channel(&'a str),
+}
+
+/// The words in English.
+pub fn english(w: Words<'_>) -> String {
+    match w {
+        Words::One {
+            caller,
+            time,
+            channel,
+        } => format!("Missed call: {caller} at {time} ({channel})"),
+        Words::Many { count, time } => format!("{count} missed calls since {time}"),
+        Words::Line {
+            caller,
+            time,
+            channel,
+        } => format!("- {caller} at {time}, from {channel}."),
+        Words::CallBack { number } => format!("Call back: tel:{number}"),
+        Words::Withheld => String::from("a withheld number"),
+        Words::Channel(c) => String::from(c),
+    }
+}
+
+/// The message about `calls` (oldest first) for the site `site`, in English.
 pub fn message(calls: &[Missed], site: &str, offset_ms: &dyn Fn(Instant) -> i64) -> Message {
-    let who = |c: &Missed| {
-        c.caller
-            .clone()
-            .unwrap_or_else(|| String::from("a withheld number"))
-    };
+    message_in(calls, site, offset_ms, &english)
+}
+
+/// The message about `calls` (oldest first) for the site `site`, in `words`.
+pub fn message_in(
+    calls: &[Missed],
+    site: &str,
+    offset_ms: &dyn Fn(Instant) -> i64,
+    words: &dyn Fn(Words<'_>) -> String,
+) -> Message {
+    let withheld = words(Words::Withheld);
+    let who = |c: &Missed| c.caller.clone().unwrap_or_else(|| withheld.clone());
     let subject = match calls {
-        [one] => format!(
-            "Missed call: {} at {} ({})",
-            who(one),
-            hh_mm(one.at, offset_ms),
-            one.channel
-        ),
-        _ => format!(
-            "{} missed calls since {}",
-            calls.len(),
-            calls
+        [one] => words(Words::One {
+            caller: &who(one),
+            time: &hh_mm(one.at, offset_ms),
+            channel: &words(Words::Channel(&one.channel)),
+        }),
+        _ => words(Words::Many {
+            count: calls.len(),
+            time: &calls
                 .first()
-                .map_or_else(String::new, |c| hh_mm(c.at, offset_ms))
-        ),
+                .map_or_else(String::new, |c| hh_mm(c.at, offset_ms)),
+        }),
     };
     let mut lines: Vec<String> = Vec::with_capacity(calls.len() + 1);
     lines.push(format!("{site}: {subject}."));
     for c in calls {
-        let call_back = c
-            .caller
-            .as_deref()
-            .map_or_else(String::new, |n| format!(" Call back: tel:{n}"));
-        lines.push(format!(
-            "- {} at {}, from {}.{call_back}",
-            who(c),
-            hh_mm(c.at, offset_ms),
-            c.channel
-        ));
+        let mut line = words(Words::Line {
+            caller: &who(c),
+            time: &hh_mm(c.at, offset_ms),
+            channel: &words(Words::Channel(&c.channel)),
+        });
+        if let Some(n) = c.caller.as_deref() {
+            line.push(' ');
+            line.push_str(&words(Words::CallBack { number: n }));
+        }
+        lines.push(line);
     }
     Message {
         subject,

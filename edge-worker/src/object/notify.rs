@@ -104,7 +104,9 @@ impl SiteObject {
             } else {
                 config.name.clone()
             };
-            let msg = notify::message(&calls, &name, &offset);
+            // In the site's language, from its catalog (locales/).
+            let words = crate::i18n::Catalog::new(&config.locale);
+            let msg = notify::message_in(&calls, &name, &offset, &|w| words.alert(w));
             let idem = format!("alert:{}", t.millis());
             let twilio = config.integrations.twilio.as_ref();
             for to in &m.sms {
@@ -125,7 +127,8 @@ impl SiteObject {
                 // An SMS is short: the subject, and a link to call the (first) caller back.
                 let mut text = format!("{name}: {}", msg.subject);
                 if let Some(n) = calls.iter().rev().find_map(|c| c.caller.as_deref()) {
-                    text.push_str(&format!(". Call back: tel:{n}"));
+                    let back = words.alert(notify::Words::CallBack { number: n });
+                    text.push_str(&format!(". {back}"));
                 }
                 let body = format!(
                     "To={}&{sender}={}&Body={}",

@@ -79,6 +79,8 @@ pub struct Config {
     pub outcomes: Vec<OutcomeSpec>,
     /// The currency of outcome values.
     pub currency: String,
+    /// The language of what the site's people read (one of [`LOCALES`]).
+    pub locale: String,
     /// How long calls and the journal are kept.
     pub retention: Duration,
     /// Rate limits.
@@ -347,6 +349,7 @@ impl Config {
             },
             outcomes: self.outcomes.clone(),
             currency: self.currency.clone(),
+            locale: self.locale.clone(),
             retention_days: self.retention.millis() / 86_400_000,
             limits: LimitsSpec {
                 sessions_per_client_per_minute: self.limits.per_client_per_minute,

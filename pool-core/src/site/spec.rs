@@ -46,6 +46,9 @@ pub struct Spec {
     pub outcomes: Vec<OutcomeSpec>,
     /// The currency of outcome values (ISO 4217: `RUB`, `USD`, `EUR`).
     pub currency: String,
+    /// The language of what the site's people read (alerts): one of
+    /// [`LOCALES`]; `en` by default.
+    pub locale: String,
     /// How long calls and the holder journal are kept, in days.
     pub retention_days: u64,
     /// Rate limits on new sessions.
@@ -126,6 +129,10 @@ pub struct Callback {
     /// As written (for [`Config::to_spec`]).
     pub spec: CallbackSpec,
 }
+
+/// The languages the catalogs (`locales/`) are written in: English,
+/// Russian, Ukrainian, Kazakh.
+pub const LOCALES: [&str; 4] = ["en", "ru", "uk", "kk"];
 
 /// Working hours as written: weekdays (`mon` ... `sun`) and `HH:MM` times.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,6 +332,7 @@ impl Default for Spec {
             target_call: TargetCallSpec::default(),
             outcomes: default_outcomes(),
             currency: String::from("USD"),
+            locale: String::from("en"),
             retention_days: 400,
             limits: LimitsSpec::default(),
             ignore_selectors: Vec::new(),

@@ -394,6 +394,9 @@ impl Spec {
                 );
             }
         }
+        if !LOCALES.contains(&self.locale.as_str()) {
+            e.push("locale", format!("one of {}", LOCALES.join(", ")));
+        }
         if self.currency.len() != 3 || !self.currency.bytes().all(|b| b.is_ascii_uppercase()) {
             e.push(
                 "currency",
@@ -586,6 +589,7 @@ impl Spec {
                 })
                 .collect(),
             currency: self.currency.clone(),
+            locale: self.locale.clone(),
             retention: Duration::from_days(self.retention_days),
             limits: Limits {
                 per_client_per_minute: self.limits.sessions_per_client_per_minute,
