@@ -265,7 +265,7 @@ export async function buildBrowser() {
   // The dashboard: its script (with uPlot) and styles bundled, no CDN.
   const dash = join(root, "edge-worker", "dashboard");
   mkdirSync(join(pub, "dashboard"), { recursive: true });
-  await step(esbuild, [join(dash, "app.js"), "--bundle", "--format=esm", "--minify", "--target=es2020",
+  await step(esbuild, [join(dash, "app.js"), "--bundle", "--format=esm", "--minify", "--target=es2020", "--loader:.ftl=text",
     "--legal-comments=none", "--log-level=warning", `--outfile=${join(pub, "dashboard", "app.js")}`]);
   await step(esbuild, [join(dash, "app.css"), "--bundle", "--minify", "--log-level=warning",
     `--outfile=${join(pub, "dashboard", "app.css")}`]);

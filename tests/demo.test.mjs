@@ -231,6 +231,20 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 1, `no sideways scrolling at phone width (${overflow}px)`);
   await page.screenshot({ path: join(root, "test-results", "dashboard-phone.png"), fullPage: true });
+  // In Russian (?lang=, as the browser's language would), at phone width:
+  // the headings, the figures and Russian plural forms, from the catalogs.
+  await page.goto(`${worker.url}/dashboard/?lang=ru`);
+  await page.waitForFunction(() => document.body.dataset.loaded);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "ru");
+  assert.equal(await page.locator('[data-l10n-id="h-missed"]').textContent(), "Пропущенные звонки");
+  assert.equal(await page.locator('[data-l10n-id="h-agents"]').textContent(), "Сотрудники");
+  assert.equal(await kpi("Звонки"), "3");
+  assert.equal(await kpi("Целевые звонки"), "2");
+  assert.equal(await page.locator("#not-called-back").textContent(), "1 звонок: ещё не перезвонили");
+  assert.match(await page.locator("#missed").textContent(), /Почему пропущен.*не ответили\s*1/s);
+  const ruOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(ruOverflow <= 1, `no sideways scrolling in Russian at phone width (${ruOverflow}px)`);
+  await page.screenshot({ path: join(root, "test-results", "dashboard-phone-ru.png"), fullPage: true });
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -1,6 +1,7 @@
 // The dashboard: the site's admin API drawn. The key lives in this tab's
 // sessionStorage and goes only into the Authorization header.
 import uPlot from "uplot";
+import { asked, choose, t } from "./l10n.js";
 
 const $ = (s) => document.querySelector(s);
 const KEY = "calltrack.dashboard";
@@ -85,23 +86,23 @@ function chart(el, labels, series, { bars = false, yLabel = "", max, right } = {
 
 function kpis(total, overview) {
   const items = [
-    ["Calls", total.calls],
-    ["Answered", total.answered],
-    ["Missed", total.missed],
-    ["Target calls", total.target],
-    ["Answer rate", `${total.answer_rate_percent}%`],
-    ["PTR", total.ptr_percent === null ? "—" : `${total.ptr_percent}%`],
-    ["Rated", total.rated_percent === null ? "—" : `${total.rated_percent}%`],
-    ["PTR of rated", total.ptr_rated_percent === null ? "—" : `${total.ptr_rated_percent}%`],
-    ["Without outcome", total.without_outcome],
-    ["Unique callers", total.unique_callers],
-    ["Live visitors now", overview.live_sessions],
-    ["Visits", total.visits],
-    ["Calls per 100 visits", total.calls_per_100_visits ?? "—"],
-    ["Leads", total.leads],
-    ["Spend", money(total.cost_minor)],
-    ["Cost per target call", money(total.cost_per_target_call_minor)],
-    ["ROMI", pct(total.romi_percent)],
+    [t("kpi-calls"), total.calls],
+    [t("kpi-answered"), total.answered],
+    [t("kpi-missed"), total.missed],
+    [t("kpi-target"), total.target],
+    [t("kpi-answer-rate"), `${total.answer_rate_percent}%`],
+    [t("kpi-ptr"), total.ptr_percent === null ? "—" : `${total.ptr_percent}%`],
+    [t("kpi-rated"), total.rated_percent === null ? "—" : `${total.rated_percent}%`],
+    [t("kpi-ptr-rated"), total.ptr_rated_percent === null ? "—" : `${total.ptr_rated_percent}%`],
+    [t("kpi-without-outcome"), total.without_outcome],
+    [t("kpi-unique"), total.unique_callers],
+    [t("kpi-live"), overview.live_sessions],
+    [t("kpi-visits"), total.visits],
+    [t("kpi-calls-per-visits"), total.calls_per_100_visits ?? "—"],
+    [t("kpi-leads"), total.leads],
+    [t("kpi-spend"), money(total.cost_minor)],
+    [t("kpi-cost-target"), money(total.cost_per_target_call_minor)],
+    [t("kpi-romi"), pct(total.romi_percent)],
   ];
   $("#kpis").innerHTML = items.map(([k, v]) => `<div class="kpi"><span class="muted">${esc(k)}</span><b>${esc(v)}</b></div>`).join("");
 }
@@ -148,9 +149,9 @@ async function missed() {
   const { from, to } = period();
   const log = await api(`/calls?${q({ status: "missed", from, to, limit: 500 })}`);
   const el = $("#missed");
-  if (log.calls.length === 0) return empty(el, "No missed calls in this period.");
+  if (log.calls.length === 0) return empty(el, t("missed-none"));
   // Whose fault: the reason each missed call was given.
-  const reason = (c) => (c.missed_reason ?? "not_answered").replaceAll("_", " ");
+  const reason = (c) => t(`reason-${c.missed_reason ?? "not_answered"}`);
   const by = new Map();
   for (const c of log.calls) by.set(reason(c), (by.get(reason(c)) ?? 0) + 1);
   // Not called back yet first (oldest first: they waited longest), then the called back.
@@ -158,12 +159,12 @@ async function missed() {
   const done = log.calls.filter((c) => c.called_back_at);
   const mins = (c) => Math.round((c.called_back_at - c.started_at) / 60_000);
   const rows = [
-    ...open.map((c) => [fmtTime(c.started_at), c.caller ?? "withheld", c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", reason(c), "not yet"]),
-    ...done.map((c) => [fmtTime(c.started_at), c.caller ?? "withheld", c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", reason(c), `after ${mins(c)} min`]),
+    ...open.map((c) => [fmtTime(c.started_at), c.caller ?? t("withheld"), c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", reason(c), t("not-yet")]),
+    ...done.map((c) => [fmtTime(c.started_at), c.caller ?? t("withheld"), c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", reason(c), t("called-back-after", { minutes: mins(c) })]),
   ];
-  el.innerHTML = `<p class="${open.length ? "error" : "muted"}" id="not-called-back">${open.length} not called back yet</p>
-    <div class="scroll">${table(["Time", "Caller", "Channel", "Agent", "Why missed", "Called back"], rows)}</div>
-    ${table(["Why missed", "Calls"], [...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v]))}`;
+  el.innerHTML = `<p class="${open.length ? "error" : "muted"}" id="not-called-back">${esc(t("missed-open", { count: open.length }))}</p>
+    <div class="scroll">${table([t("col-time"), t("col-caller"), t("col-channel"), t("col-agent"), t("col-why"), t("col-called-back")], rows)}</div>
+    ${table([t("col-why"), t("col-calls")], [...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v]))}`;
 }
 
 async function heatmap() {
@@ -307,7 +308,7 @@ async function agents() {
   const rows = rep.rows.filter((r) => r.key !== "(none)" && r.calls > 0);
   if (rows.length === 0) return empty(el, "No calls with an agent yet: name your agents in the config (agents), and a PBX sends agent with each call.");
   el.innerHTML = table(
-    ["Agent", "Calls", "Answered", "Missed", "Not answered by them", "Avg. wait", "Target", "PTR"],
+    [t("col-agent"), t("col-calls"), t("col-answered"), t("col-missed"), t("col-not-answered"), t("col-wait"), t("col-target"), t("col-ptr")],
     rows.map((r) => [agentName(r.key), r.calls, r.answered, r.missed, r.missed_by_reason.not_answered, r.avg_answer_secs === null ? "—" : `${r.avg_answer_secs} s`, r.target, pct(r.ptr_percent)]),
   );
 }
@@ -451,6 +452,8 @@ async function load() {
   const overview = await api("/overview");
   state.overview = overview;
   state.config = await api("");
+  // The browser's language when there is a catalog for it, else the site's.
+  choose([...asked(), state.config.locale]);
   state.outcomes = state.config.outcomes ?? [];
   state.currency = state.config.currency || "USD";
   const agentSel = $("#f-agent");
