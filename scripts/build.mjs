@@ -97,7 +97,7 @@ function slimGlue(glue) {
 /** The dashboard's Content-Security-Policy: scripts, styles and requests of
  *  its own origin (uPlot sets styles inline), no frame may hold it. */
 export const DASHBOARD_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
  * Shortens the wasm's import and export names (wasm-bindgen's

@@ -377,11 +377,35 @@ function logRow(c) {
     <td>${esc(ch.campaign ?? "")}</td><td>${esc(ch.term ?? "")}</td><td>${esc(c.caller ?? "withheld")}</td>
     <td>${esc(c.status.replace("_", " "))}${c.direction === "callback" ? ` <span class="muted small">call-back</span>` : ""}</td><td>${c.duration_secs ? `${c.duration_secs} s` : ""}</td>
     <td>${c.target_call ? "✓" : ""}</td><td>${esc(c.attribution.confidence)}</td>
-    <td>${c.recording_url ? `<a href="${esc(c.recording_url)}" target="_blank" rel="noopener noreferrer">listen</a>` : ""}</td>
+    <td>${c.recording_url ? `<button type="button" class="play" data-call="${esc(c.id)}" data-link="${esc(c.recording_url)}">▶ play</button>` : ""}</td>
     <td>${esc(c.agent ? c.agent.name || c.agent.id : "")}</td>
     <td><select class="outcome" data-call="${esc(c.id)}" aria-label="Outcome of this call"><option value="">—</option>${state.outcomes
       .map((o) => `<option${c.outcome && c.outcome.label.toLowerCase() === o.label.toLowerCase() ? " selected" : ""}>${esc(o.label)}</option>`)
       .join("")}</select></td><td>${trail(c.trail)}</td></tr>`;
+}
+
+/** Plays a call's recording, fetched by the edge with the site's telephony
+ * credentials (the browser never sees them); a recording the edge does not
+ * fetch (not the site's Twilio account's) opens at its own link. */
+async function play(button) {
+  button.disabled = true;
+  const r = await fetch(`/v1/sites/${encodeURIComponent(state.site)}/calls/${encodeURIComponent(button.dataset.call)}/recording`, {
+    headers: { authorization: `Bearer ${state.key}` },
+  });
+  if (r.status === 409) {
+    window.open(button.dataset.link, "_blank", "noopener,noreferrer");
+    button.disabled = false;
+    return;
+  }
+  if (!r.ok) {
+    button.disabled = false;
+    throw new Error((await r.json().catch(() => ({})))?.error?.message || `the edge answered ${r.status}`);
+  }
+  const audio = document.createElement("audio");
+  audio.controls = true;
+  audio.src = URL.createObjectURL(await r.blob());
+  audio.className = "recording";
+  button.replaceWith(audio);
 }
 
 /** A manager gives a call its outcome (or takes it back) from the log. */
@@ -413,6 +437,7 @@ async function log(more = false) {
     keyword: $("#f-keyword").value.trim(),
     agent: $("#f-agent").value,
     status: $("#f-status").value,
+    has_recording: $("#f-recording").checked ? 1 : "",
     cursor: more ? state.cursor : "",
   };
   const page = await api(`/calls?${q(params)}`);
@@ -515,6 +540,9 @@ $("#filters").addEventListener("submit", (e) => e.preventDefault());
 $("#more").addEventListener("click", () => log(true));
 $("#log").addEventListener("change", (e) => {
   if (e.target.matches("select.outcome")) setOutcome(e.target);
+});
+$("#log").addEventListener("click", (e) => {
+  if (e.target.matches("button.play")) play(e.target).catch((err) => alerts([{ kind: "not_swapping", message: err.message }]));
 });
 $("#sizing-form").addEventListener("submit", sizing);
 $("#budget-form").addEventListener("submit", (e) => e.preventDefault());

@@ -32,6 +32,8 @@ pub enum ApiError {
     Internal,
     /// 502: another shard of the site did not answer as it should.
     ShardUnavailable(u32),
+    /// 502: a vendor (the recording's host) did not give what was asked; in its words.
+    Upstream(String),
 }
 
 #[derive(Serialize)]
@@ -70,7 +72,7 @@ impl ApiError {
             ApiError::Invalid(_) => 422,
             ApiError::TooManyRequests(_) => 429,
             ApiError::Internal => 500,
-            ApiError::ShardUnavailable(_) => 502,
+            ApiError::ShardUnavailable(_) | ApiError::Upstream(_) => 502,
         }
     }
 
@@ -89,6 +91,7 @@ impl ApiError {
             ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::Internal => "internal",
             ApiError::ShardUnavailable(_) => "shard_unavailable",
+            ApiError::Upstream(_) => "upstream_failed",
         }
     }
 
@@ -108,7 +111,8 @@ impl ApiError {
             ApiError::BadRequest(m)
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
-            | ApiError::Conflict(m) => m.clone(),
+            | ApiError::Conflict(m)
+            | ApiError::Upstream(m) => m.clone(),
             ApiError::Unauthorized => {
                 "a valid API key is required (Authorization: Bearer <key>)".into()
             }

@@ -127,6 +127,8 @@ pub enum Handler {
     TwilioCallbackDial,
     /// `POST /crm/pipedrive`: Pipedrive's webhook (a deal won or lost).
     PipedriveWebhook,
+    /// `GET /calls/{id}/recording`: the call's recording, fetched by the edge.
+    CallRecording,
     /// `POST /crm/amocrm/{secret}`: amoCRM's webhook (a deal's status changed).
     AmoCrmWebhook,
     /// `POST /pbx/zadarma`: Zadarma's call events (signed).
@@ -249,6 +251,7 @@ pub const ROUTES: &[Route] = &[
     r(Get, "calls", Admin, ListCalls),
     r(Get, "calls/{}", Admin, GetCall),
     r(Patch, "calls/{}", Server, PatchCall),
+    r(Get, "calls/{}/recording", Admin, CallRecording),
     r(Post, "twilio/voice", Signed, TwilioVoice),
     r(Post, "twilio/status", Signed, TwilioStatus),
     r(Post, "callbacks", Page, PostCallback),

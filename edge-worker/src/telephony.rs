@@ -152,6 +152,23 @@ pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The recording's media address on Twilio's API (`.mp3`), when `link` is
+/// one of the account's recordings.
+pub fn twilio_media(base: &str, sid: &str, link: &str) -> Option<String> {
+    let prefix = format!(
+        "{}/2010-04-01/Accounts/{sid}/Recordings/",
+        base.trim_end_matches('/')
+    );
+    let rest = link.strip_prefix(&prefix)?;
+    let rec = rest
+        .strip_suffix(".mp3")
+        .or_else(|| rest.strip_suffix(".wav"))
+        .unwrap_or(rest);
+    let ok =
+        rec.len() == 34 && rec.starts_with("RE") && rec[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    ok.then(|| format!("{prefix}{rec}.mp3"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +256,26 @@ mod tests {
             csv(&["a", "b"], &[vec!["1".into(), "x,y".into()]]),
             "a,b\r\n1,\"x,y\"\r\n"
         );
+    }
+
+    #[test]
+    fn only_the_accounts_own_recordings_are_fetched() {
+        let base = "https://api.twilio.com";
+        let rec = format!("RE{}", "0123456789abcdef".repeat(2));
+        let link = format!("{base}/2010-04-01/Accounts/AC1/Recordings/{rec}");
+        assert_eq!(
+            twilio_media(base, "AC1", &link),
+            Some(format!("{link}.mp3"))
+        );
+        assert_eq!(
+            twilio_media(base, "AC1", &format!("{link}.wav")),
+            Some(format!("{link}.mp3"))
+        );
+        assert_eq!(twilio_media(base, "AC2", &link), None, "another account's");
+        assert_eq!(
+            twilio_media(base, "AC1", "https://evil.example/rec.mp3"),
+            None
+        );
+        assert_eq!(twilio_media(base, "AC1", &format!("{link}/../../x")), None);
     }
 }

@@ -11,6 +11,9 @@
 //   answered, completed), Timeout), answering 201 with the new call.
 // - Postmark's single e-mail API (POST /email, X-Postmark-Server-Token, JSON
 //   with From, To, Subject, TextBody or HtmlBody, MessageStream).
+// - Twilio's recording media (GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.mp3
+//   or .wav, HTTP Basic as the account has "HTTP Basic Authentication for
+//   media access" on): the audio, or 404 (error 20404) for a recording it lacks.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 
@@ -32,7 +35,8 @@ function postmarkError(res, status, code, message) {
  * account; `serverToken`: the Postmark server. Returns the base URL, what
  * each received (`sms`, `email`: accepted ones, with their time) and `close()`.
  */
-export async function vendors({ accountSid, authToken, serverToken, numbers = [] }) {
+export async function vendors({ accountSid, authToken, serverToken, numbers = [], recordings = [] }) {
+  const recordingRequests = [];
   const calls = [];
   const sms = [];
   const email = [];
@@ -47,13 +51,23 @@ export async function vendors({ accountSid, authToken, serverToken, numbers = []
       const c = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/);
       if (c) return placeCall(req, res, c[1], raw);
       if (url.pathname === "/email") return postmark(req, res, raw);
+      const rec = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Recordings\/(RE[0-9a-f]{32})\.(mp3|wav)$/);
+      if (rec) return recording(req, res, rec[1], rec[2], rec[3]);
       res.writeHead(404, { "content-type": "application/json" }).end('{"message":"not found"}');
     });
   });
 
+  /** Recording media: a few bytes of MP3 (an ID3 header and the recording's sid). */
+  function recording(req, res, sid, rec, ext) {
+    if (!twilioAuth(req, res, sid, "GET")) return;
+    if (!recordings.includes(rec)) return twilioError(res, 404, 20404, `The requested resource /2010-04-01/Accounts/${sid}/Recordings/${rec}.${ext} was not found`);
+    recordingRequests.push({ sid: rec, at: Date.now() });
+    res.writeHead(200, { "content-type": ext === "mp3" ? "audio/mpeg" : "audio/x-wav" }).end(Buffer.concat([Buffer.from("ID3\x04\x00\x00"), Buffer.from(rec)]));
+  }
+
   /** Twilio's HTTP Basic check; false (and the 401 sent) when it fails. */
-  function twilioAuth(req, res, sid) {
-    if (req.method !== "POST") {
+  function twilioAuth(req, res, sid, method = "POST") {
+    if (req.method !== method) {
       twilioError(res, 405, 20004, "Method not allowed");
       return false;
     }
@@ -161,6 +175,7 @@ export async function vendors({ accountSid, authToken, serverToken, numbers = []
 
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   return {
+    recordingRequests,
     url: `http://127.0.0.1:${server.address().port}`,
     calls,
     sms,

@@ -756,6 +756,22 @@ pub(super) fn filtered(
             ));
         }
     }
+    // A recording, a talk time, an outcome (a label, or `none`).
+    let recorded = match q.get("has_recording").map(String::as_str) {
+        None => None,
+        Some("1" | "true") => Some(true),
+        Some("0" | "false") => Some(false),
+        Some(_) => return Err(ApiError::field("has_recording", "1 or 0")),
+    };
+    let secs = |k: &'static str| -> R<Option<i64>> {
+        match q.get(k).map(|v| v.parse::<u32>()) {
+            None => Ok(None),
+            Some(Ok(s)) => Ok(Some(i64::from(s) * 1000)),
+            Some(Err(_)) => Err(ApiError::field(k, "seconds, a whole number")),
+        }
+    };
+    let (min_ms, max_ms) = (secs("min_duration_secs")?, secs("max_duration_secs")?);
+    let outcome = q.get("outcome");
     let tag = q.get("tag");
     let campaign = q.get("campaign");
     let keyword = q.get("keyword");
@@ -791,6 +807,15 @@ pub(super) fn filtered(
             _ => true,
         })
         .filter(|r| missed_reason.is_none_or(|m| r.missed_reason.as_ref() == Some(m)))
+        .filter(|r| recorded.is_none_or(|h| r.recording_url.is_some() == h))
+        .filter(|r| min_ms.is_none_or(|m| r.duration_ms >= m))
+        .filter(|r| max_ms.is_none_or(|m| r.duration_ms <= m))
+        .filter(|r| {
+            outcome.is_none_or(|o| match r.outcome.as_deref() {
+                None => o == "none",
+                Some(l) => l.eq_ignore_ascii_case(o),
+            })
+        })
         .filter(|r| campaign.is_none_or(|c| r.campaign.as_ref() == Some(c)))
         .filter(|r| keyword.is_none_or(|k| r.term.as_ref() == Some(k)))
         .filter(|r| {

@@ -56,6 +56,7 @@ mod leads;
 mod notify;
 mod outbox;
 mod pools;
+mod recordings;
 mod reports;
 mod schedule;
 mod sessions;
@@ -333,6 +334,7 @@ impl SiteObject {
             H::TwilioCallbackDial => self.twilio_callback_dial(req, body, arg(0)).await,
             H::PipedriveWebhook => self.pipedrive_webhook(req, body).await,
             H::AmoCrmWebhook => self.amocrm_webhook(req, body, arg(0)).await,
+            H::CallRecording => self.call_recording(arg(0)).await,
             H::ZadarmaEvent => self.zadarma_event(req, body, site).await,
             H::ZadarmaEcho => self.zadarma_echo(req),
             H::PostLead => self.post_lead(caller, req, body, site).await,
