@@ -401,9 +401,11 @@ async function play(button) {
     button.disabled = false;
     throw new Error((await r.json().catch(() => ({})))?.error?.message || `the edge answered ${r.status}`);
   }
+  const blob = await r.blob();
   const audio = document.createElement("audio");
   audio.controls = true;
-  audio.src = URL.createObjectURL(await r.blob());
+  audio.dataset.bytes = String(blob.size);
+  audio.src = URL.createObjectURL(blob);
   audio.className = "recording";
   button.replaceWith(audio);
 }
