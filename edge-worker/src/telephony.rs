@@ -38,6 +38,11 @@ pub fn twilio_signature(auth_token: &str, url: &str, pairs: &[(String, String)])
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// Lower-case hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Our webhook signature: `t=<ms>,v1=<hex HMAC-SHA256(secret, "<ms>.<body>")>`.
 pub fn webhook_signature(secret: &str, at_ms: i64, body: &str) -> String {
     let mut mac =
@@ -45,13 +50,18 @@ pub fn webhook_signature(secret: &str, at_ms: i64, body: &str) -> String {
     mac.update(at_ms.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("t={at_ms},v1={hex}")
+    format!("t={at_ms},v1={}", hex(&mac.finalize().into_bytes()))
+}
+
+/// Zadarma's signature of an event: Base64 of the hex HMAC-SHA1 of `text`
+/// (the event's fields, `pool_core::pbx::zadarma::signed_text`), keyed by
+/// the account's API secret.
+pub fn zadarma_signature(secret: &str, text: &str) -> String {
+    use base64::Engine;
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(text.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(hex(&mac.finalize().into_bytes()))
 }
 
 /// Escapes text for XML.

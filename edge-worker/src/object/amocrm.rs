@@ -386,15 +386,11 @@ impl SiteObject {
         if !crate::guard::constant_time_eq(secret.as_bytes(), a.webhook_secret.as_bytes()) {
             return Err(ApiError::Unauthorized);
         }
-        if body.len() > crate::api::MAX_PUBLIC_BODY * 8 {
-            return Err(ApiError::PayloadTooLarge(crate::api::MAX_PUBLIC_BODY * 8));
-        }
-        if super::mime_of(req) != "application/x-www-form-urlencoded" {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let form = std::str::from_utf8(body)
-            .map_err(|_| ApiError::BadRequest("the form is not UTF-8".into()))?;
-        let pairs = http::pairs(form);
+        let pairs = http::pairs(super::form_text(
+            req,
+            body,
+            crate::api::MAX_PUBLIC_BODY * 8,
+        )?);
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         // Only the configured account's deals.
         if get("account[subdomain]").is_some_and(|s| !s.eq_ignore_ascii_case(&a.subdomain)) {

@@ -391,6 +391,18 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal
 }
 
+/// A vendor's form (`application/x-www-form-urlencoded`, UTF-8, at most
+/// `cap` bytes), as text.
+fn form_text<'a>(req: &Request, body: &'a [u8], cap: usize) -> R<&'a str> {
+    if body.len() > cap {
+        return Err(ApiError::PayloadTooLarge(cap));
+    }
+    if mime_of(req) != "application/x-www-form-urlencoded" {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    std::str::from_utf8(body).map_err(|_| ApiError::BadRequest("the form is not UTF-8".into()))
+}
+
 /// The media type of a request's body, lower-cased, without parameters
 /// (`application/json`); empty when there is no `content-type`.
 fn mime_of(req: &Request) -> String {

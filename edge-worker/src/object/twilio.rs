@@ -8,7 +8,7 @@ use pool_core::number::PhoneNumber;
 use pool_core::time::Duration;
 
 use super::calls::{record_call, update_call, CallChange, Incoming};
-use super::{mime_of, now, SiteObject, R};
+use super::{now, SiteObject, R};
 use crate::api;
 use crate::error::ApiError;
 use crate::http;
@@ -62,14 +62,7 @@ fn call_sid(pairs: &[(String, String)]) -> R<String> {
 impl SiteObject {
     /// Checks Twilio's signature; returns the form's pairs.
     pub(super) fn twilio_form(&self, req: &Request, body: &[u8]) -> R<Vec<(String, String)>> {
-        if body.len() > api::MAX_PUBLIC_BODY {
-            return Err(ApiError::PayloadTooLarge(api::MAX_PUBLIC_BODY));
-        }
-        if mime_of(req) != "application/x-www-form-urlencoded" {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let text = std::str::from_utf8(body)
-            .map_err(|_| ApiError::BadRequest("the form is not UTF-8".into()))?;
+        let text = super::form_text(req, body, api::MAX_PUBLIC_BODY)?;
         let pairs = telephony::form_pairs(text);
         let twilio = { self.with_loaded(|l| l.site.config().integrations.twilio.clone())? };
         let Some(t) = twilio else {

@@ -13,8 +13,6 @@
 //!
 //! [`zadarma`]: pool_core::pbx::zadarma
 
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use worker::{Request, Response};
 
 use pool_core::call::Status;
@@ -28,21 +26,6 @@ use crate::error::ApiError;
 use crate::http;
 use crate::routes::Handler;
 use crate::store;
-
-/// Base64 of the hex HMAC-SHA1 of `text` keyed by `secret`: Zadarma's signature.
-pub fn signature(secret: &str, text: &str) -> String {
-    use base64::Engine;
-    let mut mac =
-        Hmac::<Sha1>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(text.as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    base64::engine::general_purpose::STANDARD.encode(hex)
-}
 
 /// A number as Zadarma writes it (`79161234567`, without `+`), read in the site's region.
 fn number(raw: &str) -> String {
@@ -82,15 +65,7 @@ impl SiteObject {
         let z = self
             .with_loaded(|l| l.site.config().integrations.zadarma.clone())?
             .ok_or_else(|| ApiError::NotFound("Zadarma is not set up for this site".into()))?;
-        if body.len() > MAX_PUBLIC_BODY {
-            return Err(ApiError::PayloadTooLarge(MAX_PUBLIC_BODY));
-        }
-        if super::mime_of(req) != "application/x-www-form-urlencoded" {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-        let form = std::str::from_utf8(body)
-            .map_err(|_| ApiError::BadRequest("the form is not UTF-8".into()))?;
-        let pairs = http::pairs(form);
+        let pairs = http::pairs(super::form_text(req, body, MAX_PUBLIC_BODY)?);
         let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         let sent = req
             .headers()
@@ -99,7 +74,7 @@ impl SiteObject {
             .flatten()
             .unwrap_or_default();
         let ok = zadarma::signed_text(&get)
-            .map(|t| signature(&z.api_secret, &t))
+            .map(|t| crate::telephony::zadarma_signature(&z.api_secret, &t))
             .is_some_and(|want| crate::guard::constant_time_eq(want.as_bytes(), sent.as_bytes()));
         if !ok {
             return Err(ApiError::Unauthorized);
