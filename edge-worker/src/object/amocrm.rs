@@ -37,17 +37,6 @@ const WINDOW_MS: i64 = 1_200;
 /// The meta key of the newest OAuth pair (sealed).
 const TOKENS: &str = "amocrm.tokens";
 
-/// What an outbox row asks of amoCRM.
-#[derive(Serialize, Deserialize)]
-pub(super) struct AmoItem {
-    /// `call` or `lead`.
-    pub item: String,
-    /// Its id.
-    pub id: String,
-    /// `deal` (a target call, a lead) or `task` (a missed call).
-    pub what: String,
-}
-
 /// The OAuth pair amoCRM gave last, for the account it was given for.
 #[derive(Serialize, Deserialize)]
 struct Tokens {
@@ -257,7 +246,8 @@ impl SiteObject {
 
     /// Syncs one outbox row into amoCRM: a deal with its note, or a task.
     pub(super) async fn sync_amocrm(&self, body: &str) -> Result<(), SyncError> {
-        let item: AmoItem = serde_json::from_str(body).map_err(|e| refused(e.to_string()))?;
+        let item: store::AmoItem =
+            serde_json::from_str(body).map_err(|e| refused(e.to_string()))?;
         let db = self.ready().map_err(|e| again(e.body()))?;
         let a = self
             .with_loaded(|l| l.site.config().integrations.amocrm.clone())

@@ -335,7 +335,7 @@ fn enqueue_amocrm(l: &Loaded, db: &Tx, item: &str, id: &str, what: &str) -> R<()
     let Some(a) = &l.site.config().integrations.amocrm else {
         return Ok(());
     };
-    let body = super::encode(&super::amocrm::AmoItem {
+    let body = super::encode(&store::AmoItem {
         item: item.to_string(),
         id: id.to_string(),
         what: what.to_string(),

@@ -1,7 +1,7 @@
 //! The `crm_links` table: which CRM deal each call or lead became, and
 //! whether its note was added (so a retry makes no second deal).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use worker::SqlStorageValue as V;
 
 use super::{Db, Tx};
@@ -58,4 +58,15 @@ pub fn deal_calls(db: &Db, prefix: &str, deal_id: i64) -> worker::Result<Vec<Str
         .into_iter()
         .filter_map(|i| i.item.strip_prefix(prefix).map(str::to_string))
         .collect())
+}
+
+/// What an outbox row of kind `amocrm` asks of amoCRM (its body).
+#[derive(Serialize, Deserialize)]
+pub struct AmoItem {
+    /// `call` or `lead`.
+    pub item: String,
+    /// Its id.
+    pub id: String,
+    /// `deal` (a target call, a lead) or `task` (a missed call).
+    pub what: String,
 }
