@@ -154,6 +154,36 @@ function minifyNames(bg, glue) {
 }
 
 /** The script tag for the versioned package, with its integrity hash. */
+/**
+ * The simple messages (no selectors) of `locales/<lang>/<file>` for every
+ * language, `{ lang: { id: text } }`, `{ $x }` kept as `{$x}`: the page's
+ * scripts take them so, without a Fluent runtime. A message this reading
+ * cannot hold (a selector, a term, an attribute) stops the build.
+ */
+export function catalogs(file) {
+  const out = {};
+  for (const lang of readdirSync(join(root, "locales")).filter((d) => existsSync(join(root, "locales", d, file)))) {
+    const words = {};
+    let id = null;
+    for (const line of readFileSync(join(root, "locales", lang, file), "utf8").split("\n")) {
+      if (/^\s*(#.*)?$/.test(line)) continue;
+      const m = line.match(/^([a-zA-Z][\w-]*)\s*=\s*(.*)$/);
+      if (m) {
+        id = m[1];
+        words[id] = m[2];
+      } else if (/^\s+\S/.test(line) && id) {
+        words[id] += (words[id] ? " " : "") + line.trim();
+      } else {
+        throw new Error(`locales/${lang}/${file}: cannot read ${JSON.stringify(line)}`);
+      }
+      if (/[{][^}$]*[^}]*->|^-|^\s*\./.test(line)) throw new Error(`locales/${lang}/${file}: ${id} is more than a simple message`);
+    }
+    for (const k of Object.keys(words)) words[k] = words[k].replace(/\{\s*\$(\w+)\s*\}/g, "{$$$1}");
+    out[lang] = words;
+  }
+  return out;
+}
+
 export function tagFor(version, hash, origin = "https://EDGE") {
   return `<script async src="${origin}/v/${version}/swap.js" integrity="${hash}" crossorigin="anonymous" data-site="YOUR-SITE" data-region="RU"></script>`;
 }
@@ -195,9 +225,11 @@ export async function buildBrowser() {
   const js = join(root, "swap-wasm", "js");
   copyFileSync(join(js, "index.js"), join(dist, "entry.js"));
   writeFileSync(join(dist, "tag.js"), readFileSync(join(js, "swap.js"), "utf8").replace('from "./index.js"', 'from "./entry.js"'));
-  // The call-back widget: its own file, loaded by the tag only where a site asks for it.
+  // The call-back widget: its own file, loaded by the tag only where a site asks for it,
+  // with its words from the catalogs (locales/*/callback.ftl) built in.
   await step(esbuild, [join(js, "callback.js"), "--minify", "--target=es2020", "--legal-comments=none",
-    "--log-level=warning", `--outfile=${join(dist, "callback.js")}`]);
+    "--log-level=warning", `--define:CALLBACK_WORDS=${JSON.stringify(catalogs("callback.ftl"))}`,
+    `--outfile=${join(dist, "callback.js")}`]);
   // The client's own members end in `_` (index.js): esbuild shortens them. No
   // name the wasm links by may end so, or the shortened glue would miss it.
   const linked = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(bg)))

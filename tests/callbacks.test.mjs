@@ -255,7 +255,10 @@ describe("call-back requests", () => {
       await p.locator(".dni-callback input[name=phone]").fill("8 916 555-77-88");
       await p.locator(".dni-callback input[name=name]").fill("Olga");
       await p.locator(".dni-callback [type=submit]").click();
-      await p.waitForFunction(() => document.querySelector(".dni-callback").shadowRoot.querySelector("p").textContent.startsWith("We are calling you now"));
+      // The page is Russian (<html lang="ru">): so are the widget's words, from its catalog.
+      await p.waitForFunction(() => document.querySelector(".dni-callback").shadowRoot.querySelector("p").textContent === "Звоним вам: телефон сейчас зазвонит.");
+      assert.equal(await p.locator(".dni-callback [type=submit]").textContent(), "Позвоните мне");
+      assert.match(await p.locator(".dni-callback label").first().textContent(), /^Ваш номер телефона/);
       assert.equal(v.calls.length, before + 1);
       const placed = v.calls.at(-1);
       const twiml = await asTwilio(placed.Url, { CallSid: placed.sid, CallStatus: "in-progress", To: placed.To, From: placed.From });

@@ -125,9 +125,21 @@ mod tests {
         include_str!("../../locales/kk/dashboard.ftl"),
     ];
 
+    /// The call-back widget's catalogs (built into the widget's file).
+    const CALLBACK: [&str; 4] = [
+        include_str!("../../locales/en/callback.ftl"),
+        include_str!("../../locales/ru/callback.ftl"),
+        include_str!("../../locales/uk/callback.ftl"),
+        include_str!("../../locales/kk/callback.ftl"),
+    ];
+
     #[test]
     fn every_catalog_has_every_message_the_others_have() {
-        for (file, catalogs) in [("alerts.ftl", ALERTS), ("dashboard.ftl", DASHBOARD)] {
+        for (file, catalogs) in [
+            ("alerts.ftl", ALERTS),
+            ("dashboard.ftl", DASHBOARD),
+            ("callback.ftl", CALLBACK),
+        ] {
             let all: Vec<(&str, Vec<String>)> = LOCALES
                 .iter()
                 .zip(catalogs)

@@ -9,9 +9,19 @@
 //   --dni-callback-bg (button and submit, default #0a7ea4),
 //   --dni-callback-fg (their text, #fff), --dni-callback-radius (24px),
 //   --dni-callback-font (inherit), --dni-callback-bottom / --dni-callback-right (16px).
+// Its words come from the catalogs (locales/*/callback.ftl, built in as
+// CALLBACK_WORDS) in the page's language: the tag's data-lang, else the
+// page's <html lang>, else the browser's; English when there is none.
 (() => {
   if (!window.dni || document.querySelector(".dni-callback")) return;
-  const label = document.currentScript?.dataset.label || "Call me back";
+  const all = typeof CALLBACK_WORDS === "object" ? CALLBACK_WORDS : {};
+  const tag = document.currentScript?.dataset ?? {};
+  const lang = [tag.lang, document.documentElement.lang, navigator.language]
+    .map((l) => (l ?? "").toLowerCase().split("-")[0])
+    .find((l) => all[l]);
+  const words = { ...(all.en ?? {}), ...(all[lang] ?? {}) };
+  const w = (id, args = {}) => (words[id] ?? id).replace(/\{\$(\w+)\}/g, (_, k) => args[k] ?? "");
+  const label = tag.label || w("callback-open");
   const host = document.createElement("div");
   host.className = "dni-callback";
   // Never swapped: the visitor's own number is typed here.
@@ -28,9 +38,9 @@
   .error { color: #b42318; }
 </style>
 <form hidden>
-  <label>Your phone number <input name="phone" type="tel" autocomplete="tel" required maxlength="40"></label>
-  <label>Name (optional) <input name="name" autocomplete="name" maxlength="100"></label>
-  <button type="submit">Call me</button>
+  <label><span class="w-phone"></span> <input name="phone" type="tel" autocomplete="tel" required maxlength="40"></label>
+  <label><span class="w-name"></span> <input name="name" autocomplete="name" maxlength="100"></label>
+  <button type="submit"></button>
   <p role="status" aria-live="polite"></p>
 </form>
 <button type="button" class="open" aria-expanded="false"></button>`;
@@ -38,25 +48,26 @@
   const open = root.querySelector(".open");
   const status = root.querySelector("p");
   open.textContent = label;
+  root.querySelector(".w-phone").textContent = w("callback-phone");
+  root.querySelector(".w-name").textContent = w("callback-name");
+  root.querySelector("[type=submit]").textContent = w("callback-submit");
   open.addEventListener("click", () => {
     form.hidden = !form.hidden;
     open.setAttribute("aria-expanded", String(!form.hidden));
     if (!form.hidden) form.elements.namedItem("phone").focus();
   });
-  const when = (ms) => new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+  const when = (ms) => new Intl.DateTimeFormat(lang || undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const submit = form.querySelector("[type=submit]");
     submit.disabled = true;
     status.className = "";
-    status.textContent = "Sending...";
+    status.textContent = w("callback-sending");
     try {
       const name = form.elements.namedItem("name").value.trim();
       const r = await window.dni.callback({ phone: form.elements.namedItem("phone").value, name: name || undefined });
       status.textContent =
-        r.state === "scheduled"
-          ? `The office is closed now: we will call you when it opens (${when(r.scheduled_for)}).`
-          : "We are calling you now: your phone will ring in a moment.";
+        r.state === "scheduled" ? w("callback-scheduled", { when: when(r.scheduled_for) }) : w("callback-calling");
       form.elements.namedItem("phone").value = "";
       document.dispatchEvent(new CustomEvent("dni:callback", { detail: r }));
     } catch (err) {
