@@ -7,17 +7,49 @@
 // still records the call at its end; an outgoing call marks the caller's
 // missed calls called back; Zadarma's check of the address is echoed.
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { ADMIN_KEY, call, createSite, newSession, siteSpec } from "./support/api.mjs";
 import { startWorker } from "./support/workerd.mjs";
 
 const SECRET = "zadarma-api-secret-0123";
 const site = "zd";
-let w, tracking, session;
+let w, tracking, session, api;
+
+/** PHP's urlencode, as Zadarma's http_build_query writes a query. */
+const phpEncode = (s) => encodeURIComponent(s).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+");
+
+/**
+ * A stand-in for Zadarma's API (GET /v1/request/callback/?from=&to=): it
+ * checks `Authorization: <key>:<sign>` as Zadarma documents it (the sign,
+ * Base64 of the hex HMAC-SHA1 of the method, the query rebuilt from the
+ * parameters sorted by name, PHP-encoded, and that query's hex MD5) and
+ * answers as Zadarma does.
+ */
+async function zadarmaApi({ key, secret }) {
+  const asked = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    const send = (status, body) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    if (url.pathname !== "/v1/request/callback/") return send(404, { status: "error", message: "Method not found" });
+    const params = [...url.searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const query = params.map(([k, v]) => `${phpEncode(k)}=${phpEncode(v)}`).join("&");
+    const md5 = createHash("md5").update(query).digest("hex");
+    const want = Buffer.from(createHmac("sha1", secret).update(`${url.pathname}${query}${md5}`).digest("hex")).toString("base64");
+    if (req.headers.authorization !== `${key}:${want}`) return send(401, { status: "error", message: "Not authorized" });
+    const p = Object.fromEntries(params);
+    if (!p.from || !p.to) return send(400, { status: "error", message: "Wrong parameters" });
+    asked.push(p);
+    send(200, { status: "success", from: p.from, to: p.to, time: Math.floor(Date.now() / 1000) });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}`, asked, close: () => new Promise((r) => server.close(r)) };
+}
 
 before(async () => {
-  w = await startWorker({ vars: { ADMIN_KEY } });
+  api = await zadarmaApi({ key: "zd-key", secret: SECRET });
+  w = await startWorker({ vars: { ADMIN_KEY, TEST_FAULTS: "on" } });
   await createSite(w, site, siteSpec({
     pool: 6,
     agents: [{ id: "anna", name: "Anna Petrova", extensions: ["101"] }],
@@ -27,7 +59,10 @@ before(async () => {
   session = s.body.session_id;
   tracking = s.body.numbers[0].number;
 });
-after(() => w?.stop());
+after(async () => {
+  await w?.stop();
+  await api?.close();
+});
 
 const admin = (method, path, opts = {}) => call(w, method, `/v1/sites/${site}${path}`, { key: ADMIN_KEY, ...opts });
 const getCall = async (id) => (await admin("GET", `/calls/${id}`, { template: "/v1/sites/{site}/calls/{id}" })).body;
@@ -140,5 +175,39 @@ describe("Zadarma", () => {
     // The site's config never shows the secret.
     const shown = (await admin("GET", "", { template: "/v1/sites/{site}" })).body;
     assert.equal(shown.integrations.zadarma.api_secret, "(hidden)");
+  });
+
+  test("a call-back through Zadarma's click-to-call: the office's extension rings, then the visitor; its end connects the request", async () => {
+    await createSite(w, "zd-cb", siteSpec({
+      pool: 3,
+      callback: { caller_id: "+74951234567", via: "zadarma", days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], from: "00:00", to: "24:00" },
+      integrations: { zadarma: { api_key: "zd-key", api_secret: SECRET, api_base: api.url, callback_from: "100" } },
+    }));
+    const s = await newSession(w, "zd-cb");
+    // A visit at least a few seconds old may ask (the test clock moves on).
+    await call(w, "POST", "/v1/sites/zd-cb/_test/clock", { body: { advance_ms: 6000 }, key: ADMIN_KEY, template: null });
+    const r = await call(w, "POST", "/v1/sites/zd-cb/callbacks", { body: { session_id: s.body.session_id, phone: "8 916 555-66-77" }, headers: { origin: "http://shop.test" }, template: "/v1/sites/{site}/callbacks" });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.state, "calling_office");
+    assert.deepEqual(api.asked, [{ from: "100", to: "+79165556677" }], "signed as Zadarma checks it");
+    // Zadarma's events of that call: the office's extension calls the visitor.
+    const out = { pbx_call_id: "cb-out-1", internal: "100", destination: "79165556677", caller_id: "74951234567", call_start: start };
+    const post = async (fields) => {
+      const res = await fetch(`${w.url}/v1/sites/zd-cb/pbx/zadarma`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", signature: sign(fields) },
+        body: new URLSearchParams(fields).toString(),
+      });
+      assert.equal(res.status, 200, await res.text());
+    };
+    await post({ event: "NOTIFY_OUT_START", ...out });
+    await post({ event: "NOTIFY_OUT_END", ...out, duration: "45", disposition: "answered", is_recorded: "0" });
+    const list = await call(w, "GET", "/v1/sites/zd-cb/callbacks", { key: ADMIN_KEY, template: "/v1/sites/{site}/callbacks" });
+    const cb = list.body.callbacks[0];
+    assert.equal(cb.state, "connected");
+    const c = await call(w, "GET", `/v1/sites/zd-cb/calls/${cb.call_id}`, { key: ADMIN_KEY, template: "/v1/sites/{site}/calls/{id}" });
+    assert.equal(c.body.status, "answered");
+    assert.equal(c.body.duration_secs, 45);
+    assert.equal(c.body.attribution.session_id, s.body.session_id);
   });
 });

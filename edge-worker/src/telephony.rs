@@ -53,6 +53,12 @@ pub fn webhook_signature(secret: &str, at_ms: i64, body: &str) -> String {
     format!("t={at_ms},v1={}", hex(&mac.finalize().into_bytes()))
 }
 
+/// The hex MD5 of `s` (what Zadarma's API signs beside the query).
+pub fn md5_hex(s: &str) -> String {
+    use md5::{Digest, Md5};
+    hex(&Md5::digest(s.as_bytes()))
+}
+
 /// Zadarma's signature of an event: Base64 of the hex HMAC-SHA1 of `text`
 /// (the event's fields, `pool_core::pbx::zadarma::signed_text`), keyed by
 /// the account's API secret.

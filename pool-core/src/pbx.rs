@@ -56,6 +56,45 @@ pub mod zadarma {
         Some(out)
     }
 
+    /// What Zadarma's API signs for a request of `method` (its path,
+    /// `/v1/request/callback/`) with `params`: the query (the parameters
+    /// sorted by name, form-encoded as PHP's `http_build_query` writes
+    /// them) and the text to sign, the path, the query and the query's MD5
+    /// (hex), `md5` given by the shell.
+    pub fn api_text(
+        method: &str,
+        params: &[(&str, &str)],
+        md5_hex: &dyn Fn(&str) -> String,
+    ) -> (String, String) {
+        let mut sorted: alloc::vec::Vec<&(&str, &str)> = params.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut query = String::new();
+        for (i, (k, v)) in sorted.iter().enumerate() {
+            if i > 0 {
+                query.push('&');
+            }
+            query.push_str(&form(k));
+            query.push('=');
+            query.push_str(&form(v));
+        }
+        let text = alloc::format!("{method}{query}{}", md5_hex(&query));
+        (query, text)
+    }
+
+    /// Form-encoding as PHP's `urlencode`: letters, digits and `-_.` stay,
+    /// a blank is `+`, the rest `%XX`.
+    fn form(s: &str) -> String {
+        let mut out = String::new();
+        for b in s.bytes() {
+            match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+                b' ' => out.push('+'),
+                _ => out.push_str(&alloc::format!("%{b:02X}")),
+            }
+        }
+        out
+    }
+
     /// A call's end as Zadarma's `disposition` says it: its status, and,
     /// when it was missed for a reason the words give, that reason.
     /// `None`: words Zadarma does not use.
@@ -131,5 +170,20 @@ mod tests {
             Some((Status::Failed, Some(MissedReason::Failed)))
         );
         assert_eq!(zadarma::disposition("lunch"), None);
+    }
+
+    #[test]
+    fn the_api_signs_the_sorted_php_encoded_query_and_its_md5() {
+        let md5 = |q: &str| alloc::format!("md5({q})");
+        let (query, text) = zadarma::api_text(
+            "/v1/request/callback/",
+            &[("to", "+79161234567"), ("from", "100"), ("note", "a b")],
+            &md5,
+        );
+        assert_eq!(query, "from=100&note=a+b&to=%2B79161234567");
+        assert_eq!(
+            text,
+            alloc::format!("/v1/request/callback/{query}md5({query})")
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! in the log (direction `callback`), attributed to the visitor's session
 //! with full confidence, so it counts in the reports and PTR like any call.
 
-use worker::{Request, Response};
+use worker::{Method, Request, Response};
 
 use pool_core::call::Status;
 use pool_core::callback::{admit, check_number, readable_name, State, Turned};
@@ -207,8 +207,14 @@ impl SiteObject {
             return Err(ApiError::Internal);
         };
         // Twilio asks the edge's public address the site names, never one
-        // a request's Host header made up.
-        let Some(base) = public.map(|p| p.trim_end_matches('/').to_string()) else {
+        // a request's Host header made up (Zadarma's events come to the
+        // address its account names).
+        let base = if cb.spec.via == "zadarma" {
+            Some(String::new())
+        } else {
+            public.map(|p| p.trim_end_matches('/').to_string())
+        };
+        let Some(base) = base else {
             return Err(ApiError::Conflict(
                 "call-backs need integrations.twilio.public_url: the edge's public address, where Twilio asks".into(),
             ));
@@ -313,6 +319,22 @@ impl SiteObject {
     /// Places a request through Twilio's REST API: the office is called
     /// first. A refusal fails the request with Twilio's words.
     async fn place_callback(&self, site: &str, c: CallbackRow) -> R<CallbackRow> {
+        let via = self.with_loaded(|l| {
+            let cfg = l.site.config();
+            cfg.callback
+                .as_ref()
+                .map(|c| c.spec.via.clone())
+                .filter(|v| v == "zadarma")
+                .and(cfg.integrations.zadarma.clone())
+        })?;
+        if let Some(z) = via {
+            let placed = zadarma_callback(&z, &c.phone).await;
+            return self.placed(
+                c,
+                placed.map(|()| "zadarma".to_string()),
+                "Zadarma refused the call",
+            );
+        }
         let (twilio, caller_id) = self.with_loaded(|l| {
             let cfg = l.site.config();
             (
@@ -351,6 +373,12 @@ impl SiteObject {
                 .trim_end_matches('/')
         );
         let placed = crate::outbound::twilio_post(&url, &sid, &t.auth_token, &body.join("&")).await;
+        self.placed(c, placed, "twilio refused the call")
+    }
+
+    /// Stores what placing request `c` came to: its office leg (`Ok`, the
+    /// call's id at the telephony), or why not (`end`: the missed call's end).
+    fn placed(&self, c: CallbackRow, placed: Result<String, String>, end: &str) -> R<CallbackRow> {
         let (next, reason, office_sid) = match placed {
             Ok(call_sid) => (State::CallingOffice, None, Some(call_sid)),
             Err(e) => (State::Failed, Some(e), None),
@@ -367,8 +395,37 @@ impl SiteObject {
                 return Ok(c);
             }
             let why = reason.clone().unwrap_or_default();
-            fail(l, db, c, why, "twilio refused the call")
+            fail(l, db, c, why, end)
         })
+    }
+
+    /// Zadarma's end of a call the office made (`NOTIFY_OUT_END`) to a
+    /// visitor who asked to be called back: the request is connected, or
+    /// failed, and its call in the log with it.
+    pub(super) fn zadarma_callback_end(
+        l: &Loaded,
+        db: &Tx,
+        phone: &str,
+        answered: bool,
+        talk: Option<Duration>,
+        end: &str,
+    ) -> R<bool> {
+        let Some(c) = store::callback_calling(db, phone)? else {
+            return Ok(false);
+        };
+        if answered {
+            let call = CallChange {
+                status: Some(Status::Answered),
+                duration: talk,
+                end_reason: Some("completed".into()),
+                ..CallChange::default()
+            };
+            advance(l, db, c, State::Connected, None, call)?;
+        } else {
+            let why = format!("the call did not connect ({end})");
+            fail(l, db, c, why.clone(), &why)?;
+        }
+        Ok(true)
     }
 
     /// The office's hours changed: every waiting request goes when the
@@ -558,4 +615,41 @@ impl SiteObject {
         self.schedule().await?;
         http::xml(telephony::TWIML_EMPTY)
     }
+}
+
+/// Asks Zadarma's click-to-call to ring the office (`callback_from`), then
+/// `to`; signed as Zadarma's API documents (`Authorization: key:sign`, the
+/// sign Base64 of the hex HMAC-SHA1 of the method, the sorted query and its
+/// MD5), or why not in Zadarma's words.
+async fn zadarma_callback(z: &pool_core::site::ZadarmaSpec, to: &str) -> Result<(), String> {
+    let from = z.callback_from.as_deref().unwrap_or_default();
+    let method = "/v1/request/callback/";
+    let params = [("from", from), ("to", to)];
+    let (query, text) =
+        pool_core::pbx::zadarma::api_text(method, &params, &crate::telephony::md5_hex);
+    let sign = crate::telephony::zadarma_signature(&z.api_secret, &text);
+    let auth = format!("{}:{sign}", z.api_key);
+    let base = z
+        .api_base
+        .as_deref()
+        .unwrap_or(pool_core::site::ZADARMA_API)
+        .trim_end_matches('/');
+    let url = format!("{base}{method}?{query}");
+    let mut resp = crate::outbound::send(
+        Method::Get,
+        &url,
+        &[("authorization", auth.as_str())],
+        None,
+        10,
+    )
+    .await?;
+    let code = resp.status_code();
+    let v: serde_json::Value = resp.json().await.unwrap_or_default();
+    if (200..300).contains(&code) && v["status"].as_str() == Some("success") {
+        return Ok(());
+    }
+    Err(format!(
+        "Zadarma answered {code}: {}",
+        v["message"].as_str().unwrap_or("")
+    ))
 }

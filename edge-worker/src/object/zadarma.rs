@@ -130,6 +130,15 @@ impl SiteObject {
             }
             _ => None,
         };
+        // The office calling back a visitor who asked for it (click-to-call):
+        // the request is connected, or failed.
+        if let (Some((status, _)), Some(dest)) = (end.filter(|_| outbound), get("destination")) {
+            let (phone, talk) = (number(dest), secs("duration"));
+            let d = get("disposition").unwrap_or_default().to_string();
+            self.mutate(Some(Handler::ZadarmaEvent), |l, db| {
+                SiteObject::zadarma_callback_end(l, db, &phone, status.is_answered(), talk, &d)
+            })?;
+        }
         let known = store::call(&self.ready()?, &id)?.is_some();
         if !known {
             if !matches!(

@@ -143,3 +143,15 @@ pub fn callbacks_between(
     )?
     .to_array()
 }
+
+/// The newest request to `phone` whose office leg or visitor leg is under way.
+pub fn callback_calling(db: &Db, phone: &str) -> worker::Result<Option<CallbackRow>> {
+    let rows: Vec<CallbackRow> = db
+        .read(
+            "SELECT * FROM callbacks WHERE phone = ? AND state IN ('calling_office', 'calling_visitor')
+             ORDER BY requested_at DESC LIMIT 1",
+            vec![phone.into()],
+        )?
+        .to_array()?;
+    Ok(rows.into_iter().next())
+}

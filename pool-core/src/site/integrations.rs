@@ -306,6 +306,9 @@ pub struct ZadarmaSpec {
     pub api_secret: String,
     /// The API's origin; Zadarma's by default.
     pub api_base: Option<String>,
+    /// Call-backs through Zadarma's click-to-call (`callback.via`): the
+    /// office's extension (`100`) or number that rings first.
+    pub callback_from: Option<String>,
 }
 
 /// The status of a won deal in every amoCRM pipeline.
@@ -750,6 +753,14 @@ impl IntegrationsSpec {
             }
             if z.api_base.as_deref().is_some_and(|u| !http_url(u)) {
                 e.push("integrations.zadarma.api_base", "an http(s) origin");
+            }
+            if z.callback_from.as_deref().is_some_and(|f| {
+                f.is_empty() || f.len() > 32 || !f.bytes().all(|b| b.is_ascii_digit() || b == b'+')
+            }) {
+                e.push(
+                    "integrations.zadarma.callback_from",
+                    "the office's extension or number: digits (a leading + allowed)",
+                );
             }
         }
         if let Some(a) = &self.amocrm {

@@ -99,6 +99,11 @@ pub struct CallbackSpec {
     pub per_visitor_per_hour: u32,
     /// Requests an hour for the whole site.
     pub per_site_per_hour: u32,
+    /// Who places them: `twilio` (its REST API calls the office, then the
+    /// visitor; the default) or `zadarma` (its click-to-call rings the
+    /// office's extension, `integrations.zadarma.callback_from`, then the
+    /// visitor).
+    pub via: String,
 }
 
 impl Default for CallbackSpec {
@@ -113,6 +118,7 @@ impl Default for CallbackSpec {
             countries: Vec::new(),
             per_visitor_per_hour: 3,
             per_site_per_hour: 60,
+            via: String::from("twilio"),
         }
     }
 }

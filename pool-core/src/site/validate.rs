@@ -503,16 +503,34 @@ impl Spec {
             if c.per_visitor_per_hour == 0 || c.per_site_per_hour == 0 {
                 e.push(at("per_visitor_per_hour"), "the limits must be more than 0");
             }
-            if self
-                .integrations
-                .twilio
-                .as_ref()
-                .is_none_or(|t| t.account_sid.is_none())
-            {
-                e.push(
-                    at("caller_id"),
-                    "call-backs go through Twilio: set integrations.twilio with account_sid",
-                );
+            match c.via.as_str() {
+                "twilio" => {
+                    if self
+                        .integrations
+                        .twilio
+                        .as_ref()
+                        .is_none_or(|t| t.account_sid.is_none())
+                    {
+                        e.push(
+                            at("caller_id"),
+                            "call-backs go through Twilio: set integrations.twilio with account_sid",
+                        );
+                    }
+                }
+                "zadarma" => {
+                    if self
+                        .integrations
+                        .zadarma
+                        .as_ref()
+                        .is_none_or(|z| z.callback_from.is_none())
+                    {
+                        e.push(
+                            at("via"),
+                            "call-backs through Zadarma: set integrations.zadarma with callback_from (the office's extension or number)",
+                        );
+                    }
+                }
+                _ => e.push(at("via"), "twilio or zadarma"),
             }
             Some(Callback {
                 caller_id: caller_id?,
