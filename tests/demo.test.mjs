@@ -219,6 +219,12 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   await page.selectOption("#heat-status", "missed");
   await page.waitForFunction(() => [...document.querySelectorAll("#heatmap td")].filter((td) => td.textContent).length === 1);
   await page.selectOption("#heat-status", "");
+  // ...and when calls are missed for one reason: the agent's phone not answered, yes; busy, none.
+  await page.selectOption("#heat-reason", "not_answered");
+  await page.waitForFunction(() => [...document.querySelectorAll("#heatmap td")].filter((td) => td.textContent).length === 1);
+  await page.selectOption("#heat-reason", "busy");
+  await page.waitForFunction(() => !document.querySelector("#heatmap table"));
+  await page.selectOption("#heat-reason", "");
   // The sizing calculator answers.
   await page.click("#sizing-form button");
   await page.waitForFunction(() => document.querySelector("#sizing table"));

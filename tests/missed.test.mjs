@@ -126,6 +126,10 @@ describe("missed calls with whose fault", () => {
     assert.ok(total.out_of_hours >= 1 && total.all_lines_busy === 1 && total.abandoned === 1 && total.failed === 1);
     const byHour = await rep("weekday_hour");
     assert.equal(byHour.rows.find((r) => r.key === "sun 03").missed_by_reason.out_of_hours, 1);
+    // When calls are missed for one reason (the dashboard's heatmap asks so): by hour.
+    const outOfHours = (await admin("GET", `/reports/calls?from=${since}&to=${Date.now() + 60_000}&group_by=weekday_hour&missed_reason=out_of_hours`, { template: "/v1/sites/{site}/reports/calls" })).body;
+    assert.equal(outOfHours.total.calls, outOfHours.total.missed_by_reason.out_of_hours);
+    assert.ok(outOfHours.rows.find((r) => r.key === "sun 03").calls >= 1);
     const log = await admin("GET", `/calls?from=${since}&missed_reason=abandoned`, { template: "/v1/sites/{site}/calls" });
     assert.deepEqual(log.body.calls.map((c) => c.id), ["m-menu"]);
     const wrong = await admin("GET", `/calls?missed_reason=lunch`, { template: "/v1/sites/{site}/calls" });

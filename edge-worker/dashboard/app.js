@@ -169,8 +169,10 @@ async function missed() {
 
 async function heatmap() {
   const { from, to } = period();
-  const status = $("#heat-status").value;
-  const rep = await api(`/reports/calls?${q({ group_by: "weekday_hour", status, from, to })}`);
+  // A reason narrows to the calls missed for it: when they come, to staff those hours.
+  const missed_reason = $("#heat-reason").value;
+  const status = missed_reason ? "missed" : $("#heat-status").value;
+  const rep = await api(`/reports/calls?${q({ group_by: "weekday_hour", status, missed_reason, from, to })}`);
   const el = $("#heatmap");
   if (rep.rows.every((r) => r.calls === 0)) return empty(el, status ? `No ${status === "missed" ? "missed" : "non-target"} calls in this period.` : "No calls in this period yet.");
   const m = new Map(rep.rows.map((r) => [r.key, r.calls]));
@@ -558,6 +560,7 @@ $("#budget").addEventListener("click", (e) => {
   budget(false);
 });
 $("#heat-status").addEventListener("change", () => heatmap().catch((e) => alerts([{ kind: "not_swapping", message: e.message }])));
+$("#heat-reason").addEventListener("change", () => heatmap().catch((e) => alerts([{ kind: "not_swapping", message: e.message }])));
 $("#deliveries").addEventListener("click", async (e) => {
   const b = e.target.closest("button.retry");
   if (!b) return;
