@@ -244,6 +244,9 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   assert.equal(await page.evaluate(() => document.documentElement.lang), "ru");
   assert.equal(await page.locator('[data-l10n-id="h-missed"]').textContent(), "Пропущенные звонки");
   assert.equal(await page.locator('[data-l10n-id="h-agents"]').textContent(), "Сотрудники");
+  assert.equal(await page.locator('[data-l10n-id="h-spend"]').textContent(), "Расходы и отдача");
+  assert.equal(await page.locator("#sign-out").textContent(), "Выйти");
+  assert.equal(await page.locator('#period option[value="30"]').textContent(), "30 дней");
   assert.equal(await kpi("Звонки"), "3");
   assert.equal(await kpi("Целевые звонки"), "2");
   assert.equal(await page.locator("#not-called-back").textContent(), "1 звонок: ещё не перезвонили");

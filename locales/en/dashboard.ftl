@@ -1,5 +1,15 @@
 # The dashboard (edge-worker/dashboard): headings, figures and tables.
 
+period = Period
+period-today = today
+period-7 = 7 days
+period-30 = 30 days
+period-90 = 90 days
+sign-in = Sign in
+sign-out = Sign out
+label-site = Site
+label-key = Admin key
+
 kpi-calls = Calls
 kpi-answered = Answered
 kpi-missed = Missed
@@ -27,6 +37,19 @@ h-missed-note = not called back yet first
 h-when = When people call
 h-log = Call log
 h-leads = Leads
+h-ptr-channel = PTR and answer rate by channel
+h-ptr-channel-note = PTR: successful / all calls; answer rate: answered / all calls
+h-spend = Spend and return
+h-spend-note = which campaign to cut, which to feed: cost per target call and ROMI = (revenue − spend) / spend
+h-ptr-day = PTR and cost per target call, by day
+h-funnel = From visit to sale, by channel
+h-funnel-note = visits → calls → target calls → successful outcomes
+h-sources = Offline and partner sources
+h-sources-note = numbers of their own
+h-pools = Pool utilisation and fallback share
+h-deliveries = Deliveries that did not get through
+h-deliveries-note = webhooks, CRM, GA4, SMS and e-mail: tried for 72 hours, then kept 30 days
+h-sizing = How many numbers?
 
 missed-open = { $count } not called back yet
 missed-none = No missed calls in this period.
