@@ -129,6 +129,10 @@ describe("amoCRM", () => {
       "leads[status][0][old_status_id]": "55", "leads[status][0][price]": "25000", "account[subdomain]": "clinic", "account[id]": "29000001",
     };
     assert.equal((await webhook("amo", form, "not-the-secret-0000")).status, 401);
+    // What one client can send is capped before it is read (64 KB), and must be amoCRM's form.
+    assert.equal((await webhook("amo", { ...form, pad: "x".repeat(70_000) })).status, 413);
+    const asJson = await fetch(`${w.url}/v1/sites/amo/crm/amocrm/${SECRET}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(form) });
+    assert.equal(asJson.status, 415);
     assert.equal((await webhook("amo", { ...form, "account[subdomain]": "someone-else" })).status, 403);
     let c = (await admin("amo", "GET", "/calls/amo-1", { template: "/v1/sites/{site}/calls/{id}" })).body;
     assert.ok(!c.outcome, "nothing changed by the refused ones");

@@ -136,6 +136,15 @@ describe("Zadarma", () => {
     // Signed, then changed on the way: the caller is not what was signed.
     assert.equal((await zadarma({ ...f, caller_id: "79160000000" }, sign(f))).status, 401);
     assert.equal((await admin("GET", "/calls/zd-forged", { template: "/v1/sites/{site}/calls/{id}" })).status, 404);
+    // What one client can send is capped before it is read: a form, of at most 8 KB.
+    const big = await fetch(`${w.url}/v1/sites/${site}/pbx/zadarma`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", signature: sign(f) },
+      body: `${new URLSearchParams(f)}&pad=${"x".repeat(9000)}`,
+    });
+    assert.equal(big.status, 413);
+    const json = await fetch(`${w.url}/v1/sites/${site}/pbx/zadarma`, { method: "POST", headers: { "content-type": "application/json", signature: sign(f) }, body: JSON.stringify(f) });
+    assert.equal(json.status, 415);
   });
 
   test("missed calls say why, in Zadarma's own words; a lost start is recorded at the end", async () => {
