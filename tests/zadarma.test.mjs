@@ -7,7 +7,7 @@
 // still records the call at its end; an outgoing call marks the caller's
 // missed calls called back; Zadarma's check of the address is echoed.
 import assert from "node:assert/strict";
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { ADMIN_KEY, call, createSite, newSession, siteSpec } from "./support/api.mjs";
@@ -29,22 +29,51 @@ const phpEncode = (s) => encodeURIComponent(s).replace(/[!'()*~]/g, (c) => `%${c
  */
 async function zadarmaApi({ key, secret }) {
   const asked = [];
+  // Recordings by call_id_with_rec; their short-lived download links; what was fetched.
+  const records = new Map();
+  const links = new Map();
+  const self = { asked, records, fetched: [], mode: "ok", foreign: null };
   const server = createServer((req, res) => {
     const url = new URL(req.url, "http://x");
     const send = (status, body) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    if (url.pathname !== "/v1/request/callback/") return send(404, { status: "error", message: "Method not found" });
+    // A recording's download link: no signature, only its token, while it lives.
+    if (url.pathname.startsWith("/v1/pbx/record/download/")) {
+      const audio = links.get(url.pathname);
+      self.fetched.push(url.pathname);
+      if (!audio || audio.till < Date.now()) return send(404, { status: "error", message: "File not found" });
+      return res.writeHead(200, { "content-type": "audio/mpeg", "content-length": audio.bytes.length }).end(audio.bytes);
+    }
+    if (!["/v1/request/callback/", "/v1/pbx/record/request/"].includes(url.pathname)) return send(404, { status: "error", message: "Method not found" });
     const params = [...url.searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const query = params.map(([k, v]) => `${phpEncode(k)}=${phpEncode(v)}`).join("&");
     const md5 = createHash("md5").update(query).digest("hex");
     const want = Buffer.from(createHmac("sha1", secret).update(`${url.pathname}${query}${md5}`).digest("hex")).toString("base64");
     if (req.headers.authorization !== `${key}:${want}`) return send(401, { status: "error", message: "Not authorized" });
     const p = Object.fromEntries(params);
+    // Zadarma's limit on the API's requests: 429 and its error.
+    if (self.mode === "limit") return send(429, { status: "error", message: "Too many requests" });
+    if (url.pathname === "/v1/pbx/record/request/") {
+      // call_id (a recording) or pbx_call_id (all of a call's); lifetime 180 to 5,184,000 s, 1,800 by default.
+      const lifetime = p.lifetime === undefined ? 1800 : Number(p.lifetime);
+      if ((!p.call_id && !p.pbx_call_id) || !Number.isInteger(lifetime) || lifetime < 180 || lifetime > 5184000) {
+        return send(400, { status: "error", message: "Wrong parameters" });
+      }
+      asked.push({ method: url.pathname, ...p });
+      const audio = records.get(p.call_id);
+      if (!audio) return send(404, { status: "error", message: "Record not found" });
+      const path = `/v1/pbx/record/download/${randomBytes(12).toString("hex")}/${p.call_id}.mp3`;
+      links.set(path, { bytes: audio, till: Date.now() + lifetime * 1000 });
+      const link = self.mode === "foreign" ? `${self.foreign}${path}` : `${self.url}${path}`;
+      return send(200, { status: "success", link, lifetime_till: new Date(Date.now() + lifetime * 1000).toISOString().slice(0, 19).replace("T", " ") });
+    }
     if (!p.from || !p.to) return send(400, { status: "error", message: "Wrong parameters" });
     asked.push(p);
     send(200, { status: "success", from: p.from, to: p.to, time: Math.floor(Date.now() / 1000) });
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, asked, close: () => new Promise((r) => server.close(r)) };
+  self.url = `http://127.0.0.1:${server.address().port}`;
+  self.close = () => new Promise((r) => server.close(r));
+  return self;
 }
 
 before(async () => {
@@ -79,6 +108,8 @@ function signedText(f) {
     case "NOTIFY_OUT_START":
     case "NOTIFY_OUT_END":
       return `${f.internal}${f.destination}${f.call_start}`;
+    case "NOTIFY_RECORD":
+      return `${f.pbx_call_id}${f.call_id_with_rec}`;
     default:
       throw new Error(f.event);
   }
@@ -218,5 +249,69 @@ describe("Zadarma", () => {
     assert.equal(c.body.status, "answered");
     assert.equal(c.body.duration_secs, 45);
     assert.equal(c.body.attribution.session_id, s.body.session_id);
+  });
+
+  test("a recorded call plays from the edge, which asks Zadarma's API with the account's key; the browser never sees it", async () => {
+    await createSite(w, "zd-rec", siteSpec({
+      pool: 3,
+      integrations: { zadarma: { api_key: "zd-key", api_secret: SECRET, api_base: api.url } },
+    }));
+    const s = await newSession(w, "zd-rec");
+    const post = async (fields) => {
+      const res = await fetch(`${w.url}/v1/sites/zd-rec/pbx/zadarma`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", signature: sign(fields) },
+        body: new URLSearchParams(fields).toString(),
+      });
+      assert.equal(res.status, 200, await res.text());
+    };
+    const get = (path) => call(w, "GET", `/v1/sites/zd-rec${path}`, { key: ADMIN_KEY, template: null });
+    const mp3 = Buffer.concat([Buffer.from("ID3"), randomBytes(2048)]);
+    api.records.set("1733572800.123456", mp3);
+    // Recorded, as NOTIFY_END says (is_recorded, call_id_with_rec).
+    const base = { pbx_call_id: "rec-1", caller_id: "79161117788", called_did: s.body.numbers[0].number.replace("+", ""), call_start: start };
+    await post({ event: "NOTIFY_START", ...base });
+    await post({ event: "NOTIFY_END", ...base, last_internal: "101", duration: "61", disposition: "answered", is_recorded: "1", call_id_with_rec: "1733572800.123456" });
+    const c = (await get("/calls/zd-rec-1")).body;
+    assert.equal(c.recording_url, `${api.url}/v1/pbx/record/request/?call_id=1733572800.123456`);
+    const r = await fetch(`${w.url}/v1/sites/zd-rec/calls/zd-rec-1/recording`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("content-type"), "audio/mpeg");
+    assert.equal(r.headers.get("cache-control"), "private, no-store");
+    assert.deepEqual(Buffer.from(await r.arrayBuffer()), mp3);
+    // Asked as Zadarma checks it (the stand-in refuses a wrong sign), for a link of 3 minutes.
+    assert.deepEqual(api.asked.at(-1), { method: "/v1/pbx/record/request/", call_id: "1733572800.123456", lifetime: "180" });
+    // A recording ready later (NOTIFY_RECORD) is found too; the log filters by it.
+    api.records.set("1733572900.654321", Buffer.from("ID3 second"));
+    const later = { ...base, pbx_call_id: "rec-2", caller_id: "79161117799" };
+    await post({ event: "NOTIFY_START", ...later });
+    await post({ event: "NOTIFY_END", ...later, duration: "30", disposition: "answered", is_recorded: "0" });
+    assert.equal((await get("/calls/zd-rec-2")).body.recording_url, null);
+    await post({ event: "NOTIFY_RECORD", pbx_call_id: "rec-2", call_id_with_rec: "1733572900.654321" });
+    assert.match((await get("/calls/zd-rec-2")).body.recording_url, /call_id=1733572900\.654321$/);
+    const withRec = (await get("/calls?has_recording=1")).body.calls.map((x) => x.id).sort();
+    assert.deepEqual(withRec, ["zd-rec-1", "zd-rec-2"]);
+    // Zadarma's limit (429): the dashboard hears it as the vendor's failure, nothing changes.
+    api.mode = "limit";
+    const limited = await get("/calls/zd-rec-1/recording");
+    assert.equal(limited.status, 502);
+    assert.equal(limited.body.error.code, "upstream_failed");
+    assert.match(limited.body.error.message, /Zadarma answered 429: Too many requests/);
+    // A link on another host than the API's is never fetched.
+    const other = await zadarmaApi({ key: "zd-key", secret: SECRET });
+    api.mode = "foreign";
+    api.foreign = other.url;
+    const foreign = await get("/calls/zd-rec-1/recording");
+    assert.equal(foreign.status, 502);
+    assert.deepEqual(other.fetched, []);
+    await other.close();
+    api.mode = "ok";
+    // A recording Zadarma does not have: its own error, as the vendor's failure.
+    api.records.delete("1733572900.654321");
+    const gone = await get("/calls/zd-rec-2/recording");
+    assert.equal(gone.status, 502);
+    assert.match(gone.body.error.message, /Record not found/);
+    // Neither the key nor the secret reaches the browser.
+    for (const x of [c, (await get("")).body]) assert.ok(!JSON.stringify(x).includes(SECRET));
   });
 });

@@ -6,7 +6,7 @@
 //! in the log (direction `callback`), attributed to the visitor's session
 //! with full confidence, so it counts in the reports and PTR like any call.
 
-use worker::{Method, Request, Response};
+use worker::{Request, Response};
 
 use pool_core::call::Status;
 use pool_core::callback::{admit, check_number, readable_name, State, Turned};
@@ -618,38 +618,11 @@ impl SiteObject {
 }
 
 /// Asks Zadarma's click-to-call to ring the office (`callback_from`), then
-/// `to`; signed as Zadarma's API documents (`Authorization: key:sign`, the
-/// sign Base64 of the hex HMAC-SHA1 of the method, the sorted query and its
-/// MD5), or why not in Zadarma's words.
+/// `to`, or why not in Zadarma's words.
 async fn zadarma_callback(z: &pool_core::site::ZadarmaSpec, to: &str) -> Result<(), String> {
     let from = z.callback_from.as_deref().unwrap_or_default();
-    let method = "/v1/request/callback/";
     let params = [("from", from), ("to", to)];
-    let (query, text) =
-        pool_core::pbx::zadarma::api_text(method, &params, &crate::telephony::md5_hex);
-    let sign = crate::telephony::zadarma_signature(&z.api_secret, &text);
-    let auth = format!("{}:{sign}", z.api_key);
-    let base = z
-        .api_base
-        .as_deref()
-        .unwrap_or(pool_core::site::ZADARMA_API)
-        .trim_end_matches('/');
-    let url = format!("{base}{method}?{query}");
-    let mut resp = crate::outbound::send(
-        Method::Get,
-        &url,
-        &[("authorization", auth.as_str())],
-        None,
-        10,
-    )
-    .await?;
-    let code = resp.status_code();
-    let v: serde_json::Value = resp.json().await.unwrap_or_default();
-    if (200..300).contains(&code) && v["status"].as_str() == Some("success") {
-        return Ok(());
-    }
-    Err(format!(
-        "Zadarma answered {code}: {}",
-        v["message"].as_str().unwrap_or("")
-    ))
+    super::zadarma::zadarma_get(z, "/v1/request/callback/", &params, 10)
+        .await
+        .map(|_| ())
 }

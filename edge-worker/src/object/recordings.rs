@@ -1,8 +1,9 @@
 //! A call's recording, played through the edge: the edge fetches it from
 //! Twilio with the site's account SID and auth token (Twilio's "HTTP Basic
-//! Authentication for media access"), so the browser never sees them and
-//! the recording's address needs no public access. Only Twilio's own
-//! recordings of the site's account are fetched (never any address a
+//! Authentication for media access"), or from Zadarma through its API with
+//! the account's key and secret (`zadarma.rs`), so the browser never sees
+//! them and the recording's address needs no public access. Only the
+//! recordings of the site's own accounts are fetched (never any address a
 //! call's `recording_url` names: no request to a host of someone's
 //! choosing); nothing is kept at the edge.
 
@@ -25,6 +26,12 @@ impl SiteObject {
         let link = row
             .recording_url
             .ok_or_else(|| ApiError::NotFound("this call has no recording".into()))?;
+        if row.id.starts_with("zd-") {
+            let z = self.with_loaded(|l| l.site.config().integrations.zadarma.clone())?;
+            if let Some(z) = z {
+                return self.zadarma_recording(&z, &link).await;
+            }
+        }
         let twilio = self.with_loaded(|l| l.site.config().integrations.twilio.clone())?;
         let Some((url, sid, token)) = twilio.and_then(|t| {
             let sid = t.account_sid.clone()?;
@@ -54,18 +61,24 @@ impl SiteObject {
                 v["message"].as_str().unwrap_or("")
             )));
         }
-        let kind = resp
-            .headers()
-            .get("content-type")
-            .ok()
-            .flatten()
-            .filter(|t| t.starts_with("audio/"))
-            .unwrap_or_else(|| "audio/mpeg".into());
-        let bytes = resp.bytes().await?;
-        let mut out = Response::from_bytes(bytes)?;
-        let h = out.headers_mut();
-        h.set("content-type", &kind)?;
-        h.set("cache-control", "private, no-store")?;
-        Ok(out)
+        audio(&mut resp).await
     }
+}
+
+/// The audio of a vendor's answer, for the dashboard: its own type when it
+/// says audio (MP3 otherwise), never cached.
+pub(super) async fn audio(resp: &mut Response) -> R<Response> {
+    let kind = resp
+        .headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .filter(|t| t.starts_with("audio/"))
+        .unwrap_or_else(|| "audio/mpeg".into());
+    let bytes = resp.bytes().await?;
+    let mut out = Response::from_bytes(bytes)?;
+    let h = out.headers_mut();
+    h.set("content-type", &kind)?;
+    h.set("cache-control", "private, no-store")?;
+    Ok(out)
 }

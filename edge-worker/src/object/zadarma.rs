@@ -3,8 +3,10 @@
 //! and attributes it like any other; `NOTIFY_INTERNAL` names the extension
 //! that rings; `NOTIFY_ANSWER` the one that answered, and the wait;
 //! `NOTIFY_END` the talk time, the end (`disposition`) and, for a missed
-//! call, why; `NOTIFY_OUT_START` / `NOTIFY_OUT_END` a call the office makes
-//! (it marks the caller's missed calls called back). Each event is checked
+//! call, why, and whether it was recorded (`is_recorded`, `call_id_with_rec`);
+//! `NOTIFY_RECORD` that its recording is ready; `NOTIFY_OUT_START` /
+//! `NOTIFY_OUT_END` a call the office makes (it marks the caller's missed
+//! calls called back). Each event is checked
 //! against its `Signature` header (Base64 of the hex HMAC-SHA1 of its fields,
 //! keyed by the account's API secret) before anything is read; events come
 //! out of order and more than once, and a `NOTIFY_END` whose start was lost
@@ -13,10 +15,11 @@
 //!
 //! [`zadarma`]: pool_core::pbx::zadarma
 
-use worker::{Request, Response};
+use worker::{Method, Request, Response};
 
 use pool_core::call::Status;
 use pool_core::pbx::zadarma;
+use pool_core::site::{ZadarmaSpec, ZADARMA_API};
 use pool_core::time::{Duration, Instant};
 
 use super::calls::{record_call, update_call, CallChange, Found, Incoming};
@@ -37,7 +40,105 @@ fn number(raw: &str) -> String {
     }
 }
 
+/// The method of Zadarma's API that hands out a recording's link.
+const RECORD_REQUEST: &str = "/v1/pbx/record/request/";
+
+/// The API's origin of a site's Zadarma account.
+fn api_base(z: &ZadarmaSpec) -> &str {
+    z.api_base
+        .as_deref()
+        .unwrap_or(ZADARMA_API)
+        .trim_end_matches('/')
+}
+
+/// Where a call's recording is asked for (`call_id_with_rec`): the request
+/// of Zadarma's API, which the edge signs when the dashboard plays it.
+fn record_link(z: &ZadarmaSpec, call_id_with_rec: Option<&str>) -> Option<String> {
+    let id = call_id_with_rec.map(str::trim).filter(|i| {
+        !i.is_empty()
+            && i.len() <= 128
+            && i.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    })?;
+    Some(format!("{}{RECORD_REQUEST}?call_id={id}", api_base(z)))
+}
+
+/// A GET of Zadarma's API, signed as it documents (`Authorization: key:sign`,
+/// the sign Base64 of the hex HMAC-SHA1 of the method, the query sorted and
+/// PHP-encoded, and the query's MD5): its answer when it says `success`, or
+/// why not in Zadarma's words.
+pub(super) async fn zadarma_get(
+    z: &ZadarmaSpec,
+    method: &str,
+    params: &[(&str, &str)],
+    secs: u64,
+) -> Result<serde_json::Value, String> {
+    let (query, text) = zadarma::api_text(method, params, &crate::telephony::md5_hex);
+    let sign = crate::telephony::zadarma_signature(&z.api_secret, &text);
+    let auth = format!("{}:{sign}", z.api_key);
+    let url = format!("{}{method}?{query}", api_base(z));
+    let mut resp = crate::outbound::send(
+        Method::Get,
+        &url,
+        &[("authorization", auth.as_str())],
+        None,
+        secs,
+    )
+    .await?;
+    let code = resp.status_code();
+    let v: serde_json::Value = resp.json().await.unwrap_or_default();
+    if (200..300).contains(&code) && v["status"].as_str() == Some("success") {
+        return Ok(v);
+    }
+    Err(format!(
+        "Zadarma answered {code}: {}",
+        v["message"].as_str().unwrap_or("")
+    ))
+}
+
 impl SiteObject {
+    /// A Zadarma call's recording: the edge asks Zadarma's API for a
+    /// short-lived link with the account's key and secret (the browser never
+    /// sees them), and fetches the audio from that link, only if it is on
+    /// the same API's host (never an address of anyone's choosing).
+    pub(super) async fn zadarma_recording(&self, z: &ZadarmaSpec, link: &str) -> R<Response> {
+        let prefix = format!("{}{RECORD_REQUEST}?call_id=", api_base(z));
+        let id = link
+            .strip_prefix(&prefix)
+            .filter(|id| record_link(z, Some(id)).as_deref() == Some(link))
+            .ok_or_else(|| {
+                ApiError::Conflict(
+                    "the recording is not one of the site's Zadarma account: open its link".into(),
+                )
+            })?;
+        // The link lives 3 minutes, Zadarma's shortest: it is used at once.
+        let v = zadarma_get(
+            z,
+            RECORD_REQUEST,
+            &[("call_id", id), ("lifetime", "180")],
+            10,
+        )
+        .await
+        .map_err(ApiError::Upstream)?;
+        let audio = v["link"]
+            .as_str()
+            .or_else(|| v["links"][0].as_str())
+            .filter(|l| l.starts_with(&format!("{}/", api_base(z))))
+            .ok_or_else(|| {
+                ApiError::Upstream("Zadarma gave no link to the recording on its own host".into())
+            })?;
+        let mut resp = crate::outbound::send(Method::Get, audio, &[], None, 20)
+            .await
+            .map_err(|e| ApiError::Upstream(format!("Zadarma did not answer: {e}")))?;
+        let code = resp.status_code();
+        if !(200..300).contains(&code) {
+            return Err(ApiError::Upstream(format!(
+                "Zadarma answered {code} for the recording"
+            )));
+        }
+        super::recordings::audio(&mut resp).await
+    }
+
     /// `GET /v1/sites/{site}/pbx/zadarma?zd_echo=...`: Zadarma checks the
     /// address before it sends events to it; the answer is the value sent.
     pub(super) fn zadarma_echo(&self, req: &Request) -> R<Response> {
@@ -139,6 +240,14 @@ impl SiteObject {
                 SiteObject::zadarma_callback_end(l, db, &phone, status.is_answered(), talk, &d)
             })?;
         }
+        // A recorded call's end, or its recording ready: where to ask for it.
+        let recorded = match event {
+            "NOTIFY_END" | "NOTIFY_OUT_END" if get("is_recorded") == Some("1") => {
+                record_link(&z, get("call_id_with_rec"))
+            }
+            "NOTIFY_RECORD" => record_link(&z, get("call_id_with_rec")),
+            _ => None,
+        };
         let known = store::call(&self.ready()?, &id)?.is_some();
         if !known {
             if !matches!(
@@ -155,6 +264,7 @@ impl SiteObject {
                 inc.rang = inc.agent.is_some();
                 inc.missed_reason = reason;
                 inc.end_reason = get("disposition").map(str::to_string);
+                inc.recording_url = recorded;
             }
             let found = if outbound {
                 Found::nothing()
@@ -179,12 +289,17 @@ impl SiteObject {
                 rang: true,
                 ..CallChange::default()
             },
+            ("NOTIFY_RECORD", _) if recorded.is_some() => CallChange {
+                recording_url: recorded,
+                ..CallChange::default()
+            },
             (_, Some((status, reason))) => {
                 let agent = extension("last_internal");
                 CallChange {
                     status: Some(status),
                     duration: secs("duration"),
                     end_reason: get("disposition").map(str::to_string),
+                    recording_url: recorded,
                     rang: agent.is_some(),
                     agent: agent.map(Some),
                     missed_reason: reason,
