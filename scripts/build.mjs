@@ -290,10 +290,13 @@ export async function buildBrowser() {
   const tag = tagFor(version, integrity(join(dist, "swap.js")));
   // The demo pages preload the wasm with the page, checked against the same hash.
   const preload = `<link rel="preload" href="/swap_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" integrity="${wasmIntegrity}">`;
-  for (const f of readdirSync(join(root, "examples", "demo"))) {
+  for (const f of readdirSync(join(root, "examples", "demo")).filter((f) => f !== "panel.js")) {
     const text = readFileSync(join(root, "examples", "demo", f), "utf8");
     writeFileSync(join(pub, "demo", f), text.replace("<!--calltrack:preload-->", preload));
   }
+  // The demo's panel, with its words from the catalogs (locales/*/demo.ftl) built in.
+  await step(esbuild, [join(root, "examples", "demo", "panel.js"), "--format=esm", "--target=es2020", "--log-level=warning",
+    `--define:DEMO_WORDS=${JSON.stringify(catalogs("demo.ftl"))}`, `--outfile=${join(pub, "demo", "panel.js")}`]);
   // The dashboard: its script (with uPlot) and styles bundled, no CDN.
   const dash = join(root, "edge-worker", "dashboard");
   mkdirSync(join(pub, "dashboard"), { recursive: true });

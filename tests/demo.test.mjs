@@ -122,7 +122,7 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   const billboard = page.locator("#sources tbody tr", { hasText: "Billboard, Leningradsky prospekt" });
   assert.equal(await billboard.locator("td").nth(3).textContent(), "1");
   assert.equal(await page.locator("#sources tbody tr", { hasText: "Radio spot" }).locator("td").nth(3).textContent(), "0");
-  const paid = page.locator("#funnel tbody tr", { hasText: "paid_search" });
+  const paid = page.locator("#funnel tbody tr", { hasText: "paid search" });
   assert.ok(Number(await paid.locator("td").nth(1).textContent()) >= 1, "visits");
   assert.equal(await paid.locator("td").nth(2).textContent(), "1");
   assert.match(await page.locator("#leads").textContent(), /No leads in this period/);
@@ -132,10 +132,17 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   for (const id of ["#chart-channels", "#chart-ptr", "#chart-target", "#chart-pools"]) {
     assert.equal(await page.locator(`${id} canvas`).count(), 1, `${id} draws`);
   }
-  assert.match(await page.locator("#chart-channels .u-legend").textContent(), /paid_search/);
+  // Channels by their names (the catalogs'), the same word as the SMS alerts'.
+  assert.match(await page.locator("#chart-channels .u-legend").textContent(), /paid search/);
   // Whose fault: the demo's office is always open, so the agent's phone was not answered.
   assert.match(await page.locator("#missed").textContent(), /not answered\s*1/);
   assert.equal(await page.locator("#not-called-back").textContent(), "1 not called back yet");
+  // Why missed, by channel: the e-mail visitor's call, not answered, all of that channel's.
+  const byChannel = await page.locator("#missed-by-channel table").evaluate((t) => ({
+    head: [...t.tHead.rows[0].cells].map((c) => c.textContent),
+    rows: [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent)),
+  }));
+  assert.deepEqual(byChannel.rows.map((r) => [r[0], r[1], r[byChannel.head.indexOf("not answered")]]), [["e-mail", "1", "100%"]]);
   assert.equal(await page.locator("#heatmap td:not(:empty)").count() >= 1, true);
   assert.equal(await page.locator("#log tbody tr").count(), 3);
   assert.match(await page.locator("#log tbody").textContent(), /dental implants/);
@@ -169,8 +176,18 @@ test("the demo panel places calls; the dashboard shows them", async () => {
     return n === 0 ? !document.getElementById("log-empty").hidden : rows.length === n && rows.every((r) => r.cells[11].textContent === "Boris Ivanov");
   }, boris);
   await page.selectOption("#f-agent", "");
+  // By why a call was missed, and by talk time (the answered calls talked 95 s, the missed none).
+  await page.selectOption("#f-reason", "not_answered");
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1 && document.querySelector("#log tbody").textContent.includes("e-mail"));
+  await page.selectOption("#f-reason", "busy");
+  await page.waitForFunction(() => !document.getElementById("log-empty").hidden);
+  await page.selectOption("#f-reason", "");
+  await page.fill("#f-min-talk", "90");
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 2 && !document.querySelector("#log tbody").textContent.includes("e-mail"));
+  await page.fill("#f-min-talk", "");
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 3);
   await page.selectOption("#f-status", "missed");
-  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1 && document.querySelector("#log tbody").textContent.includes("email"));
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1 && document.querySelector("#log tbody").textContent.includes("e-mail"));
   await page.fill("#f-keyword", "no such keyword");
   await page.waitForFunction(() => !document.getElementById("log-empty").hidden);
   // Spend in: a month's CSV uploaded from the budget card; cost and ROMI by campaign.
@@ -209,11 +226,17 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   await answeredRow.locator("select.outcome").selectOption("appointment");
   await page.waitForFunction(() => [...document.querySelectorAll("#budget tbody tr")].some((r) => r.cells[0].textContent === "implants" && r.textContent.includes("400%")));
   assert.match(cell((await budgetRows()).find((r) => r[0] === "implants"), "Revenue"), /15,000/);
+  // The log by outcome: the one rated call; and the calls without one.
+  await page.selectOption("#f-outcome", "appointment");
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 1 && document.querySelector("#log tbody").textContent.includes("dental implants"));
+  await page.selectOption("#f-outcome", "none");
+  await page.waitForFunction(() => document.querySelectorAll("#log tbody tr").length === 2 && !document.querySelector("#log tbody").textContent.includes("dental implants"));
+  await page.selectOption("#f-outcome", "");
   // By channel, all of it is paid search's.
   await page.selectOption("#budget-group", "channel");
-  await page.waitForFunction(() => document.querySelector("#budget tbody tr")?.cells[0].textContent === "paid_search" || [...document.querySelectorAll("#budget tbody tr")].some((r) => r.cells[0].textContent === "paid_search"));
+  await page.waitForFunction(() => [...document.querySelectorAll("#budget tbody tr")].some((r) => r.cells[0].textContent === "paid search"));
   rows = await budgetRows();
-  assert.match(cell(rows.find((r) => r[0] === "paid_search"), "Spend"), /4,500/);
+  assert.match(cell(rows.find((r) => r[0] === "paid search"), "Spend"), /4,500/);
   assert.equal(await page.locator("#chart-ptr-cost canvas").count(), 1);
   // When the missed calls came: one, the email visitor's.
   await page.selectOption("#heat-status", "missed");
@@ -251,9 +274,59 @@ test("the demo panel places calls; the dashboard shows them", async () => {
   assert.equal(await kpi("Целевые звонки"), "2");
   assert.equal(await page.locator("#not-called-back").textContent(), "1 звонок: ещё не перезвонили");
   assert.match(await page.locator("#missed").textContent(), /Почему пропущен.*не ответили\s*1/s);
+  // Every card in Russian, numbers, money and plurals in its forms (CLDR's rules).
+  const ruPlural = (n, [one, few, many]) => (n % 10 === 1 && n % 100 !== 11 ? one : n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14) ? few : many);
+  assert.equal(await page.locator('#log th[data-l10n-id="col-time"]').textContent(), "Время");
+  assert.equal(await page.locator("#f-status option[value=missed]").textContent(), "пропущенные");
+  assert.equal(await page.locator("#f-campaign").getAttribute("placeholder"), "любой");
+  assert.match(await page.locator("#funnel").textContent(), /платный поиск/);
+  assert.match(await page.locator("#log tbody").textContent(), /отвечен/);
+  assert.match(await kpi("Расход"), /^4\s500\s₽$/u);
+  assert.match(await kpi("Доля отвеченных"), /^66,7\s%$/u);
+  assert.deepEqual(
+    (await page.locator("#missed-by-channel tbody tr").evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)))).map((r) => r.slice(0, 2)),
+    [["e-mail", "1"]],
+  );
+  assert.equal(await page.locator("#heatmap tbody th").first().textContent(), "пн");
+  const cellTitle = await page.locator("#heatmap td:not(:empty)").first().getAttribute("title");
+  assert.match(cellTitle, /^(пн|вт|ср|чт|пт|сб|вс) \d\d:00: /);
+  const [, calls, word] = cellTitle.match(/: (\d+) (\S+)$/);
+  assert.equal(word, ruPlural(Number(calls), ["звонок", "звонка", "звонков"]), cellTitle);
+  const ruGoogle = page.locator("#log tbody tr", { hasText: "dental implants" });
+  const steps = await ruGoogle.locator("details.trail li").count();
+  assert.equal(await ruGoogle.locator("details.trail summary").textContent(), `${steps} ${ruPlural(steps, ["шаг", "шага", "шагов"])}`);
+  const live = (await page.locator("#live").textContent()).match(/^Сейчас на сайте (\d+) (\S+)\./);
+  assert.equal(live[2], ruPlural(Number(live[1]), ["посетитель", "посетителя", "посетителей"]));
   const ruOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(ruOverflow <= 1, `no sideways scrolling in Russian at phone width (${ruOverflow}px)`);
   await page.screenshot({ path: join(root, "test-results", "dashboard-phone-ru.png"), fullPage: true });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test("the demo panel speaks the browser's language: Russian, Ukrainian, Kazakh", async () => {
+  // A manager whose browser asks for Russian (navigator.languages), at phone width.
+  const ctx = await browser.newContext({ locale: "ru-RU", viewport: { width: 390, height: 800 } });
+  const { page, problems } = await strictPage(ctx);
+  await page.goto(`${worker.url}/demo/?utm_source=yandex&utm_medium=cpc&utm_campaign=crowns&utm_term=dental+crowns&yclid=ru`);
+  await page.waitForFunction(() => document.getElementById("moscow").textContent.includes("499") && window.dni.sessionId());
+  assert.equal(await page.locator("#demo-panel .call").textContent(), "Позвонить на показанный номер");
+  assert.equal(await page.locator("#demo-panel .visits a").first().textContent(), "клик в Google Ads");
+  assert.equal(await page.locator("#demo-panel").getAttribute("lang"), "ru");
+  await page.click("#demo-panel .call");
+  await page.waitForFunction(() => document.querySelector("#demo-panel .result a"));
+  assert.match(
+    await page.locator("#demo-panel .result").textContent(),
+    /^Отвеченный звонок на \+7499000000[1-5]: paid_search, ключевое слово «dental crowns» \(целевой звонок\), ответил\(а\) (Anna Petrova|Boris Ivanov)\. Посмотреть на дашборде$/,
+  );
+  // The panel's own links keep the language asked for in the address.
+  await page.goto(`${worker.url}/demo/?lang=uk`);
+  assert.equal(await page.locator("#demo-panel .miss").textContent(), "Зробити пропущений дзвінок");
+  assert.match(await page.locator("#demo-panel .visits a").nth(3).getAttribute("href"), /utm_medium=email.*lang=uk$/);
+  await page.goto(`${worker.url}/demo/?lang=kk`);
+  assert.equal(await page.locator("#demo-panel [data-l10n-id=demo-title]").textContent(), "Демо панель");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `no sideways scrolling at phone width (${overflow}px)`);
   assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -1,7 +1,7 @@
 // The dashboard: the site's admin API drawn. The key lives in this tab's
 // sessionStorage and goes only into the Authorization header.
 import uPlot from "uplot";
-import { asked, choose, t } from "./l10n.js";
+import { asked, channelName, choose, money as moneyIn, num, pct, t, weekdays, when } from "./l10n.js";
 
 const $ = (s) => document.querySelector(s);
 const KEY = "calltrack.dashboard";
@@ -25,9 +25,7 @@ function period() {
 
 const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== "" && v != null)).toString();
 
-function fmtTime(ms) {
-  return new Intl.DateTimeFormat(undefined, { timeZone: state.tz, dateStyle: "short", timeStyle: "short" }).format(new Date(ms));
-}
+const fmtTime = (ms) => when(ms, state.tz);
 
 /** The site's local days of the period, oldest first: "2026-11-24". */
 function days() {
@@ -46,10 +44,7 @@ function empty(el, text) {
 }
 
 /** An amount in minor units, in the site's currency; "—" for none. */
-function money(minor) {
-  if (minor === null || minor === undefined) return "—";
-  return new Intl.NumberFormat(undefined, { style: "currency", currency: state.currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(minor / 100);
-}
+const money = (minor) => moneyIn(minor, state.currency);
 
 function chart(el, labels, series, { bars = false, yLabel = "", max, right } = {}) {
   el.innerHTML = "";
@@ -86,20 +81,20 @@ function chart(el, labels, series, { bars = false, yLabel = "", max, right } = {
 
 function kpis(total, overview) {
   const items = [
-    [t("kpi-calls"), total.calls],
-    [t("kpi-answered"), total.answered],
-    [t("kpi-missed"), total.missed],
-    [t("kpi-target"), total.target],
-    [t("kpi-answer-rate"), `${total.answer_rate_percent}%`],
-    [t("kpi-ptr"), total.ptr_percent === null ? "—" : `${total.ptr_percent}%`],
-    [t("kpi-rated"), total.rated_percent === null ? "—" : `${total.rated_percent}%`],
-    [t("kpi-ptr-rated"), total.ptr_rated_percent === null ? "—" : `${total.ptr_rated_percent}%`],
-    [t("kpi-without-outcome"), total.without_outcome],
-    [t("kpi-unique"), total.unique_callers],
-    [t("kpi-live"), overview.live_sessions],
-    [t("kpi-visits"), total.visits],
-    [t("kpi-calls-per-visits"), total.calls_per_100_visits ?? "—"],
-    [t("kpi-leads"), total.leads],
+    [t("kpi-calls"), num(total.calls)],
+    [t("kpi-answered"), num(total.answered)],
+    [t("kpi-missed"), num(total.missed)],
+    [t("kpi-target"), num(total.target)],
+    [t("kpi-answer-rate"), pct(total.answer_rate_percent)],
+    [t("kpi-ptr"), pct(total.ptr_percent)],
+    [t("kpi-rated"), pct(total.rated_percent)],
+    [t("kpi-ptr-rated"), pct(total.ptr_rated_percent)],
+    [t("kpi-without-outcome"), num(total.without_outcome)],
+    [t("kpi-unique"), num(total.unique_callers)],
+    [t("kpi-live"), num(overview.live_sessions)],
+    [t("kpi-visits"), num(total.visits)],
+    [t("kpi-calls-per-visits"), num(total.calls_per_100_visits)],
+    [t("kpi-leads"), num(total.leads)],
     [t("kpi-spend"), money(total.cost_minor)],
     [t("kpi-cost-target"), money(total.cost_per_target_call_minor)],
     [t("kpi-romi"), pct(total.romi_percent)],
@@ -109,26 +104,27 @@ function kpis(total, overview) {
 
 function alerts(list) {
   $("#alerts").innerHTML = list
-    .map((a) => `<div class="alert ${a.kind === "not_swapping" ? "bad" : ""}"><b>${a.kind === "not_swapping" ? "Numbers are not being swapped" : "Pool exhausted"}</b>: ${esc(a.message)}</div>`)
+    // The edge's alerts in this language (reason and figures); an error of the dashboard's own as it is.
+    .map((a) => `<div class="alert ${a.kind === "not_swapping" ? "bad" : ""}"><b>${esc(t(`alert-${a.kind}`))}</b>: ${esc(a.reason ? t(`alert-${a.reason}`, a.figures) : a.message)}</div>`)
     .join("");
 }
 
 async function channelCharts(byChannel) {
   const labels = days();
   const el = $("#chart-channels");
-  if (byChannel.rows.length === 0) return empty(el, "No calls in this period yet.");
+  if (byChannel.rows.length === 0) return empty(el, t("no-calls"));
   const top = byChannel.rows.slice(0, 6);
   const { from, to } = period();
   const series = await Promise.all(top.map(async (r) => {
     const rep = await api(`/reports/calls?${q({ group_by: "day", channel: r.key, from, to })}`);
     const m = new Map(rep.rows.map((x) => [x.key, x.calls]));
-    return { label: r.key, data: labels.map((d) => m.get(d) ?? 0) };
+    return { label: channelName(r.key), data: labels.map((d) => m.get(d) ?? 0) };
   }));
-  chart(el, labels, series, { yLabel: "calls" });
+  chart(el, labels, series, { yLabel: t("axis-calls") });
   // PTR (successful / all calls) and the answer rate, by channel.
-  chart($("#chart-ptr"), byChannel.rows.map((r) => r.key), [
-    { label: "PTR %", data: byChannel.rows.map((r) => r.ptr_percent) },
-    { label: "answer rate %", data: byChannel.rows.map((r) => r.answer_rate_percent) },
+  chart($("#chart-ptr"), byChannel.rows.map((r) => channelName(r.key)), [
+    { label: t("series-ptr"), data: byChannel.rows.map((r) => r.ptr_percent) },
+    { label: t("series-answer-rate"), data: byChannel.rows.map((r) => r.answer_rate_percent) },
   ], { bars: true, max: 100 });
 }
 
@@ -136,13 +132,13 @@ async function targetChart() {
   const { from, to } = period();
   const rep = await api(`/reports/calls?${q({ group_by: "day", from, to })}`);
   const el = $("#chart-target");
-  if (rep.rows.length === 0) return empty(el, "No calls in this period yet.");
+  if (rep.rows.length === 0) return empty(el, t("no-calls"));
   const labels = days();
   const m = new Map(rep.rows.map((x) => [x.key, x]));
   chart(el, labels, [
-    { label: "target", data: labels.map((d) => m.get(d)?.target ?? 0) },
-    { label: "other", data: labels.map((d) => (m.get(d) ? m.get(d).calls - m.get(d).target : 0)) },
-  ], { bars: labels.length <= 31, yLabel: "calls" });
+    { label: t("series-target"), data: labels.map((d) => m.get(d)?.target ?? 0) },
+    { label: t("series-other"), data: labels.map((d) => (m.get(d) ? m.get(d).calls - m.get(d).target : 0)) },
+  ], { bars: labels.length <= 31, yLabel: t("axis-calls") });
 }
 
 async function missed() {
@@ -159,12 +155,12 @@ async function missed() {
   const done = log.calls.filter((c) => c.called_back_at);
   const mins = (c) => Math.round((c.called_back_at - c.started_at) / 60_000);
   const rows = [
-    ...open.map((c) => [fmtTime(c.started_at), c.caller ?? t("withheld"), c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", reason(c), t("not-yet")]),
-    ...done.map((c) => [fmtTime(c.started_at), c.caller ?? t("withheld"), c.attribution.channel.channel, c.agent ? c.agent.name || c.agent.id : "", reason(c), t("called-back-after", { minutes: mins(c) })]),
+    ...open.map((c) => [fmtTime(c.started_at), c.caller ?? t("withheld"), channelName(c.attribution.channel.channel), c.agent ? c.agent.name || c.agent.id : "", reason(c), t("not-yet")]),
+    ...done.map((c) => [fmtTime(c.started_at), c.caller ?? t("withheld"), channelName(c.attribution.channel.channel), c.agent ? c.agent.name || c.agent.id : "", reason(c), t("called-back-after", { minutes: mins(c) })]),
   ];
   el.innerHTML = `<p class="${open.length ? "error" : "muted"}" id="not-called-back">${esc(t("missed-open", { count: open.length }))}</p>
     <div class="scroll">${table([t("col-time"), t("col-caller"), t("col-channel"), t("col-agent"), t("col-why"), t("col-called-back")], rows)}</div>
-    ${table([t("col-why"), t("col-calls")], [...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v]))}`;
+    ${table([t("col-why"), t("col-calls")], [...by].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, num(v)]))}`;
 }
 
 async function heatmap() {
@@ -174,17 +170,18 @@ async function heatmap() {
   const status = missed_reason ? "missed" : $("#heat-status").value;
   const rep = await api(`/reports/calls?${q({ group_by: "weekday_hour", status, missed_reason, from, to })}`);
   const el = $("#heatmap");
-  if (rep.rows.every((r) => r.calls === 0)) return empty(el, status ? `No ${status === "missed" ? "missed" : "non-target"} calls in this period.` : "No calls in this period yet.");
+  if (rep.rows.every((r) => r.calls === 0)) return empty(el, t(status ? (status === "missed" ? "no-missed-heat" : "no-non-target-heat") : "no-calls"));
   const m = new Map(rep.rows.map((r) => [r.key, r.calls]));
   const max = Math.max(...m.values());
   const wd = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const names = weekdays();
   const hours = [...Array(24).keys()].map((h) => String(h).padStart(2, "0"));
   el.innerHTML = `<table class="heat"><thead><tr><th></th>${hours.map((h) => `<th>${h}</th>`).join("")}</tr></thead><tbody>${wd
-    .map((d) => `<tr><th>${d}</th>${hours
+    .map((d, i) => `<tr><th>${esc(names[i])}</th>${hours
       .map((h) => {
         const n = m.get(`${d} ${h}`) ?? 0;
         const a = n ? 0.15 + (0.85 * n) / max : 0;
-        return `<td title="${d} ${h}:00: ${n} calls" style="background:rgba(10,126,164,${a.toFixed(2)})">${n || ""}</td>`;
+        return `<td title="${esc(t("heat-cell", { day: names[i], hour: h, count: n }))}" style="background:rgba(10,126,164,${a.toFixed(2)})">${n || ""}</td>`;
       })
       .join("")}</tr>`)
     .join("")}</tbody></table>`;
@@ -194,28 +191,25 @@ async function pools(overview) {
   const { from, to } = period();
   const rep = await api(`/reports/pools?${q({ from, to })}`);
   const el = $("#chart-pools");
-  const live = overview.pools.map((p) => `${p.label || p.target}: ${p.leased} of ${p.total} numbers leased`).join(" · ");
-  $("#live").textContent = `Now: ${overview.live_sessions} live visitors. ${live}`;
+  const live = overview.pools.map((p) => t("pool-now", { pool: p.label || p.target, leased: p.leased, total: p.total })).join(" · ");
+  $("#live").textContent = t("pool-live", { live: overview.live_sessions, pools: live });
   const out = rep.hours.filter((h) => h.fallbacks > 0);
   $("#pool-warning").innerHTML = out.length
-    ? `<div class="alert">The pool ran out in ${out.length} hour(s) of this period: ${out.reduce((s, h) => s + h.fallbacks, 0)} visitors saw the fallback. Add numbers (see "How many numbers?").</div>`
+    ? `<div class="alert">${esc(t("pool-ran-out", { hours: out.length, visitors: out.reduce((s, h) => s + h.fallbacks, 0) }))}</div>`
     : "";
-  if (rep.hours.length === 0) return empty(el, "No pool samples yet: they are taken every hour.");
+  if (rep.hours.length === 0) return empty(el, t("no-pool-samples"));
   const hours = [...new Set(rep.hours.map((h) => h.hour))].sort((a, b) => a - b);
   const labels = hours.map((h) => fmtTime(h));
   const targets = [...new Set(rep.hours.map((h) => h.target))];
   const series = [];
-  for (const t of targets) {
-    const m = new Map(rep.hours.filter((h) => h.target === t).map((h) => [h.hour, h]));
-    series.push({ label: `${t} utilisation %`, data: hours.map((h) => m.get(h)?.utilisation_percent ?? null) });
-    series.push({ label: `${t} fallback %`, data: hours.map((h) => m.get(h)?.fallback_share_percent ?? null) });
+  for (const pool of targets) {
+    const m = new Map(rep.hours.filter((h) => h.target === pool).map((h) => [h.hour, h]));
+    series.push({ label: t("series-utilisation", { pool }), data: hours.map((h) => m.get(h)?.utilisation_percent ?? null) });
+    series.push({ label: t("series-fallback", { pool }), data: hours.map((h) => m.get(h)?.fallback_share_percent ?? null) });
   }
   chart(el, labels, series, { max: 100, yLabel: "%" });
 }
 
-function pct(v) {
-  return v === null || v === undefined ? "—" : `${v}%`;
-}
 const table = (head, rows) =>
   `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`)
@@ -223,17 +217,17 @@ const table = (head, rows) =>
 
 /** The budget table's columns: header, row field, how it is shown. */
 const BUDGET = [
-  ["Spend", "cost_minor", money],
-  ["Visits", "visits", String],
-  ["Calls", "calls", String],
-  ["Target calls", "target", String],
-  ["Leads", "leads", String],
-  ["PTR", "ptr_percent", pct],
-  ["Cost per call", "cost_per_call_minor", money],
-  ["Cost per target call", "cost_per_target_call_minor", money],
-  ["Cost per lead", "cost_per_lead_minor", money],
-  ["Revenue", "value_minor", money],
-  ["ROMI", "romi_percent", pct],
+  ["col-spend", "cost_minor", money],
+  ["col-visits", "visits", num],
+  ["col-calls", "calls", num],
+  ["col-target-calls", "target", num],
+  ["col-leads", "leads", num],
+  ["col-ptr", "ptr_percent", pct],
+  ["col-cost-call", "cost_per_call_minor", money],
+  ["col-cost-target", "cost_per_target_call_minor", money],
+  ["col-cost-lead", "cost_per_lead_minor", money],
+  ["col-revenue", "value_minor", money],
+  ["col-romi", "romi_percent", pct],
 ];
 
 /** Spend, calls and return by the chosen grouping, sorted by a column (click a header). */
@@ -244,17 +238,19 @@ async function budget(reload = true) {
     state.budget = await api(`/reports/calls?${q({ group_by: $("#budget-group").value, from, to })}`);
   }
   const rows = state.budget.rows.filter((r) => r.calls || r.visits || r.leads || r.cost_minor);
-  if (rows.length === 0) return empty(el, "No calls, visits or spend in this period yet. Upload spend as CSV: day, source, medium, campaign, amount.");
+  if (rows.length === 0) return empty(el, t("no-budget"));
   const { key, dir } = state.sort;
   const val = (r) => r[key] ?? (dir < 0 ? -Infinity : Infinity);
   rows.sort((a, b) => (key === "key" ? a.key.localeCompare(b.key) : val(a) - val(b)) * dir);
   const mark = (k) => (k === key ? (dir < 0 ? " ▼" : " ▲") : "");
-  const head = [["", "key"], ...BUDGET.map(([h, k]) => [h, k])];
+  const head = [["", "key"], ...BUDGET.map(([h, k]) => [t(h), k])];
+  // Channels by their names; the other groupings as the ad platforms wrote them.
+  const label = $("#budget-group").value === "channel" ? channelName : String;
   el.innerHTML = `<table class="budget"><thead><tr>${head
     .map(([h, k]) => `<th><button type="button" class="sort" data-key="${esc(k)}">${esc(h || $("#budget-group").selectedOptions[0].textContent)}${mark(k)}</button></th>`)
     .join("")}</tr></thead><tbody>${rows
-    .map((r) => `<tr><td>${esc(r.key)}</td>${BUDGET.map(([, k, f]) => `<td class="${k === "romi_percent" && r[k] < 0 ? "error" : ""}">${esc(f(r[k]))}</td>`).join("")}</tr>`)
-    .join("")}<tr class="total"><td>total</td>${BUDGET.map(([, k, f]) => `<td>${esc(f(state.budget.total[k]))}</td>`).join("")}</tr></tbody></table>`;
+    .map((r) => `<tr><td>${esc(label(r.key))}</td>${BUDGET.map(([, k, f]) => `<td class="${k === "romi_percent" && r[k] < 0 ? "error" : ""}">${esc(f(r[k]))}</td>`).join("")}</tr>`)
+    .join("")}<tr class="total"><td>${esc(t("total"))}</td>${BUDGET.map(([, k, f]) => `<td>${esc(f(state.budget.total[k]))}</td>`).join("")}</tr></tbody></table>`;
 }
 
 /** PTR and cost per target call, day by day. */
@@ -262,12 +258,12 @@ async function ptrCostChart() {
   const { from, to } = period();
   const rep = await api(`/reports/calls?${q({ group_by: "day", from, to })}`);
   const el = $("#chart-ptr-cost");
-  if (rep.rows.length === 0) return empty(el, "No calls or spend in this period yet.");
+  if (rep.rows.length === 0) return empty(el, t("no-calls-spend"));
   const labels = days();
   const m = new Map(rep.rows.map((x) => [x.key, x]));
   chart(el, labels, [
-    { label: "PTR %", data: labels.map((d) => m.get(d)?.ptr_percent ?? null) },
-    { label: `cost per target call, ${state.currency}`, right: true, data: labels.map((d) => (m.get(d)?.cost_per_target_call_minor ?? null) === null ? null : m.get(d).cost_per_target_call_minor / 100) },
+    { label: t("series-ptr"), data: labels.map((d) => m.get(d)?.ptr_percent ?? null) },
+    { label: t("series-cost-target", { currency: state.currency }), right: true, data: labels.map((d) => (m.get(d)?.cost_per_target_call_minor ?? null) === null ? null : m.get(d).cost_per_target_call_minor / 100) },
   ], { yLabel: "%", right: state.currency });
 }
 
@@ -276,10 +272,10 @@ async function uploadSpend(input) {
   if (!file) return;
   const out = $("#spend-result");
   out.className = "muted";
-  out.textContent = `Uploading ${file.name}...`;
+  out.textContent = t("uploading", { file: file.name });
   try {
     const r = await api("/costs", { method: "PUT", body: await file.text(), type: "text/csv" });
-    out.textContent = `${r.stored} rows of spend stored (${money(Math.round(r.amount * 100))}).`;
+    out.textContent = t("uploaded", { rows: r.stored, amount: money(Math.round(r.amount * 100)) });
     await load();
   } catch (err) {
     out.className = "error";
@@ -293,10 +289,22 @@ async function uploadSpend(input) {
 function funnel(byChannel) {
   const el = $("#funnel");
   const rows = byChannel.rows.filter((r) => r.visits || r.calls);
-  if (rows.length === 0) return empty(el, "No visits or calls in this period yet.");
+  if (rows.length === 0) return empty(el, t("no-visits-calls"));
   el.innerHTML = table(
-    ["Channel", "Visits", "Calls", "Calls per 100 visits", "Target calls", "Successful", "PTR", "Leads", "Value", "Spend", "ROMI"],
-    rows.map((r) => [r.key, r.visits, r.calls, r.calls_per_100_visits ?? "—", r.target, r.successful, pct(r.ptr_percent), r.leads, money(r.value_minor), money(r.cost_minor), pct(r.romi_percent)]),
+    ["col-channel", "col-visits", "col-calls", "col-calls-per-visits", "col-target-calls", "col-successful", "col-ptr", "col-leads", "col-value", "col-spend", "col-romi"].map((id) => t(id)),
+    rows.map((r) => [channelName(r.key), num(r.visits), num(r.calls), num(r.calls_per_100_visits), num(r.target), num(r.successful), pct(r.ptr_percent), num(r.leads), money(r.value_minor), money(r.cost_minor), pct(r.romi_percent)]),
+  );
+}
+
+/** Whose fault, channel by channel: each reason's share of the channel's missed calls. */
+function missedByChannel(byChannel) {
+  const el = $("#missed-by-channel");
+  const reasons = ["out_of_hours", "abandoned", "not_answered", "busy", "all_lines_busy", "failed"];
+  const rows = byChannel.rows.filter((r) => r.missed > 0);
+  if (rows.length === 0) return empty(el, t("missed-none"));
+  el.innerHTML = table(
+    [t("col-channel"), t("col-missed"), ...reasons.map((r) => t(`reason-${r}`))],
+    rows.map((r) => [channelName(r.key), num(r.missed), ...reasons.map((k) => (r.missed_by_reason[k] ? pct(Math.round((1000 * r.missed_by_reason[k]) / r.missed) / 10) : ""))]),
   );
 }
 
@@ -308,25 +316,25 @@ async function agents() {
   const el = $("#agents");
   // Agents' rows are their calls' (the period's spend, which no agent has, is left out).
   const rows = rep.rows.filter((r) => r.key !== "(none)" && r.calls > 0);
-  if (rows.length === 0) return empty(el, "No calls with an agent yet: name your agents in the config (agents), and a PBX sends agent with each call.");
+  if (rows.length === 0) return empty(el, t("no-agents"));
   el.innerHTML = table(
     [t("col-agent"), t("col-calls"), t("col-answered"), t("col-missed"), t("col-not-answered"), t("col-wait"), t("col-target"), t("col-ptr")],
-    rows.map((r) => [agentName(r.key), r.calls, r.answered, r.missed, r.missed_by_reason.not_answered, r.avg_answer_secs === null ? "—" : `${r.avg_answer_secs} s`, r.target, pct(r.ptr_percent)]),
+    rows.map((r) => [agentName(r.key), num(r.calls), num(r.answered), num(r.missed), num(r.missed_by_reason.not_answered), r.avg_answer_secs === null ? "—" : t("seconds", { secs: r.avg_answer_secs }), num(r.target), pct(r.ptr_percent)]),
   );
 }
 
 async function sources() {
   const el = $("#sources");
   const list = state.config.sources ?? [];
-  if (list.length === 0) return empty(el, "No sources yet: give a billboard, a radio spot or a partner a number of its own (config: sources).");
+  if (list.length === 0) return empty(el, t("no-sources"));
   const { from, to } = period();
   const rep = await api(`/reports/calls?${q({ group_by: "source_medium", from, to })}`);
   const m = new Map(rep.rows.map((r) => [r.key, r]));
   el.innerHTML = table(
-    ["Source", "Kind", "Number", "Calls", "Target", "PTR"],
+    [t("col-source"), t("col-kind"), t("col-number"), t("col-calls"), t("col-target"), t("col-ptr")],
     list.map((s) => {
       const r = m.get(`${s.label} / ${s.channel}`);
-      return [s.label, s.channel, s.number, r?.calls ?? 0, r?.target ?? 0, pct(r?.ptr_percent)];
+      return [s.label, channelName(s.channel), s.number, num(r?.calls ?? 0), num(r?.target ?? 0), pct(r?.ptr_percent)];
     }),
   );
 }
@@ -335,10 +343,10 @@ async function leads() {
   const { from, to } = period();
   const page = await api(`/leads?${q({ from, to, limit: 50 })}`);
   const el = $("#leads");
-  if (page.leads.length === 0) return empty(el, "No leads in this period.");
+  if (page.leads.length === 0) return empty(el, t("no-leads"));
   el.innerHTML = table(
-    ["Time", "Channel", "Campaign", "Name", "Phone", "Page"],
-    page.leads.map((l) => [fmtTime(l.created_at), l.channel.channel, l.channel.campaign ?? "", l.name ?? "", l.phone ?? "", l.page ?? ""]),
+    [t("col-time"), t("col-channel"), t("col-campaign"), t("col-name"), t("col-phone"), t("col-page")],
+    page.leads.map((l) => [fmtTime(l.created_at), channelName(l.channel.channel), l.channel.campaign ?? "", l.name ?? "", l.phone ?? "", l.page ?? ""]),
   );
 }
 
@@ -347,10 +355,10 @@ async function deliveries() {
   const { deliveries: all } = await api("/deliveries");
   const stuck = all.filter((d) => d.state !== "delivered" && (d.state !== "pending" || d.attempts > 0));
   const el = $("#deliveries");
-  if (stuck.length === 0) return empty(el, "Everything was delivered.");
-  el.innerHTML = `<table><thead><tr>${["Queued", "What", "To", "State", "Tries", "Last error", ""].map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${stuck
+  if (stuck.length === 0) return empty(el, t("all-delivered"));
+  el.innerHTML = `<table><thead><tr>${[t("col-queued"), t("col-what"), t("col-to"), t("col-state"), t("col-tries"), t("col-last-error"), ""].map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${stuck
     .map((d) => `<tr><td>${esc(fmtTime(d.created_at))}</td><td>${esc(`${d.kind}: ${d.event}`)}</td><td>${esc(d.url)}</td><td>${esc(d.state)}</td><td>${esc(d.attempts)}</td>
-      <td>${esc(d.last_error ?? "")}</td><td>${d.state === "pending" ? "" : `<button type="button" class="retry" data-id="${esc(d.id)}">Try again</button>`}</td></tr>`)
+      <td>${esc(d.last_error ?? "")}</td><td>${d.state === "pending" ? "" : `<button type="button" class="retry" data-id="${esc(d.id)}">${esc(t("try-again"))}</button>`}</td></tr>`)
     .join("")}</tbody></table>`;
 }
 
@@ -369,19 +377,19 @@ async function download(path, name) {
 function trail(steps) {
   if (!steps?.length) return "";
   const item = (s) => `<li>${esc(fmtTime(s.at))} ${s.kind === "event" ? `<b>${esc(s.name)}</b>` : esc(s.name)}</li>`;
-  return `<details class="trail"><summary>${steps.length} step${steps.length > 1 ? "s" : ""}</summary><ol>${steps.map(item).join("")}</ol></details>`;
+  return `<details class="trail"><summary>${esc(t("trail-steps", { steps: steps.length }))}</summary><ol>${steps.map(item).join("")}</ol></details>`;
 }
 
 function logRow(c) {
   const ch = c.attribution.channel;
   return `<tr>
-    <td>${esc(fmtTime(c.started_at))}</td><td>${esc(ch.channel)}</td><td>${esc([ch.source, ch.medium].filter(Boolean).join(" / "))}</td>
-    <td>${esc(ch.campaign ?? "")}</td><td>${esc(ch.term ?? "")}</td><td>${esc(c.caller ?? "withheld")}</td>
-    <td>${esc(c.status.replace("_", " "))}${c.direction === "callback" ? ` <span class="muted small">call-back</span>` : ""}</td><td>${c.duration_secs ? `${c.duration_secs} s` : ""}</td>
+    <td>${esc(fmtTime(c.started_at))}</td><td>${esc(channelName(ch.channel))}</td><td>${esc([ch.source, ch.medium].filter(Boolean).join(" / "))}</td>
+    <td>${esc(ch.campaign ?? "")}</td><td>${esc(ch.term ?? "")}</td><td>${esc(c.caller ?? t("withheld"))}</td>
+    <td>${esc(t(`call-status-${c.status}`))}${c.direction === "callback" ? ` <span class="muted small">${esc(t("call-back"))}</span>` : ""}</td><td>${c.duration_secs ? esc(t("seconds", { secs: c.duration_secs })) : ""}</td>
     <td>${c.target_call ? "✓" : ""}</td><td>${esc(c.attribution.confidence)}</td>
-    <td>${c.recording_url ? `<button type="button" class="play" data-call="${esc(c.id)}" data-link="${esc(c.recording_url)}">▶ play</button>` : ""}</td>
+    <td>${c.recording_url ? `<button type="button" class="play" data-call="${esc(c.id)}" data-link="${esc(c.recording_url)}">${esc(t("play"))}</button>` : ""}</td>
     <td>${esc(c.agent ? c.agent.name || c.agent.id : "")}</td>
-    <td><select class="outcome" data-call="${esc(c.id)}" aria-label="Outcome of this call"><option value="">—</option>${state.outcomes
+    <td><select class="outcome" data-call="${esc(c.id)}" aria-label="${esc(t("outcome-of-call"))}"><option value="">—</option>${state.outcomes
       .map((o) => `<option${c.outcome && c.outcome.label.toLowerCase() === o.label.toLowerCase() ? " selected" : ""}>${esc(o.label)}</option>`)
       .join("")}</select></td><td>${trail(c.trail)}</td></tr>`;
 }
@@ -441,6 +449,9 @@ async function log(more = false) {
     keyword: $("#f-keyword").value.trim(),
     agent: $("#f-agent").value,
     status: $("#f-status").value,
+    missed_reason: $("#f-reason").value,
+    outcome: $("#f-outcome").value,
+    min_duration_secs: $("#f-min-talk").value,
     has_recording: $("#f-recording").checked ? 1 : "",
     cursor: more ? state.cursor : "",
   };
@@ -456,20 +467,19 @@ async function log(more = false) {
 async function sizing(e) {
   e?.preventDefault();
   const el = $("#sizing");
-  el.innerHTML = `<p class="muted">Simulating a week of this site's traffic...</p>`;
+  el.innerHTML = `<p class="muted">${esc(t("sizing-running"))}</p>`;
   try {
     const s = await api(`/sizing?${q({ target: $("#sizing-target").value })}`);
     const basis = s.basis.source === "site"
-      ? `From this site's last ${Math.round(s.basis.days)} day(s): ${Math.round(s.basis.visits_per_day)} visits a day, ${(s.basis.call_share * 100).toFixed(1)}% calling, ${s.basis.calls_measured} call delays measured.`
-      : `Too little traffic yet (${s.basis.sessions} sessions): the reference profile at this site's volume.`;
+      ? t("sizing-basis-site", { days: Math.round(s.basis.days), visits: num(Math.round(s.basis.visits_per_day)), share: pct(Math.round(s.basis.call_share * 1000) / 10), measured: num(s.basis.calls_measured) })
+      : t("sizing-basis-reference", { sessions: num(s.basis.sessions) });
     const rec = s.recommended
-      ? `<p><b>Recommended: ${s.recommended.pool_size} numbers with a ${s.recommended.fixation_mins} minute fixation.</b></p>`
-      : `<p><b>No fixation tried reaches ${s.target * 100}%:</b> callers ring back later than the hold; consider a longer fixation.</p>`;
-    el.innerHTML = `<p class="muted">${esc(basis)}</p>${rec}
-      <p>Now: ${s.current.pool_size} numbers, ${s.current.fixation_mins} min fixation: ${(s.current.accuracy * 100).toFixed(1)}% of calls attributed right.</p>
-      <table><thead><tr><th>Fixation</th><th>Numbers needed</th><th>Accuracy</th></tr></thead><tbody>${s.options
-        .map((o) => `<tr><td>${o.fixation_mins} min</td><td>${o.pool_size ?? "not reached"}</td><td>${(o.accuracy * 100).toFixed(1)}%</td></tr>`)
-        .join("")}</tbody></table>`;
+      ? t("sizing-recommended", { numbers: s.recommended.pool_size, mins: s.recommended.fixation_mins })
+      : t("sizing-not-reached", { target: pct(s.target * 100) });
+    const share = (a) => pct(Math.round(a * 1000) / 10);
+    el.innerHTML = `<p class="muted">${esc(basis)}</p><p><b>${esc(rec)}</b></p>
+      <p>${esc(t("sizing-now", { numbers: s.current.pool_size, mins: s.current.fixation_mins, accuracy: share(s.current.accuracy) }))}</p>
+      ${table([t("col-fixation"), t("col-numbers-needed"), t("col-accuracy")], s.options.map((o) => [t("minutes", { mins: o.fixation_mins }), o.pool_size ?? t("not-reached"), share(o.accuracy)]))}`;
   } catch (err) {
     el.innerHTML = `<p class="error">${esc(err.message)}</p>`;
   }
@@ -484,10 +494,16 @@ async function load() {
   // The browser's language when there is a catalog for it, else the site's.
   choose([...asked(), state.config.locale]);
   state.outcomes = state.config.outcomes ?? [];
+  const outcomeSel = $("#f-outcome");
+  const keepOutcome = outcomeSel.value;
+  outcomeSel.innerHTML = `<option value="">${esc(t("filter-any"))}</option><option value="none">${esc(t("filter-no-outcome"))}</option>${state.outcomes
+    .map((o) => `<option value="${esc(o.label)}">${esc(o.label)}</option>`)
+    .join("")}`;
+  outcomeSel.value = keepOutcome;
   state.currency = state.config.currency || "USD";
   const agentSel = $("#f-agent");
   const keepAgent = agentSel.value;
-  agentSel.innerHTML = `<option value="">all</option>${(state.config.agents ?? [])
+  agentSel.innerHTML = `<option value="">${esc(t("filter-all"))}</option>${(state.config.agents ?? [])
     .map((a) => `<option value="${esc(a.id)}">${esc(a.name || a.id)}</option>`)
     .join("")}`;
   agentSel.value = keepAgent;
@@ -499,9 +515,10 @@ async function load() {
   kpis(byChannel.total, overview);
   const sel = $("#f-channel");
   const keep = sel.value;
-  sel.innerHTML = `<option value="">all</option>${byChannel.rows.map((r) => `<option>${esc(r.key)}</option>`).join("")}`;
+  sel.innerHTML = `<option value="">${esc(t("filter-all"))}</option>${byChannel.rows.map((r) => `<option value="${esc(r.key)}">${esc(channelName(r.key))}</option>`).join("")}`;
   sel.value = keep;
   funnel(byChannel);
+  missedByChannel(byChannel);
   await Promise.all([channelCharts(byChannel), targetChart(), missed(), heatmap(), pools(overview), log(), agents(), sources(), leads(), deliveries(), budget(), ptrCostChart()]);
   document.body.dataset.loaded = String(Date.now());
 }

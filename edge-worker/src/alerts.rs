@@ -1,6 +1,8 @@
 //! Health alerts, pure: "numbers are not being swapped" and "pool
 //! exhausted", decided from counts the site's object reads.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// What the object knows when it checks.
@@ -43,8 +45,28 @@ impl Signals {
 pub struct Alert {
     /// `not_swapping` or `pool_exhausted`.
     pub kind: &'static str,
-    /// For people.
+    /// Which signal raised it: `quiet`, `found_not_swapped`,
+    /// `numbers_not_found` or `fallbacks`; with `figures`, what a dashboard
+    /// words in its own language.
+    pub reason: &'static str,
+    /// The counts the message names.
+    pub figures: BTreeMap<&'static str, u64>,
+    /// For people, in English.
     pub message: String,
+}
+
+fn alert(
+    kind: &'static str,
+    reason: &'static str,
+    figures: &[(&'static str, u64)],
+    message: String,
+) -> Alert {
+    Alert {
+        kind,
+        reason,
+        figures: figures.iter().copied().collect(),
+        message,
+    }
 }
 
 /// The alerts the signals raise.
@@ -53,38 +75,46 @@ pub fn check(s: &Signals) -> Vec<Alert> {
     // Traffic that makes silence unlikely: at least 5 sessions expected in the window.
     let expected = s.sessions_week as f64 / (7.0 * 24.0) * s.quiet_hours as f64;
     if s.sessions_week >= 50 && expected >= 5.0 && s.sessions_recent == 0 {
-        out.push(Alert {
-            kind: "not_swapping",
-            message: format!(
+        out.push(alert(
+            "not_swapping",
+            "quiet",
+            &[("hours", s.quiet_hours), ("expected", expected.round() as u64)],
+            format!(
                 "no visitor asked for a number in the last {} hours, where about {expected:.0} were likely: is the script still on the site?",
                 s.quiet_hours
             ),
-        });
+        ));
     } else if s.pages_unswapped > 0 {
-        out.push(Alert {
-            kind: "not_swapping",
-            message: format!(
+        out.push(alert(
+            "not_swapping",
+            "found_not_swapped",
+            &[("pages", s.pages_unswapped), ("reported", s.pages_reported)],
+            format!(
                 "on {} of {} pages reported in the last day the site's numbers were found but not swapped",
                 s.pages_unswapped, s.pages_reported
             ),
-        });
+        ));
     } else if s.pages_reported >= 5 && s.pages_without_numbers == s.pages_reported {
-        out.push(Alert {
-            kind: "not_swapping",
-            message: format!(
+        out.push(alert(
+            "not_swapping",
+            "numbers_not_found",
+            &[("reported", s.pages_reported)],
+            format!(
                 "the script found none of the site's numbers on any of the {} pages reported in the last day: are the target numbers in the config the ones on the site?",
                 s.pages_reported
             ),
-        });
+        ));
     }
     if s.fallbacks_hour > 0 {
-        out.push(Alert {
-            kind: "pool_exhausted",
-            message: format!(
+        out.push(alert(
+            "pool_exhausted",
+            "fallbacks",
+            &[("fallbacks", s.fallbacks_hour), ("requests", s.requests_hour)],
+            format!(
                 "the pool ran out: {} of {} number requests in the last hour got the fallback; add numbers (see sizing)",
                 s.fallbacks_hour, s.requests_hour
             ),
-        });
+        ));
     }
     out
 }
@@ -146,5 +176,13 @@ mod tests {
         let a = check(&out);
         assert_eq!(a[0].kind, "pool_exhausted");
         assert!(a[0].message.contains("3 of 40"));
+        assert_eq!(
+            (
+                a[0].reason,
+                a[0].figures["fallbacks"],
+                a[0].figures["requests"]
+            ),
+            ("fallbacks", 3, 40)
+        );
     }
 }

@@ -133,12 +133,21 @@ mod tests {
         include_str!("../../locales/kk/callback.ftl"),
     ];
 
+    /// The demo panel's catalogs (built into the panel's script).
+    const DEMO: [&str; 4] = [
+        include_str!("../../locales/en/demo.ftl"),
+        include_str!("../../locales/ru/demo.ftl"),
+        include_str!("../../locales/uk/demo.ftl"),
+        include_str!("../../locales/kk/demo.ftl"),
+    ];
+
     #[test]
     fn every_catalog_has_every_message_the_others_have() {
         for (file, catalogs) in [
             ("alerts.ftl", ALERTS),
             ("dashboard.ftl", DASHBOARD),
             ("callback.ftl", CALLBACK),
+            ("demo.ftl", DEMO),
         ] {
             let all: Vec<(&str, Vec<String>)> = LOCALES
                 .iter()
@@ -156,6 +165,74 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The ids a source names: `t("id"`, `data-l10n-id="id"`, `data-l10n-placeholder="id"`.
+    fn named(src: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        for open in ["t(\"", "data-l10n-id=\"", "data-l10n-placeholder=\""] {
+            for (at, _) in src.match_indices(open) {
+                // `t(` alone, not the end of a longer name (`createElement(`).
+                let before = src[..at].chars().next_back().unwrap_or(' ');
+                if before.is_alphanumeric() || before == '_' || before == '.' {
+                    continue;
+                }
+                let rest = &src[at + open.len()..];
+                out.push(&rest[..rest.find('"').unwrap_or(0)]);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_dashboard_names_only_messages_its_catalogs_have() {
+        let en: Vec<String> = ids(DASHBOARD[0])
+            .into_iter()
+            .chain(ids(ALERTS[0]))
+            .collect();
+        let app = include_str!("../dashboard/app.js");
+        let page = include_str!("../dashboard/index.html");
+        let mut wanted: Vec<String> = named(app)
+            .into_iter()
+            .chain(named(page))
+            .map(String::from)
+            .collect();
+        // The ids it builds from the API's words.
+        use pool_core::call::{MissedReason, Status};
+        for s in [
+            Status::Ringing,
+            Status::InProgress,
+            Status::Answered,
+            Status::Busy,
+            Status::NoAnswer,
+            Status::Failed,
+            Status::Cancelled,
+        ] {
+            wanted.push(format!("call-status-{}", s.as_str()));
+        }
+        for r in MissedReason::ALL {
+            wanted.push(format!("reason-{}", r.as_str()));
+        }
+        let signals = crate::alerts::Signals {
+            sessions_week: 7 * 24 * 10,
+            quiet_hours: 2,
+            fallbacks_hour: 1,
+            requests_hour: 2,
+            ..Default::default()
+        };
+        for a in crate::alerts::check(&signals) {
+            wanted.push(format!("alert-{}", a.kind));
+            wanted.push(format!("alert-{}", a.reason));
+        }
+        for r in ["found_not_swapped", "numbers_not_found"] {
+            wanted.push(format!("alert-{r}"));
+        }
+        assert!(wanted.len() > 100, "the scan finds the dashboard's ids");
+        let missing: Vec<&String> = wanted.iter().filter(|id| !en.contains(id)).collect();
+        assert!(
+            missing.is_empty(),
+            "the dashboard names {missing:?}, which locales/en/dashboard.ftl lacks"
+        );
     }
 
     #[test]
