@@ -104,10 +104,12 @@ test("erasure reaches every table and every event holding the number in any form
     assert.ok(after.includes("webhook:lead.created:form-a"), "someone else's event stays");
     // Nothing of theirs is shown, even in full.
     assert.equal((await admin("GET", "/calls/gone-1?full_caller=1", { template: "/v1/sites/{site}/calls/{id}" })).body.caller, null);
+    // (The number in any written form; random ids may hold "555" by chance.)
+    const leaked = (x) => /555\D{0,2}12\D{0,2}34/.test(JSON.stringify(x)) || JSON.stringify(x).includes("Ivan");
     const leads = (await admin("GET", "/leads?full_caller=1", { template: "/v1/sites/{site}/leads" })).body.leads;
-    assert.ok(!JSON.stringify(leads).includes("555") && !JSON.stringify(leads).includes("Ivan"), JSON.stringify(leads));
+    assert.ok(!leaked(leads), JSON.stringify(leads));
     const cbs = (await admin("GET", "/callbacks?full_caller=1", { template: "/v1/sites/{site}/callbacks" })).body.callbacks;
-    assert.ok(!JSON.stringify(cbs).includes("555") && !JSON.stringify(cbs).includes("Ivan"), JSON.stringify(cbs));
+    assert.ok(!leaked(cbs), JSON.stringify(cbs));
     // The receivers are told, signed, so that they erase too.
     const told = await until(() => hooks.find((h) => h.headers["x-calltrack-event"] === "caller.erased"), "caller.erased");
     const [t, v1] = told.headers["x-calltrack-signature"].match(/^t=(\d+),v1=([0-9a-f]+)$/).slice(1);
