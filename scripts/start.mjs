@@ -25,7 +25,11 @@ const devVars = join(root, "edge-worker", ".dev.vars");
 let adminKey = existsSync(devVars) && /^ADMIN_KEY=(.+)$/m.exec(readFileSync(devVars, "utf8"))?.[1];
 adminKey ||= randomBytes(24).toString("base64url");
 // DEMO_SITES turns on the demo panel's "place a call" for the seeded site only.
-writeFileSync(devVars, `ADMIN_KEY=${adminKey}\nDEMO_SITES=demo\n`, { mode: 0o600 });
+// INSERT_ROUTES serves the demo pages a second way, through the insertion
+// mode: /through/ is /demo/ fetched by the Worker as an origin, with the
+// visitor's numbers written into the HTML.
+const insertRoutes = [`127.0.0.1:${port}/through/ demo http://127.0.0.1:${port}/demo/`, `localhost:${port}/through/ demo http://localhost:${port}/demo/`].join(",");
+writeFileSync(devVars, `ADMIN_KEY=${adminKey}\nDEMO_SITES=demo\nINSERT_ROUTES=${insertRoutes}\n`, { mode: 0o600 });
 
 // A local demo: webhooks may go to receivers on this machine (a deployment's config allows public addresses only).
 const config = writeWorkerdConfig({ outbound: ["public", "private", "local"], file: "workerd-local.capnp" });
@@ -35,7 +39,7 @@ const child = spawnWorkerd({
   config,
   address: `127.0.0.1:${port}`,
   state,
-  vars: { ADMIN_KEY: adminKey, DEMO_SITES: "demo" },
+  vars: { ADMIN_KEY: adminKey, DEMO_SITES: "demo", INSERT_ROUTES: insertRoutes },
   detached: false,
 });
 let out = "";
@@ -94,6 +98,7 @@ Started:
   health                                           ${url}/healthz
   demo page (the script tag; examples/demo)        ${url}/demo/
   demo page, US branch                             ${url}/demo/us.html
+  the same, the numbers written in by the edge     ${url}/through/ and ${url}/through/us.html
   dashboard (site "demo", the admin key below)     ${url}/dashboard/
   demo site config (examples/site.json)            ${url}/v1/sites/demo
   admin key (edge-worker/.dev.vars)                ${adminKey}

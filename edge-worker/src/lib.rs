@@ -32,6 +32,9 @@ pub mod error;
 pub mod guard;
 pub mod http;
 pub mod i18n;
+pub mod insert;
+#[cfg(target_arch = "wasm32")]
+mod insertion;
 pub mod telephony;
 
 pub mod routes;
@@ -85,6 +88,39 @@ mod entry {
             let mut r = Response::ok(super::health_body())?;
             r.headers_mut().set("content-type", "application/json")?;
             return Ok(r);
+        }
+        // A site served through the Worker: its page, with the visitor's numbers written in.
+        if let Some(spec) = var(&env, "INSERT_ROUTES") {
+            let routes = ROUTES.with(|r| {
+                let mut r = r.borrow_mut();
+                if r.0 != spec {
+                    let parsed = crate::insert::routes(&spec).unwrap_or_else(|e| {
+                        console_error!("INSERT_ROUTES: {e}");
+                        Vec::new()
+                    });
+                    *r = (spec.clone(), parsed);
+                }
+                r.1.clone()
+            });
+            let url = req.url()?;
+            let host = match url.port() {
+                Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+                None => url.host_str().unwrap_or_default().to_string(),
+            };
+            let path_query = match url.query() {
+                Some(q) => format!("{}?{q}", url.path()),
+                None => url.path().to_string(),
+            };
+            if let Some((route, at)) =
+                crate::insert::route(&routes, &host, &path_query, url.as_str())
+            {
+                let route = route.clone();
+                let site = route.site.clone();
+                return crate::insertion::serve(req, &route, at, |ask| {
+                    to_site(ask, &env, &site, &["sessions"])
+                })
+                .await;
+            }
         }
         if let Some(code) = path.strip_prefix("/v1/numbering/") {
             return numbering(&req, code);
@@ -261,7 +297,18 @@ mod entry {
         Ok(())
     }
 
+    /// A variable of the deployment (an unset one is bound as null).
+    fn var(env: &Env, name: &str) -> Option<String> {
+        let env_value: &wasm_bindgen::JsValue = env.as_ref();
+        js_sys::Reflect::get(env_value, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .filter(|v| !v.trim().is_empty())
+    }
+
     thread_local! {
+        /// `INSERT_ROUTES` as this isolate last read it.
+        static ROUTES: std::cell::RefCell<(String, Vec<crate::insert::Route>)> = Default::default();
         /// The sites the directory listed for this isolate (a site deleted
         /// since is answered by its own object: "no such site").
         static LISTED: std::cell::RefCell<std::collections::HashSet<String>> = Default::default();

@@ -4,6 +4,9 @@
 //! [`scan`] is pure (text in, matches out) and tested natively; `dom` (wasm
 //! only) is the one module that touches the page.
 //!
+//! Without its default feature `dom`, it is the scanner alone: the edge
+//! worker writes numbers into HTML as it streams with the same rules.
+//!
 //! The page build (`--features page`, what `npm run build` ships) has no
 //! `std`: a small allocator ([talc]) and a panic handler that traps without
 //! formatting a message keep `core::fmt` and the panic strings out of the
@@ -29,7 +32,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "dom"))]
 pub mod dom;
 pub mod scan;
 pub mod split;
@@ -41,7 +44,7 @@ pub fn swap_text(text: &str, region: Option<Region>, from: PhoneNumber, to: Phon
     scan::swap(text, region, &[(from, to)])
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "dom"))]
 mod bindings {
     use wasm_bindgen::prelude::*;
 
