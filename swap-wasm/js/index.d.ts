@@ -75,6 +75,12 @@ export interface SwapOptions {
   ignore?: string;
   /** Keep swapping content added later (default true). */
   observe?: boolean;
+  /**
+   * The page already shows these numbers (the edge wrote them into its HTML,
+   * the insertion mode): no first walk, only content added later is swapped
+   * (default false).
+   */
+  written?: boolean;
 }
 
 /** Swaps a fixed mapping, with no network at all. */

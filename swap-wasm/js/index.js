@@ -47,7 +47,7 @@ export function load() {
  * counted as `unread` in coverage() (and as found, not swapped, in stats()),
  * and the console says so once.
  */
-export async function swapNumbers({ numbers, region = "", numbering = "", endpoint = "", root, ignore = "", observe = true } = {}) {
+export async function swapNumbers({ numbers, region = "", numbering = "", endpoint = "", root, ignore = "", observe = true, written = false } = {}) {
   if (root != null && !(root instanceof Node && [1, 9, 11].includes(root.nodeType))) {
     throw new TypeError("root: an element, a document or a shadow root");
   }
@@ -91,11 +91,14 @@ export async function swapNumbers({ numbers, region = "", numbering = "", endpoi
   // which is what the visitor sees: most are done in a first slice, with no
   // yield. (Hit tests lay the page out: on a large page that was not laid
   // out yet, that alone took longer than the snippet's whole swap.)
-  handle = new SwapHandle(numbers ?? {}, region, root, ignore, observer, SLICE);
+  // `written`: the edge wrote these numbers into the page as it streamed: no walk, only later content.
+  handle = new SwapHandle(numbers ?? {}, region, root, ignore, observer, written ? 0 : SLICE);
   let done;
   // (Counting the elements costs no layout; reading the scroll does, when
   // the page is not laid out yet: only a large page asks.)
-  if (elements(root ?? document.body) > LARGE && (scrollX || scrollY)) {
+  if (written) {
+    done = Promise.resolve();
+  } else if (elements(root ?? document.body) > LARGE && (scrollX || scrollY)) {
     // Finding the viewport costs hit tests: the rest waits for the next task.
     handle.first(inView(root));
     done = pause().then(run);
@@ -184,6 +187,12 @@ function proof({ site_key, script }) {
     s.src = `${script}?render=explicit`;
   });
 }
+
+/** The session the edge leased this page's numbers to, when it wrote them in (insertion mode). */
+const WRITTEN = globalThis.document?.documentElement.dataset.calltrackSession;
+
+/** Settles once the page is parsed. */
+const parsed = () => document.readyState != "loading" || new Promise((r) => addEventListener("DOMContentLoaded", r, { once: true }));
 
 /** First-party storage: localStorage, else a cookie. */
 const store = {
@@ -325,7 +334,10 @@ class Client {
     const key = JSON.stringify([map, this.region_, this.numbering_, this.ignore_]);
     if (key === this.shownKey_ && this.handle_) return;
     this.shownKey_ = key;
-    const next = await swapNumbers({ numbers: map, region: this.region_, numbering: this.numbering_, ignore: this.ignore_, root: this.root_ });
+    // The first numbers of a page the edge wrote them into (its session on
+    // <html>): no walk, unless the edge said at the page's end that it left one.
+    const written = !this.handle_ && !!WRITTEN && this.sid_ === WRITTEN && (await parsed(), !document.querySelector("template[data-calltrack-walk]"));
+    const next = await swapNumbers({ numbers: map, region: this.region_, numbering: this.numbering_, ignore: this.ignore_, root: this.root_, written });
     if (this.stopped_) return next.destroy();
     this.handle_?.destroy();
     this.handle_ = next;
@@ -356,11 +368,10 @@ class Client {
 
   /** With consent: the visitor's leased numbers. */
   async lease_() {
-    let sid = store.get("dni.sid");
-    if (!/^[0-9a-f]{32}$/.test(sid ?? "")) {
-      sid = newSessionId();
-      store.set("dni.sid", sid);
-    }
+    // A page the edge wrote the numbers into names its session (the cookie's): the same visit.
+    let sid = WRITTEN || store.get("dni.sid");
+    if (!/^[0-9a-f]{32}$/.test(sid ?? "")) sid = newSessionId();
+    store.set("dni.sid", sid);
     this.sid_ = sid;
     // The request leaves now, before the wasm is here (it loads meanwhile).
     const asked = { session_id: sid, url: location.href, referrer: document.referrer || null, ga_client_id: cookie(/(?:^|; )_ga=GA\d\.\d\.(\d+\.\d+)/), ym_client_id: cookie(/(?:^|; )_ym_uid=(\d{1,32})(?:;|$)/), region: this.tagRegion_ };

@@ -528,7 +528,9 @@ fn parse_map(numbers: &JsValue) -> Result<Mapping, JsValue> {
 impl SwapHandle {
     /// Swaps `numbers` (`{ original E.164: tracking E.164 }`) under `root`
     /// (all at once when `budget` is infinite; else the walk is left to
-    /// [`SwapHandle::step`], `budget` ms a slice, and [`SwapHandle::first`])
+    /// [`SwapHandle::step`], `budget` ms a slice, and [`SwapHandle::first`];
+    /// with a `budget` of 0, no walk: the edge wrote the numbers into the
+    /// page, and only later content is swapped)
     /// (the document's body when `undefined`), in the written form of each
     /// original, and keeps watching for later content with `observer` (one
     /// whose callback calls [`SwapHandle::mutated`]; it is disconnected when
@@ -603,7 +605,7 @@ impl SwapHandle {
             for r in handle.inner.batch(&handle.inner.root, None).iter() {
                 roots.push(&r);
             }
-        } else {
+        } else if budget > 0.0 {
             handle
                 .inner
                 .queue
