@@ -23,6 +23,11 @@ await buildBrowser();
 log("\nedge-worker: one site's Durable Object under load, next to Node.js + Redis (starts its own workerd and redis-server)");
 if (runLive(process.execPath, ["scripts/load.mjs", "--concurrency", "1,50,200", "--seconds", "5"]) !== 0) fail("the load benchmark failed.");
 
+log("\nedge-worker: the insertion mode's rewriter on a 5,000-element page vs lol_html alone, and its memory on a 10 MB page");
+if (runLive("cargo", ["bench", "-q", "-p", "edge-worker", "--bench", "insert"]) !== 0) fail("the insertion rewriter benchmark failed.");
+log("\nedge-worker: a page through the insertion mode vs straight from its origin (starts its own workerd)");
+if (runLive(process.execPath, ["scripts/bench-insertion.mjs", "--requests", "200"]) !== 0) fail("the insertion benchmark failed.");
+
 log("\nfaults, full size");
 const { drain, drainScenarios, fuzz, killDuringLoad } = await import("../tests/support/faults.mjs");
 const adminKey = randomBytes(16).toString("hex");

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { root } from "./lib.mjs";
 
 /** The variables the worker reads, bound from workerd's environment. */
-export const WORKER_VARS = ["ADMIN_KEY", "DEMO_SITES", "TEST_FAULTS", "SECRETS_KEY", "SECRETS_KEY_OLD", "INSERT_ROUTES"];
+export const WORKER_VARS = ["ADMIN_KEY", "DEMO_SITES", "TEST_FAULTS", "SECRETS_KEY", "SECRETS_KEY_OLD", "INSERT_ROUTES", "INSERT_LEASE_MS"];
 
 /** The workerd binary of the npm `workerd` package (the one wrangler runs). */
 export function workerdBin() {

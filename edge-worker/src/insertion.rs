@@ -23,7 +23,8 @@ use worker::{
 use crate::api::SessionReply;
 use crate::insert::{self, Insertion, Numbers, Route};
 
-/// How long a page waits for its lease before it goes out with its own numbers.
+/// How long a page waits for its lease before it goes out with its own
+/// numbers, unless the deployment says otherwise (`INSERT_LEASE_MS`).
 pub const LEASE_DEADLINE_MS: u64 = 1500;
 
 /// How long the session cookie lives: a returning visitor is the same visit
@@ -52,6 +53,7 @@ pub async fn serve<F, Fut>(
     mut req: Request,
     route: &Route,
     at: String,
+    deadline_ms: u64,
     lease: F,
 ) -> Result<Response>
 where
@@ -108,9 +110,7 @@ where
     )?;
     let reply = match select(
         Box::pin(lease(ask)),
-        Box::pin(Delay::from(std::time::Duration::from_millis(
-            LEASE_DEADLINE_MS,
-        ))),
+        Box::pin(Delay::from(std::time::Duration::from_millis(deadline_ms))),
     )
     .await
     {

@@ -116,7 +116,10 @@ mod entry {
             {
                 let route = route.clone();
                 let site = route.site.clone();
-                return crate::insertion::serve(req, &route, at, |ask| {
+                let deadline = var(&env, "INSERT_LEASE_MS")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(crate::insertion::LEASE_DEADLINE_MS);
+                return crate::insertion::serve(req, &route, at, deadline, |ask| {
                     to_site(ask, &env, &site, &["sessions"])
                 })
                 .await;
