@@ -250,5 +250,11 @@ describe("the number in the HTML", () => {
     assert.equal(r.status, 200);
     assert.equal(r.text, PAGE);
     assert.equal(cookieOf(r), undefined);
+    // A lease that does not come (a test build holds it) within the deadline: the page as it is.
+    const held = await visit(ADS, { headers: { "x-calltrack-test-hold-lease": "1" } });
+    assert.equal(held.status, 200);
+    assert.equal(held.text, PAGE);
+    assert.equal(cookieOf(held), undefined);
+    assert.equal(held.headers["cache-control"], "public, max-age=600");
   });
 });

@@ -119,8 +119,16 @@ mod entry {
                 let deadline = var(&env, "INSERT_LEASE_MS")
                     .and_then(|v| v.trim().parse().ok())
                     .unwrap_or(crate::insertion::LEASE_DEADLINE_MS);
-                return crate::insertion::serve(req, &route, at, deadline, |ask| {
-                    to_site(ask, &env, &site, &["sessions"])
+                // Test builds: a lease that never comes, to prove the deadline.
+                let held = cfg!(feature = "test-faults")
+                    && var(&env, "TEST_FAULTS").as_deref() == Some("on")
+                    && req.headers().has("x-calltrack-test-hold-lease")?;
+                let env = &env;
+                return crate::insertion::serve(req, &route, at, deadline, |ask| async move {
+                    if held {
+                        futures_util::future::pending::<()>().await;
+                    }
+                    to_site(ask, env, &site, &["sessions"]).await
                 })
                 .await;
             }
