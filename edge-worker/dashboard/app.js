@@ -296,10 +296,22 @@ function funnel(byChannel) {
   );
 }
 
+/** Why a call was missed, as the API names the reasons. */
+const REASONS = ["out_of_hours", "abandoned", "not_answered", "busy", "all_lines_busy", "failed"];
+
+/** The "why missed" filters: any, then each reason in this language (the choice kept). */
+function reasonFilters() {
+  for (const sel of [$("#heat-reason"), $("#f-reason")]) {
+    const keep = sel.value;
+    sel.innerHTML = `<option value="">${esc(t("filter-any"))}</option>${REASONS.map((r) => `<option value="${r}">${esc(t(`reason-${r}`))}</option>`).join("")}`;
+    sel.value = keep;
+  }
+}
+
 /** Whose fault, channel by channel: each reason's share of the channel's missed calls. */
 function missedByChannel(byChannel) {
   const el = $("#missed-by-channel");
-  const reasons = ["out_of_hours", "abandoned", "not_answered", "busy", "all_lines_busy", "failed"];
+  const reasons = REASONS;
   const rows = byChannel.rows.filter((r) => r.missed > 0);
   if (rows.length === 0) return empty(el, t("missed-none"));
   el.innerHTML = table(
@@ -493,6 +505,7 @@ async function load() {
   state.config = await api("");
   // The browser's language when there is a catalog for it, else the site's.
   choose([...asked(), state.config.locale]);
+  reasonFilters();
   state.outcomes = state.config.outcomes ?? [];
   const outcomeSel = $("#f-outcome");
   const keepOutcome = outcomeSel.value;

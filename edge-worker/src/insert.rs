@@ -181,7 +181,8 @@ fn swap_decoded(
                 rest = &rest[c.len_utf8()..];
             }
         } else {
-            escape_into(&new, &mut out);
+            // Escaped as for XML, which HTML's text and quoted attributes read alike.
+            out.push_str(&crate::telephony::xml(&new));
         }
         last = to;
         count += 1;
@@ -191,19 +192,6 @@ fn swap_decoded(
     }
     out.push_str(&raw[last..]);
     Some((out, count))
-}
-
-/// `s`, escaped for HTML text or a quoted attribute.
-fn escape_into(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// The length of the character reference at the start of `s` (`&nbsp;`,
