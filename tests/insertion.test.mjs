@@ -37,7 +37,7 @@ let gate = null;
 /** The site's own server: pages, data, errors, as a real origin answers. */
 async function startOrigin() {
   const server = createServer(async (req, res) => {
-    asked.push({ method: req.method, url: req.url, host: req.headers.host, cookie: req.headers.cookie });
+    asked.push({ method: req.method, url: req.url, host: req.headers.host, cookie: req.headers.cookie, ip: req.headers["x-forwarded-for"] });
     const path = req.url.split("?")[0];
     if (path === "/index.html") {
       return res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "public, max-age=600", etag: '"v1"' }).end(PAGE);
@@ -127,13 +127,12 @@ before(async () => {
     vars: { ADMIN_KEY, TEST_FAULTS: "on", INSERT_ROUTES: `${HOST}/ ${site} ${origin.url}, ${HOST}/elsewhere/ no-such-site ${origin.url}` },
   });
   await createSite(w, site, siteSpec({
-    pool: 5,
     origins: [`http://${HOST}`],
     ignore_selectors: [".keep"],
     targets: [{
       number: "8 (495) 123-45-67",
       label: "Main",
-      pool: Array.from({ length: 5 }, (_, i) => `+7499${String(1000000 + i).padStart(7, "0")}`),
+      pool: Array.from({ length: 40 }, (_, i) => `+7499${String(1000000 + i).padStart(7, "0")}`),
       fallback: "+74990009999",
       static_numbers: { direct: "+74990008877" },
     }],
@@ -173,7 +172,7 @@ describe("the number in the HTML", () => {
     assert.equal(r.headers["cache-control"], "private, no-store");
     assert.equal(r.headers.etag, undefined, "the origin's tag named another body");
     // The origin was asked for the page itself, with its path and query.
-    assert.deepEqual(asked.at(-1), { method: "GET", url: ADS, host: new URL(origin.url).host, cookie: undefined });
+    assert.deepEqual(asked.at(-1), { method: "GET", url: ADS, host: new URL(origin.url).host, cookie: undefined, ip: undefined });
   });
 
   test("the same visitor, by the cookie, keeps the number; a call to it is that visit's", async () => {
@@ -243,6 +242,27 @@ describe("the number in the HTML", () => {
     // The API keeps its own paths on the site's host.
     const health = await visit("/healthz");
     assert.match(health.text, /"status":"ok"/);
+  });
+
+  test("one address cannot take the pool through page views: past its cap its pages show the fallback", async () => {
+    // As a self-hoster's proxy says (X-Real-IP): one client, 30 first visits.
+    const FALLBACK = "+74990009999";
+    const held = new Set();
+    let capped = 0;
+    for (let i = 0; i < 30; i++) {
+      const r = await visit(`${ADS}&flood=${i}`, { headers: { "x-real-ip": "203.0.113.9" } });
+      assert.equal(r.status, 200, "every page is served");
+      const n = tracking(r.text);
+      if (n && n !== FALLBACK) held.add(n);
+      else capped += 1;
+    }
+    // The live-lease cap per client (a tenth of the pool by default): the rest stays for others.
+    assert.ok(held.size <= 4, `${[...held]}`);
+    assert.ok(capped >= 26, `${capped} pages without a number of the pool`);
+    const other = tracking((await visit(ADS, { headers: { "x-real-ip": "198.51.100.7", "x-forwarded-for": "10.0.0.1" } })).text);
+    // The origin is told the visitor's address as the edge read it, not as the visitor wrote it.
+    assert.equal(asked.at(-1).ip, "198.51.100.7");
+    assert.ok(other && other !== FALLBACK && !held.has(other), `another visitor gets a number of its own (${other})`);
   });
 
   test("a page whose numbers cannot be leased goes out with its own, never blank", async () => {

@@ -31,12 +31,14 @@ pub const LEASE_DEADLINE_MS: u64 = 1500;
 /// within the site's fixation, and its lease is the object's to keep or end.
 const COOKIE_MAX_AGE_SECS: u32 = 30 * 24 * 3600;
 
-/// The headers the origin is not sent: the edge's own, and the hop's.
+/// The headers the origin is not sent as they came: the edge's own, the
+/// hop's, and the visitor's address (set again as the edge read it).
 fn hop(name: &str) -> bool {
     name == "host"
         || name.starts_with("x-calltrack-")
         || name.starts_with("cf-")
         || name == "x-real-ip"
+        || name == "x-forwarded-for"
 }
 
 /// A new session id: 32 hex digits.
@@ -50,7 +52,7 @@ fn new_session() -> Option<String> {
 /// its numbers leased through `lease` (the request for `POST /sessions`, as
 /// the entry sends it to the site's object).
 pub async fn serve<F, Fut>(
-    mut req: Request,
+    req: Request,
     route: &Route,
     at: String,
     deadline_ms: u64,
@@ -65,14 +67,19 @@ where
     for (name, value) in req.headers().entries().filter(|(n, _)| !hop(n)) {
         headers.append(&name, &value)?;
     }
+    // The visitor's address as the edge read it (never as the visitor wrote it).
+    if let Some(a) = crate::client::read(&req) {
+        headers.set("x-real-ip", &a)?;
+        headers.set("x-forwarded-for", &a)?;
+    }
     let mut init = RequestInit::new();
     // The origin's redirects are the visitor's to follow (their address is the site's).
     init.with_method(method.clone())
         .with_headers(headers)
         .with_redirect(RequestRedirect::Manual);
     if !matches!(method, Method::Get | Method::Head) {
-        let body = req.bytes().await?;
-        init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
+        // A form or an upload streams on to the origin, never held here.
+        init.with_body(req.inner().body().map(Into::into));
     }
     let origin = match Fetch::Request(Request::new_with_init(&at, &init)?)
         .send()
