@@ -15,7 +15,7 @@ import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { launch, serve } from "../tests/support/browser.mjs";
-import { startWorker } from "../tests/support/workerd.mjs";
+import { freePort, startWorker } from "../tests/support/workerd.mjs";
 import { root } from "./lib.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS || 11);
@@ -318,7 +318,9 @@ console.log("| AMP amp-call-tracking | not measured: published only on cdn.amppr
 
 // Time to the tracking number on the demo page, and whether the original was ever painted.
 const ADMIN_KEY = randomBytes(16).toString("hex");
-const w = await startWorker({ vars: { ADMIN_KEY } });
+// The same pages also through the insertion mode (/through/: the Worker as their origin).
+const port = await freePort();
+const w = await startWorker({ port, vars: { ADMIN_KEY, INSERT_ROUTES: `127.0.0.1:${port}/through/ demo http://127.0.0.1:${port}/demo/` } });
 try {
   const spec = JSON.parse(readFileSync(join(root, "examples", "site.json"), "utf8"));
   spec.origins = [w.url];
@@ -342,9 +344,10 @@ try {
   };
   // Chromium's network emulation: 150 ms round trip, 1.6 Mbit/s down.
   const RTT = 150;
-  const rows = { first: [], reload: [] };
-  const dcl = { first: [], reload: [] };
-  let painted = { first: 0, reload: 0 };
+  const KINDS = ["first", "reload", "through", "through-reload"];
+  const rows = Object.fromEntries(KINDS.map((k) => [k, []]));
+  const dcl = Object.fromEntries(KINDS.map((k) => [k, []]));
+  const painted = Object.fromEntries(KINDS.map((k) => [k, 0]));
   for (let i = 0; i < RUNS; i++) {
     const ctx = await browser.newContext();
     await ctx.addInitScript(watch);
@@ -352,8 +355,9 @@ try {
     const cdp = await ctx.newCDPSession(p);
     await cdp.send("Network.enable");
     await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: RTT, downloadThroughput: 200_000, uploadThroughput: 100_000 });
-    for (const kind of ["first", "reload"]) {
+    for (const kind of KINDS) {
       if (kind === "first") await p.goto(`${w.url}/demo/?utm_source=google&utm_medium=cpc&gclid=bench${i}`);
+      else if (kind === "through") await p.goto(`${w.url}/through/?utm_source=google&utm_medium=cpc&gclid=through${i}`);
       else await p.reload();
       await p.waitForFunction(() => window.__paint.shownAt !== null, null, { timeout: 20_000 });
       const r = await p.evaluate(() => ({ ...window.__paint, dcl: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd }));
@@ -366,7 +370,12 @@ try {
   console.log(`\nthe demo page (served by the worker on workerd) under Chromium's network emulation (${RTT} ms round trip, 1.6 Mbit/s down): time from navigation start until the tracking number is visible (median of ${RUNS} visitors)`);
   console.log("| visit | DOMContentLoaded, ms | number visible, ms | after DOMContentLoaded | floor (DOMContentLoaded + one lease round trip) | the original number was painted |");
   console.log("|---|---:|---:|---:|---:|---|");
-  for (const [kind, label] of [["first", "first (no session yet: lease over the network)"], ["reload", "reload (cached lease, files from the HTTP cache)"]]) {
+  for (const [kind, label] of [
+    ["first", "first (no session yet: lease over the network)"],
+    ["reload", "reload (cached lease, files from the HTTP cache)"],
+    ["through", "first through the insertion mode (/through/: the number in the HTML)"],
+    ["through-reload", "reload through the insertion mode (its cookie)"],
+  ]) {
     const d = median(dcl[kind]);
     const v = median(rows[kind]);
     console.log(`| ${label} | ${d.toFixed(0)} | ${v.toFixed(0)} | ${(v - d).toFixed(0)} ms (${((v - d) / RTT).toFixed(1)} round trips) | ${(d + RTT).toFixed(0)} | ${painted[kind]} of ${RUNS} |`);

@@ -62,7 +62,11 @@ test("with JavaScript the tag takes the edge's visit, walks nothing, and swaps w
   const ctx = await browser.newContext({ viewport: { width: 900, height: 700 } });
   const { page, problems } = await strictPage(ctx);
   // The page walk goes through a TreeWalker over elements and text (collect.js): counted.
+  // And whether the page was ever hidden (the anti-flicker class on <html>).
   await page.addInitScript(() => {
+    window.__hidden = false;
+    new MutationObserver(() => (window.__hidden ||= document.documentElement.classList.contains("dni-wait")))
+      .observe(document, { subtree: true, attributes: true, attributeFilter: ["class"] });
     window.__walks = 0;
     const make = Document.prototype.createTreeWalker;
     Document.prototype.createTreeWalker = function (root, show, ...rest) {
@@ -74,6 +78,7 @@ test("with JavaScript the tag takes the edge's visit, walks nothing, and swaps w
   await page.goto(`${url}/demo/${ADS}`);
   await page.waitForFunction(() => document.getElementById("moscow").textContent.includes("499"));
   assert.ok((await page.evaluate(() => window.__walks)) > 0, "the counter sees a walk");
+  assert.equal(await page.evaluate(() => window.__hidden), true, "the straight page hides until its numbers show");
   await ctx.clearCookies();
   await page.evaluate(() => localStorage.clear());
   const r = await page.goto(`${url}/through/${ADS}`);
@@ -86,6 +91,7 @@ test("with JavaScript the tag takes the edge's visit, walks nothing, and swaps w
   await page.waitForFunction(() => Object.keys(window.dni.numbers()).length > 0);
   assert.equal(await page.locator("#header-phone").textContent(), first, "the same number, not swapped again");
   assert.equal(await page.evaluate(() => window.__walks), 0, "no first walk");
+  assert.equal(await page.evaluate(() => window.__hidden), false, "a page that carries its numbers is never hidden");
   // Content added later is swapped by the tag, with this visit's number.
   await page.evaluate(() => {
     const p = document.createElement("p");

@@ -33,7 +33,9 @@ import { callback, consent, destroy, event, locate, numbers, sessionId, start } 
   };
   // The anti-flicker snippet in <head> may hide the page already, with its own
   // cap: then the hide is only lifted when the numbers show (or the snippet's cap ends it).
-  if (hideMs > 0 && granted && !document.documentElement.classList.contains("dni-wait")) {
+  // A page the edge wrote the numbers into shows them already: never hidden.
+  if (document.documentElement.dataset.calltrackSession) unhide();
+  else if (hideMs > 0 && granted && !document.documentElement.classList.contains("dni-wait")) {
     document.head.append(style);
     document.documentElement.classList.add("dni-wait");
     setTimeout(unhide, hideMs);
