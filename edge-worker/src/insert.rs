@@ -438,12 +438,10 @@ impl State {
                 }
                 self.ring.push(d as u8);
                 let ring = &self.ring;
-                if self
-                    .numbers
-                    .map
-                    .iter()
-                    .any(|(from, _)| ring.ends_with(from.national()))
-                {
+                // Only a digit that ends some site number can end one here.
+                if self.numbers.map.iter().any(|(from, _)| {
+                    from.national().last() == Some(&(d as u8)) && ring.ends_with(from.national())
+                }) {
                     self.seen += 1;
                 }
             }
