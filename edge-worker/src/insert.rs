@@ -32,15 +32,29 @@ use swap_wasm::scan::{may_contain, plain_link, written, Mode, Scanner};
 /// The most of one text node held back before a part of it is written.
 pub const HOLD: usize = 64 * 1024;
 
-/// What is never rewritten, with everything inside it.
+/// What is never rewritten, with everything inside it: the page script's
+/// own rules (swap-wasm's `dom.rs`: what is not shown, what the visitor
+/// edits, chat links a tracking line cannot take, what is marked), and the
+/// head, which the script does not walk either.
 const NEVER: &[&str] = &[
     "head",
     "script",
     "style",
+    "noscript",
     "template",
     "textarea",
     "select",
+    "[contenteditable]:not([contenteditable=false])",
+    "a[href*='wa.me/']",
+    "a[href*='api.whatsapp.com']",
+    "a[href^='whatsapp:']",
+    "a[href*='t.me/']",
+    "a[href^='tg:']",
+    "a[href^='viber:']",
+    "a[href*='vk.me/']",
+    "a[href^='skype:']",
     "[data-no-swap]",
+    ".no-swap",
 ];
 
 /// Written at the end of a page where the rewriter may have left a site
@@ -674,9 +688,13 @@ mod tests {
     #[test]
     fn what_is_never_touched_stays() {
         let n = numbers(RU, "RU");
-        let page = r#"<body><script type="application/ld+json">{"telephone":"+7 495 123-45-67"}</script><style>/* +7 495 123-45-67 */</style><textarea>+7 495 123-45-67</textarea><div data-no-swap><p title="+7 495 123-45-67">+7 495 123-45-67</p></div><div class="keep"><span>+7 495 123-45-67</span></div><p>ИНН 7707083893 · +7 495 123-45-68</p><p>+7 495 123-45-67</p></body>"#;
+        let page = r#"<body><script type="application/ld+json">{"telephone":"+7 495 123-45-67"}</script><style>/* +7 495 123-45-67 */</style><textarea>+7 495 123-45-67</textarea><div data-no-swap><p title="+7 495 123-45-67">+7 495 123-45-67</p></div><div class="keep"><span>+7 495 123-45-67</span></div><p class="no-swap">+7 495 123-45-67</p><div contenteditable>+7 495 123-45-67</div><a href="https://wa.me/74951234567">WhatsApp +7 495 123-45-67</a><p>ИНН 7707083893 · +7 495 123-45-68</p><div contenteditable="false">+7 495 123-45-67</div><p>+7 495 123-45-67</p></body>"#;
         let out = rewrite(&n, page, &[]);
-        assert_eq!(out.matches("+7 495 123-45-67").count(), 6, "{out}");
+        assert_eq!(out.matches("+7 495 123-45-67").count(), 9, "{out}");
+        assert!(
+            out.contains(r#"<div contenteditable="false">+7 499 000-00-01</div>"#),
+            "{out}"
+        );
         assert!(out.ends_with("<p>+7 499 000-00-01</p></body>"), "{out}");
         assert!(out.contains("ИНН 7707083893 · +7 495 123-45-68"));
     }
