@@ -25,7 +25,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use lol_html::html_content::{ContentType, Element, TextChunk, TextType};
-use lol_html::{doc_text, element, end, HtmlRewriter, Settings};
+use lol_html::{doc_text, element, end, text, HtmlRewriter, Settings};
 use pool_core::number::{PhoneNumber, Region};
 use swap_wasm::scan::{may_contain, plain_link, written, Mode, Scanner};
 
@@ -484,9 +484,16 @@ impl lol_html::OutputSink for Sink {
     }
 }
 
-fn on_text(state: &Shared, chunk: &mut TextChunk<'_>) {
+/// A chunk of the page's text; `title`: the document's title (in the head,
+/// which is otherwise left alone; the page script writes the title too).
+fn on_text(state: &Shared, chunk: &mut TextChunk<'_>, title: bool) {
     let mut s = state.borrow_mut();
-    if s.never > 0 || chunk.text_type() != TextType::Data {
+    let readable = match chunk.text_type() {
+        TextType::Data => !title && s.never == 0,
+        TextType::RCData => title,
+        _ => false,
+    };
+    if !readable {
         return;
     }
     let last = chunk.last_in_text_node();
@@ -604,7 +611,12 @@ impl Insertion {
         }
         let st = state.clone();
         settings = settings.append_document_content_handler(doc_text!(move |t| {
-            on_text(&st, t);
+            on_text(&st, t, false);
+            Ok(())
+        }));
+        let st = state.clone();
+        settings = settings.append_element_content_handler(text!("head > title", move |t| {
+            on_text(&st, t, true);
             Ok(())
         }));
         // A site number the rewriter could not write (its digits across
@@ -677,11 +689,11 @@ mod tests {
     #[test]
     fn text_links_and_attributes_in_the_same_form() {
         let n = numbers(RU, "RU");
-        let page = r#"<html><head><title>+7 495 123-45-67</title></head><body><p>Звоните: 8&nbsp;(495)&nbsp;123-45-67!</p><a href="tel:+74951234567" title="8 495 1234567">+7 (495) 123-45-67</a><img alt="+7-495-123-45-67"></body></html>"#;
+        let page = r#"<html><head><title>Клиника · +7 495 123-45-67</title></head><body><p>Звоните: 8&nbsp;(495)&nbsp;123-45-67!</p><a href="tel:+74951234567" title="8 495 1234567">+7 (495) 123-45-67</a><img alt="+7-495-123-45-67"></body></html>"#;
         let out = rewrite(&n, page, &[]);
         assert_eq!(
             out,
-            r#"<html data-calltrack-session="0123456789abcdef0123456789abcdef"><head><title>+7 495 123-45-67</title></head><body><p>Звоните: 8&nbsp;(499)&nbsp;000-00-01!</p><a href="tel:+74990000001" title="8 499 0000001">+7 (499) 000-00-01</a><img alt="+7-499-000-00-01"></body></html>"#
+            r#"<html data-calltrack-session="0123456789abcdef0123456789abcdef"><head><title>Клиника · +7 499 000-00-01</title></head><body><p>Звоните: 8&nbsp;(499)&nbsp;000-00-01!</p><a href="tel:+74990000001" title="8 499 0000001">+7 (499) 000-00-01</a><img alt="+7-499-000-00-01"></body></html>"#
         );
     }
 
