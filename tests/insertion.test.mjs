@@ -66,6 +66,11 @@ async function startOrigin() {
       const body = gzipSync(JSON.stringify({ phone: "+7 (495) 123-45-67" }));
       return res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(body);
     }
+    if (path === "/gzip.html") {
+      // A page the origin compresses, as most do.
+      return res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-encoding": "gzip", vary: "Accept-Encoding" })
+        .end(gzipSync(`<html><body><p id="gz">Звоните: +7 (495) 123-45-67</p></body></html>`));
+    }
     if (path === "/cp1251.html") {
       return res.writeHead(200, { "content-type": "text/html; charset=windows-1251" }).end("<p>+7 (495) 123-45-67</p>");
     }
@@ -224,6 +229,12 @@ describe("the number in the HTML", () => {
     assert.ok(r.bytes.length > 10_000_000, `${r.bytes.length} bytes`);
     assert.equal((r.text.match(/\+7 \(495\) 123-45-67/g) ?? []).length, 0);
     assert.equal((r.text.match(/\+7 \(499\) \d{3}-\d{2}-\d{2}\./g) ?? []).length, 160);
+  });
+
+  test("a page the origin compressed is read and rewritten", async () => {
+    const r = await visit(`/gzip.html?utm_source=google&utm_medium=cpc`, { headers: { "accept-encoding": "gzip" } });
+    const text = r.headers["content-encoding"] === "gzip" ? gunzipSync(r.bytes).toString() : r.text;
+    assert.match(text, /<p id="gz">Звоните: \+7 \(499\) \d{3}-\d{2}-\d{2}<\/p>/);
   });
 
   test("what is not a page of the site in UTF-8 passes through as it came", async () => {
