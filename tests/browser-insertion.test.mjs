@@ -55,6 +55,11 @@ test("without JavaScript the page shows the visit's tracking number, and a call 
   assert.equal(c.status, 201, JSON.stringify(c.body));
   assert.equal(c.body.attribution.session_id, sid);
   assert.equal(c.body.attribution.channel.term, "dental implants");
+  // The US branch's page: its tag says data-region="US", and its national forms are read so.
+  await page.goto(`${url}/through/us.html${ADS}`);
+  assert.match(await page.locator("#us-phone").textContent(), /^\(415\) 555-01\d\d$/);
+  assert.notEqual(await page.locator("#us-phone").textContent(), "(415) 555-0100");
+  assert.doesNotMatch(await page.locator("#us-text").textContent(), /555-0100|555\.0100/);
   await ctx.close();
 });
 

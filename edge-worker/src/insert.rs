@@ -603,6 +603,24 @@ impl Insertion {
                 Ok(())
             }
         ));
+        // The tag's own region (`data-region`), as the page script reads the
+        // page with it: national forms of that region (a branch's page).
+        let st = state.clone();
+        settings = settings.append_element_content_handler(element!(
+            "script[data-site][data-region]",
+            move |el| {
+                let region = el
+                    .get_attribute("data-region")
+                    .and_then(|r| r.trim().parse().ok());
+                if region.is_some() {
+                    let mut s = st.borrow_mut();
+                    s.numbers.region = region;
+                    s.scanner = Scanner::new(region, Mode::Valid)
+                        .only(s.numbers.map.iter().map(|(from, _)| *from));
+                }
+                Ok(())
+            }
+        ));
         if let Some(id) = session {
             settings = settings.append_element_content_handler(element!("html", move |el| {
                 let _ = el.set_attribute("data-calltrack-session", &id);
@@ -746,6 +764,19 @@ mod tests {
             &[],
         );
         assert!(!ignored.contains(LEFT), "{ignored}");
+    }
+
+    #[test]
+    fn the_tags_region_reads_the_page() {
+        let n = numbers(&[("+14155550100", "+14155550102")], "RU");
+        let page = r#"<html><head><script async src="/swap.js" data-site="demo" data-region="US"></script></head><body><p>Call (415) 555-0100</p></body></html>"#;
+        let out = rewrite(&n, page, &[]);
+        assert!(out.contains("<p>Call (415) 555-0102</p>"), "{out}");
+        let without = rewrite(&n, &page.replace(" data-region=\"US\"", ""), &[]);
+        assert!(
+            without.contains("<p>Call (415) 555-0100</p>"),
+            "the site's region (RU) reads no US national form"
+        );
     }
 
     #[test]
