@@ -418,6 +418,11 @@ pub fn rewritable(content_type: Option<&str>) -> bool {
     })
 }
 
+/// The scanner of `map`'s site numbers, reading national forms of `region`.
+fn scanner_for(region: Option<Region>, map: &[(PhoneNumber, PhoneNumber)]) -> Scanner {
+    Scanner::new(region, Mode::Valid).only(map.iter().map(|(from, _)| *from))
+}
+
 /// The rewriter's shared state.
 struct State {
     numbers: Numbers,
@@ -570,8 +575,7 @@ fn on_never(state: &Shared, el: &mut Element<'_, '_>) {
 impl Insertion {
     /// A rewriter that writes `numbers` into a page.
     pub fn new(numbers: Numbers) -> Result<Insertion, InsertError> {
-        let scanner = Scanner::new(numbers.region, Mode::Valid)
-            .only(numbers.map.iter().map(|(from, _)| *from));
+        let scanner = scanner_for(numbers.region, &numbers.map);
         let ignore = numbers.ignore.clone();
         let session = numbers.session.clone();
         let state: Shared = Rc::new(RefCell::new(State {
@@ -615,8 +619,7 @@ impl Insertion {
                 if region.is_some() {
                     let mut s = st.borrow_mut();
                     s.numbers.region = region;
-                    s.scanner = Scanner::new(region, Mode::Valid)
-                        .only(s.numbers.map.iter().map(|(from, _)| *from));
+                    s.scanner = scanner_for(region, &s.numbers.map);
                 }
                 Ok(())
             }

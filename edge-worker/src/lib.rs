@@ -91,17 +91,6 @@ mod entry {
         }
         // A site served through the Worker: its page, with the visitor's numbers written in.
         if let Some(spec) = var(&env, "INSERT_ROUTES") {
-            let routes = ROUTES.with(|r| {
-                let mut r = r.borrow_mut();
-                if r.0 != spec {
-                    let parsed = crate::insert::routes(&spec).unwrap_or_else(|e| {
-                        console_error!("INSERT_ROUTES: {e}");
-                        Vec::new()
-                    });
-                    *r = (spec.clone(), parsed);
-                }
-                r.1.clone()
-            });
             let url = req.url()?;
             let host = match url.port() {
                 Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
@@ -111,10 +100,20 @@ mod entry {
                 Some(q) => format!("{}?{q}", url.path()),
                 None => url.path().to_string(),
             };
-            if let Some((route, at)) =
-                crate::insert::route(&routes, &host, &path_query, url.as_str())
-            {
-                let route = route.clone();
+            // The routes as this isolate last read them; only the one taken is copied.
+            let taken = ROUTES.with(|r| {
+                let mut r = r.borrow_mut();
+                if r.0 != spec {
+                    let parsed = crate::insert::routes(&spec).unwrap_or_else(|e| {
+                        console_error!("INSERT_ROUTES: {e}");
+                        Vec::new()
+                    });
+                    *r = (spec.clone(), parsed);
+                }
+                crate::insert::route(&r.1, &host, &path_query, url.as_str())
+                    .map(|(route, at)| (route.clone(), at))
+            });
+            if let Some((route, at)) = taken {
                 let site = route.site.clone();
                 let deadline = var(&env, "INSERT_LEASE_MS")
                     .and_then(|v| v.trim().parse().ok())
