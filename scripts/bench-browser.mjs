@@ -2,8 +2,9 @@
 // 1. swap time on a large page (about 5,000 text nodes, 20 of the site's
 //    numbers in many formats, many look-alikes): our wasm swapper, the usual
 //    TreeWalker + regular expression snippet, and libphonenumber-js
-//    findNumbers over the same page; then ours and the snippet paired in
-//    one load, each on a copy of the page's content;
+//    findNumbers over the same page, and the floor under all of them (every
+//    text read, nothing else); then ours and the snippet paired in one load,
+//    each on a copy of the page's content;
 // 2. long tasks of the swap on 5,000 and 20,000 nodes, also on first page
 //    views (a new browser context each) and for content added later;
 // 3. sizes (gzip -9): our loader + entry + wasm, libphonenumber-js's builds;
@@ -92,6 +93,16 @@ try {
       await h.done;
       const ms = performance.now() - t;
       return { ms, swapped: h.stats().swapped };
+    },
+    // What neither can do without: a TreeWalker over the texts, reading each
+    // (nothing tested, nothing written). The browser makes a string of each
+    // text when it is first read; that, and the walk, are most of either's time.
+    "floor: every text read, nothing else": async () => {
+      const t = performance.now();
+      const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      let chars = 0;
+      for (let n = w.nextNode(); n; n = w.nextNode()) chars += n.nodeValue.length;
+      return { ms: performance.now() - t, swapped: 0, chars };
     },
     "TreeWalker + RegExp snippet": async (snippet) => {
       const run = (0, eval)(snippet);
@@ -213,6 +224,9 @@ for (const [size, { results, paired }] of Object.entries(byPage)) {
   const q = (xs, f) => xs[Math.min(xs.length - 1, Math.floor(xs.length * f))].toFixed(2);
   const at = (f) => q(pairs, f);
   console.log(`\ncalltrack / snippet: ${(median(ours) / median(snippet)).toFixed(2)}x (medians); load by load ${at(0)}x to ${at(1)}x, middle half ${at(0.25)}x to ${at(0.75)}x`);
+  // Above the floor: what each adds to reading the texts (medians).
+  const floor = median(results["floor: every text read, nothing else"].times);
+  console.log(`above the floor (${floor.toFixed(1)} ms): calltrack ${(median(ours) - floor).toFixed(1)} ms, snippet ${(median(snippet) - floor).toFixed(1)} ms`);
   const ratios = paired.map(([a, b]) => a / b).sort((a, b) => a - b);
   const pat = (f) => q(ratios, f);
   console.log(`paired in one load (two copies of the page's content, one each, taking turns who goes first; ${PAIRED} loads): calltrack ${median(paired.map((x) => x[0])).toFixed(1)} ms, snippet ${median(paired.map((x) => x[1])).toFixed(1)} ms; ratio ${pat(0.5)}x (median of the loads), middle half ${pat(0.25)}x to ${pat(0.75)}x`);
